@@ -1,0 +1,51 @@
+# The two commands of the README's quick start: `make run` and `make test`.
+# Both create .venv and install the pinned dependencies first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CSMS_HOST ?= 127.0.0.1
+CSMS_PORT ?= 9000
+
+.PHONY: install run test test-postgres lint format lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever the lock file changes.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_demo
+	@echo "CSMS on http://$(CSMS_HOST):$(CSMS_PORT)/admin/ and ws://$(CSMS_HOST):$(CSMS_PORT)/ocpp/<charge point id>"
+	exec $(BIN)/daphne -b $(CSMS_HOST) -p $(CSMS_PORT) csms.asgi:application
+
+test: install
+	$(BIN)/pytest
+
+# The same suite on PostgreSQL; DATABASE_URL must name a server whose user
+# may create the test database (.ci/run starts one).
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:?set DATABASE_URL=postgres://...} $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Re-pin every dependency after editing pyproject.toml.
+lock: install
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,147 @@
+from creditcards.models import CardExpiryField
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+from phonenumber_field.modelfields import PhoneNumberField
+from timezone_field import TimeZoneField
+
+from accounts.enums import NotificationType, UserStatus, VehicleType
+from chargepoints.enums import IdTokenType
+
+
+class User(AbstractUser):
+    """A driver or an operator (seed 000 User, seed 003 User).
+
+    Drivers log in with their phone number (seed 003); operators created with
+    ``createsuperuser`` may have none, so the number is unique but optional.
+    ``username`` stays the login for the admin.
+    """
+
+    phone_number = PhoneNumberField(unique=True, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=UserStatus.choices, default=UserStatus.ACTIVE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return str(self.phone_number or self.username)
+
+    @property
+    def may_charge(self) -> bool:
+        # Seed 003: BLOCKED and EXPIRED users can neither log in nor charge.
+        return self.is_active and self.status == UserStatus.ACTIVE
+
+
+class Profile(models.Model):
+    """A driver's preferences (seed 000 Profile).
+
+    The payment card is validated on input (django-credit-cards) but only its
+    brand, last four digits and expiry are kept: storing the full number would
+    put the CSMS in PCI DSS scope for no gain.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    image = models.ImageField(upload_to="profiles/", blank=True)
+    timezone = TimeZoneField(default="UTC")
+    chargepoint_sockets = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Preferred connector standards (OCPI ConnectorType values).",
+    )
+    cc_brand = models.CharField("card brand", max_length=30, blank=True)
+    cc_last4 = models.CharField("card last four digits", max_length=4, blank=True)
+    cc_expirydate = CardExpiryField("card expiry", null=True, blank=True)
+    tariff_preference = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Highest price per kWh the driver accepts, in the tariff's currency.",
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    @property
+    def cc_masked(self) -> str:
+        if not self.cc_last4:
+            return ""
+        return f"{self.cc_brand} •••• {self.cc_last4}".strip()
+
+
+class UserVehicle(models.Model):
+    """A driver's car (seed 003 UserVehicle); one driver may have several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="vehicles")
+    license_plate = models.CharField(max_length=20, unique=True)
+    make = models.CharField(max_length=50, blank=True)
+    model = models.CharField(max_length=50, blank=True)
+    type = models.CharField(
+        max_length=20, choices=VehicleType.choices, default=VehicleType.ELECTRIC
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["license_plate"]
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.license_plate, self.make, self.model) if part)
+
+
+class IdTag(models.Model):
+    """An authorization token: RFID card, app token, key code (seed 000 IdTag).
+
+    ``idToken`` is the seed's name and the OCPP value. Chargers send tags in
+    any letter case, so tags are unique regardless of case.
+    """
+
+    idToken = models.CharField("id token", max_length=255, primary_key=True)
+    token_type = models.CharField(
+        max_length=20,
+        choices=IdTokenType.choices,
+        blank=True,
+        help_text="OCPP 2.0.1 IdToken type; blank for OCPP 1.6 id tags.",
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="id_tags"
+    )
+    parent_id_tag = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="Group tag: tags sharing a parent may stop each other's transactions.",
+    )
+    revoked = models.BooleanField(default=False)
+    expiry_date = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "id tag"
+        ordering = ["idToken"]
+        constraints = [
+            models.UniqueConstraint(Lower("idToken"), name="idtag_idtoken_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.idToken
+
+
+class Notification(models.Model):
+    """A message to a driver, or to everyone when ``user`` is empty (seed 003)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    title = models.CharField(max_length=200)
+    message = models.TextField()
+    type = models.CharField(max_length=30, choices=NotificationType.choices)
+    is_read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "is_read"])]
+
+    def __str__(self) -> str:
+        return self.title

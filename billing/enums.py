@@ -1,0 +1,19 @@
+from django.db import models
+
+
+class TariffType(models.TextChoices):
+    """OCPI 2.2.1 TariffType (tariffs §11.4.7)."""
+
+    AD_HOC_PAYMENT = "AD_HOC_PAYMENT", "Ad hoc payment"
+    PROFILE_CHEAPEST = "PROFILE_CHEAPEST", "Profile: cheapest"
+    PROFILE_FASTEST = "PROFILE_FASTEST", "Profile: fastest"
+    PROFILE_GREEN = "PROFILE_GREEN", "Profile: green"
+    REGULAR = "REGULAR", "Regular"
+
+
+class AuthMethod(models.TextChoices):
+    """OCPI 2.2.1 AuthMethod (CDRs §10.4.1)."""
+
+    AUTH_REQUEST = "AUTH_REQUEST", "Authorization request"
+    COMMAND = "COMMAND", "Command"
+    WHITELIST = "WHITELIST", "Whitelist"

@@ -1,0 +1,390 @@
+from django.contrib import admin
+
+from chargepoints.models import (
+    ChargePoint,
+    ChargingProfile,
+    ChargingSession,
+    ConfigurationVariable,
+    Connector,
+    Heartbeat,
+    Location,
+    Reservation,
+    SampledValue,
+    StatusNotification,
+    Transaction,
+)
+
+# What a charger reports about itself: shown, never edited by hand, or the
+# admin would contradict the charger until its next message.
+CHARGER_REPORTED = [
+    "connected",
+    "chargepoint_status",
+    "error_code",
+    "ocpp_version",
+    "chargepoint_vendor",
+    "chargepoint_model",
+    "chargepoint_serial_number",
+    "chargebox_serial_number",
+    "firmware_version",
+    "iccid",
+    "imsi",
+    "meter_type",
+    "meter_serial_number",
+    "boot_reason",
+    "last_boot_at",
+    "ip_address",
+    "websocket_port",
+    "last_heartbeat",
+    "created_at",
+    "last_updated",
+]
+
+
+class ChargePointInline(admin.TabularInline):
+    model = ChargePoint
+    fields = ["chargepoint_id", "name", "connected", "chargepoint_status", "ocpp_version"]
+    readonly_fields = ["connected", "chargepoint_status", "ocpp_version"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "country", "parking_type", "time_zone", "last_updated"]
+    list_filter = ["country", "parking_type"]
+    search_fields = ["name", "address", "city", "postal_code", "id"]
+    readonly_fields = ["last_updated"]
+    inlines = [ChargePointInline]
+
+
+class ConnectorInline(admin.TabularInline):
+    model = Connector
+    fields = [
+        "connectorid",
+        "evse_id",
+        "evse_connector_id",
+        "standard",
+        "format",
+        "power_type",
+        "max_power",
+        "max_current",
+        "connector_status",
+        "availability_status",
+        "error_code",
+        "current_limit",
+    ]
+    readonly_fields = ["connector_status", "availability_status", "error_code", "current_limit"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(ChargePoint)
+class ChargePointAdmin(admin.ModelAdmin):
+    list_display = [
+        "chargepoint_id",
+        "name",
+        "location",
+        "connected",
+        "chargepoint_status",
+        "ocpp_version",
+        "chargepoint_vendor",
+        "chargepoint_model",
+        "firmware_version",
+        "last_heartbeat",
+    ]
+    list_filter = [
+        "connected",
+        "chargepoint_status",
+        "ocpp_version",
+        "chargepoint_vendor",
+        "location",
+    ]
+    search_fields = [
+        "chargepoint_id",
+        "name",
+        "chargepoint_serial_number",
+        "chargebox_serial_number",
+        "chargepoint_vendor",
+        "chargepoint_model",
+        "location__name",
+    ]
+    readonly_fields = CHARGER_REPORTED
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "chargepoint_id",
+                    "name",
+                    "location",
+                    ("latitude", "longitude"),
+                    "max_power",
+                    "connector_count",
+                    "registration_status",
+                ]
+            },
+        ),
+        (
+            "Reported by the charger",
+            {
+                "fields": [
+                    ("connected", "ocpp_version"),
+                    ("chargepoint_status", "error_code"),
+                    ("chargepoint_vendor", "chargepoint_model"),
+                    ("chargepoint_serial_number", "chargebox_serial_number"),
+                    "firmware_version",
+                    ("iccid", "imsi"),
+                    ("meter_type", "meter_serial_number"),
+                    ("boot_reason", "last_boot_at"),
+                    ("ip_address", "websocket_port"),
+                    "last_heartbeat",
+                    ("created_at", "last_updated"),
+                ]
+            },
+        ),
+    ]
+    inlines = [ConnectorInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The id is the charger's identity on the wire: fixed once created.
+        if obj is not None:
+            return [*CHARGER_REPORTED, "chargepoint_id"]
+        return CHARGER_REPORTED
+
+
+@admin.register(Connector)
+class ConnectorAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "chargepoint",
+        "connectorid",
+        "evse_id",
+        "standard",
+        "power_type",
+        "max_power",
+        "connector_status",
+        "availability_status",
+        "error_code",
+        "last_updated",
+    ]
+    list_filter = ["connector_status", "availability_status", "standard", "power_type"]
+    search_fields = ["chargepoint__chargepoint_id", "chargepoint__name"]
+    readonly_fields = [
+        "connector_status",
+        "availability_status",
+        "error_code",
+        "current_limit",
+        "last_updated",
+    ]
+    filter_horizontal = ["tariff_ids"]
+    raw_id_fields = ["chargepoint"]
+
+
+@admin.register(StatusNotification)
+class StatusNotificationAdmin(admin.ModelAdmin):
+    list_display = [
+        "timestamp",
+        "chargepoint",
+        "connector",
+        "status_reported",
+        "error_code",
+        "info",
+        "vendor_error_code",
+    ]
+    list_filter = ["status_reported", "error_code"]
+    search_fields = ["chargepoint__chargepoint_id", "info", "vendor_id", "vendor_error_code"]
+    date_hierarchy = "timestamp"
+    list_select_related = ["chargepoint", "connector"]
+
+    # History of what chargers said: read-only by nature.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["timestamp", "chargepoint"]
+    search_fields = ["chargepoint__chargepoint_id"]
+    date_hierarchy = "timestamp"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConfigurationVariable)
+class ConfigurationVariableAdmin(admin.ModelAdmin):
+    list_display = [
+        "chargepoint",
+        "component",
+        "evse_id",
+        "variable",
+        "attribute_type",
+        "value",
+        "readonly",
+        "updated_at",
+    ]
+    list_filter = ["component", "attribute_type", "readonly"]
+    search_fields = ["chargepoint__chargepoint_id", "component", "variable", "value"]
+    readonly_fields = ["updated_at"]
+    raw_id_fields = ["chargepoint"]
+
+
+class SampledValueInline(admin.TabularInline):
+    model = SampledValue
+    fields = ["timestamp", "measurand", "phase", "value", "unit", "context", "location"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["timestamp"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+TRANSACTION_REPORTED = [
+    "transaction_id",
+    "uuid",
+    "charger_transaction_id",
+    "chargepoint",
+    "connector",
+    "id_tag",
+    "id_token_type",
+    "remote_start_id",
+    "start_transaction_timestamp",
+    "stop_transaction_timestamp",
+    "reason_stopped",
+    "wh_meter_start",
+    "wh_meter_last",
+    "wh_meter_last_timestamp",
+    "wh_meter_stop",
+    "charging_state",
+    "trigger_reason",
+    "sequence_number",
+    "number_of_phases_used",
+    "created_at",
+    "updated_at",
+]
+
+
+@admin.register(Transaction)
+class TransactionAdmin(admin.ModelAdmin):
+    list_display = [
+        "transaction_id",
+        "chargepoint",
+        "connector",
+        "id_tag",
+        "user",
+        "transaction_status",
+        "start_transaction_timestamp",
+        "stop_transaction_timestamp",
+        "total_energy",
+        "total_cost",
+    ]
+    list_filter = ["transaction_status", "reason_stopped", "charging_state"]
+    search_fields = [
+        "transaction_id",
+        "charger_transaction_id",
+        "chargepoint__chargepoint_id",
+        "id_tag__idToken",
+        "user__username",
+        "user__phone_number",
+    ]
+    date_hierarchy = "start_transaction_timestamp"
+    list_select_related = ["chargepoint", "connector", "id_tag", "user"]
+    readonly_fields = TRANSACTION_REPORTED
+    raw_id_fields = ["user", "vehicle", "reservation", "chargingprofile"]
+    inlines = [SampledValueInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new transaction can be entered by hand (e.g. from a paper log);
+        # what a charger reported is fixed afterwards.
+        return TRANSACTION_REPORTED if obj is not None else ["transaction_id", "uuid"]
+
+
+@admin.register(SampledValue)
+class SampledValueAdmin(admin.ModelAdmin):
+    list_display = [
+        "timestamp",
+        "chargepoint",
+        "transaction",
+        "measurand",
+        "phase",
+        "value",
+        "unit",
+        "context",
+    ]
+    list_filter = ["measurand", "context", "phase", "location"]
+    search_fields = ["chargepoint__chargepoint_id", "transaction__transaction_id"]
+    date_hierarchy = "timestamp"
+    list_select_related = ["chargepoint", "transaction"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChargingSession)
+class ChargingSessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "session_id",
+        "chargepoint",
+        "connector",
+        "user",
+        "status",
+        "start_time",
+        "end_time",
+        "last_activity",
+    ]
+    list_filter = ["status"]
+    search_fields = ["session_id", "chargepoint__chargepoint_id", "user__phone_number"]
+    readonly_fields = ["start_time", "last_activity"]
+    raw_id_fields = ["chargepoint", "connector", "user", "transaction"]
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = [
+        "reservation_id",
+        "chargepoint",
+        "connector",
+        "user",
+        "id_tag",
+        "start_time",
+        "expiry_date",
+        "status",
+    ]
+    list_filter = ["status"]
+    search_fields = [
+        "reservation_id",
+        "chargepoint__chargepoint_id",
+        "user__phone_number",
+        "id_tag__idToken",
+    ]
+    raw_id_fields = ["chargepoint", "connector", "user", "id_tag"]
+
+
+@admin.register(ChargingProfile)
+class ChargingProfileAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "chargingprofile_id",
+        "chargepoint",
+        "connector",
+        "chargingprofile_purpose",
+        "chargingprofile_kind",
+        "stack_level",
+        "charging_rate_unit",
+        "valid_from",
+        "valid_to",
+    ]
+    list_filter = ["chargingprofile_purpose", "chargingprofile_kind", "charging_rate_unit"]
+    search_fields = ["name", "description", "chargepoint__chargepoint_id"]
+    raw_id_fields = ["chargepoint", "connector", "transaction"]

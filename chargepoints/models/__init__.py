@@ -1,0 +1,25 @@
+from chargepoints.models.locations import Location
+from chargepoints.models.profiles import ChargingProfile
+from chargepoints.models.reservations import Reservation
+from chargepoints.models.stations import (
+    ChargePoint,
+    ConfigurationVariable,
+    Connector,
+    Heartbeat,
+    StatusNotification,
+)
+from chargepoints.models.transactions import ChargingSession, SampledValue, Transaction
+
+__all__ = [
+    "ChargePoint",
+    "ChargingProfile",
+    "ChargingSession",
+    "ConfigurationVariable",
+    "Connector",
+    "Heartbeat",
+    "Location",
+    "Reservation",
+    "SampledValue",
+    "StatusNotification",
+    "Transaction",
+]

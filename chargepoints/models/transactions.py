@@ -1,0 +1,233 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from chargepoints.enums import (
+    ChargingState,
+    IdTokenType,
+    Measurand,
+    MeasurementLocation,
+    Phase,
+    ReadingContext,
+    SessionStatus,
+    StopReason,
+    TransactionStatus,
+    TriggerReason,
+    ValueFormat,
+)
+from chargepoints.models.ids import new_ocpi_id
+
+
+class Transaction(models.Model):
+    """One charging transaction (seed 000 Transaction, seed 003 Transaction).
+
+    ``transaction_id`` is ours: OCPP 1.6 chargers are given it in the
+    StartTransaction answer. OCPP 2.0.1 chargers choose their own string id,
+    kept in ``charger_transaction_id`` and unique per charge point.
+    Transactions are billing records, so neither the charger nor the tag they
+    refer to can be deleted while they exist.
+    """
+
+    transaction_id = models.AutoField(primary_key=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # NULL, not "": 1.6 transactions have no charger id and must not collide
+    # in the per-charger uniqueness constraint below.
+    charger_transaction_id = models.CharField(max_length=36, null=True, blank=True)  # noqa: DJ001
+    chargepoint = models.ForeignKey(
+        "chargepoints.ChargePoint", on_delete=models.PROTECT, related_name="transactions"
+    )
+    connector = models.ForeignKey(
+        "chargepoints.Connector",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        help_text="Empty only for a stop received for a session we never saw start.",
+    )
+    id_tag = models.ForeignKey(
+        "accounts.IdTag",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+    )
+    id_token_type = models.CharField(max_length=20, choices=IdTokenType.choices, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions",
+    )
+    vehicle = models.ForeignKey(
+        "accounts.UserVehicle",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions",
+    )
+    reservation = models.ForeignKey(
+        "chargepoints.Reservation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions",
+    )
+    chargingprofile = models.ForeignKey(
+        "chargepoints.ChargingProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        help_text="The profile in force when the transaction started.",
+    )
+    remote_start_id = models.IntegerField(null=True, blank=True)
+
+    transaction_status = models.CharField(
+        max_length=15, choices=TransactionStatus.choices, default=TransactionStatus.ACTIVE
+    )
+    start_transaction_timestamp = models.DateTimeField()
+    stop_transaction_timestamp = models.DateTimeField(null=True, blank=True)
+    reason_stopped = models.CharField(max_length=50, choices=StopReason.choices, blank=True)
+
+    # Meter readings in Wh, as the charger's energy register reports them.
+    wh_meter_start = models.FloatField(default=0)
+    wh_meter_last = models.FloatField(default=0)
+    wh_meter_last_timestamp = models.DateTimeField(null=True, blank=True)
+    wh_meter_stop = models.FloatField(null=True, blank=True)
+    total_energy = models.FloatField("total energy (kWh)", null=True, blank=True)
+    total_cost = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+
+    # What an OCPP 2.0.1 charger reports in TransactionEvent (seed 004).
+    charging_state = models.CharField(max_length=15, choices=ChargingState.choices, blank=True)
+    trigger_reason = models.CharField(max_length=30, choices=TriggerReason.choices, blank=True)
+    sequence_number = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Last TransactionEvent seqNo received."
+    )
+    number_of_phases_used = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_transaction_timestamp"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chargepoint", "charger_transaction_id"],
+                name="transaction_charger_id_unique_per_chargepoint",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["chargepoint", "transaction_status"]),
+            models.Index(fields=["user", "-start_transaction_timestamp"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transaction {self.transaction_id}"
+
+    @property
+    def energy_wh(self) -> float:
+        """Energy delivered so far: last (or stop) reading minus the start reading."""
+        end = self.wh_meter_stop if self.wh_meter_stop is not None else self.wh_meter_last
+        return max(end - self.wh_meter_start, 0.0)
+
+
+class SampledValue(models.Model):
+    """One measured value (seed 000 SampledValue, seed 003 MeterValue).
+
+    ``value`` keeps exactly what the charger sent, signed data included;
+    ``numeric_value`` is the same reading as a number when it is one, so
+    energy and power can be aggregated in the database.
+    """
+
+    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    chargepoint = models.ForeignKey(
+        "chargepoints.ChargePoint", on_delete=models.CASCADE, related_name="sampled_values"
+    )
+    connector = models.ForeignKey(
+        "chargepoints.Connector",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sampled_values",
+    )
+    transaction = models.ForeignKey(
+        Transaction,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sampled_values",
+        help_text="Empty for readings taken outside a transaction.",
+    )
+    timestamp = models.DateTimeField()
+    value = models.TextField()
+    numeric_value = models.FloatField(null=True, blank=True)
+    context = models.CharField(max_length=50, choices=ReadingContext.choices, blank=True)
+    format = models.CharField(max_length=50, choices=ValueFormat.choices, blank=True)
+    measurand = models.CharField(
+        max_length=50, choices=Measurand.choices, default=Measurand.ENERGY_ACTIVE_IMPORT_REGISTER
+    )
+    phase = models.CharField(max_length=50, choices=Phase.choices, blank=True)
+    location = models.CharField(max_length=50, choices=MeasurementLocation.choices, blank=True)
+    unit = models.CharField(max_length=50, blank=True)
+    unit_multiplier = models.SmallIntegerField(
+        default=0, help_text="OCPP 2.0.1 unitOfMeasure.multiplier: value x 10^multiplier."
+    )
+    signed_meter_value = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["timestamp"]
+        indexes = [
+            models.Index(fields=["transaction", "measurand", "timestamp"]),
+            models.Index(fields=["chargepoint", "timestamp"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measurand} {self.phase} = {self.value} {self.unit}".replace("  ", " ")
+
+
+class ChargingSession(models.Model):
+    """A driver's charging attempt as the app follows it (seed 003 ChargingSession).
+
+    It begins when the driver asks to charge, before the charger has started
+    a transaction, so it can end TIMEOUT or FAILED with no transaction at all.
+    """
+
+    session_id = models.CharField(max_length=36, unique=True, default=new_ocpi_id)
+    chargepoint = models.ForeignKey(
+        "chargepoints.ChargePoint", on_delete=models.CASCADE, related_name="sessions"
+    )
+    connector = models.ForeignKey(
+        "chargepoints.Connector",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="charging_sessions",
+    )
+    transaction = models.OneToOneField(
+        Transaction,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session",
+    )
+    status = models.CharField(
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.ACTIVE
+    )
+    start_time = models.DateTimeField(auto_now_add=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+    last_activity = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_time"]
+
+    def __str__(self) -> str:
+        return f"Session {self.session_id}"

@@ -1,0 +1,3 @@
+"""WebSocket routes. Chargers connect to ``/ocpp/<charge point id>``."""
+
+websocket_urlpatterns: list = []

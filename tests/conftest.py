@@ -1,0 +1,42 @@
+import pytest
+from django.utils import timezone
+
+from accounts.services import user_create
+from chargepoints.enums import ParkingType
+from chargepoints.models import ChargePoint, Connector, Location
+
+
+@pytest.fixture
+def location(db) -> Location:
+    return Location.objects.create(
+        country_code="DE",
+        party_id="CSM",
+        name="Test site",
+        address="Hauptstraße 1",
+        city="Berlin",
+        postal_code="10115",
+        country="DE",
+        coordinates={"latitude": "52.52", "longitude": "13.40"},
+        parking_type=ParkingType.PARKING_LOT,
+        time_zone="Europe/Berlin",
+    )
+
+
+@pytest.fixture
+def chargepoint(location) -> ChargePoint:
+    return ChargePoint.objects.create(chargepoint_id="CP-TEST-1", location=location)
+
+
+@pytest.fixture
+def connector(chargepoint) -> Connector:
+    return Connector.objects.create(chargepoint=chargepoint, connectorid=1)
+
+
+@pytest.fixture
+def driver(db):
+    return user_create(username="driver", password="correct horse 42", phone_number="+66812345678")
+
+
+@pytest.fixture
+def now():
+    return timezone.now()

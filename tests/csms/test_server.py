@@ -1,0 +1,65 @@
+"""The real server: migrate, load the demo, serve the admin with Daphne."""
+
+import http.cookiejar
+import re
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.server import manage, project_env, running_server
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    database = tmp_path_factory.mktemp("server") / "csms.sqlite3"
+    env = project_env(SQLITE_PATH=str(database), CSMS_ADMIN_PASSWORD="e2e-operator-pw")
+    for command in (["migrate", "--noinput"], ["load_demo"]):
+        result = manage(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    with running_server(env) as base_url:
+        yield base_url
+
+
+def _browser():
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+
+
+def test_the_admin_login_page_is_served(server):
+    with urllib.request.urlopen(f"{server}/admin/login/") as response:
+        assert response.status == 200
+        assert "CSMS administration" in response.read().decode()
+
+
+def test_the_admin_stylesheet_is_served(server):
+    with urllib.request.urlopen(f"{server}/static/admin/css/base.css") as response:
+        assert response.status == 200
+        assert "text/css" in response.headers["Content-Type"]
+
+
+def test_the_operator_sees_the_demo_charge_points(server):
+    browser = _browser()
+    page = browser.open(f"{server}/admin/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {
+            "csrfmiddlewaretoken": token,
+            "username": "operator",
+            "password": "e2e-operator-pw",
+            "next": "/admin/chargepoints/chargepoint/",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{server}/admin/login/?next=/admin/chargepoints/chargepoint/",
+        data=form,
+        headers={"Referer": f"{server}/admin/login/"},
+    )
+    with browser.open(request) as response:
+        body = response.read().decode()
+    assert response.url.endswith("/admin/chargepoints/chargepoint/")
+    assert "DE*BMW*ETEST1234567890AB" in body
+    assert "CP-DEMO-16" in body

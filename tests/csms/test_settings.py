@@ -1,0 +1,80 @@
+"""Settings come from the environment; each case runs in a fresh interpreter."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+from tests.server import ROOT, manage, project_env
+
+SHOW_SETTINGS = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
+    "'db': s.DATABASES['default'].get('NAME'), "
+    "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], "
+    "'hosts': s.ALLOWED_HOSTS, 'debug': s.DEBUG}))"
+)
+
+
+def _settings(**env: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_SETTINGS],
+        cwd=ROOT,
+        env=project_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_it_refuses_a_production_start_without_a_secret_key():
+    result = manage("check", env=project_env(DEBUG="0"))
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_it_starts_in_production_with_a_secret_key():
+    result = manage(
+        "check", env=project_env(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="csms.example")
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_malformed_debug_flag_is_refused_not_guessed():
+    result = manage("check", env=project_env(DEBUG="maybe"))
+    assert result.returncode != 0
+    assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_the_defaults_are_sqlite_and_the_in_memory_layer():
+    shown = _settings()
+    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert shown["debug"] is True
+
+
+def test_database_url_selects_postgresql():
+    shown = _settings(DATABASE_URL="postgres://csms:pw@db.internal:5432/csms")
+    assert shown["engine"] == "django.db.backends.postgresql"
+    assert shown["db"] == "csms"
+
+
+def test_redis_url_selects_channels_redis():
+    assert _settings(REDIS_URL="redis://127.0.0.1:6379/0")["layer"] == (
+        "channels_redis.core.RedisChannelLayer"
+    )
+
+
+def test_allowed_hosts_come_from_the_environment():
+    assert _settings(ALLOWED_HOSTS="a.example, b.example")["hosts"] == ["a.example", "b.example"]
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    path = tmp_path / "csms.sqlite3"
+    result = manage("migrate", "--noinput", env=project_env(SQLITE_PATH=str(path)))
+    assert result.returncode == 0, result.stderr
+    # WAL is a property of the database file, so a plain connection sees it.
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -1,0 +1,216 @@
+"""Every model has an admin, and every admin page renders for a superuser."""
+
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import IdTag, Notification, Profile, User
+from billing.models import CDR
+from chargepoints.demo import BMW_WALLBOX_ID, demo_data_load
+from chargepoints.models import (
+    ChargePoint,
+    ChargingProfile,
+    ChargingSession,
+    ConfigurationVariable,
+    Heartbeat,
+    Reservation,
+    SampledValue,
+    StatusNotification,
+    Transaction,
+)
+from ocpp_gateway.models import OCPPMessage
+
+PROJECT_APPS = {"accounts", "chargepoints", "billing", "ocpp_gateway"}
+REGISTERED = sorted(
+    (model._meta.app_label, model._meta.model_name)
+    for model in admin.site._registry
+    if model._meta.app_label in PROJECT_APPS
+)
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", password="x" * 12)
+
+
+@pytest.fixture
+def operator_client(client, superuser):
+    client.force_login(superuser)
+    demo_data_load(operator_password="demo operator password")
+    return client
+
+
+@pytest.fixture
+def one_of_everything(operator_client):
+    """Beyond the demo: one row of each model a charger or the billing creates."""
+    now = timezone.now()
+    chargepoint = ChargePoint.objects.get(chargepoint_id=BMW_WALLBOX_ID)
+    connector = chargepoint.connectors.get()
+    driver = User.objects.get(username="demo-driver")
+    tag = IdTag.objects.get(idToken="DEMO-RFID-0001")
+    tx = Transaction.objects.create(
+        chargepoint=chargepoint,
+        connector=connector,
+        charger_transaction_id="5f0c-demo",
+        id_tag=tag,
+        user=driver,
+        start_transaction_timestamp=now,
+        wh_meter_start=1000,
+        wh_meter_last=2500,
+    )
+    SampledValue.objects.create(
+        chargepoint=chargepoint, transaction=tx, timestamp=now, value="2500", unit="Wh"
+    )
+    StatusNotification.objects.create(
+        chargepoint=chargepoint, connector=connector, status_reported="Occupied", timestamp=now
+    )
+    Heartbeat.objects.create(chargepoint=chargepoint, timestamp=now)
+    ConfigurationVariable.objects.create(
+        chargepoint=chargepoint,
+        component="ChargingStation",
+        variable="StatusLedBrightness",
+        value="46",
+    )
+    ChargingProfile.objects.create(
+        chargingprofile_id=1,
+        name="Current limit",
+        chargepoint=chargepoint,
+        transaction=tx,
+        chargingprofile_purpose="TxProfile",
+        chargingschedule_period=[{"start_period": 0, "limit": 16.0}],
+    )
+    ChargingSession.objects.create(chargepoint=chargepoint, connector=connector, user=driver)
+    Reservation.objects.create(
+        reservation_id=1,
+        chargepoint=chargepoint,
+        connector=connector,
+        user=driver,
+        id_tag=tag,
+        start_time=now,
+        expiry_date=now + timedelta(minutes=15),
+    )
+    Notification.objects.create(
+        user=driver,
+        title="Charging started",
+        message="Your car is charging.",
+        type="CHARGING_STARTED",
+    )
+    CDR.objects.create(
+        country_code="DE",
+        party_id="CSM",
+        start_date_time=now,
+        end_date_time=now + timedelta(hours=1),
+        session_id=str(tx.pk),
+        transaction=tx,
+        cdr_token={"uid": tag.idToken, "type": "RFID", "contract_id": tag.idToken},
+        id_tag=tag,
+        auth_method="WHITELIST",
+        cdr_location={"id": "DEMO-LOC-1"},
+        currency="EUR",
+        total_cost={"excl_vat": 0.53, "incl_vat": 0.63},
+        total_energy=1.5,
+        total_time=1.0,
+    )
+    OCPPMessage.objects.create(
+        chargepoint=chargepoint,
+        message_id="19223201",
+        direction="INBOUND",
+        message_type=2,
+        action="Heartbeat",
+        payload={},
+    )
+    return operator_client
+
+
+def test_every_project_model_is_registered_in_the_admin():
+    models = {
+        (model._meta.app_label, model._meta.model_name)
+        for app in PROJECT_APPS
+        for model in apps.get_app_config(app).get_models()
+    }
+    assert models == set(REGISTERED)
+
+
+@pytest.mark.parametrize("app_label, model_name", REGISTERED)
+def test_the_changelist_renders_with_search_and_filters(one_of_everything, app_label, model_name):
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
+    assert one_of_everything.get(url).status_code == 200
+    response = one_of_everything.get(url, {"q": "DE*BMW"})
+    assert response.status_code == 200
+    assert "errornote" not in response.content.decode()
+
+
+@pytest.mark.parametrize("app_label, model_name", REGISTERED)
+def test_the_add_page_renders_or_is_refused_for_reported_data(
+    operator_client, superuser, app_label, model_name
+):
+    model = apps.get_model(app_label, model_name)
+    request = RequestFactory().get("/")
+    request.user = superuser
+    can_add = admin.site._registry[model].has_add_permission(request)
+    response = operator_client.get(reverse(f"admin:{app_label}_{model_name}_add"))
+    assert response.status_code == (200 if can_add else 403)
+
+
+@pytest.mark.parametrize("app_label, model_name", REGISTERED)
+def test_the_change_page_renders_for_every_model(one_of_everything, app_label, model_name):
+    obj = apps.get_model(app_label, model_name).objects.first()
+    url = reverse(f"admin:{app_label}_{model_name}_change", args=[obj.pk])
+    assert one_of_everything.get(url).status_code == 200
+
+
+def test_the_demo_wallbox_is_listed_with_its_connector(operator_client):
+    response = operator_client.get(reverse("admin:chargepoints_chargepoint_changelist"))
+    assert BMW_WALLBOX_ID in response.content.decode()
+
+
+def test_charger_reported_fields_are_read_only(operator_client):
+    url = reverse("admin:chargepoints_chargepoint_change", args=[BMW_WALLBOX_ID])
+    form = operator_client.get(url).context["adminform"].form
+    assert "firmware_version" not in form.fields
+    assert "connected" not in form.fields
+    assert "name" in form.fields
+
+
+def test_a_card_entered_in_the_admin_is_stored_masked(operator_client):
+    profile = Profile.objects.get(user__username="demo-driver")
+    url = reverse("admin:accounts_profile_change", args=[profile.pk])
+    response = operator_client.post(
+        url,
+        {
+            "user": profile.user_id,
+            "timezone": "Asia/Bangkok",
+            "chargepoint_sockets": '["IEC_62196_T2"]',
+            "tariff_preference": "",
+            "card_number": "5555 5555 5555 4444",
+            "card_expiry": "12/39",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    profile.refresh_from_db()
+    assert (profile.cc_brand, profile.cc_last4) == ("MasterCard", "4444")
+    assert profile.timezone.key == "Asia/Bangkok"
+
+
+def test_an_invalid_card_entered_in_the_admin_gets_a_field_error(operator_client):
+    profile = Profile.objects.get(user__username="demo-driver")
+    url = reverse("admin:accounts_profile_change", args=[profile.pk])
+    response = operator_client.post(
+        url,
+        {
+            "user": profile.user_id,
+            "timezone": "UTC",
+            "chargepoint_sockets": "[]",
+            "card_number": "5555 5555 5555 4445",
+            "card_expiry": "12/39",
+        },
+    )
+    assert response.status_code == 200
+    assert "card_number" in response.context["adminform"].form.errors
+    profile.refresh_from_db()
+    assert profile.cc_last4 == ""
