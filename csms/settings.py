@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_countries",
     "phonenumber_field",
+    "csms",
     "accounts",
     "chargepoints",
     "billing",
