@@ -35,10 +35,14 @@ def test_the_admin_login_page_is_served(server):
         assert "CSMS administration" in response.read().decode()
 
 
-def test_the_admin_stylesheet_is_served(server):
-    with urllib.request.urlopen(f"{server}/static/admin/css/base.css") as response:
+@pytest.mark.parametrize(
+    "path, content_type",
+    [("admin/css/base.css", "text/css"), ("csms/favicon.svg", "image/svg+xml")],
+)
+def test_static_files_are_served_without_a_cdn(server, path, content_type):
+    with urllib.request.urlopen(f"{server}/static/{path}") as response:
         assert response.status == 200
-        assert "text/css" in response.headers["Content-Type"]
+        assert content_type in response.headers["Content-Type"]
 
 
 def test_the_operator_sees_the_demo_charge_points(server):
