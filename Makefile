@@ -9,11 +9,14 @@ CSMS_PORT ?= 9000
 
 .PHONY: install run test test-postgres lint format lock clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+# A venv whose creation failed halfway (no ensurepip) is removed, not reused.
+$(VENV)/.created:
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); echo "python3 -m venv failed: install python3-venv"; exit 1; }
+	touch $@
 
 # Reinstall whenever the lock file changes.
-$(VENV)/.installed: requirements.lock | $(BIN)/python
+$(VENV)/.installed: requirements.lock | $(VENV)/.created
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 

@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
 from accounts.models import IdTag, Notification, Profile, User, UserVehicle
-from accounts.services import idtags_set_revoked, profile_set_payment_card
+from accounts.services import idtags_set_revoked, profile_ensure, profile_set_payment_card
 
 
 class UserVehicleInline(admin.TabularInline):
@@ -56,6 +56,11 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     inlines = [UserVehicleInline, IdTagInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Every user has a profile (seed 000: user 1 -- 1 profile).
+        profile_ensure(user=obj)
 
 
 class ProfileForm(forms.ModelForm):

@@ -49,6 +49,12 @@ def user_create(
     return user
 
 
+def profile_ensure(*, user: User) -> Profile:
+    """The user's profile, created if they have none yet (users made outside user_create)."""
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
 @transaction.atomic
 def profile_set_payment_card(
     *, profile: Profile, number: str, expiry: str | datetime.date

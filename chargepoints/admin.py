@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from chargepoints.models import (
     ChargePoint,
+    ChargerEvent,
     ChargingProfile,
     ChargingSession,
     ConfigurationVariable,
@@ -13,12 +17,21 @@ from chargepoints.models import (
     StatusNotification,
     Transaction,
 )
+from chargepoints.services.connections import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    chargepoint_set_password,
+)
+
+SAMPLED_VALUES_SHOWN = 100
 
 # What a charger reports about itself: shown, never edited by hand, or the
 # admin would contradict the charger until its next message.
 CHARGER_REPORTED = [
     "connected",
     "chargepoint_status",
+    "status",
+    "availability_status",
     "error_code",
     "ocpp_version",
     "chargepoint_vendor",
@@ -68,24 +81,62 @@ class ConnectorInline(admin.TabularInline):
         "power_type",
         "max_power",
         "max_current",
+        "status",
         "connector_status",
         "availability_status",
         "error_code",
         "current_limit",
     ]
-    readonly_fields = ["connector_status", "availability_status", "error_code", "current_limit"]
+    readonly_fields = [
+        "status",
+        "connector_status",
+        "availability_status",
+        "error_code",
+        "current_limit",
+    ]
     show_change_link = True
     extra = 0
 
 
+class ChargePointForm(forms.ModelForm):
+    """Sets the HTTP Basic password (OCPP security profile 1); only its hash is kept."""
+
+    new_password = forms.CharField(
+        required=False,
+        strip=False,
+        min_length=PASSWORD_MIN_LENGTH,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=f"Basic auth password the charger must present "
+        f"({PASSWORD_MIN_LENGTH}-{PASSWORD_MAX_LENGTH} characters). Leave empty to keep.",
+    )
+    remove_password = forms.BooleanField(
+        required=False, help_text="Let the charger connect without a password."
+    )
+
+    class Meta:
+        model = ChargePoint
+        fields = [
+            "chargepoint_id",
+            "name",
+            "location",
+            "latitude",
+            "longitude",
+            "max_power",
+            "connector_count",
+            "registration_status",
+        ]
+
+
 @admin.register(ChargePoint)
 class ChargePointAdmin(admin.ModelAdmin):
+    form = ChargePointForm
     list_display = [
         "chargepoint_id",
         "name",
         "location",
         "connected",
-        "chargepoint_status",
+        "status",
         "ocpp_version",
         "chargepoint_vendor",
         "chargepoint_model",
@@ -94,7 +145,7 @@ class ChargePointAdmin(admin.ModelAdmin):
     ]
     list_filter = [
         "connected",
-        "chargepoint_status",
+        "status",
         "ocpp_version",
         "chargepoint_vendor",
         "location",
@@ -124,12 +175,14 @@ class ChargePointAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        ("Security profile 1", {"fields": ["has_password", "new_password", "remove_password"]}),
         (
             "Reported by the charger",
             {
                 "fields": [
                     ("connected", "ocpp_version"),
-                    ("chargepoint_status", "error_code"),
+                    ("status", "chargepoint_status", "error_code"),
+                    "availability_status",
                     ("chargepoint_vendor", "chargepoint_model"),
                     ("chargepoint_serial_number", "chargebox_serial_number"),
                     "firmware_version",
@@ -148,8 +201,19 @@ class ChargePointAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The id is the charger's identity on the wire: fixed once created.
         if obj is not None:
-            return [*CHARGER_REPORTED, "chargepoint_id"]
-        return CHARGER_REPORTED
+            return [*CHARGER_REPORTED, "has_password", "chargepoint_id"]
+        return [*CHARGER_REPORTED, "has_password"]
+
+    @admin.display(description="password set", boolean=True)
+    def has_password(self, obj: ChargePoint) -> bool:
+        return bool(obj and obj.password)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("remove_password"):
+            chargepoint_set_password(chargepoint=obj, password=None)
+        elif form.cleaned_data.get("new_password"):
+            chargepoint_set_password(chargepoint=obj, password=form.cleaned_data["new_password"])
 
 
 @admin.register(Connector)
@@ -167,10 +231,12 @@ class ConnectorAdmin(admin.ModelAdmin):
         "error_code",
         "last_updated",
     ]
-    list_filter = ["connector_status", "availability_status", "standard", "power_type"]
+    list_filter = ["status", "connector_status", "availability_status", "standard", "power_type"]
     search_fields = ["chargepoint__chargepoint_id", "chargepoint__name"]
     readonly_fields = [
+        "status",
         "connector_status",
+        "status_timestamp",
         "availability_status",
         "error_code",
         "current_limit",
@@ -236,12 +302,23 @@ class ConfigurationVariableAdmin(admin.ModelAdmin):
 
 
 class SampledValueInline(admin.TabularInline):
+    """The newest readings of a transaction; all of them are one click away.
+
+    A wallbox sending twenty measurands a minute makes tens of thousands of
+    rows per session: rendering them all would make the page unusable.
+    """
+
     model = SampledValue
     fields = ["timestamp", "measurand", "phase", "value", "unit", "context", "location"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-    ordering = ["timestamp"]
+    verbose_name_plural = f"sampled values (newest {SAMPLED_VALUES_SHOWN})"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        newest = queryset.order_by("-timestamp").values_list("pk", flat=True)[:SAMPLED_VALUES_SHOWN]
+        return queryset.filter(pk__in=list(newest)).order_by("timestamp")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -304,7 +381,15 @@ class TransactionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A new transaction can be entered by hand (e.g. from a paper log);
         # what a charger reported is fixed afterwards.
-        return TRANSACTION_REPORTED if obj is not None else ["transaction_id", "uuid"]
+        if obj is None:
+            return ["transaction_id", "uuid"]
+        return [*TRANSACTION_REPORTED, "all_readings"]
+
+    @admin.display(description="readings")
+    def all_readings(self, obj: Transaction) -> str:
+        url = reverse("admin:chargepoints_sampledvalue_changelist")
+        count = obj.sampled_values.count()
+        return format_html('<a href="{}?transaction={}">All {} readings</a>', url, obj.pk, count)
 
 
 @admin.register(SampledValue)
@@ -320,7 +405,7 @@ class SampledValueAdmin(admin.ModelAdmin):
         "context",
     ]
     list_filter = ["measurand", "context", "phase", "location"]
-    search_fields = ["chargepoint__chargepoint_id", "transaction__transaction_id"]
+    search_fields = ["chargepoint__chargepoint_id", "=transaction__transaction_id"]
     date_hierarchy = "timestamp"
     list_select_related = ["chargepoint", "transaction"]
 
@@ -345,7 +430,6 @@ class ChargingSessionAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["session_id", "chargepoint__chargepoint_id", "user__phone_number"]
-    readonly_fields = ["start_time", "last_activity"]
     raw_id_fields = ["chargepoint", "connector", "user", "transaction"]
 
 
@@ -388,3 +472,18 @@ class ChargingProfileAdmin(admin.ModelAdmin):
     list_filter = ["chargingprofile_purpose", "chargingprofile_kind", "charging_rate_unit"]
     search_fields = ["name", "description", "chargepoint__chargepoint_id"]
     raw_id_fields = ["chargepoint", "connector", "transaction"]
+
+
+@admin.register(ChargerEvent)
+class ChargerEventAdmin(admin.ModelAdmin):
+    list_display = ["timestamp", "chargepoint", "kind", "status", "evse_id", "request_id"]
+    list_filter = ["kind"]
+    search_fields = ["chargepoint__chargepoint_id", "status", "detail"]
+    date_hierarchy = "timestamp"
+    list_select_related = ["chargepoint"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

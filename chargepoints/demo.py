@@ -1,8 +1,8 @@
 """The demo data set that ``make run`` loads: safe to load any number of times.
 
-Everything is keyed by a fixed id and written with update_or_create, so a
-second load changes nothing an operator has not changed, and never resets the
-operator's password.
+Everything is keyed by a fixed id and only created when missing: a second load
+adds back what was deleted but never overwrites what an operator changed (a
+renamed charger, a revoked tag, the operator's password).
 """
 
 import secrets
@@ -39,7 +39,7 @@ class DemoLoadResult:
 
 @transaction.atomic
 def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
-    location, _ = Location.objects.update_or_create(
+    location, _ = Location.objects.get_or_create(
         id="DEMO-LOC-1",
         defaults={
             "country_code": "DE",
@@ -54,7 +54,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
             "time_zone": "Europe/Berlin",
         },
     )
-    tariff, _ = Tariff.objects.update_or_create(
+    tariff, _ = Tariff.objects.get_or_create(
         id="DEMO-AC-STANDARD",
         defaults={
             "country_code": "DE",
@@ -64,7 +64,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
             "tariff_alt_text": [{"language": "en", "text": "AC standard: 0.35 EUR/kWh"}],
         },
     )
-    TariffElement.objects.update_or_create(
+    TariffElement.objects.get_or_create(
         tariff=tariff,
         position=0,
         defaults={
@@ -73,7 +73,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
         },
     )
 
-    cp16, _ = ChargePoint.objects.update_or_create(
+    cp16, _ = ChargePoint.objects.get_or_create(
         chargepoint_id=OCPP16_DEMO_ID,
         defaults={
             "name": "Demo AC charger (OCPP 1.6)",
@@ -85,7 +85,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
             "longitude": 13.3848,
         },
     )
-    bmw, _ = ChargePoint.objects.update_or_create(
+    bmw, _ = ChargePoint.objects.get_or_create(
         chargepoint_id=BMW_WALLBOX_ID,
         defaults={
             "name": "BMW wallbox (OCPP 2.0.1)",
@@ -98,7 +98,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
         },
     )
     for chargepoint, connectorid, evse in ((cp16, 1, None), (cp16, 2, None), (bmw, 1, 1)):
-        connector, _ = Connector.objects.update_or_create(
+        connector, created = Connector.objects.get_or_create(
             chargepoint=chargepoint,
             connectorid=connectorid,
             defaults={
@@ -112,7 +112,8 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
                 "max_voltage": 400.0,
             },
         )
-        connector.tariff_ids.add(tariff)
+        if created:
+            connector.tariff_ids.add(tariff)
 
     driver = User.objects.filter(username="demo-driver").first()
     if driver is None:
@@ -123,7 +124,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
             first_name="Demo",
             last_name="Driver",
         )
-    UserVehicle.objects.update_or_create(
+    UserVehicle.objects.get_or_create(
         license_plate="B-EV 2026",
         defaults={"user": driver, "make": "BMW", "model": "i4", "type": VehicleType.ELECTRIC},
     )
@@ -132,7 +133,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
         ("DEMO-RFID-0002", IdTokenType.ISO14443, False),
         ("DEMO-REVOKED-01", IdTokenType.ISO14443, True),
     ):
-        IdTag.objects.update_or_create(
+        IdTag.objects.get_or_create(
             idToken=token,
             defaults={"user": driver, "token_type": token_type, "revoked": revoked},
         )

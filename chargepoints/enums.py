@@ -36,6 +36,29 @@ class ChargePointStatus(models.TextChoices):
     UNKNOWN = "Unknown"
 
 
+class NormalizedStatus(models.TextChoices):
+    """The one status the rest of the system reads (apps, OCPI, reservations).
+
+    OCPP 2.0.1's ConnectorStatus vocabulary: 1.6 Preparing, Charging,
+    SuspendedEV(SE) and Finishing all mean Occupied.
+    """
+
+    AVAILABLE = "Available"
+    OCCUPIED = "Occupied"
+    RESERVED = "Reserved"
+    UNAVAILABLE = "Unavailable"
+    FAULTED = "Faulted"
+    UNKNOWN = "Unknown"
+
+
+def normalized_status(status: str) -> str:
+    if status in {"Preparing", "Charging", "SuspendedEVSE", "SuspendedEV", "Finishing"}:
+        return NormalizedStatus.OCCUPIED
+    if status in NormalizedStatus.values:
+        return status
+    return NormalizedStatus.UNKNOWN
+
+
 class ChargePointErrorCode(models.TextChoices):
     """OCPP 1.6 ChargePointErrorCode (2.0.1 reports errors through NotifyEvent)."""
 
@@ -62,6 +85,20 @@ class AvailabilityType(models.TextChoices):
 
     OPERATIVE = "Operative"
     INOPERATIVE = "Inoperative"
+
+
+class AuthorizationStatus(models.TextChoices):
+    """The answer to an authorization (OCPP 1.6 and 2.0.1 share these values).
+
+    Unknown is 2.0.1's word for a token we have never seen; 1.6 says Invalid.
+    """
+
+    ACCEPTED = "Accepted"
+    BLOCKED = "Blocked"
+    EXPIRED = "Expired"
+    INVALID = "Invalid"
+    CONCURRENT_TX = "ConcurrentTx"
+    UNKNOWN = "Unknown"
 
 
 class RegistrationStatus(models.TextChoices):
@@ -365,3 +402,25 @@ class AttributeType(models.TextChoices):
     TARGET = "Target"
     MIN_SET = "MinSet"
     MAX_SET = "MaxSet"
+
+
+class ChargerEventKind(models.TextChoices):
+    """What a charger reported that has no entity of its own (kept in ChargerEvent)."""
+
+    FIRMWARE_STATUS = "FIRMWARE_STATUS", "Firmware status"
+    PUBLISH_FIRMWARE_STATUS = "PUBLISH_FIRMWARE_STATUS", "Publish firmware status"
+    DIAGNOSTICS_STATUS = "DIAGNOSTICS_STATUS", "Diagnostics status"
+    LOG_STATUS = "LOG_STATUS", "Log upload status"
+    SECURITY_EVENT = "SECURITY_EVENT", "Security event"
+    DEVICE_EVENT = "DEVICE_EVENT", "Device event (NotifyEvent)"
+    MONITORING_REPORT = "MONITORING_REPORT", "Monitoring report"
+    CHARGING_LIMIT = "CHARGING_LIMIT", "External charging limit"
+    CHARGING_LIMIT_CLEARED = "CHARGING_LIMIT_CLEARED", "External charging limit cleared"
+    EV_CHARGING_NEEDS = "EV_CHARGING_NEEDS", "EV charging needs"
+    EV_CHARGING_SCHEDULE = "EV_CHARGING_SCHEDULE", "EV charging schedule"
+    DISPLAY_MESSAGES = "DISPLAY_MESSAGES", "Display messages"
+    CUSTOMER_INFORMATION = "CUSTOMER_INFORMATION", "Customer information"
+    CERTIFICATE_REQUEST = "CERTIFICATE_REQUEST", "Certificate request"
+    DATA_TRANSFER = "DATA_TRANSFER", "Data transfer"
+    RESERVATION_STATUS = "RESERVATION_STATUS", "Reservation status"
+    SEQUENCE_GAP = "SEQUENCE_GAP", "Transaction event sequence gap"

@@ -103,7 +103,9 @@ TEMPLATES = [
 # "database is locked" halfway through a transaction.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Django's docs: under ASGI, persistent connections must stay off
+    # (conn_max_age=0); each request and each sync call gets its own.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 else:
     DATABASES = {
         "default": {
@@ -170,6 +172,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The CSMS serves on one port: admin, API and OCPP WebSocket (seed 004: 9000).
 CSMS_HOST = os.environ.get("CSMS_HOST", "127.0.0.1")
 CSMS_PORT = int(os.environ.get("CSMS_PORT", "9000"))
+
+# OCPP gateway.
+# Unknown chargers are refused unless auto-registration is on (a home with one
+# wallbox); auto-registered chargers are answered with this boot status until
+# an operator decides (Accepted or Pending).
+CSMS_AUTO_REGISTER = env_bool("CSMS_AUTO_REGISTER", False)
+CSMS_AUTO_REGISTER_STATUS = os.environ.get("CSMS_AUTO_REGISTER_STATUS", "Accepted")
+if CSMS_AUTO_REGISTER_STATUS not in {"Accepted", "Pending"}:
+    raise ImproperlyConfigured("CSMS_AUTO_REGISTER_STATUS must be Accepted or Pending.")
+CSMS_HEARTBEAT_INTERVAL = int(os.environ.get("CSMS_HEARTBEAT_INTERVAL", "300"))
+CSMS_BOOT_RETRY_INTERVAL = int(os.environ.get("CSMS_BOOT_RETRY_INTERVAL", "60"))
+CSMS_MAX_FRAME_BYTES = int(os.environ.get("CSMS_MAX_FRAME_BYTES", str(64 * 1024)))
+CSMS_MESSAGE_RETENTION_DAYS = int(os.environ.get("CSMS_MESSAGE_RETENTION_DAYS", "90"))
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "chargepoints.hashers.ChargerPasswordHasher",
+]
 
 LOGGING = {
     "version": 1,

@@ -12,7 +12,9 @@ class OCPPMessage(models.Model):
         "chargepoints.ChargePoint", on_delete=models.CASCADE, related_name="ocpp_messages"
     )
     direction = models.CharField(max_length=10, choices=MessageDirection.choices)
-    message_type = models.PositiveSmallIntegerField(choices=MessageType.choices)
+    message_type = models.PositiveSmallIntegerField(
+        choices=MessageType.choices, null=True, blank=True, help_text="Empty for unreadable frames."
+    )
     action = models.CharField(max_length=50, blank=True)
     payload = models.JSONField()
     timestamp = models.DateTimeField(default=timezone.now)

@@ -3,6 +3,7 @@ from chargepoints.models.profiles import ChargingProfile
 from chargepoints.models.reservations import Reservation
 from chargepoints.models.stations import (
     ChargePoint,
+    ChargerEvent,
     ConfigurationVariable,
     Connector,
     Heartbeat,
@@ -12,6 +13,7 @@ from chargepoints.models.transactions import ChargingSession, SampledValue, Tran
 
 __all__ = [
     "ChargePoint",
+    "ChargerEvent",
     "ChargingProfile",
     "ChargingSession",
     "ConfigurationVariable",

@@ -54,6 +54,9 @@ class ChargingProfile(models.Model):
     valid_to = models.DateTimeField(null=True, blank=True)
     duration = models.PositiveIntegerField("duration (s)", null=True, blank=True)
     start_schedule = models.DateTimeField(null=True, blank=True)
+    chargingschedule_id = models.PositiveIntegerField(
+        "charging schedule id", null=True, blank=True, help_text="OCPP 2.0.1 ChargingSchedule id."
+    )
     charging_rate_unit = models.CharField(
         max_length=1, choices=ChargingRateUnit.choices, default=ChargingRateUnit.AMPERE
     )

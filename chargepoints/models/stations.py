@@ -8,18 +8,22 @@ from chargepoints.enums import (
     AvailabilityType,
     ChargePointErrorCode,
     ChargePointStatus,
+    ChargerEventKind,
     ConnectorFormat,
     ConnectorType,
+    NormalizedStatus,
     OcppProtocol,
     PowerType,
     RegistrationStatus,
 )
 
-# Any printable character but "/" (it separates URL path segments). The BMW
-# wallbox of seed 004 is "DE*BMW*ETEST1234567890AB".
+# Any printable character but "/" (it separates URL path segments), at most
+# 48 of them (OCPP 2.0.1 identity). The BMW wallbox of seed 004 is
+# "DE*BMW*ETEST1234567890AB". The column keeps seed 000's 255.
+CHARGEPOINT_ID_MAX_LENGTH = 48
 validate_chargepoint_id = RegexValidator(
-    r"^[^/\x00-\x20\x7f]+$",
-    "A charge point id holds printable characters without spaces or '/'.",
+    rf"^[^/\x00-\x1f\x7f]{{1,{CHARGEPOINT_ID_MAX_LENGTH}}}$",
+    f"A charge point id holds 1 to {CHARGEPOINT_ID_MAX_LENGTH} printable characters, no '/'.",
 )
 
 
@@ -49,10 +53,26 @@ class ChargePoint(models.Model):
         default=1, help_text="Connectors the charger has, as its vendor specifies."
     )
 
+    # OCPP security profile 1: HTTP Basic auth. A Django password hash, never
+    # the password itself; empty means the charger needs no password.
+    password = models.CharField(max_length=128, blank=True, editable=False)
+
     # Reported by the charger.
     connected = models.BooleanField(default=False)
+    connection_id = models.CharField(
+        max_length=100,
+        blank=True,
+        editable=False,
+        help_text="The live connection; a disconnect of a replaced one leaves the flag alone.",
+    )
     chargepoint_status = models.CharField(
         max_length=20, choices=ChargePointStatus.choices, default=ChargePointStatus.UNKNOWN
+    )
+    status = models.CharField(
+        max_length=20, choices=NormalizedStatus.choices, default=NormalizedStatus.UNKNOWN
+    )
+    availability_status = models.CharField(
+        max_length=11, choices=AvailabilityType.choices, default=AvailabilityType.OPERATIVE
     )
     error_code = models.CharField(
         max_length=30, choices=ChargePointErrorCode.choices, default=ChargePointErrorCode.NO_ERROR
@@ -135,8 +155,14 @@ class Connector(models.Model):
     connector_status = models.CharField(
         max_length=20, choices=ChargePointStatus.choices, default=ChargePointStatus.UNKNOWN
     )
+    status = models.CharField(
+        max_length=20, choices=NormalizedStatus.choices, default=NormalizedStatus.UNKNOWN
+    )
     error_code = models.CharField(
         max_length=30, choices=ChargePointErrorCode.choices, default=ChargePointErrorCode.NO_ERROR
+    )
+    status_timestamp = models.DateTimeField(
+        null=True, blank=True, help_text="Charger time of the status report in force."
     )
     last_updated = models.DateTimeField(auto_now=True)
 
@@ -255,3 +281,29 @@ class ConfigurationVariable(models.Model):
     def __str__(self) -> str:
         name = f"{self.component}.{self.variable}" if self.component else self.variable
         return f"{name} = {self.value}"
+
+
+class ChargerEvent(models.Model):
+    """A report with no entity of its own: firmware progress, security events...
+
+    ``status`` holds the one value an operator filters by (a firmware status,
+    a security event type, a monitoring trigger); ``payload`` keeps the whole
+    report as the charger sent it.
+    """
+
+    chargepoint = models.ForeignKey(ChargePoint, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=ChargerEventKind.choices)
+    status = models.CharField(max_length=100, blank=True)
+    evse_id = models.PositiveIntegerField("EVSE id", null=True, blank=True)
+    request_id = models.IntegerField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+    payload = models.JSONField(default=dict)
+    timestamp = models.DateTimeField(help_text="Charger time, or reception time when it sent none.")
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-timestamp"]
+        indexes = [models.Index(fields=["chargepoint", "kind", "-timestamp"])]
+
+    def __str__(self) -> str:
+        return f"{self.chargepoint_id}: {self.get_kind_display()} {self.status}".strip()

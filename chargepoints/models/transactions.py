@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from chargepoints.enums import (
     ChargingState,
@@ -52,6 +53,9 @@ class Transaction(models.Model):
         blank=True,
         related_name="transactions",
     )
+    id_token = models.CharField(
+        max_length=255, blank=True, help_text="The token as the charger sent it, known or not."
+    )
     id_token_type = models.CharField(max_length=20, choices=IdTokenType.choices, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -92,7 +96,9 @@ class Transaction(models.Model):
     reason_stopped = models.CharField(max_length=50, choices=StopReason.choices, blank=True)
 
     # Meter readings in Wh, as the charger's energy register reports them.
-    wh_meter_start = models.FloatField(default=0)
+    # The start reading is empty until known: a 2.0.1 charger may start a
+    # transaction without one, and its register is rarely at zero.
+    wh_meter_start = models.FloatField(null=True, blank=True)
     wh_meter_last = models.FloatField(default=0)
     wh_meter_last_timestamp = models.DateTimeField(null=True, blank=True)
     wh_meter_stop = models.FloatField(null=True, blank=True)
@@ -106,6 +112,17 @@ class Transaction(models.Model):
         null=True, blank=True, help_text="Last TransactionEvent seqNo received."
     )
     number_of_phases_used = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    # Latest readings, kept up to date for display (base units).
+    last_power_w = models.FloatField("power (W)", null=True, blank=True)
+    last_current_a = models.FloatField("current (A)", null=True, blank=True)
+    last_voltage_v = models.FloatField("voltage (V)", null=True, blank=True)
+    last_soc = models.FloatField("state of charge (%)", null=True, blank=True)
+
+    # A stop or an update for a transaction we never saw starting is kept and
+    # flagged, never refused: a charger retries a refused stop forever.
+    needs_review = models.BooleanField(default=False)
+    review_note = models.CharField(max_length=255, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -130,15 +147,19 @@ class Transaction(models.Model):
     def energy_wh(self) -> float:
         """Energy delivered so far: last (or stop) reading minus the start reading."""
         end = self.wh_meter_stop if self.wh_meter_stop is not None else self.wh_meter_last
+        if self.wh_meter_start is None or end is None:
+            return 0.0
         return max(end - self.wh_meter_start, 0.0)
 
 
 class SampledValue(models.Model):
     """One measured value (seed 000 SampledValue, seed 003 MeterValue).
 
-    ``value`` keeps exactly what the charger sent, signed data included;
-    ``numeric_value`` is the same reading as a number when it is one, so
-    energy and power can be aggregated in the database.
+    ``value`` and ``unit`` keep exactly what the charger sent (signed data
+    included, OCPP's default unit filled in when it sent none);
+    ``numeric_value`` is the same reading in the measurand's base unit (Wh,
+    varh, VAh, W, var, VA, A, V, Hz, Celsius, Percent), so energy and power
+    can be aggregated in the database.
     """
 
     uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -222,9 +243,9 @@ class ChargingSession(models.Model):
     status = models.CharField(
         max_length=10, choices=SessionStatus.choices, default=SessionStatus.ACTIVE
     )
-    start_time = models.DateTimeField(auto_now_add=True)
+    start_time = models.DateTimeField(default=timezone.now)
     end_time = models.DateTimeField(null=True, blank=True)
-    last_activity = models.DateTimeField(auto_now_add=True)
+    last_activity = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-start_time"]

@@ -31,6 +31,19 @@ def test_loading_the_demo_twice_changes_nothing(db):
     assert authenticate(username="operator", password="s3cret-operator") is not None
 
 
+def test_loading_the_demo_again_keeps_what_the_operator_changed(db):
+    demo_data_load(operator_password="s3cret-operator")
+    ChargePoint.objects.filter(pk=BMW_WALLBOX_ID).update(name="Garage wallbox")
+    IdTag.objects.filter(pk="DEMO-RFID-0001").update(revoked=True)
+    Connector.objects.get(chargepoint_id=BMW_WALLBOX_ID).tariff_ids.clear()
+
+    demo_data_load(operator_password="s3cret-operator")
+
+    assert ChargePoint.objects.get(pk=BMW_WALLBOX_ID).name == "Garage wallbox"
+    assert IdTag.objects.get(pk="DEMO-RFID-0001").revoked is True
+    assert not Connector.objects.get(chargepoint_id=BMW_WALLBOX_ID).tariff_ids.exists()
+
+
 def test_the_operator_password_comes_from_the_environment(db, monkeypatch, capsys):
     monkeypatch.setenv("CSMS_ADMIN_PASSWORD", "from-the-env-42")
     call_command("load_demo")

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -7,6 +9,9 @@ from accounts.models import IdTag
 from chargepoints.enums import ChargePointStatus
 from chargepoints.models import (
     ChargePoint,
+    ChargerEvent,
+    ChargingProfile,
+    ChargingSession,
     ConfigurationVariable,
     Connector,
     Heartbeat,
@@ -44,19 +49,38 @@ def test_a_new_connector_reports_unknown_status_until_the_charger_speaks(connect
     assert connector.availability_status == "Operative"
 
 
-@pytest.mark.parametrize("chargepoint_id", ["DE*BMW*ETEST1234567890AB", "CP-1", "äöü#1:2"])
+@pytest.mark.parametrize(
+    "chargepoint_id", ["DE*BMW*ETEST1234567890AB", "CP-1", "äöü#1:2", "with space", "x" * 48]
+)
 def test_charge_point_ids_may_hold_any_printable_character(chargepoint_id, location):
     ChargePoint(chargepoint_id=chargepoint_id, location=location).full_clean()
 
 
-@pytest.mark.parametrize("chargepoint_id", ["a/b", "with space", "tab\there"])
-def test_charge_point_ids_refuse_slashes_and_blanks(chargepoint_id):
+@pytest.mark.parametrize("chargepoint_id", ["a/b", "tab\there", "new\nline", "x" * 49])
+def test_charge_point_ids_refuse_slashes_control_characters_and_length(chargepoint_id):
     with pytest.raises(ValidationError) as exc:
         ChargePoint(chargepoint_id=chargepoint_id).full_clean()
     assert "chargepoint_id" in exc.value.message_dict
 
 
 def _reported_history(chargepoint, connector, now):
+    ChargerEvent.objects.create(
+        chargepoint=chargepoint, kind="SECURITY_EVENT", status="ResetOrReboot", timestamp=now
+    )
+    Reservation.objects.create(
+        chargepoint=chargepoint,
+        connector=connector,
+        reservation_id=7,
+        start_time=now,
+        expiry_date=now + timedelta(minutes=10),
+    )
+    ChargingProfile.objects.create(
+        chargingprofile_id=1,
+        name="Night",
+        chargepoint=chargepoint,
+        chargingprofile_purpose="TxDefaultProfile",
+    )
+    ChargingSession.objects.create(chargepoint=chargepoint, connector=connector)
     StatusNotification.objects.create(
         chargepoint=chargepoint, connector=connector, status_reported="Available", timestamp=now
     )
@@ -87,6 +111,10 @@ def test_deleting_a_charge_point_removes_its_connectors_and_history(connector, n
     assert not SampledValue.objects.exists()
     assert not ConfigurationVariable.objects.exists()
     assert not OCPPMessage.objects.exists()
+    assert not ChargerEvent.objects.exists()
+    assert not Reservation.objects.exists()
+    assert not ChargingProfile.objects.exists()
+    assert not ChargingSession.objects.exists()
     assert Location.objects.count() == 1, "the location stays"
 
 

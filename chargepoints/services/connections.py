@@ -1,0 +1,89 @@
+"""Admission of chargers and their connection state."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chargepoints.enums import RegistrationStatus
+from chargepoints.models import ChargePoint
+
+CHARGER_PASSWORD_HASHER = "pbkdf2_sha256_charger"
+# OCPP 2.0.1 BasicAuthPassword: 16 to 40 characters (security profile 1).
+PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 16, 40
+
+
+@dataclass(frozen=True)
+class Admission:
+    accepted: bool
+    reason: str = ""
+    registered: bool = False
+
+
+def chargepoint_admit(
+    *,
+    chargepoint_id: str,
+    password: str | None,
+    auto_register: bool,
+    auto_register_status: str = RegistrationStatus.ACCEPTED,
+) -> Admission:
+    """Decide whether a connecting charger may in, from its id and credentials."""
+    chargepoint = ChargePoint.objects.filter(pk=chargepoint_id).only("password").first()
+    if chargepoint is None:
+        if not auto_register:
+            return Admission(False, "unknown charge point")
+        _, created = ChargePoint.objects.get_or_create(
+            pk=chargepoint_id, defaults={"registration_status": auto_register_status}
+        )
+        return Admission(True, registered=created)
+    if chargepoint.password and (
+        password is None or not check_password(password, chargepoint.password)
+    ):
+        return Admission(False, "wrong or missing password")
+    return Admission(True)
+
+
+def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) -> None:
+    """Set (or with None, remove) the HTTP Basic password a charger must present."""
+    if password is None:
+        chargepoint.password = ""
+    else:
+        if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+            raise ValidationError(
+                {
+                    "password": f"OCPP requires {PASSWORD_MIN_LENGTH} to "
+                    f"{PASSWORD_MAX_LENGTH} characters."
+                }
+            )
+        chargepoint.password = make_password(password, hasher=CHARGER_PASSWORD_HASHER)
+    chargepoint.save(update_fields=["password", "last_updated"])
+
+
+@transaction.atomic
+def chargepoint_connected(
+    *,
+    chargepoint_id: str,
+    connection_id: str,
+    ocpp_version: str,
+    ip_address: str | None,
+    websocket_port: int | None,
+) -> None:
+    """Record the live connection. A newer connection simply takes over the row."""
+    ChargePoint.objects.filter(pk=chargepoint_id).update(
+        connected=True,
+        connection_id=connection_id,
+        ocpp_version=ocpp_version,
+        ip_address=ip_address,
+        websocket_port=websocket_port,
+        last_updated=timezone.now(),
+    )
+
+
+def chargepoint_disconnected(*, chargepoint_id: str, connection_id: str) -> bool:
+    """Clear the connected flag, unless a newer connection has already replaced this one."""
+    updated = ChargePoint.objects.filter(pk=chargepoint_id, connection_id=connection_id).update(
+        connected=False, connection_id="", last_updated=timezone.now()
+    )
+    return bool(updated)

@@ -1,0 +1,55 @@
+"""Finding a charger's connector from what a charger calls it."""
+
+from dataclasses import dataclass
+
+from django.db.models import Max
+
+from chargepoints.models import ChargePoint, Connector
+
+
+@dataclass(frozen=True)
+class ConnectorRef:
+    """How a charger names an outlet.
+
+    OCPP 1.6 numbers connectors (``connectorid``; 0 is the charger itself).
+    OCPP 2.0.1 names an EVSE and a connector within it (``evse_id``,
+    ``evse_connector_id``); a missing connector id within the EVSE means its
+    first connector.
+    """
+
+    connectorid: int | None = None
+    evse_id: int | None = None
+    evse_connector_id: int | None = None
+
+    @property
+    def is_whole_charger(self) -> bool:
+        return self.evse_id is None and not self.connectorid
+
+
+def connector_get_or_create(*, chargepoint: ChargePoint, ref: ConnectorRef) -> Connector | None:
+    """The connector a report is about, created on its first report; None for the charger."""
+    if ref.is_whole_charger:
+        return None
+    if ref.evse_id is not None:
+        evse_connector_id = ref.evse_connector_id or 1
+        connector = Connector.objects.filter(
+            chargepoint=chargepoint, evse_id=ref.evse_id, evse_connector_id=evse_connector_id
+        ).first()
+        if connector is not None:
+            return connector
+        # Number the new connector like the EVSE where that number is free
+        # (the usual one connector per EVSE), otherwise after the last one.
+        taken = Connector.objects.filter(chargepoint=chargepoint)
+        connectorid = ref.evse_id
+        if taken.filter(connectorid=connectorid).exists():
+            connectorid = (taken.aggregate(last=Max("connectorid"))["last"] or 0) + 1
+        return Connector.objects.create(
+            chargepoint=chargepoint,
+            connectorid=connectorid,
+            evse_id=ref.evse_id,
+            evse_connector_id=evse_connector_id,
+        )
+    connector, _ = Connector.objects.get_or_create(
+        chargepoint=chargepoint, connectorid=ref.connectorid
+    )
+    return connector

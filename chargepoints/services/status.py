@@ -1,0 +1,65 @@
+"""Status reports of chargers and their connectors."""
+
+import datetime
+
+from django.db import transaction
+
+from chargepoints.enums import ChargePointErrorCode, normalized_status
+from chargepoints.models import ChargePoint, StatusNotification
+from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
+
+
+@transaction.atomic
+def status_report(
+    *,
+    chargepoint_id: str,
+    ref: ConnectorRef,
+    status: str,
+    timestamp: datetime.datetime,
+    error_code: str = ChargePointErrorCode.NO_ERROR,
+    info: str = "",
+    vendor_id: str = "",
+    vendor_error_code: str = "",
+) -> StatusNotification:
+    """Keep the report in the history and, unless it is older, make it the current status.
+
+    Chargers replay queued reports after being offline; an older report must
+    not overwrite a newer status.
+    """
+    chargepoint = ChargePoint.objects.select_for_update().get(pk=chargepoint_id)
+    connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
+    report = StatusNotification.objects.create(
+        chargepoint=chargepoint,
+        connector=connector,
+        evse_id=ref.evse_id,
+        status_reported=status,
+        error_code=error_code,
+        info=info,
+        vendor_id=vendor_id,
+        vendor_error_code=vendor_error_code,
+        timestamp=timestamp,
+    )
+    target = connector if connector is not None else chargepoint
+    current = connector.status_timestamp if connector is not None else None
+    if current is not None and timestamp < current:
+        return report
+    if connector is not None:
+        connector.connector_status = status
+        connector.status = normalized_status(status)
+        connector.error_code = error_code
+        connector.status_timestamp = timestamp
+        connector.save(
+            update_fields=[
+                "connector_status",
+                "status",
+                "error_code",
+                "status_timestamp",
+                "last_updated",
+            ]
+        )
+    else:
+        target.chargepoint_status = status
+        target.status = normalized_status(status)
+        target.error_code = error_code
+        target.save(update_fields=["chargepoint_status", "status", "error_code", "last_updated"])
+    return report

@@ -1,0 +1,314 @@
+"""The life of a transaction, the same for OCPP 1.6 and 2.0.1 chargers.
+
+Every service here is idempotent: chargers retransmit after a reconnect and
+some send a stop twice. None of them refuses a message about a transaction:
+a charger retries a refused transaction message forever (DESIGN.md rule 7).
+"""
+
+import datetime
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction as db_transaction
+from django.utils import timezone
+
+from chargepoints.enums import ChargerEventKind, ReservationStatus, TransactionStatus
+from chargepoints.models import ChargePoint, ChargerEvent, Reservation, Transaction
+from chargepoints.services.authorization import AuthResult, idtag_authorize
+from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
+from chargepoints.services.metering import Reading, readings_store
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TransactionResult:
+    transaction: Transaction
+    auth: AuthResult | None = None
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class TransactionFacts:
+    """What a charger may say about a running transaction, in any version."""
+
+    charging_state: str = ""
+    trigger_reason: str = ""
+    seq_no: int | None = None
+    number_of_phases_used: int | None = None
+    id_token: str | None = None
+    id_token_type: str = ""
+
+
+def _locked_chargepoint(chargepoint_id: str) -> ChargePoint:
+    # One charger's transaction messages are serialised by this lock, so a
+    # retransmitted start racing the original cannot create two rows.
+    return ChargePoint.objects.select_for_update().get(pk=chargepoint_id)
+
+
+def _find(
+    chargepoint: ChargePoint, *, transaction_id: int | None, charger_transaction_id: str | None
+) -> Transaction | None:
+    transactions = Transaction.objects.select_for_update().filter(chargepoint=chargepoint)
+    if charger_transaction_id is not None:
+        return transactions.filter(charger_transaction_id=charger_transaction_id).first()
+    return transactions.filter(pk=transaction_id).first()
+
+
+def _apply_facts(tx: Transaction, facts: TransactionFacts, auth: AuthResult | None) -> None:
+    if facts.charging_state:
+        tx.charging_state = facts.charging_state
+    if facts.trigger_reason:
+        tx.trigger_reason = facts.trigger_reason
+    if facts.number_of_phases_used is not None:
+        tx.number_of_phases_used = facts.number_of_phases_used
+    if facts.id_token:
+        tx.id_token = facts.id_token
+        tx.id_token_type = facts.id_token_type or tx.id_token_type
+    if auth is not None and auth.id_tag is not None and tx.id_tag_id is None:
+        tx.id_tag = auth.id_tag
+        tx.user = auth.id_tag.user
+    if facts.seq_no is not None:
+        if tx.sequence_number is not None and facts.seq_no > tx.sequence_number + 1:
+            _sequence_gap(tx, expected=tx.sequence_number + 1, received=facts.seq_no)
+        if tx.sequence_number is None or facts.seq_no > tx.sequence_number:
+            tx.sequence_number = facts.seq_no
+
+
+def _sequence_gap(tx: Transaction, *, expected: int, received: int) -> None:
+    # OCPP 2.0.1 E03: seqNo grows by one per event of a transaction; a gap
+    # means events were lost, and the energy may need checking.
+    logger.warning(
+        "Transaction %s on %s: sequence gap, expected seqNo %s, received %s",
+        tx.charger_transaction_id or tx.pk,
+        tx.chargepoint_id,
+        expected,
+        received,
+    )
+    ChargerEvent.objects.create(
+        chargepoint_id=tx.chargepoint_id,
+        kind=ChargerEventKind.SEQUENCE_GAP,
+        status=f"expected {expected}, received {received}",
+        timestamp=timezone.now(),
+        payload={"transaction": tx.pk, "expected": expected, "received": received},
+    )
+
+
+@db_transaction.atomic
+def transaction_start(
+    *,
+    chargepoint_id: str,
+    ref: ConnectorRef,
+    timestamp: datetime.datetime,
+    meter_start_wh: float | None = None,
+    charger_transaction_id: str | None = None,
+    reservation_id: int | None = None,
+    remote_start_id: int | None = None,
+    facts: TransactionFacts = TransactionFacts(),
+    readings: Sequence[Reading] = (),
+) -> TransactionResult:
+    """Start a transaction, or return the one a retransmitted start already created."""
+    chargepoint = _locked_chargepoint(chargepoint_id)
+    connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
+    if charger_transaction_id is not None:
+        existing = _find(
+            chargepoint, transaction_id=None, charger_transaction_id=charger_transaction_id
+        )
+    else:
+        # OCPP 1.6 has no id of the charger's: a retransmitted StartTransaction
+        # repeats connector, tag, time and meter, so those identify it.
+        existing = (
+            Transaction.objects.filter(
+                chargepoint=chargepoint,
+                connector=connector,
+                id_token__iexact=facts.id_token or "",
+                start_transaction_timestamp=timestamp,
+                wh_meter_start=meter_start_wh,
+            )
+            .order_by("pk")
+            .first()
+        )
+    if existing is not None:
+        auth = (
+            idtag_authorize(
+                id_token=facts.id_token, check_concurrent=True, exclude_transaction=existing
+            )
+            if facts.id_token
+            else None
+        )
+        return TransactionResult(existing, auth=auth, created=False)
+
+    tx = Transaction(
+        chargepoint=chargepoint,
+        connector=connector,
+        charger_transaction_id=charger_transaction_id,
+        start_transaction_timestamp=timestamp,
+        wh_meter_start=meter_start_wh,
+        wh_meter_last=meter_start_wh if meter_start_wh is not None else 0,
+        wh_meter_last_timestamp=timestamp if meter_start_wh is not None else None,
+        remote_start_id=remote_start_id,
+    )
+    auth = None
+    if facts.id_token:
+        auth = idtag_authorize(id_token=facts.id_token, check_concurrent=True)
+    _apply_facts(tx, facts, auth)
+    if reservation_id is not None:
+        tx.reservation = _reservation_consume(chargepoint, reservation_id)
+    tx.save()
+    readings_store(chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings)
+    return TransactionResult(tx, auth=auth, created=True)
+
+
+def _reservation_consume(chargepoint: ChargePoint, reservation_id: int) -> Reservation | None:
+    """A transaction started on a reservation ends it (OCPP 1.6 §5.13, 2.0.1 H01.FR.05)."""
+    reservation = (
+        Reservation.objects.select_for_update()
+        .filter(chargepoint=chargepoint, reservation_id=reservation_id)
+        .first()
+    )
+    if reservation is not None and reservation.status == ReservationStatus.ACTIVE:
+        reservation.status = ReservationStatus.COMPLETED
+        reservation.save(update_fields=["status"])
+    return reservation
+
+
+def _unknown_transaction(
+    chargepoint: ChargePoint,
+    *,
+    ref: ConnectorRef | None,
+    charger_transaction_id: str,
+    timestamp: datetime.datetime,
+    note: str,
+) -> Transaction:
+    """A transaction we learn of from its middle or its end: kept, flagged for review."""
+    logger.warning("%s: %s", chargepoint.pk, note)
+    connector = connector_get_or_create(chargepoint=chargepoint, ref=ref) if ref else None
+    return Transaction.objects.create(
+        chargepoint=chargepoint,
+        connector=connector,
+        charger_transaction_id=charger_transaction_id,
+        start_transaction_timestamp=timestamp,
+        needs_review=True,
+        review_note=note[:255],
+    )
+
+
+@db_transaction.atomic
+def transaction_update(
+    *,
+    chargepoint_id: str,
+    charger_transaction_id: str,
+    timestamp: datetime.datetime,
+    ref: ConnectorRef | None = None,
+    facts: TransactionFacts = TransactionFacts(),
+    readings: Sequence[Reading] = (),
+) -> TransactionResult:
+    """A running transaction reports progress (2.0.1 TransactionEvent Updated)."""
+    chargepoint = _locked_chargepoint(chargepoint_id)
+    tx = _find(chargepoint, transaction_id=None, charger_transaction_id=charger_transaction_id)
+    created = tx is None
+    if tx is None:
+        tx = _unknown_transaction(
+            chargepoint,
+            ref=ref,
+            charger_transaction_id=charger_transaction_id,
+            timestamp=timestamp,
+            note=f"Update for transaction {charger_transaction_id} never seen starting",
+        )
+    auth = idtag_authorize(id_token=facts.id_token) if facts.id_token else None
+    _apply_facts(tx, facts, auth)
+    tx.save()
+    readings_store(
+        chargepoint=chargepoint, connector=tx.connector, transaction=tx, readings=readings
+    )
+    return TransactionResult(tx, auth=auth, created=created)
+
+
+@db_transaction.atomic
+def transaction_stop(
+    *,
+    chargepoint_id: str,
+    timestamp: datetime.datetime,
+    transaction_id: int | None = None,
+    charger_transaction_id: str | None = None,
+    meter_stop_wh: float | None = None,
+    reason: str = "",
+    ref: ConnectorRef | None = None,
+    facts: TransactionFacts = TransactionFacts(),
+    readings: Sequence[Reading] = (),
+) -> TransactionResult:
+    """Stop a transaction once; a second stop for it changes nothing.
+
+    A stop for a transaction we do not know is kept as a completed
+    transaction flagged for review, and answered normally.
+    """
+    chargepoint = _locked_chargepoint(chargepoint_id)
+    if charger_transaction_id is None and transaction_id is not None:
+        tx = _find(chargepoint, transaction_id=transaction_id, charger_transaction_id=None)
+        # An unknown 1.6 id was recorded under the charger's number last time.
+        lookup_id = str(transaction_id)
+    else:
+        lookup_id = charger_transaction_id
+        tx = None
+    if tx is None and lookup_id is not None:
+        tx = _find(chargepoint, transaction_id=None, charger_transaction_id=lookup_id)
+    auth = idtag_authorize(id_token=facts.id_token) if facts.id_token else None
+    if tx is not None and tx.stop_transaction_timestamp is not None:
+        return TransactionResult(tx, auth=auth, created=False)
+    created = tx is None
+    if tx is None:
+        tx = _unknown_transaction(
+            chargepoint,
+            ref=ref,
+            charger_transaction_id=lookup_id or "",
+            timestamp=timestamp,
+            note=f"Stop for transaction {lookup_id} never seen starting",
+        )
+    _apply_facts(tx, facts, auth)
+    tx.save()
+    # Transaction data sent with the stop is kept like any other reading.
+    readings_store(
+        chargepoint=chargepoint, connector=tx.connector, transaction=tx, readings=readings
+    )
+    tx.refresh_from_db()
+    tx.stop_transaction_timestamp = timestamp
+    tx.reason_stopped = reason
+    tx.transaction_status = TransactionStatus.COMPLETED
+    if meter_stop_wh is None:
+        meter_stop_wh = tx.wh_meter_last if tx.wh_meter_last_timestamp is not None else None
+    tx.wh_meter_stop = meter_stop_wh
+    if meter_stop_wh is not None:
+        if tx.wh_meter_start is None:
+            tx.wh_meter_start = meter_stop_wh
+        tx.wh_meter_last = meter_stop_wh
+        tx.wh_meter_last_timestamp = timestamp
+    tx.total_energy = tx.energy_wh / 1000
+    tx.save()
+    return TransactionResult(tx, auth=auth, created=created)
+
+
+@db_transaction.atomic
+def meter_values_record(
+    *,
+    chargepoint_id: str,
+    ref: ConnectorRef,
+    readings: Sequence[Reading],
+    transaction_id: int | None = None,
+    charger_transaction_id: str | None = None,
+) -> int:
+    """Store readings sent outside transaction events (1.6/2.0.1 MeterValues)."""
+    chargepoint = _locked_chargepoint(chargepoint_id)
+    connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
+    tx = None
+    if transaction_id is not None or charger_transaction_id is not None:
+        tx = _find(
+            chargepoint,
+            transaction_id=transaction_id,
+            charger_transaction_id=charger_transaction_id,
+        )
+    return len(
+        readings_store(
+            chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings
+        )
+    )

@@ -1,0 +1,222 @@
+"""What both protocol adapters share: framing, validation, logging, dispatch.
+
+A version adapter is this mixin plus the library's ChargePoint of that
+version, with thin ``@on`` handlers that translate payloads into calls of
+the version-neutral domain services (DESIGN.md rule 3).
+"""
+
+import asyncio
+import datetime
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from ocpp.charge_point import (
+    camel_to_snake_case,
+    remove_nones,
+    serialize_as_dict,
+    snake_to_camel_case,
+)
+from ocpp.messages import Call, CallResult
+
+from ocpp_gateway.enums import MessageDirection, MessageType
+from ocpp_gateway.protocol import (
+    UNREADABLE_MESSAGE_ID,
+    ErrorKind,
+    FrameError,
+    call_error_frame,
+    parse_frame,
+    validate_payload,
+)
+from ocpp_gateway.services import Frame, messages_record
+
+logger = logging.getLogger(__name__)
+
+_MESSAGE_ID = re.compile(r'^\s*\[\s*\d+\s*,\s*"([^"\\]{1,36})"')
+
+
+def parse_timestamp(value: str | None) -> datetime.datetime | None:
+    """An OCPP dateTime, as an aware datetime; FrameError when it is not one."""
+    if value is None:
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise FrameError(ErrorKind.PROPERTY, f"{value!r} is not an RFC 3339 date-time")
+    if timezone.is_naive(parsed):
+        # OCPP requires UTC; a charger that omits the offset means UTC.
+        parsed = timezone.make_aware(parsed, datetime.UTC)
+    return parsed
+
+
+class GatewayAdapter:
+    """Mixin for ``ocpp.v16.ChargePoint`` / ``ocpp.v201.ChargePoint`` subclasses."""
+
+    subprotocol: str
+    actions: frozenset[str]
+    error_codes: dict[ErrorKind, str]
+    # OCPP 2.0.1 answers a frame whose id cannot be read with id "-1"; 1.6 has
+    # no such rule, so there the frame is logged and dropped.
+    answer_unreadable_frames: bool = False
+
+    def __init__(self, chargepoint_id: str, send: Callable[[str], Awaitable[None]]):
+        super().__init__(chargepoint_id, connection=None)
+        self._send_text = send
+        # Calls we made and whose answer we wait for, by message id.
+        self._pending: dict[str, asyncio.Future] = {}
+
+    # -- the domain seam ---------------------------------------------------
+
+    async def run(self, service: Callable, /, **kwargs):
+        """Call a synchronous domain service from the event loop (the one seam)."""
+        return await database_sync_to_async(service)(chargepoint_id=self.id, **kwargs)
+
+    async def query(self, service: Callable, /, **kwargs):
+        """The same seam, for services that are not about this charger (authorization)."""
+        return await database_sync_to_async(service)(**kwargs)
+
+    # -- incoming frames ---------------------------------------------------
+
+    async def route_message(self, raw: str) -> None:
+        received = timezone.now()
+        if len(raw.encode()) > settings.CSMS_MAX_FRAME_BYTES:
+            match = _MESSAGE_ID.match(raw[:100])
+            error = FrameError(
+                ErrorKind.FORMAT,
+                f"Frame exceeds {settings.CSMS_MAX_FRAME_BYTES} bytes",
+                unique_id=match.group(1) if match else None,
+            )
+            await self._reject(raw[:1000], error, received)
+            return
+        try:
+            parsed = parse_frame(raw)
+        except FrameError as error:
+            await self._reject(raw, error, received)
+            return
+        if isinstance(parsed.message, Call):
+            await self._handle_call(parsed.message, received)
+        else:
+            await self._handle_answer(parsed.message, received)
+
+    async def _reject(self, raw: str, error: FrameError, received: datetime.datetime) -> None:
+        logger.warning("%s: refused frame (%s): %.200s", self.id, error.description, raw)
+        unique_id = error.unique_id
+        if unique_id is None and self.answer_unreadable_frames:
+            unique_id = UNREADABLE_MESSAGE_ID
+        frames = [
+            Frame(MessageDirection.INBOUND, None, error.unique_id or "", "", {"raw": raw}, received)
+        ]
+        out = None
+        if unique_id is not None:
+            out = call_error_frame(unique_id, self.error_codes[error.kind], error.description)
+            frames.append(self._frame_out(out, action=""))
+        await self._record(frames)
+        if out is not None:
+            await self._send_text(json.dumps(out))
+
+    async def _handle_call(self, call: Call, received: datetime.datetime) -> None:
+        inbound = Frame(
+            MessageDirection.INBOUND,
+            MessageType.CALL,
+            call.unique_id,
+            call.action,
+            call.payload,
+            received,
+        )
+        try:
+            out = [3, call.unique_id, await self._dispatch(call)]
+        except FrameError as error:
+            out = call_error_frame(call.unique_id, self.error_codes[error.kind], error.description)
+        except Exception:
+            # A bug or an outage on our side: the service's transaction has
+            # rolled back, so nothing was half written. The charger may retry.
+            logger.exception("%s: %s handler failed", self.id, call.action)
+            out = call_error_frame(
+                call.unique_id, self.error_codes[ErrorKind.INTERNAL], "Internal error"
+            )
+        await self._record([inbound, self._frame_out(out, action=call.action)])
+        await self._send_text(json.dumps(out, separators=(",", ":")))
+
+    async def _dispatch(self, call: Call) -> dict:
+        # OCPP-J 1.6 §4.2.3 / 2.0.1 part 4 §4.3: NotImplemented for an action
+        # the receiver does not know, NotSupported for one it knows but does
+        # not take (e.g. a CSMS-to-charger action sent by a charger).
+        if call.action not in self.actions:
+            raise FrameError(ErrorKind.NOT_IMPLEMENTED, f"Unknown action {call.action!r}")
+        handler = self.route_map.get(call.action, {}).get("_on_action")
+        if handler is None:
+            raise FrameError(
+                ErrorKind.NOT_SUPPORTED, f"{call.action} is not sent by a charging station"
+            )
+        validate_payload(
+            message_type_id=Call.message_type_id,
+            action=call.action,
+            payload=call.payload,
+            ocpp_version=self._ocpp_version,
+        )
+        response = await handler(**camel_to_snake_case(call.payload))
+        payload = snake_to_camel_case(remove_nones(serialize_as_dict(response)))
+        try:
+            validate_payload(
+                message_type_id=CallResult.message_type_id,
+                action=call.action,
+                payload=payload,
+                ocpp_version=self._ocpp_version,
+            )
+        except FrameError as error:
+            # Never send a charger an answer its schema forbids; this is our bug.
+            raise RuntimeError(f"invalid {call.action} answer built: {error}") from error
+        return payload
+
+    async def _handle_answer(self, message, received: datetime.datetime) -> None:
+        is_result = isinstance(message, CallResult)
+        payload = (
+            message.payload
+            if is_result
+            else {
+                "errorCode": message.error_code,
+                "errorDescription": message.error_description,
+                "errorDetails": message.error_details,
+            }
+        )
+        waiter = self._pending.pop(message.unique_id, None)
+        await self._record(
+            [
+                Frame(
+                    MessageDirection.INBOUND,
+                    MessageType.CALLRESULT if is_result else MessageType.CALLERROR,
+                    message.unique_id,
+                    getattr(waiter, "action", ""),
+                    payload,
+                    received,
+                )
+            ]
+        )
+        if waiter is None or waiter.done():
+            logger.warning("%s: answer to a call we never made: %s", self.id, message.unique_id)
+            return
+        waiter.set_result(message)
+
+    # -- the message log ---------------------------------------------------
+
+    @staticmethod
+    def _frame_out(out: list, *, action: str) -> Frame:
+        if out[0] == MessageType.CALLERROR:
+            payload = {"errorCode": out[2], "errorDescription": out[3], "errorDetails": out[4]}
+        else:
+            payload = out[-1]
+        return Frame(MessageDirection.OUTBOUND, out[0], out[1], action, payload, timezone.now())
+
+    async def _record(self, frames: list[Frame]) -> None:
+        try:
+            await database_sync_to_async(messages_record)(chargepoint_id=self.id, frames=frames)
+        except Exception:
+            # The log must never stop a charger from being answered.
+            logger.exception("%s: could not log %d frame(s)", self.id, len(frames))

@@ -1,0 +1,104 @@
+"""The WebSocket consumer: admission and transport, no OCPP of its own (DESIGN.md rule 4)."""
+
+import logging
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from chargepoints.services.connections import (
+    chargepoint_admit,
+    chargepoint_connected,
+    chargepoint_disconnected,
+)
+from ocpp_gateway.admission import (
+    basic_auth_password,
+    chargepoint_id_from_path,
+    group_name,
+    negotiate_subprotocol,
+)
+from ocpp_gateway.v16.adapter import ChargePoint16
+from ocpp_gateway.v201.adapter import ChargePoint201
+
+logger = logging.getLogger(__name__)
+
+ADAPTERS = {adapter.subprotocol: adapter for adapter in (ChargePoint16, ChargePoint201)}
+
+# WebSocket close code for a connection taken over by a newer one (RFC 6455 §7.4.1).
+CLOSE_REPLACED = 4000
+
+
+class OcppConsumer(AsyncWebsocketConsumer):
+    """One charger connection. Per-connection state only; shared state lives in the database."""
+
+    chargepoint_id: str | None = None
+    adapter = None
+
+    async def connect(self):
+        scope = self.scope
+        chargepoint_id = chargepoint_id_from_path(scope.get("raw_path") or scope["path"].encode())
+        subprotocol = negotiate_subprotocol(scope.get("subprotocols", []))
+        if chargepoint_id is None or subprotocol is None:
+            logger.info(
+                "Refused handshake on %s (subprotocols %s)",
+                scope["path"],
+                scope.get("subprotocols"),
+            )
+            await self.close()
+            return
+        admission = await database_sync_to_async(chargepoint_admit)(
+            chargepoint_id=chargepoint_id,
+            password=basic_auth_password(scope.get("headers", []), chargepoint_id),
+            auto_register=settings.CSMS_AUTO_REGISTER,
+            auto_register_status=settings.CSMS_AUTO_REGISTER_STATUS,
+        )
+        if not admission.accepted:
+            logger.warning("Refused %s: %s", chargepoint_id, admission.reason)
+            await self.close()
+            return
+        if admission.registered:
+            logger.info("Registered new charge point %s on first connection", chargepoint_id)
+
+        self.chargepoint_id = chargepoint_id
+        self.group = group_name(chargepoint_id)
+        # Never two live connections for one charger: tell any older one to go.
+        await self.channel_layer.group_send(
+            self.group, {"type": "connection.replaced", "by": self.channel_name}
+        )
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept(subprotocol)
+        client = scope.get("client") or (None, None)
+        await database_sync_to_async(chargepoint_connected)(
+            chargepoint_id=chargepoint_id,
+            connection_id=self.channel_name,
+            ocpp_version=subprotocol,
+            ip_address=client[0],
+            websocket_port=client[1],
+        )
+        self.adapter = ADAPTERS[subprotocol](chargepoint_id, send=self.send_text)
+        logger.info("%s connected with %s", chargepoint_id, subprotocol)
+
+    async def send_text(self, text: str) -> None:
+        await self.send(text_data=text)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self.adapter is None:
+            return
+        if text_data is None:
+            # OCPP-J uses text frames; decode a binary one rather than drop it.
+            text_data = bytes_data.decode("utf-8", errors="replace")
+        await self.adapter.route_message(text_data)
+
+    async def connection_replaced(self, event):
+        if event["by"] != self.channel_name:
+            logger.info("%s: connection replaced by a newer one", self.chargepoint_id)
+            await self.close(code=CLOSE_REPLACED)
+
+    async def disconnect(self, code):
+        if self.chargepoint_id is None:
+            return
+        await self.channel_layer.group_discard(self.group, self.channel_name)
+        await database_sync_to_async(chargepoint_disconnected)(
+            chargepoint_id=self.chargepoint_id, connection_id=self.channel_name
+        )
+        logger.info("%s disconnected (%s)", self.chargepoint_id, code)

@@ -1,0 +1,161 @@
+"""OCPP-J framing: parsing frames, checking payloads, naming errors per version.
+
+The ``ocpp`` library silently drops frames it cannot parse and maps some
+errors differently from the specification, so the gateway frames and
+validates itself and uses the library for schemas and dataclasses.
+"""
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+
+from jsonschema.exceptions import best_match
+from ocpp.messages import Call, CallError, CallResult, get_validator
+
+
+class ErrorKind(Enum):
+    """An RPC framework error, independent of how a version spells it."""
+
+    FORMAT = "format"
+    RPC_FRAMEWORK = "rpc_framework"
+    MESSAGE_TYPE = "message_type"
+    PROTOCOL = "protocol"
+    OCCURRENCE = "occurrence"
+    TYPE = "type"
+    PROPERTY = "property"
+    NOT_IMPLEMENTED = "not_implemented"
+    NOT_SUPPORTED = "not_supported"
+    INTERNAL = "internal"
+    SECURITY = "security"
+    GENERIC = "generic"
+
+
+# OCPP-J 1.6 §4.2.3 keeps the published misspellings (errata §5.1, §5.2), and
+# has no code for a broken RPC frame or an unknown message type.
+ERROR_CODES_16 = {
+    ErrorKind.FORMAT: "FormationViolation",
+    ErrorKind.RPC_FRAMEWORK: "FormationViolation",
+    ErrorKind.MESSAGE_TYPE: "GenericError",
+    ErrorKind.PROTOCOL: "ProtocolError",
+    ErrorKind.OCCURRENCE: "OccurenceConstraintViolation",
+    ErrorKind.TYPE: "TypeConstraintViolation",
+    ErrorKind.PROPERTY: "PropertyConstraintViolation",
+    ErrorKind.NOT_IMPLEMENTED: "NotImplemented",
+    ErrorKind.NOT_SUPPORTED: "NotSupported",
+    ErrorKind.INTERNAL: "InternalError",
+    ErrorKind.SECURITY: "SecurityError",
+    ErrorKind.GENERIC: "GenericError",
+}
+# OCPP 2.0.1 part 4 §4.3 "Valid error codes".
+ERROR_CODES_201 = {
+    **ERROR_CODES_16,
+    ErrorKind.FORMAT: "FormatViolation",
+    ErrorKind.RPC_FRAMEWORK: "RpcFrameworkError",
+    ErrorKind.MESSAGE_TYPE: "MessageTypeNotSupported",
+    ErrorKind.OCCURRENCE: "OccurrenceConstraintViolation",
+}
+# OCPP 2.0.1 part 4 §4.2.3: the message id to use when the offending one cannot be read.
+UNREADABLE_MESSAGE_ID = "-1"
+MAX_MESSAGE_ID_LENGTH = 36
+MAX_ERROR_DESCRIPTION_LENGTH = 255
+
+# JSON schema keywords -> the error they stand for.
+_SCHEMA_ERRORS = {
+    "type": ErrorKind.TYPE,
+    "required": ErrorKind.OCCURRENCE,
+    "minItems": ErrorKind.OCCURRENCE,
+    "maxItems": ErrorKind.OCCURRENCE,
+    "minProperties": ErrorKind.OCCURRENCE,
+    "maxProperties": ErrorKind.OCCURRENCE,
+    "additionalProperties": ErrorKind.FORMAT,
+    "enum": ErrorKind.PROPERTY,
+    "maxLength": ErrorKind.PROPERTY,
+    "minLength": ErrorKind.PROPERTY,
+    "maximum": ErrorKind.PROPERTY,
+    "minimum": ErrorKind.PROPERTY,
+    "exclusiveMaximum": ErrorKind.PROPERTY,
+    "exclusiveMinimum": ErrorKind.PROPERTY,
+    "multipleOf": ErrorKind.PROPERTY,
+    "pattern": ErrorKind.PROPERTY,
+    "format": ErrorKind.PROPERTY,
+}
+
+
+class FrameError(Exception):
+    """A frame or payload that must be answered with a CALLERROR."""
+
+    def __init__(self, kind: ErrorKind, description: str, *, unique_id: str | None = None):
+        super().__init__(description)
+        self.kind = kind
+        self.description = description
+        self.unique_id = unique_id
+
+
+@dataclass(frozen=True)
+class ParsedFrame:
+    message: Call | CallResult | CallError
+    data: list
+
+
+def parse_frame(raw: str | bytes) -> ParsedFrame:
+    """Parse one OCPP-J frame, or raise FrameError saying what is wrong with it."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not valid JSON") from None
+    if not isinstance(data, list) or not data:
+        raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not a JSON array")
+    unique_id = data[1] if len(data) > 1 else None
+    if not isinstance(unique_id, str) or not unique_id or len(unique_id) > MAX_MESSAGE_ID_LENGTH:
+        raise FrameError(
+            ErrorKind.RPC_FRAMEWORK,
+            f"MessageId must be a string of 1 to {MAX_MESSAGE_ID_LENGTH} characters",
+        )
+    message_type = data[0]
+    if message_type == Call.message_type_id:
+        if len(data) != 4 or not isinstance(data[2], str):
+            raise FrameError(
+                ErrorKind.RPC_FRAMEWORK,
+                "A CALL is [2, messageId, action, payload]",
+                unique_id=unique_id,
+            )
+        if not isinstance(data[3], dict):
+            raise FrameError(
+                ErrorKind.FORMAT, "The payload of a CALL must be a JSON object", unique_id=unique_id
+            )
+        return ParsedFrame(Call(unique_id, data[2], data[3]), data)
+    if message_type == CallResult.message_type_id:
+        if len(data) != 3 or not isinstance(data[2], dict):
+            raise FrameError(ErrorKind.RPC_FRAMEWORK, "A CALLRESULT is [3, messageId, payload]")
+        return ParsedFrame(CallResult(unique_id, data[2]), data)
+    if message_type == CallError.message_type_id:
+        if len(data) != 5:
+            raise FrameError(
+                ErrorKind.RPC_FRAMEWORK,
+                "A CALLERROR is [4, messageId, errorCode, errorDescription, errorDetails]",
+            )
+        return ParsedFrame(CallError(unique_id, *data[2:]), data)
+    raise FrameError(
+        ErrorKind.MESSAGE_TYPE,
+        f"MessageTypeId {message_type!r} is not supported",
+        unique_id=unique_id,
+    )
+
+
+def validate_payload(
+    *, message_type_id: int, action: str, payload: dict, ocpp_version: str
+) -> None:
+    """Check a payload against the official JSON schema of its action."""
+    validator = get_validator(message_type_id, action, ocpp_version)
+    error = best_match(validator.iter_errors(payload))
+    if error is None:
+        return
+    kind = _SCHEMA_ERRORS.get(error.validator, ErrorKind.FORMAT)
+    where = "/".join(str(part) for part in error.absolute_path) or "payload"
+    raise FrameError(kind, f"{where}: {error.message}")
+
+
+def call_error_frame(
+    unique_id: str, code: str, description: str, details: dict | None = None
+) -> list:
+    return [4, unique_id, code, description[:MAX_ERROR_DESCRIPTION_LENGTH], details or {}]
