@@ -17,6 +17,7 @@ from chargepoints.models import (
     StatusNotification,
     Transaction,
 )
+from chargepoints.selectors import chargepoint_energy_totals
 from chargepoints.services.connections import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
@@ -33,6 +34,7 @@ CHARGER_REPORTED = [
     "status",
     "availability_status",
     "error_code",
+    "status_timestamp",
     "ocpp_version",
     "chargepoint_vendor",
     "chargepoint_model",
@@ -180,8 +182,9 @@ class ChargePointAdmin(admin.ModelAdmin):
             "Reported by the charger",
             {
                 "fields": [
+                    "energy",
                     ("connected", "ocpp_version"),
-                    ("status", "chargepoint_status", "error_code"),
+                    ("status", "chargepoint_status", "error_code", "status_timestamp"),
                     "availability_status",
                     ("chargepoint_vendor", "chargepoint_model"),
                     ("chargepoint_serial_number", "chargebox_serial_number"),
@@ -201,8 +204,18 @@ class ChargePointAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # The id is the charger's identity on the wire: fixed once created.
         if obj is not None:
-            return [*CHARGER_REPORTED, "has_password", "chargepoint_id"]
-        return [*CHARGER_REPORTED, "has_password"]
+            return [*CHARGER_REPORTED, "has_password", "energy", "chargepoint_id"]
+        return [*CHARGER_REPORTED, "has_password", "energy"]
+
+    @admin.display(description="energy delivered (kWh)")
+    def energy(self, obj: ChargePoint) -> str:
+        if obj is None or obj.pk is None:
+            return "—"
+        totals = chargepoint_energy_totals(chargepoint=obj)
+        return (
+            f"today {totals.day:g} · this week {totals.week:g} · "
+            f"this month {totals.month:g} · this year {totals.year:g}"
+        )
 
     @admin.display(description="password set", boolean=True)
     def has_password(self, obj: ChargePoint) -> bool:

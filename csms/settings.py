@@ -201,4 +201,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The ocpp library logs every frame at INFO; the gateway keeps its own log
+    # (OCPPMessage), so only the library's warnings are worth printing.
+    "loggers": {"ocpp": {"level": "WARNING"}},
 }

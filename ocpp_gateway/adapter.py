@@ -7,6 +7,8 @@ the version-neutral domain services (DESIGN.md rule 3).
 
 import asyncio
 import datetime
+import functools
+import inspect
 import json
 import logging
 import re
@@ -38,6 +40,12 @@ from ocpp_gateway.services import Frame, messages_record
 logger = logging.getLogger(__name__)
 
 _MESSAGE_ID = re.compile(r'^\s*\[\s*\d+\s*,\s*"([^"\\]{1,36})"')
+
+
+@functools.cache
+def _wants_raw_payload(handler) -> bool:
+    """A handler taking ``raw_payload`` gets the payload exactly as sent, keys unconverted."""
+    return "raw_payload" in inspect.signature(handler).parameters
 
 
 def parse_timestamp(value: str | None) -> datetime.datetime | None:
@@ -160,8 +168,12 @@ class GatewayAdapter:
             action=call.action,
             payload=call.payload,
             ocpp_version=self._ocpp_version,
+            tolerant=True,
         )
-        response = await handler(**camel_to_snake_case(call.payload))
+        kwargs = camel_to_snake_case(call.payload)
+        if _wants_raw_payload(handler):
+            kwargs["raw_payload"] = call.payload
+        response = await handler(**kwargs)
         payload = snake_to_camel_case(remove_nones(serialize_as_dict(response)))
         try:
             validate_payload(

@@ -142,12 +142,31 @@ def parse_frame(raw: str | bytes) -> ParsedFrame:
     )
 
 
+# Deviations real chargers make that we accept rather than refuse: refusing a
+# transaction message makes a charger retry it forever (DESIGN.md rule 7).
+# The BMW wallbox of seed 004 reports "Temperature" in 2.0.1 meter values, a
+# measurand only OCPP 1.6 defines.
+TOLERATED_ENUM_VALUES = {"measurand": {"Temperature", "RPM"}}
+
+
+def _tolerated(error) -> bool:
+    field = error.absolute_path[-1] if error.absolute_path else None
+    return error.validator == "enum" and error.instance in TOLERATED_ENUM_VALUES.get(field, ())
+
+
 def validate_payload(
-    *, message_type_id: int, action: str, payload: dict, ocpp_version: str
+    *, message_type_id: int, action: str, payload: dict, ocpp_version: str, tolerant: bool = False
 ) -> None:
-    """Check a payload against the official JSON schema of its action."""
+    """Check a payload against the official JSON schema of its action.
+
+    ``tolerant`` (for what chargers send) lets the known deviations above pass;
+    what we send is always checked strictly.
+    """
     validator = get_validator(message_type_id, action, ocpp_version)
-    error = best_match(validator.iter_errors(payload))
+    errors = validator.iter_errors(payload)
+    if tolerant:
+        errors = (error for error in errors if not _tolerated(error))
+    error = best_match(errors)
     if error is None:
         return
     kind = _SCHEMA_ERRORS.get(error.validator, ErrorKind.FORMAT)

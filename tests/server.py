@@ -85,3 +85,11 @@ def running_server(env: dict[str, str], *, startup_timeout: float = 30.0):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def sqlite_rows(path, sql: str, *params) -> list[tuple]:
+    """Read what a server process stored, straight from its SQLite file."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        return db.execute(sql, params).fetchall()

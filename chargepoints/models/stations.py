@@ -77,6 +77,9 @@ class ChargePoint(models.Model):
     error_code = models.CharField(
         max_length=30, choices=ChargePointErrorCode.choices, default=ChargePointErrorCode.NO_ERROR
     )
+    status_timestamp = models.DateTimeField(
+        null=True, blank=True, help_text="Charger time of the station status in force."
+    )
     ocpp_version = models.CharField(max_length=10, choices=OcppProtocol.choices, blank=True)
     registration_status = models.CharField(
         max_length=10,

@@ -37,6 +37,16 @@ def connector_get_or_create(*, chargepoint: ChargePoint, ref: ConnectorRef) -> C
         ).first()
         if connector is not None:
             return connector
+        # A connector an operator created by number, before the charger said
+        # which EVSE it is: the report names it, so adopt it, don't duplicate it.
+        unlinked = Connector.objects.filter(
+            chargepoint=chargepoint, connectorid=ref.evse_id, evse_id__isnull=True
+        ).first()
+        if unlinked is not None:
+            unlinked.evse_id = ref.evse_id
+            unlinked.evse_connector_id = evse_connector_id
+            unlinked.save(update_fields=["evse_id", "evse_connector_id", "last_updated"])
+            return unlinked
         # Number the new connector like the EVSE where that number is free
         # (the usual one connector per EVSE), otherwise after the last one.
         taken = Connector.objects.filter(chargepoint=chargepoint)

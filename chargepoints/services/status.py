@@ -40,8 +40,7 @@ def status_report(
         timestamp=timestamp,
     )
     target = connector if connector is not None else chargepoint
-    current = connector.status_timestamp if connector is not None else None
-    if current is not None and timestamp < current:
+    if target.status_timestamp is not None and timestamp < target.status_timestamp:
         return report
     if connector is not None:
         connector.connector_status = status
@@ -61,5 +60,14 @@ def status_report(
         target.chargepoint_status = status
         target.status = normalized_status(status)
         target.error_code = error_code
-        target.save(update_fields=["chargepoint_status", "status", "error_code", "last_updated"])
+        target.status_timestamp = timestamp
+        target.save(
+            update_fields=[
+                "chargepoint_status",
+                "status",
+                "error_code",
+                "status_timestamp",
+                "last_updated",
+            ]
+        )
     return report

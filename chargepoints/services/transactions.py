@@ -63,10 +63,18 @@ def _apply_facts(tx: Transaction, facts: TransactionFacts, auth: AuthResult | No
         tx.trigger_reason = facts.trigger_reason
     if facts.number_of_phases_used is not None:
         tx.number_of_phases_used = facts.number_of_phases_used
-    if facts.id_token:
+    # The token that started the transaction stays its token; whoever stops it
+    # (another card of the same group, OCPP 1.6 §6.49) is only authorized.
+    if facts.id_token and not tx.id_token:
         tx.id_token = facts.id_token
-        tx.id_token_type = facts.id_token_type or tx.id_token_type
-    if auth is not None and auth.id_tag is not None and tx.id_tag_id is None:
+    if facts.id_token_type and not tx.id_token_type:
+        tx.id_token_type = facts.id_token_type
+    if (
+        auth is not None
+        and auth.id_tag is not None
+        and tx.id_tag_id is None
+        and tx.id_token.lower() == auth.id_tag.idToken.lower()
+    ):
         tx.id_tag = auth.id_tag
         tx.user = auth.id_tag.user
     if facts.seq_no is not None:

@@ -22,6 +22,8 @@ from ocpp_gateway.adapter import GatewayAdapter, parse_timestamp
 from ocpp_gateway.protocol import ERROR_CODES_16
 from ocpp_gateway.timefmt import ocpp_datetime
 
+ID_TOKEN_MAX_LENGTH = 20
+
 
 def id_tag_info(auth: AuthResult) -> dict:
     # 1.6 has no "Unknown": an id tag we do not know is Invalid (§7.2 AuthorizationStatus).
@@ -31,7 +33,9 @@ def id_tag_info(auth: AuthResult) -> dict:
     info = {"status": str(status)}
     if auth.expiry_date is not None:
         info["expiry_date"] = ocpp_datetime(auth.expiry_date)
-    if auth.parent_id_tag:
+    # 1.6 IdToken is at most 20 characters; a longer group tag (fine in 2.0.1)
+    # is left out rather than breaking the schema of the whole answer.
+    if auth.parent_id_tag and len(auth.parent_id_tag) <= ID_TOKEN_MAX_LENGTH:
         info["parent_id_tag"] = auth.parent_id_tag
     return info
 
@@ -145,10 +149,9 @@ class ChargePoint16(GatewayAdapter, ChargePoint):
         return call_result.StatusNotification()
 
     @on(Action.data_transfer)
-    async def on_data_transfer(self, vendor_id, **optional):
-        await self._event(
-            ChargerEventKind.DATA_TRANSFER, {"vendorId": vendor_id, **optional}, vendor_id
-        )
+    async def on_data_transfer(self, vendor_id, message_id=None, data=None, **_):
+        payload = {"vendorId": vendor_id, "messageId": message_id, "data": data}
+        await self._event(ChargerEventKind.DATA_TRANSFER, payload, vendor_id)
         # We run no vendor extensions: the honest answer (§7.22 DataTransferStatus).
         return call_result.DataTransfer(status="UnknownVendorId")
 
@@ -202,6 +205,8 @@ class ChargePoint16(GatewayAdapter, ChargePoint):
         return call_result.SignedFirmwareStatusNotification()
 
     async def _event(self, kind, payload: dict, status: str, **fields) -> None:
+        # Keep the report as sent: fields the charger left out are not stored as null.
+        payload = {key: value for key, value in payload.items() if value is not None}
         await self.run(
             chargepoint_event_record, kind=kind, payload=payload, status=status, **fields
         )

@@ -181,9 +181,12 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
                 reason=transaction_info.get("stopped_reason") or StopReason.LOCAL,
                 **common,
             )
-        if result.auth is None:
-            return call_result.TransactionEvent()
-        return call_result.TransactionEvent(id_token_info=id_token_info(result.auth))
+        if result.auth is not None:
+            return call_result.TransactionEvent(id_token_info=id_token_info(result.auth))
+        if facts.id_token_type == NO_AUTHORIZATION:
+            # 2.0.1 E01.FR.09: idTokenInfo answers every event that carried an idToken.
+            return call_result.TransactionEvent(id_token_info={"status": "Accepted"})
+        return call_result.TransactionEvent()
 
     @on(Action.notify_report)
     async def on_notify_report(self, request_id, generated_at, seq_no, report_data=None, **_):
@@ -254,8 +257,16 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
         return call_result.FirmwareStatusNotification()
 
     @on(Action.publish_firmware_status_notification)
-    async def on_publish_firmware_status_notification(self, status, request_id=None, **_):
-        await self._event(ChargerEventKind.PUBLISH_FIRMWARE_STATUS, status, request_id=request_id)
+    async def on_publish_firmware_status_notification(
+        self, status, location=None, request_id=None, **_
+    ):
+        # location: the URIs the firmware is published at (required when Published).
+        await self._event(
+            ChargerEventKind.PUBLISH_FIRMWARE_STATUS,
+            status,
+            request_id=request_id,
+            payload={"location": location} if location else None,
+        )
         return call_result.PublishFirmwareStatusNotification()
 
     @on(Action.log_status_notification)
@@ -359,9 +370,13 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
         return call_result.NotifyCustomerInformation()
 
     @on(Action.data_transfer)
-    async def on_data_transfer(self, vendor_id, **optional):
-        await self._event(
-            ChargerEventKind.DATA_TRANSFER, vendor_id, payload={"vendor_id": vendor_id, **optional}
+    async def on_data_transfer(self, vendor_id, *, raw_payload, **_):
+        # ``data`` is free-form JSON: keep it exactly as sent, not key-converted.
+        await self.run(
+            chargepoint_event_record,
+            kind=ChargerEventKind.DATA_TRANSFER,
+            status=vendor_id,
+            payload=raw_payload,
         )
         # We run no vendor extensions (2.0.1 P01: UnknownVendorId).
         return call_result.DataTransfer(status="UnknownVendorId")

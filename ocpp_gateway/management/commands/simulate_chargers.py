@@ -1,0 +1,63 @@
+import asyncio
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from chargepoints.models import ChargePoint
+from ocpp_gateway.simulator import SUBPROTOCOLS, Options, simulate
+
+
+class Command(BaseCommand):
+    help = (
+        "Run N simulated chargers against a CSMS: they boot, report status, authorize, "
+        "charge with meter values and stop, in a loop, then print a summary."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="ws://127.0.0.1:9000/ocpp")
+        parser.add_argument("--count", type=int, default=5)
+        parser.add_argument("--ocpp", choices=sorted(SUBPROTOCOLS), default="1.6")
+        parser.add_argument("--duration", type=float, default=60.0, help="seconds")
+        parser.add_argument("--prefix", default="SIM", help="charge point ids are PREFIX-0001...")
+        parser.add_argument("--id-tag", default="DEMO-RFID-0001")
+        parser.add_argument("--meter-interval", type=float, default=2.0, help="seconds")
+        parser.add_argument("--password", default=None, help="HTTP Basic password")
+        parser.add_argument(
+            "--no-register",
+            action="store_true",
+            help="Do not create the charge points in this database first "
+            "(for a remote CSMS, which must know them or auto-register).",
+        )
+        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    def handle(self, *args, **options):
+        if options["count"] < 1:
+            raise CommandError("--count must be at least 1.")
+        ids = [f"{options['prefix']}-{n:04d}" for n in range(1, options["count"] + 1)]
+        if not options["no_register"]:
+            # The gateway refuses unknown chargers unless CSMS_AUTO_REGISTER is set.
+            ChargePoint.objects.bulk_create(
+                [ChargePoint(chargepoint_id=i, name=f"Simulated charger {i}") for i in ids],
+                ignore_conflicts=True,
+            )
+        run = Options(
+            url=options["url"],
+            version=options["ocpp"],
+            duration=options["duration"],
+            meter_interval=options["meter_interval"],
+            id_tag=options["id_tag"],
+            password=options["password"],
+        )
+        self.stdout.write(
+            f"{len(ids)} OCPP {run.version} charger(s) -> {run.url} for {run.duration:g} s"
+        )
+        stats = asyncio.run(simulate(chargepoint_ids=ids, options=run, progress=self.stdout.write))
+        summary = stats.summary()
+        if options["json"]:
+            self.stdout.write(json.dumps(summary))
+        else:
+            self.stdout.write("Summary: " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+            for sample in stats.error_samples:
+                self.stdout.write(f"  error: {sample}")
+        if stats.errors:
+            raise CommandError(f"{stats.errors} error(s)")

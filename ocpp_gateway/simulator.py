@@ -1,0 +1,348 @@
+"""Simulated chargers: boot, report status, authorize, charge with meter values, stop.
+
+Used by ``manage.py simulate_chargers`` and the benchmark. Each charger is the
+``ocpp`` library's own client, which validates every answer against the
+official JSON schemas, so a schema violation by the CSMS counts as an error.
+"""
+
+import asyncio
+import contextlib
+import itertools
+import random
+import statistics
+import time
+import uuid
+from base64 import b64encode
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+import websockets
+from ocpp.v16 import ChargePoint as Client16
+from ocpp.v16 import call as call16
+from ocpp.v201 import ChargePoint as Client201
+from ocpp.v201 import call as call201
+
+SUBPROTOCOLS = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}
+
+
+@dataclass
+class Stats:
+    """What all simulated chargers saw, shared by them."""
+
+    connected: int = 0
+    peak_connected: int = 0
+    calls: int = 0
+    errors: int = 0
+    transactions: int = 0
+    latencies: list[float] = field(default_factory=list)
+    error_samples: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def record(self, seconds: float) -> None:
+        self.calls += 1
+        self.latencies.append(seconds)
+
+    def fail(self, reason: str) -> None:
+        self.errors += 1
+        if len(self.error_samples) < 5:
+            self.error_samples.append(reason)
+
+    def percentile(self, fraction: float) -> float:
+        if not self.latencies:
+            return 0.0
+        ordered = sorted(self.latencies)
+        return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)] * 1000
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        return (
+            f"connected {self.connected} | calls {self.calls} ({self.calls / elapsed:.0f}/s) | "
+            f"transactions {self.transactions} | errors {self.errors} | "
+            f"p50 {self.percentile(0.5):.1f} ms | p99 {self.percentile(0.99):.1f} ms"
+        )
+
+    def summary(self) -> dict:
+        elapsed = time.monotonic() - self.started
+        return {
+            "seconds": round(elapsed, 1),
+            "peak_connected": self.peak_connected,
+            "calls": self.calls,
+            "calls_per_second": round(self.calls / elapsed, 1) if elapsed else 0.0,
+            "transactions": self.transactions,
+            "errors": self.errors,
+            "p50_ms": round(self.percentile(0.5), 2),
+            "p99_ms": round(self.percentile(0.99), 2),
+            "mean_ms": round(statistics.fmean(self.latencies) * 1000, 2) if self.latencies else 0,
+        }
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class Options:
+    url: str
+    version: str
+    duration: float
+    meter_interval: float = 1.0
+    meter_values_per_session: int = 5
+    id_tag: str = "DEMO-RFID-0001"
+    password: str | None = None
+    connect_timeout: float = 30.0
+
+
+class SimulatedCharger:
+    """One charger running sessions in a loop until the deadline."""
+
+    def __init__(self, chargepoint_id: str, options: Options, stats: Stats):
+        self.chargepoint_id = chargepoint_id
+        self.options = options
+        self.stats = stats
+        self.meter_wh = random.randint(0, 50_000)
+
+    async def run(self, deadline: float) -> None:
+        url = f"{self.options.url.rstrip('/')}/{quote(self.chargepoint_id, safe='')}"
+        headers = {}
+        if self.options.password:
+            token = b64encode(f"{self.chargepoint_id}:{self.options.password}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        try:
+            connection = await websockets.connect(
+                url,
+                subprotocols=[SUBPROTOCOLS[self.options.version]],
+                additional_headers=headers,
+                open_timeout=self.options.connect_timeout,
+                ping_interval=None,
+            )
+        except Exception as exc:
+            self.stats.fail(f"{self.chargepoint_id}: connect failed: {exc!r}")
+            return
+        client_class = Client16 if self.options.version == "1.6" else Client201
+        client = client_class(self.chargepoint_id, connection, response_timeout=60)
+        reader = asyncio.create_task(client.start())
+        self.stats.connected += 1
+        self.stats.peak_connected = max(self.stats.peak_connected, self.stats.connected)
+        try:
+            await self._lifecycle(client, deadline)
+        except websockets.ConnectionClosed as exc:
+            self.stats.fail(f"{self.chargepoint_id}: connection closed: {exc}")
+        finally:
+            self.stats.connected -= 1
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await reader
+            await connection.close()
+
+    async def call(self, client, payload):
+        started = time.perf_counter()
+        try:
+            result = await client.call(payload, suppress=False)
+        except websockets.ConnectionClosed:
+            raise
+        except Exception as exc:
+            self.stats.fail(f"{type(payload).__name__}: {exc!r}"[:300])
+            return None
+        self.stats.record(time.perf_counter() - started)
+        return result
+
+    async def _lifecycle(self, client, deadline: float) -> None:
+        v16 = self.options.version == "1.6"
+        if v16:
+            await self.call(
+                client,
+                call16.BootNotification(
+                    charge_point_vendor="Simulator", charge_point_model="SIM-16"
+                ),
+            )
+            await self.call(
+                client,
+                call16.StatusNotification(
+                    connector_id=1, error_code="NoError", status="Available", timestamp=now()
+                ),
+            )
+        else:
+            await self.call(
+                client,
+                call201.BootNotification(
+                    charging_station={"vendor_name": "Simulator", "model": "SIM-201"},
+                    reason="PowerUp",
+                ),
+            )
+            await self.call(
+                client,
+                call201.StatusNotification(
+                    timestamp=now(), connector_status="Available", evse_id=1, connector_id=1
+                ),
+            )
+        while time.monotonic() < deadline:
+            await self._session(client, deadline, v16)
+            await self.call(client, call16.Heartbeat() if v16 else call201.Heartbeat())
+
+    async def _session(self, client, deadline: float, v16: bool) -> None:
+        options = self.options
+        await self.call(
+            client,
+            call16.Authorize(id_tag=options.id_tag)
+            if v16
+            else call201.Authorize(id_token={"id_token": options.id_tag, "type": "ISO14443"}),
+        )
+        if v16:
+            started = await self.call(
+                client,
+                call16.StartTransaction(
+                    connector_id=1,
+                    id_tag=options.id_tag,
+                    meter_start=self.meter_wh,
+                    timestamp=now(),
+                ),
+            )
+            if started is None:
+                return
+            transaction_id = started.transaction_id
+            await self.call(
+                client,
+                call16.StatusNotification(
+                    connector_id=1, error_code="NoError", status="Charging", timestamp=now()
+                ),
+            )
+        else:
+            transaction_id = str(uuid.uuid4())
+            seq = itertools.count()
+            await self.call(
+                client,
+                self._event201("Started", "Authorized", transaction_id, next(seq), with_token=True),
+            )
+        self.stats.transactions += 1
+        for _ in range(options.meter_values_per_session):
+            if time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(options.meter_interval)
+            self.meter_wh += random.randint(50, 400)
+            if v16:
+                await self.call(
+                    client,
+                    call16.MeterValues(
+                        connector_id=1, transaction_id=transaction_id, meter_value=[self._meter16()]
+                    ),
+                )
+            else:
+                await self.call(
+                    client,
+                    self._event201("Updated", "MeterValuePeriodic", transaction_id, next(seq)),
+                )
+        if v16:
+            await self.call(
+                client,
+                call16.StopTransaction(
+                    meter_stop=self.meter_wh,
+                    timestamp=now(),
+                    transaction_id=transaction_id,
+                    reason="EVDisconnected",
+                ),
+            )
+            await self.call(
+                client,
+                call16.StatusNotification(
+                    connector_id=1, error_code="NoError", status="Available", timestamp=now()
+                ),
+            )
+        else:
+            await self.call(
+                client,
+                self._event201(
+                    "Ended", "EVDeparted", transaction_id, next(seq), stopped="EVDisconnected"
+                ),
+            )
+
+    def _meter16(self) -> dict:
+        return {
+            "timestamp": now(),
+            "sampled_value": [
+                {
+                    "value": str(self.meter_wh),
+                    "measurand": "Energy.Active.Import.Register",
+                    "unit": "Wh",
+                },
+                {
+                    "value": str(random.randint(3000, 11000)),
+                    "measurand": "Power.Active.Import",
+                    "unit": "W",
+                },
+            ],
+        }
+
+    def _event201(
+        self, event_type, trigger, transaction_id, seq_no, *, with_token=False, stopped=None
+    ):
+        info = {
+            "transaction_id": transaction_id,
+            "charging_state": "Charging" if event_type != "Ended" else "EVConnected",
+        }
+        if stopped:
+            info["stopped_reason"] = stopped
+        return call201.TransactionEvent(
+            event_type=event_type,
+            timestamp=now(),
+            trigger_reason=trigger,
+            seq_no=seq_no,
+            transaction_info=info,
+            evse={"id": 1, "connector_id": 1} if event_type == "Started" else None,
+            id_token={"id_token": self.options.id_tag, "type": "ISO14443"} if with_token else None,
+            meter_value=[
+                {
+                    "timestamp": now(),
+                    "sampled_value": [
+                        {
+                            "value": self.meter_wh,
+                            "measurand": "Energy.Active.Import.Register",
+                            "context": "Sample.Periodic",
+                        },
+                        {
+                            "value": random.randint(3000, 11000),
+                            "measurand": "Power.Active.Import",
+                            "context": "Sample.Periodic",
+                        },
+                    ],
+                }
+            ],
+        )
+
+
+async def simulate(
+    *,
+    chargepoint_ids: list[str],
+    options: Options,
+    progress: Callable[[str], None] | None = None,
+    ramp_seconds: float = 5.0,
+) -> Stats:
+    """Run every charger until ``options.duration`` has passed; return what they saw."""
+    stats = Stats()
+    deadline = time.monotonic() + options.duration
+    chargers = [
+        SimulatedCharger(chargepoint_id, options, stats) for chargepoint_id in chargepoint_ids
+    ]
+
+    async def start(index: int, charger: SimulatedCharger) -> None:
+        # Spread connections over the ramp, as a fleet coming back online would.
+        await asyncio.sleep(ramp_seconds * index / max(len(chargers), 1))
+        await charger.run(deadline)
+
+    tasks = [asyncio.create_task(start(i, c)) for i, c in enumerate(chargers)]
+    reporter = None
+    if progress is not None:
+
+        async def report() -> None:
+            while True:
+                await asyncio.sleep(2)
+                progress(stats.line())
+
+        reporter = asyncio.create_task(report())
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        if reporter is not None:
+            reporter.cancel()
+    return stats
