@@ -172,6 +172,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The CSMS serves on one port: admin, API and OCPP WebSocket (seed 004: 9000).
 CSMS_HOST = os.environ.get("CSMS_HOST", "127.0.0.1")
 CSMS_PORT = int(os.environ.get("CSMS_PORT", "9000"))
+# TLS for chargers (security profile 2) and the admin: a PEM certificate chain
+# and its private key. Both or neither.
+CSMS_TLS_CERT = os.environ.get("CSMS_TLS_CERT", "")
+CSMS_TLS_KEY = os.environ.get("CSMS_TLS_KEY", "")
 
 # OCPP gateway.
 # Unknown chargers are refused unless auto-registration is on (a home with one

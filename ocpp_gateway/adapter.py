@@ -14,7 +14,6 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -26,6 +25,7 @@ from ocpp.charge_point import (
 )
 from ocpp.messages import Call, CallResult
 
+from ocpp_gateway.db import gateway_db
 from ocpp_gateway.enums import MessageDirection, MessageType
 from ocpp_gateway.protocol import (
     UNREADABLE_MESSAGE_ID,
@@ -84,11 +84,11 @@ class GatewayAdapter:
 
     async def run(self, service: Callable, /, **kwargs):
         """Call a synchronous domain service from the event loop (the one seam)."""
-        return await database_sync_to_async(service)(chargepoint_id=self.id, **kwargs)
+        return await gateway_db(service, chargepoint_id=self.id, **kwargs)
 
     async def query(self, service: Callable, /, **kwargs):
         """The same seam, for services that are not about this charger (authorization)."""
-        return await database_sync_to_async(service)(**kwargs)
+        return await gateway_db(service, **kwargs)
 
     # -- incoming frames ---------------------------------------------------
 
@@ -228,7 +228,7 @@ class GatewayAdapter:
 
     async def _record(self, frames: list[Frame]) -> None:
         try:
-            await database_sync_to_async(messages_record)(chargepoint_id=self.id, frames=frames)
+            await gateway_db(messages_record, chargepoint_id=self.id, frames=frames)
         except Exception:
             # The log must never stop a charger from being answered.
             logger.exception("%s: could not log %d frame(s)", self.id, len(frames))

@@ -2,7 +2,7 @@
 
 import logging
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -17,6 +17,7 @@ from ocpp_gateway.admission import (
     group_name,
     negotiate_subprotocol,
 )
+from ocpp_gateway.db import gateway_db
 from ocpp_gateway.v16.adapter import ChargePoint16
 from ocpp_gateway.v201.adapter import ChargePoint201
 
@@ -46,7 +47,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
             )
             await self.close()
             return
-        admission = await database_sync_to_async(chargepoint_admit)(
+        admission = await gateway_db(
+            chargepoint_admit,
             chargepoint_id=chargepoint_id,
             password=basic_auth_password(scope.get("headers", []), chargepoint_id),
             auto_register=settings.CSMS_AUTO_REGISTER,
@@ -68,7 +70,8 @@ class OcppConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept(subprotocol)
         client = scope.get("client") or (None, None)
-        await database_sync_to_async(chargepoint_connected)(
+        await gateway_db(
+            chargepoint_connected,
             chargepoint_id=chargepoint_id,
             connection_id=self.channel_name,
             ocpp_version=subprotocol,
@@ -77,6 +80,15 @@ class OcppConsumer(AsyncWebsocketConsumer):
         )
         self.adapter = ADAPTERS[subprotocol](chargepoint_id, send=self.send_text)
         logger.info("%s connected with %s", chargepoint_id, subprotocol)
+
+    async def dispatch(self, message):
+        # Channels closes the database connections of this consumer's context
+        # before every message (an extra thread hop each time). The gateway does
+        # its database work in its own context (ocpp_gateway.db), so skip that.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def send_text(self, text: str) -> None:
         await self.send(text_data=text)
@@ -98,7 +110,9 @@ class OcppConsumer(AsyncWebsocketConsumer):
         if self.chargepoint_id is None:
             return
         await self.channel_layer.group_discard(self.group, self.channel_name)
-        await database_sync_to_async(chargepoint_disconnected)(
-            chargepoint_id=self.chargepoint_id, connection_id=self.channel_name
+        await gateway_db(
+            chargepoint_disconnected,
+            chargepoint_id=self.chargepoint_id,
+            connection_id=self.channel_name,
         )
         logger.info("%s disconnected (%s)", self.chargepoint_id, code)

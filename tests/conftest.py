@@ -6,6 +6,12 @@ from chargepoints.enums import ParkingType
 from chargepoints.models import ChargePoint, Connector, Location
 
 
+@pytest.fixture(autouse=True)
+def gateway_db_in_test_context(monkeypatch):
+    """Adapters driven by tests use the test's database connection and transaction."""
+    monkeypatch.setattr("ocpp_gateway.db.SHARED_CONTEXT", False)
+
+
 @pytest.fixture
 def location(db) -> Location:
     return Location.objects.create(

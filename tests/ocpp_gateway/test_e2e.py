@@ -418,3 +418,43 @@ def test_auto_registration_creates_an_unknown_charger(tmp_path_factory):
         "registration_status, chargepoint_vendor",
         chargepoint_id="HOME-WALLBOX-1",
     ) == [("Pending", "BMW")]
+
+
+# -- the simulator users run ---------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+def test_the_simulator_runs_sessions_without_a_single_error(server, version):
+    base, database = server
+    # The library's client checks every answer against the official schemas.
+    result = manage(
+        "simulate_chargers",
+        "--url",
+        f"{base}/ocpp",
+        "--count",
+        "3",
+        "--ocpp",
+        version,
+        "--duration",
+        "4",
+        "--meter-interval",
+        "0.3",
+        "--prefix",
+        f"SIM{version}",
+        "--id-tag",
+        TAG,
+        "--json",
+        env=project_env(SQLITE_PATH=str(database)),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["errors"] == 0 and summary["peak_connected"] == 3
+    assert summary["transactions"] >= 3
+    completed = select(
+        database,
+        "chargepoints_transaction",
+        "COUNT(*)",
+        transaction_status="COMPLETED",
+        needs_review=0,
+    )
+    assert completed[0][0] >= 1

@@ -1,0 +1,102 @@
+"""TLS on the CSMS port (seed 004: the BMW wallbox connects over TLS; security profile 2)."""
+
+import asyncio
+import datetime
+import ipaddress
+import ssl
+import urllib.request
+
+import pytest
+import websockets
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from ocpp.v201 import ChargePoint as Client201
+from ocpp.v201 import call as call201
+
+from tests.server import manage, project_env, running_server
+
+BMW = "DE*BMW*ETEST1234567890AB"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tls")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.mark.e2e
+def test_the_admin_and_chargers_are_served_over_tls(certificate, tmp_path):
+    cert_path, key_path = certificate
+    env = project_env(
+        SQLITE_PATH=str(tmp_path / "tls.sqlite3"),
+        CSMS_TLS_CERT=str(cert_path),
+        CSMS_TLS_KEY=str(key_path),
+    )
+    for command in (["migrate", "--noinput"], ["load_demo"]):
+        assert manage(*command, env=env).returncode == 0
+    context = ssl.create_default_context(cafile=str(cert_path))
+
+    with running_server(env, ssl_context=context) as base_url:
+        assert base_url.startswith("https://")
+        with urllib.request.urlopen(f"{base_url}/admin/login/", context=context) as response:
+            assert response.status == 200
+
+        async def boot():
+            url = base_url.replace("https://", "wss://") + "/ocpp/DE%2ABMW%2AETEST1234567890AB"
+            async with websockets.connect(url, subprotocols=["ocpp2.0.1"], ssl=context) as ws:
+                client = Client201(BMW, ws, response_timeout=10)
+                reader = asyncio.create_task(client.start())
+                try:
+                    return await client.call(
+                        call201.BootNotification(
+                            charging_station={"vendor_name": "BMW", "model": "EIAW-E22KTSE6B04"},
+                            reason="PowerUp",
+                        )
+                    )
+                finally:
+                    reader.cancel()
+
+        assert asyncio.run(boot()).status == "Accepted"
+
+
+@override_settings(CSMS_TLS_CERT="/nowhere/cert.pem", CSMS_TLS_KEY="")
+def test_serving_refuses_half_a_tls_configuration():
+    with pytest.raises(CommandError, match="both CSMS_TLS_CERT and CSMS_TLS_KEY"):
+        call_command("serve")
+
+
+@override_settings(CSMS_TLS_CERT="/nowhere/cert.pem", CSMS_TLS_KEY="/nowhere/key.pem")
+def test_serving_refuses_missing_tls_files():
+    with pytest.raises(CommandError, match="TLS file not found"):
+        call_command("serve")
