@@ -28,6 +28,10 @@ def test_every_charger_connection_shares_one_database_connection(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failed_connection_is_replaced_before_the_next_call(monkeypatch):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        # Django ignores close() on an in-memory database (it would destroy it);
+        # this runs for real in CI's PostgreSQL pass.
+        pytest.skip("needs a database whose connections can be closed")
     monkeypatch.setattr(db, "SHARED_CONTEXT", True)
 
     def break_it(**_):
