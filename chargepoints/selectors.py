@@ -94,6 +94,8 @@ def energy_totals(
         transaction__in=overlapping,
         measurand=Measurand.ENERGY_ACTIVE_IMPORT_REGISTER,
         phase="",
+        # The outlet's register, as the transaction's meter uses (not the EV's).
+        location__in=["", "Outlet", "Inlet"],
         numeric_value__isnull=False,
     ).values_list("transaction_id", "timestamp", "numeric_value")
     for transaction_id, moment, value in readings:

@@ -5,7 +5,6 @@ version, with thin ``@on`` handlers that translate payloads into calls of
 the version-neutral domain services (DESIGN.md rule 3).
 """
 
-import asyncio
 import datetime
 import functools
 import inspect
@@ -77,8 +76,6 @@ class GatewayAdapter:
     def __init__(self, chargepoint_id: str, send: Callable[[str], Awaitable[None]]):
         super().__init__(chargepoint_id, connection=None)
         self._send_text = send
-        # Calls we made and whose answer we wait for, by message id.
-        self._pending: dict[str, asyncio.Future] = {}
 
     # -- the domain seam ---------------------------------------------------
 
@@ -118,6 +115,8 @@ class GatewayAdapter:
         unique_id = error.unique_id
         if unique_id is None and self.answer_unreadable_frames:
             unique_id = UNREADABLE_MESSAGE_ID
+        if not error.answer:
+            unique_id = None
         frames = [
             Frame(MessageDirection.INBOUND, None, error.unique_id or "", "", {"raw": raw}, received)
         ]
@@ -198,23 +197,21 @@ class GatewayAdapter:
                 "errorDetails": message.error_details,
             }
         )
-        waiter = self._pending.pop(message.unique_id, None)
         await self._record(
             [
                 Frame(
                     MessageDirection.INBOUND,
                     MessageType.CALLRESULT if is_result else MessageType.CALLERROR,
                     message.unique_id,
-                    getattr(waiter, "action", ""),
+                    "",
                     payload,
                     received,
                 )
             ]
         )
-        if waiter is None or waiter.done():
-            logger.warning("%s: answer to a call we never made: %s", self.id, message.unique_id)
-            return
-        waiter.set_result(message)
+        # The gateway makes no calls of its own yet, so every answer is to a
+        # call we never made: logged above, otherwise ignored.
+        logger.warning("%s: answer to a call we never made: %s", self.id, message.unique_id)
 
     # -- the message log ---------------------------------------------------
 

@@ -1,6 +1,8 @@
 """The WebSocket consumer: admission and transport, no OCPP of its own (DESIGN.md rule 4)."""
 
+import asyncio
 import logging
+import time
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -10,6 +12,7 @@ from chargepoints.services.connections import (
     chargepoint_admit,
     chargepoint_connected,
     chargepoint_disconnected,
+    chargepoint_password_matches,
 )
 from ocpp_gateway.admission import (
     basic_auth_password,
@@ -33,6 +36,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
     """One charger connection. Per-connection state only; shared state lives in the database."""
 
     chargepoint_id: str | None = None
+    connected_at: int = 0
     adapter = None
 
     async def connect(self):
@@ -50,12 +54,19 @@ class OcppConsumer(AsyncWebsocketConsumer):
         admission = await gateway_db(
             chargepoint_admit,
             chargepoint_id=chargepoint_id,
-            password=basic_auth_password(scope.get("headers", []), chargepoint_id),
             auto_register=settings.CSMS_AUTO_REGISTER,
             auto_register_status=settings.CSMS_AUTO_REGISTER_STATUS,
         )
-        if not admission.accepted:
-            logger.warning("Refused %s: %s", chargepoint_id, admission.reason)
+        # Hashing off the database thread: a flood of wrong passwords must not
+        # stall every other charger's messages.
+        admitted = await asyncio.to_thread(
+            chargepoint_password_matches,
+            admission=admission,
+            password=basic_auth_password(scope.get("headers", []), chargepoint_id),
+        )
+        if not admitted:
+            reason = "wrong or missing password" if admission.known else "unknown charge point"
+            logger.warning("Refused %s: %s", chargepoint_id, reason)
             await self.close()
             return
         if admission.registered:
@@ -63,11 +74,15 @@ class OcppConsumer(AsyncWebsocketConsumer):
 
         self.chargepoint_id = chargepoint_id
         self.group = group_name(chargepoint_id)
-        # Never two live connections for one charger: tell any older one to go.
-        await self.channel_layer.group_send(
-            self.group, {"type": "connection.replaced", "by": self.channel_name}
-        )
+        self.connected_at = time.time_ns()
+        # Never two live connections for one charger: join the charger's group,
+        # then tell every older connection in it to go. Joining first means two
+        # connections arriving together still see each other; the newer wins.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_send(
+            self.group,
+            {"type": "connection.replaced", "by": self.channel_name, "at": self.connected_at},
+        )
         await self.accept(subprotocol)
         client = scope.get("client") or (None, None)
         await gateway_db(
@@ -102,7 +117,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
         await self.adapter.route_message(text_data)
 
     async def connection_replaced(self, event):
-        if event["by"] != self.channel_name:
+        if event["by"] != self.channel_name and event["at"] >= self.connected_at:
             logger.info("%s: connection replaced by a newer one", self.chargepoint_id)
             await self.close(code=CLOSE_REPLACED)
 

@@ -84,11 +84,20 @@ _SCHEMA_ERRORS = {
 class FrameError(Exception):
     """A frame or payload that must be answered with a CALLERROR."""
 
-    def __init__(self, kind: ErrorKind, description: str, *, unique_id: str | None = None):
+    def __init__(
+        self,
+        kind: ErrorKind,
+        description: str,
+        *,
+        unique_id: str | None = None,
+        answer: bool = True,
+    ):
         super().__init__(description)
         self.kind = kind
         self.description = description
         self.unique_id = unique_id
+        # A CALLERROR answers a CALL only; a broken answer is logged and dropped.
+        self.answer = answer
 
 
 @dataclass(frozen=True)
@@ -97,10 +106,15 @@ class ParsedFrame:
     data: list
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def parse_frame(raw: str | bytes) -> ParsedFrame:
     """Parse one OCPP-J frame, or raise FrameError saying what is wrong with it."""
     try:
-        data = json.loads(raw)
+        # NaN and Infinity are not JSON (RFC 8259) and no database stores them.
+        data = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError):
         raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not valid JSON") from None
     if not isinstance(data, list) or not data:
@@ -126,13 +140,16 @@ def parse_frame(raw: str | bytes) -> ParsedFrame:
         return ParsedFrame(Call(unique_id, data[2], data[3]), data)
     if message_type == CallResult.message_type_id:
         if len(data) != 3 or not isinstance(data[2], dict):
-            raise FrameError(ErrorKind.RPC_FRAMEWORK, "A CALLRESULT is [3, messageId, payload]")
+            raise FrameError(
+                ErrorKind.RPC_FRAMEWORK, "A CALLRESULT is [3, messageId, payload]", answer=False
+            )
         return ParsedFrame(CallResult(unique_id, data[2]), data)
     if message_type == CallError.message_type_id:
         if len(data) != 5:
             raise FrameError(
                 ErrorKind.RPC_FRAMEWORK,
                 "A CALLERROR is [4, messageId, errorCode, errorDescription, errorDetails]",
+                answer=False,
             )
         return ParsedFrame(CallError(unique_id, *data[2:]), data)
     raise FrameError(

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.enums import UserStatus
 from accounts.models import IdTag
-from chargepoints.enums import AuthorizationStatus, TransactionStatus
+from chargepoints.enums import AuthorizationStatus, IdTokenType, TransactionStatus
 from chargepoints.models import Transaction
 
 
@@ -36,6 +36,7 @@ def idtag_find(*, id_token: str) -> IdTag | None:
 def idtag_authorize(
     *,
     id_token: str,
+    token_type: str = "",
     check_concurrent: bool = False,
     exclude_transaction: Transaction | None = None,
 ) -> AuthResult:
@@ -44,7 +45,10 @@ def idtag_authorize(
     ``check_concurrent`` applies when a transaction starts (OCPP 1.6 §7.2
     ConcurrentTx); an Authorize to *stop* a transaction must not fail with it.
     """
-    tag = idtag_find(id_token=id_token)
+    if token_type == IdTokenType.NO_AUTHORIZATION:
+        # The station lets anyone charge (free vend): nothing to look up.
+        return AuthResult(AuthorizationStatus.ACCEPTED)
+    tag = idtag_find(id_token=id_token) if id_token else None
     if tag is None:
         return AuthResult(AuthorizationStatus.UNKNOWN)
     parent = tag.parent_id_tag.idToken if tag.parent_id_tag else None

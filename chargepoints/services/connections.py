@@ -1,5 +1,6 @@
 """Admission of chargers and their connection state."""
 
+import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -17,32 +18,51 @@ PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 16, 40
 
 @dataclass(frozen=True)
 class Admission:
-    accepted: bool
-    reason: str = ""
+    known: bool
+    password_hash: str = ""
     registered: bool = False
 
 
 def chargepoint_admit(
     *,
     chargepoint_id: str,
-    password: str | None,
     auto_register: bool,
     auto_register_status: str = RegistrationStatus.ACCEPTED,
 ) -> Admission:
-    """Decide whether a connecting charger may in, from its id and credentials."""
+    """Whether a connecting charger is known (registering it if allowed), and its password hash.
+
+    The password itself is checked by ``chargepoint_password_matches``, apart
+    from the database: hashing is CPU work that must not hold up the
+    database work of every other charger.
+    """
     chargepoint = ChargePoint.objects.filter(pk=chargepoint_id).only("password").first()
-    if chargepoint is None:
-        if not auto_register:
-            return Admission(False, "unknown charge point")
-        _, created = ChargePoint.objects.get_or_create(
-            pk=chargepoint_id, defaults={"registration_status": auto_register_status}
-        )
-        return Admission(True, registered=created)
-    if chargepoint.password and (
-        password is None or not check_password(password, chargepoint.password)
-    ):
-        return Admission(False, "wrong or missing password")
-    return Admission(True)
+    if chargepoint is not None:
+        return Admission(True, password_hash=chargepoint.password)
+    if not auto_register:
+        return Admission(False)
+    _, created = ChargePoint.objects.get_or_create(
+        pk=chargepoint_id, defaults={"registration_status": auto_register_status}
+    )
+    return Admission(True, registered=created)
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return make_password("no charger has this password", hasher=CHARGER_PASSWORD_HASHER)
+
+
+def chargepoint_password_matches(*, admission: Admission, password: str | None) -> bool:
+    """Whether the presented password admits the charger; no database access.
+
+    Unknown chargers are checked against a dummy hash, so the time taken does
+    not tell whether a charge point id exists.
+    """
+    if not admission.known:
+        check_password(password or "", _dummy_hash())
+        return False
+    if not admission.password_hash:
+        return True
+    return password is not None and check_password(password, admission.password_hash)
 
 
 def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) -> None:

@@ -41,6 +41,39 @@ def chargepoint_event_record(
 
 
 @dataclass(frozen=True)
+class EventRecord:
+    kind: ChargerEventKind
+    payload: dict
+    status: str = ""
+    timestamp: datetime.datetime | None = None
+    evse_id: int | None = None
+    request_id: int | None = None
+    detail: str = ""
+
+
+@transaction.atomic
+def chargepoint_events_record(*, chargepoint_id: str, events: Sequence[EventRecord]) -> int:
+    """Store several reports of one message together, or none of them."""
+    received = timezone.now()
+    ChargerEvent.objects.bulk_create(
+        [
+            ChargerEvent(
+                chargepoint_id=chargepoint_id,
+                kind=event.kind,
+                status=event.status[:100],
+                timestamp=event.timestamp or received,
+                evse_id=event.evse_id,
+                request_id=event.request_id,
+                detail=event.detail,
+                payload=event.payload,
+            )
+            for event in events
+        ]
+    )
+    return len(events)
+
+
+@dataclass(frozen=True)
 class VariableValue:
     """One attribute of a device-model variable, or a 1.6 configuration key."""
 

@@ -41,6 +41,22 @@ class TransactionFacts:
     id_token_type: str = ""
 
 
+def _authorize(facts: TransactionFacts, **options) -> AuthResult | None:
+    """Authorize the token a message carried; None when it carried none."""
+    if facts.id_token is None and not facts.id_token_type:
+        return None
+    return idtag_authorize(id_token=facts.id_token or "", token_type=facts.id_token_type, **options)
+
+
+def _replayed(tx: Transaction, facts: TransactionFacts) -> bool:
+    """An event whose seqNo we already have: a retransmit, its readings are stored."""
+    return (
+        facts.seq_no is not None
+        and tx.sequence_number is not None
+        and facts.seq_no <= tx.sequence_number
+    )
+
+
 def _locked_chargepoint(chargepoint_id: str) -> ChargePoint:
     # One charger's transaction messages are serialised by this lock, so a
     # retransmitted start racing the original cannot create two rows.
@@ -138,13 +154,7 @@ def transaction_start(
             .first()
         )
     if existing is not None:
-        auth = (
-            idtag_authorize(
-                id_token=facts.id_token, check_concurrent=True, exclude_transaction=existing
-            )
-            if facts.id_token
-            else None
-        )
+        auth = _authorize(facts, check_concurrent=True, exclude_transaction=existing)
         return TransactionResult(existing, auth=auth, created=False)
 
     tx = Transaction(
@@ -157,9 +167,7 @@ def transaction_start(
         wh_meter_last_timestamp=timestamp if meter_start_wh is not None else None,
         remote_start_id=remote_start_id,
     )
-    auth = None
-    if facts.id_token:
-        auth = idtag_authorize(id_token=facts.id_token, check_concurrent=True)
+    auth = _authorize(facts, check_concurrent=True)
     _apply_facts(tx, facts, auth)
     if reservation_id is not None:
         tx.reservation = _reservation_consume(chargepoint, reservation_id)
@@ -224,12 +232,14 @@ def transaction_update(
             timestamp=timestamp,
             note=f"Update for transaction {charger_transaction_id} never seen starting",
         )
-    auth = idtag_authorize(id_token=facts.id_token) if facts.id_token else None
+    auth = _authorize(facts)
+    replayed = _replayed(tx, facts)
     _apply_facts(tx, facts, auth)
     tx.save()
-    readings_store(
-        chargepoint=chargepoint, connector=tx.connector, transaction=tx, readings=readings
-    )
+    if not replayed:
+        readings_store(
+            chargepoint=chargepoint, connector=tx.connector, transaction=tx, readings=readings
+        )
     return TransactionResult(tx, auth=auth, created=created)
 
 
@@ -261,7 +271,7 @@ def transaction_stop(
         tx = None
     if tx is None and lookup_id is not None:
         tx = _find(chargepoint, transaction_id=None, charger_transaction_id=lookup_id)
-    auth = idtag_authorize(id_token=facts.id_token) if facts.id_token else None
+    auth = _authorize(facts)
     if tx is not None and tx.stop_transaction_timestamp is not None:
         return TransactionResult(tx, auth=auth, created=False)
     created = tx is None

@@ -11,9 +11,11 @@ from chargepoints.services.authorization import AuthResult, idtag_authorize
 from chargepoints.services.boot import BootInfo, chargepoint_boot, chargepoint_heartbeat
 from chargepoints.services.connectors import ConnectorRef
 from chargepoints.services.events import (
+    EventRecord,
     ReportedProfile,
     VariableValue,
     chargepoint_event_record,
+    chargepoint_events_record,
     charging_profiles_store,
     configuration_store,
     reservation_status_update,
@@ -31,14 +33,16 @@ from ocpp_gateway.adapter import GatewayAdapter, parse_timestamp
 from ocpp_gateway.protocol import ERROR_CODES_201
 from ocpp_gateway.timefmt import ocpp_datetime
 
-NO_AUTHORIZATION = "NoAuthorization"
+ID_TOKEN_MAX_LENGTH = 36
 
 
 def id_token_info(auth: AuthResult) -> dict:
     info = {"status": str(auth.status)}
     if auth.expiry_date is not None:
         info["cache_expiry_date_time"] = ocpp_datetime(auth.expiry_date)
-    if auth.parent_id_tag:
+    # IdTokenType.idToken is at most 36 characters; a longer group tag is left
+    # out rather than breaking the schema of an answer to committed data.
+    if auth.parent_id_tag and len(auth.parent_id_tag) <= ID_TOKEN_MAX_LENGTH:
         info["group_id_token"] = {"id_token": auth.parent_id_tag, "type": "Central"}
     return info
 
@@ -81,9 +85,7 @@ def connector_ref(evse: dict | None) -> ConnectorRef | None:
 def facts_from(event: dict, transaction_info: dict, id_token: dict | None) -> TransactionFacts:
     token, token_type = None, ""
     if id_token:
-        token_type = id_token["type"]
-        # A NoAuthorization token carries no value to look up (2.0.1 C01).
-        token = id_token["id_token"] if token_type != NO_AUTHORIZATION else None
+        token, token_type = id_token["id_token"], id_token["type"]
     return TransactionFacts(
         charging_state=transaction_info.get("charging_state", ""),
         trigger_reason=event["trigger_reason"],
@@ -124,9 +126,9 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
 
     @on(Action.authorize)
     async def on_authorize(self, id_token, **_):
-        if id_token["type"] == NO_AUTHORIZATION:
-            return call_result.Authorize(id_token_info={"status": "Accepted"})
-        auth = await self.query(idtag_authorize, id_token=id_token["id_token"])
+        auth = await self.query(
+            idtag_authorize, id_token=id_token["id_token"], token_type=id_token["type"]
+        )
         return call_result.Authorize(id_token_info=id_token_info(auth))
 
     @on(Action.status_notification)
@@ -181,12 +183,10 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
                 reason=transaction_info.get("stopped_reason") or StopReason.LOCAL,
                 **common,
             )
-        if result.auth is not None:
-            return call_result.TransactionEvent(id_token_info=id_token_info(result.auth))
-        if facts.id_token_type == NO_AUTHORIZATION:
-            # 2.0.1 E01.FR.09: idTokenInfo answers every event that carried an idToken.
-            return call_result.TransactionEvent(id_token_info={"status": "Accepted"})
-        return call_result.TransactionEvent()
+        if result.auth is None:
+            return call_result.TransactionEvent()
+        # idTokenInfo answers every event that carried an idToken.
+        return call_result.TransactionEvent(id_token_info=id_token_info(result.auth))
 
     @on(Action.notify_report)
     async def on_notify_report(self, request_id, generated_at, seq_no, report_data=None, **_):
@@ -286,16 +286,21 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
 
     @on(Action.notify_event)
     async def on_notify_event(self, generated_at, seq_no, event_data, **_):
-        for event in event_data:
-            await self._event(
-                ChargerEventKind.DEVICE_EVENT,
-                f"{event['component']['name']}.{event['variable']['name']}: "
+        # Every event is read first and all are stored at once: a bad one
+        # refuses the message without leaving the others half stored.
+        events = [
+            EventRecord(
+                kind=ChargerEventKind.DEVICE_EVENT,
+                status=f"{event['component']['name']}.{event['variable']['name']}: "
                 f"{event['actual_value']}",
                 timestamp=parse_timestamp(event["timestamp"]),
                 evse_id=(event["component"].get("evse") or {}).get("id"),
                 detail=event.get("tech_info", ""),
-                payload=event,
+                payload=snake_to_camel_case(event),
             )
+            for event in event_data
+        ]
+        await self.run(chargepoint_events_record, events=events)
         return call_result.NotifyEvent()
 
     @on(Action.notify_monitoring_report)

@@ -11,7 +11,7 @@ def at(*args) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=BERLIN)
 
 
-def _session(connector, start, stop, wh_start, wh_stop, readings=()):
+def _session(connector, start, stop, wh_start, wh_stop, readings=(), location=""):
     tx = Transaction.objects.create(
         chargepoint=connector.chargepoint,
         connector=connector,
@@ -28,6 +28,7 @@ def _session(connector, start, stop, wh_start, wh_stop, readings=()):
             timestamp=moment,
             value=str(wh),
             numeric_value=wh,
+            location=location,
         )
     return tx
 
@@ -99,3 +100,19 @@ def test_days_follow_the_location_time_zone(connector):
 def test_a_charger_without_sessions_has_zero_everywhere(connector):
     totals = chargepoint_energy_totals(chargepoint=connector.chargepoint)
     assert (totals.day, totals.week, totals.month, totals.year) == (0, 0, 0, 0)
+
+
+def test_the_evs_own_meter_does_not_count_as_delivered_energy(connector):
+    tx = _session(
+        connector, at(2026, 3, 18, 10), None, 1_000, None, readings=[(at(2026, 3, 18, 11), 2_000)]
+    )
+    SampledValue.objects.create(
+        chargepoint=connector.chargepoint,
+        transaction=tx,
+        timestamp=at(2026, 3, 18, 11, 30),
+        value="90000",
+        numeric_value=90_000,
+        location="EV",
+    )
+    totals = chargepoint_energy_totals(chargepoint=connector.chargepoint, now=at(2026, 3, 18, 12))
+    assert totals.day == 1.0

@@ -9,6 +9,7 @@ from chargepoints.services.connections import (
     chargepoint_admit,
     chargepoint_connected,
     chargepoint_disconnected,
+    chargepoint_password_matches,
     chargepoint_set_password,
 )
 from ocpp_gateway.admission import (
@@ -99,17 +100,24 @@ def test_group_names_are_valid_for_any_id():
 # -- the admission service -------------------------------------------------------
 
 
+def admitted(chargepoint_id: str, password: str | None, **options) -> bool:
+    options.setdefault("auto_register", False)
+    admission = chargepoint_admit(chargepoint_id=chargepoint_id, **options)
+    return chargepoint_password_matches(admission=admission, password=password)
+
+
 def test_unknown_chargers_are_refused_by_default(db):
-    admission = chargepoint_admit(chargepoint_id="NEW", password=None, auto_register=False)
-    assert not admission.accepted
+    assert not admitted("NEW", None)
+    assert not admitted("NEW", "any password at all")
     assert not ChargePoint.objects.exists()
 
 
 def test_auto_registration_creates_the_charger_with_the_chosen_status(db):
     admission = chargepoint_admit(
-        chargepoint_id="NEW", password=None, auto_register=True, auto_register_status="Pending"
+        chargepoint_id="NEW", auto_register=True, auto_register_status="Pending"
     )
-    assert admission.accepted and admission.registered
+    assert admission.known and admission.registered
+    assert chargepoint_password_matches(admission=admission, password=None)
     assert ChargePoint.objects.get(pk="NEW").registration_status == "Pending"
 
 
@@ -118,9 +126,7 @@ def test_a_password_protected_charger_needs_its_password(chargepoint):
     assert chargepoint.password.startswith("pbkdf2_sha256_charger$")
 
     def admit(password):
-        return chargepoint_admit(
-            chargepoint_id=chargepoint.pk, password=password, auto_register=False
-        ).accepted
+        return admitted(chargepoint.pk, password)
 
     assert admit("0123456789abcdef")
     assert not admit("0123456789abcdeX")

@@ -199,3 +199,19 @@ def test_an_answer_to_a_call_we_never_made_is_logged_and_ignored(wire16, caplog)
         ("never-sent-2", 4, "INBOUND"),
     ]
     assert "never made" in caplog.text
+
+
+def test_nan_and_infinity_are_not_json(wire201):
+    frame = (
+        '[2, "n1", "MeterValues", {"evseId": 1, "meterValue": '
+        '[{"timestamp": "2026-11-21T10:00:00Z", "sampledValue": [{"value": NaN}]}]}]'
+    )
+    assert error(wire201.send_raw(frame)) == ("-1", "RpcFrameworkError")
+    # Both frames are in the log: nothing unstorable reached the database.
+    assert OCPPMessage.objects.count() == 2
+
+
+@pytest.mark.parametrize("frame", ['[3, "abc"]', '[4, "abc", "GenericError"]'])
+def test_a_malformed_answer_is_logged_and_not_answered(wire201, frame):
+    assert wire201.send_raw(frame) is None
+    assert OCPPMessage.objects.get().payload == {"raw": frame}
