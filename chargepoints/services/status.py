@@ -42,32 +42,14 @@ def status_report(
     target = connector if connector is not None else chargepoint
     if target.status_timestamp is not None and timestamp < target.status_timestamp:
         return report
-    if connector is not None:
-        connector.connector_status = status
-        connector.status = normalized_status(status)
-        connector.error_code = error_code
-        connector.status_timestamp = timestamp
-        connector.save(
-            update_fields=[
-                "connector_status",
-                "status",
-                "error_code",
-                "status_timestamp",
-                "last_updated",
-            ]
-        )
-    else:
-        target.chargepoint_status = status
-        target.status = normalized_status(status)
-        target.error_code = error_code
-        target.status_timestamp = timestamp
-        target.save(
-            update_fields=[
-                "chargepoint_status",
-                "status",
-                "error_code",
-                "status_timestamp",
-                "last_updated",
-            ]
-        )
+    # The connector keeps the reported value in connector_status, the charger
+    # (connector 0) in chargepoint_status; the rest is the same for both.
+    reported_field = "connector_status" if connector is not None else "chargepoint_status"
+    setattr(target, reported_field, status)
+    target.status = normalized_status(status)
+    target.error_code = error_code
+    target.status_timestamp = timestamp
+    target.save(
+        update_fields=[reported_field, "status", "error_code", "status_timestamp", "last_updated"]
+    )
     return report
