@@ -72,6 +72,8 @@ class GatewayAdapter:
     # OCPP 2.0.1 answers a frame whose id cannot be read with id "-1"; 1.6 has
     # no such rule, so there the frame is logged and dropped.
     answer_unreadable_frames: bool = False
+    # Message types logged but never answered (OCPP 2.1 SEND, CALLRESULTERROR).
+    unanswered_message_types: frozenset[int] = frozenset()
 
     def __init__(self, chargepoint_id: str, send: Callable[[str], Awaitable[None]]):
         super().__init__(chargepoint_id, connection=None)
@@ -101,7 +103,7 @@ class GatewayAdapter:
             await self._reject(raw[:1000], error, received)
             return
         try:
-            parsed = parse_frame(raw)
+            parsed = parse_frame(raw, unanswered_types=self.unanswered_message_types)
         except FrameError as error:
             await self._reject(raw, error, received)
             return

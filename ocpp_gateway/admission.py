@@ -9,7 +9,8 @@ from chargepoints.models.stations import CHARGEPOINT_ID_MAX_LENGTH
 
 # The server's preference when a charger offers several (OCPP-J 1.6 §3.1.2,
 # 2.0.1 part 4 §3.1.2: the CSMS picks one of the offered subprotocols).
-SUPPORTED_SUBPROTOCOLS = ("ocpp2.0.1", "ocpp1.6")
+# 2.0.1 before 2.1: our 2.1 support is the 2.0.1 message set.
+SUPPORTED_SUBPROTOCOLS = ("ocpp2.0.1", "ocpp2.1", "ocpp1.6")
 
 
 def chargepoint_id_from_path(raw_path: bytes | str) -> str | None:

@@ -22,11 +22,14 @@ from ocpp_gateway.admission import (
 )
 from ocpp_gateway.db import gateway_db
 from ocpp_gateway.v16.adapter import ChargePoint16
+from ocpp_gateway.v21.adapter import ChargePoint21
 from ocpp_gateway.v201.adapter import ChargePoint201
 
 logger = logging.getLogger(__name__)
 
-ADAPTERS = {adapter.subprotocol: adapter for adapter in (ChargePoint16, ChargePoint201)}
+ADAPTERS = {
+    adapter.subprotocol: adapter for adapter in (ChargePoint16, ChargePoint201, ChargePoint21)
+}
 
 # WebSocket close code for a connection taken over by a newer one (RFC 6455 §7.4.1).
 CLOSE_REPLACED = 4000

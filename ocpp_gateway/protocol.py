@@ -110,8 +110,12 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON value")
 
 
-def parse_frame(raw: str | bytes) -> ParsedFrame:
-    """Parse one OCPP-J frame, or raise FrameError saying what is wrong with it."""
+def parse_frame(raw: str | bytes, *, unanswered_types: frozenset[int] = frozenset()) -> ParsedFrame:
+    """Parse one OCPP-J frame, or raise FrameError saying what is wrong with it.
+
+    Frames of ``unanswered_types`` are reported as unsupported but must get
+    no answer (OCPP 2.1 SEND and CALLRESULTERROR).
+    """
     try:
         # NaN and Infinity are not JSON (RFC 8259) and no database stores them.
         data = json.loads(raw, parse_constant=_refuse_constant)
@@ -156,6 +160,7 @@ def parse_frame(raw: str | bytes) -> ParsedFrame:
         ErrorKind.MESSAGE_TYPE,
         f"MessageTypeId {message_type!r} is not supported",
         unique_id=unique_id,
+        answer=message_type not in unanswered_types,
     )
 
 

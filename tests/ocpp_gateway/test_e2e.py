@@ -458,3 +458,28 @@ def test_the_simulator_runs_sessions_without_a_single_error(server, version):
         needs_review=0,
     )
     assert completed[0][0] >= 1
+
+
+def test_a_21_charger_is_admitted_and_answered(server):
+    base, database = server
+    from ocpp.v21 import ChargePoint as Client21
+    from ocpp.v21 import call as call21
+
+    async def scenario():
+        async with websockets.connect(url_of(base, "E2E-BAD"), subprotocols=["ocpp2.1"]) as ws:
+            assert ws.subprotocol == "ocpp2.1"
+            client = Client21("E2E-BAD", ws, response_timeout=10)
+            reader = asyncio.create_task(client.start())
+            try:
+                return await client.call(
+                    call21.BootNotification(
+                        charging_station={"vendor_name": "ACME", "model": "Next"}, reason="PowerUp"
+                    )
+                )
+            finally:
+                reader.cancel()
+
+    assert asyncio.run(scenario()).status == "Accepted"
+    assert select(
+        database, "chargepoints_chargepoint", "ocpp_version", chargepoint_id="E2E-BAD"
+    ) == [("ocpp2.1",)]
