@@ -23,6 +23,7 @@ from chargepoints.services.connections import (
     PASSWORD_MIN_LENGTH,
     chargepoint_set_password,
 )
+from csms.admin_tools import ReportedHistoryAdmin
 
 SAMPLED_VALUES_SHOWN = 100
 
@@ -260,7 +261,7 @@ class ConnectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusNotification)
-class StatusNotificationAdmin(admin.ModelAdmin):
+class StatusNotificationAdmin(ReportedHistoryAdmin):
     list_display = [
         "timestamp",
         "chargepoint",
@@ -275,25 +276,12 @@ class StatusNotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "timestamp"
     list_select_related = ["chargepoint", "connector"]
 
-    # History of what chargers said: read-only by nature.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
+class HeartbeatAdmin(ReportedHistoryAdmin):
     list_display = ["timestamp", "chargepoint"]
     search_fields = ["chargepoint__chargepoint_id"]
     date_hierarchy = "timestamp"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConfigurationVariable)
@@ -406,7 +394,7 @@ class TransactionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SampledValue)
-class SampledValueAdmin(admin.ModelAdmin):
+class SampledValueAdmin(ReportedHistoryAdmin):
     list_display = [
         "timestamp",
         "chargepoint",
@@ -421,12 +409,6 @@ class SampledValueAdmin(admin.ModelAdmin):
     search_fields = ["chargepoint__chargepoint_id", "=transaction__transaction_id"]
     date_hierarchy = "timestamp"
     list_select_related = ["chargepoint", "transaction"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ChargingSession)
@@ -488,15 +470,9 @@ class ChargingProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChargerEvent)
-class ChargerEventAdmin(admin.ModelAdmin):
+class ChargerEventAdmin(ReportedHistoryAdmin):
     list_display = ["timestamp", "chargepoint", "kind", "status", "evse_id", "request_id"]
     list_filter = ["kind"]
     search_fields = ["chargepoint__chargepoint_id", "status", "detail"]
     date_hierarchy = "timestamp"
     list_select_related = ["chargepoint"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -157,12 +157,7 @@ class SimulatedCharger:
                     charge_point_vendor="Simulator", charge_point_model="SIM-16"
                 ),
             )
-            await self.call(
-                client,
-                call16.StatusNotification(
-                    connector_id=1, error_code="NoError", status="Available", timestamp=now()
-                ),
-            )
+            await self.call(client, self._status16("Available"))
         else:
             await self.call(
                 client,
@@ -202,12 +197,7 @@ class SimulatedCharger:
             if started is None:
                 return
             transaction_id = started.transaction_id
-            await self.call(
-                client,
-                call16.StatusNotification(
-                    connector_id=1, error_code="NoError", status="Charging", timestamp=now()
-                ),
-            )
+            await self.call(client, self._status16("Charging"))
         else:
             transaction_id = str(uuid.uuid4())
             seq = itertools.count()
@@ -243,12 +233,7 @@ class SimulatedCharger:
                     reason="EVDisconnected",
                 ),
             )
-            await self.call(
-                client,
-                call16.StatusNotification(
-                    connector_id=1, error_code="NoError", status="Available", timestamp=now()
-                ),
-            )
+            await self.call(client, self._status16("Available"))
         else:
             await self.call(
                 client,
@@ -256,6 +241,12 @@ class SimulatedCharger:
                     "Ended", "EVDeparted", transaction_id, next(seq), stopped="EVDisconnected"
                 ),
             )
+
+    @staticmethod
+    def _status16(status: str):
+        return call16.StatusNotification(
+            connector_id=1, error_code="NoError", status=status, timestamp=now()
+        )
 
     def _meter16(self) -> dict:
         return {
