@@ -41,6 +41,16 @@ logger = logging.getLogger(__name__)
 _MESSAGE_ID = re.compile(r'^\s*\[\s*\d+\s*,\s*"([^"\\]{1,36})"')
 
 
+def _too_large(raw: str, limit: int) -> bool:
+    # n characters are n to 4n bytes in UTF-8: only encode (a copy of every
+    # frame) when that bound cannot decide.
+    if len(raw) > limit:
+        return True
+    if 4 * len(raw) <= limit:
+        return False
+    return len(raw.encode()) > limit
+
+
 @functools.cache
 def _wants_raw_payload(handler) -> bool:
     """A handler taking ``raw_payload`` gets the payload exactly as sent, keys unconverted."""
@@ -93,7 +103,7 @@ class GatewayAdapter:
 
     async def route_message(self, raw: str) -> None:
         received = timezone.now()
-        if len(raw.encode()) > settings.CSMS_MAX_FRAME_BYTES:
+        if _too_large(raw, settings.CSMS_MAX_FRAME_BYTES):
             match = _MESSAGE_ID.match(raw[:100])
             error = FrameError(
                 ErrorKind.FORMAT,
