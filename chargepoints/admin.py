@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from chargepoints.admin_commands import ChargePointCommandsMixin, CommandInline
 from chargepoints.models import (
     ChargePoint,
     ChargerEvent,
@@ -132,7 +133,7 @@ class ChargePointForm(forms.ModelForm):
 
 
 @admin.register(ChargePoint)
-class ChargePointAdmin(admin.ModelAdmin):
+class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
     form = ChargePointForm
     list_display = [
         "chargepoint_id",
@@ -175,6 +176,7 @@ class ChargePointAdmin(admin.ModelAdmin):
                     "max_power",
                     "connector_count",
                     "registration_status",
+                    "command_links",
                 ]
             },
         ),
@@ -186,7 +188,7 @@ class ChargePointAdmin(admin.ModelAdmin):
                     "energy",
                     ("connected", "ocpp_version"),
                     ("status", "chargepoint_status", "error_code", "status_timestamp"),
-                    "availability_status",
+                    ("availability_status", "local_list_version"),
                     ("chargepoint_vendor", "chargepoint_model"),
                     ("chargepoint_serial_number", "chargebox_serial_number"),
                     "firmware_version",
@@ -200,13 +202,12 @@ class ChargePointAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    inlines = [ConnectorInline]
+    inlines = [ConnectorInline, CommandInline]
 
     def get_readonly_fields(self, request, obj=None):
+        shown = [*CHARGER_REPORTED, "local_list_version", "has_password", "energy", "command_links"]
         # The id is the charger's identity on the wire: fixed once created.
-        if obj is not None:
-            return [*CHARGER_REPORTED, "has_password", "energy", "chargepoint_id"]
-        return [*CHARGER_REPORTED, "has_password", "energy"]
+        return [*shown, "chargepoint_id"] if obj is not None else shown
 
     @admin.display(description="energy delivered (kWh)")
     def energy(self, obj: ChargePoint) -> str:

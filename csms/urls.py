@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "CSMS administration"
@@ -11,6 +11,7 @@ admin.site.index_title = "Charge points, drivers and billing"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("chargepoints.api.urls", "api"), namespace="api")),
 ]
 
 if settings.DEBUG:

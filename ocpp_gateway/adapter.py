@@ -5,6 +5,7 @@ version, with thin ``@on`` handlers that translate payloads into calls of
 the version-neutral domain services (DESIGN.md rule 3).
 """
 
+import asyncio
 import datetime
 import functools
 import inspect
@@ -13,6 +14,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -24,6 +26,14 @@ from ocpp.charge_point import (
 )
 from ocpp.messages import Call, CallResult
 
+from chargepoints.enums import CommandStatus
+from chargepoints.models import Command
+from chargepoints.services.commands import (
+    command_deliver,
+    command_finish,
+    command_late_answer,
+    command_mark_sent,
+)
 from ocpp_gateway.db import gateway_db
 from ocpp_gateway.enums import MessageDirection, MessageType
 from ocpp_gateway.protocol import (
@@ -85,9 +95,18 @@ class GatewayAdapter:
     # Message types logged but never answered (OCPP 2.1 SEND, CALLRESULTERROR).
     unanswered_message_types: frozenset[int] = frozenset()
 
+    # The version's command translation (ocpp_gateway.v16.commands, ...).
+    commands = None
+
     def __init__(self, chargepoint_id: str, send: Callable[[str], Awaitable[None]]):
         super().__init__(chargepoint_id, connection=None)
         self._send_text = send
+        # Our calls awaiting an answer: message id -> (action, future).
+        self._calls: dict[str, tuple[str, asyncio.Future]] = {}
+        # OCPP-J 1.6 §4.1.1 / 2.0.1 part 4 §4.1.1: one call of ours at a time.
+        self._command_lock = asyncio.Lock()
+        self._command_tasks: set[asyncio.Task] = set()
+        self._closed = False
 
     # -- the domain seam ---------------------------------------------------
 
@@ -209,21 +228,155 @@ class GatewayAdapter:
                 "errorDetails": message.error_details,
             }
         )
+        action, future = self._calls.get(message.unique_id, ("", None))
         await self._record(
             [
                 Frame(
                     MessageDirection.INBOUND,
                     MessageType.CALLRESULT if is_result else MessageType.CALLERROR,
                     message.unique_id,
-                    "",
+                    action,
                     payload,
                     received,
                 )
             ]
         )
-        # The gateway makes no calls of its own yet, so every answer is to a
-        # call we never made: logged above, otherwise ignored.
-        logger.warning("%s: answer to a call we never made: %s", self.id, message.unique_id)
+        if future is not None and not future.done():
+            future.set_result(message)
+            return
+        # Not awaited any more: a command we gave up on, or a call we never made.
+        late = await self.run(command_late_answer, message_id=message.unique_id, response=payload)
+        if late is None:
+            logger.warning("%s: answer to a call we never made: %s", self.id, message.unique_id)
+
+    # -- outgoing calls (commands) -------------------------------------------
+
+    def command_start(self, command_id: int, *, reply_to: str | None = None) -> None:
+        """Send a recorded command as a task of its own (DESIGN.md rule 5).
+
+        Called from a Channels event handler, which must return at once: the
+        charger's answer arrives through this same consumer's receive().
+        """
+        task = asyncio.create_task(self._command_run(command_id, reply_to))
+        self._command_tasks.add(task)
+        task.add_done_callback(self._command_task_done)
+
+    def _command_task_done(self, task: asyncio.Task) -> None:
+        self._command_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("%s: command task failed", self.id, exc_info=task.exception())
+
+    def connection_lost(self) -> None:
+        """The socket closed: calls still awaiting an answer will get none."""
+        self._closed = True
+        for _, future in self._calls.values():
+            if not future.done():
+                future.set_exception(ConnectionError("connection closed"))
+
+    async def _command_run(self, command_id: int, reply_to: str | None) -> None:
+        if reply_to:
+            await _reply(reply_to, "command.received")
+        command = await self.run(command_deliver, command_id=command_id)
+        if command is None:
+            return  # another connection took it, or the caller gave up waiting
+        try:
+            status = await self._command_call(command)
+        except Exception:
+            logger.exception("%s: command %s failed", self.id, command.pk)
+            status = await self._command_finish(
+                command,
+                CommandStatus.FAILED,
+                error_code="InternalError",
+                error_description="Internal error while sending the command.",
+            )
+        if reply_to:
+            await _reply(reply_to, "command.finished", status=status)
+
+    async def _command_call(self, command: Command) -> str:
+        async with self._command_lock:
+            if self._closed:
+                return await self._command_finish(
+                    command,
+                    CommandStatus.CHARGER_OFFLINE,
+                    error_description="The charger disconnected before the command was sent.",
+                )
+            future = asyncio.get_running_loop().create_future()
+            self._calls[command.message_id] = (command.action, future)
+            sent_at = timezone.now()
+            timeout = settings.CSMS_COMMAND_TIMEOUT
+            try:
+                frame = [Call.message_type_id, command.message_id, command.action, command.request]
+                await self._send_text(json.dumps(frame, separators=(",", ":")))
+                await self._record(
+                    [
+                        Frame(
+                            MessageDirection.OUTBOUND,
+                            MessageType.CALL,
+                            command.message_id,
+                            command.action,
+                            command.request,
+                            sent_at,
+                        )
+                    ]
+                )
+                await self.run(command_mark_sent, command_id=command.pk, at=sent_at)
+                message = await asyncio.wait_for(future, timeout)
+            except TimeoutError:
+                return await self._command_finish(
+                    command,
+                    CommandStatus.TIMED_OUT,
+                    error_description=f"No answer within {timeout:g} s.",
+                )
+            except ConnectionError:
+                return await self._command_finish(
+                    command,
+                    CommandStatus.FAILED,
+                    error_code="ConnectionLost",
+                    error_description="The connection closed before the charger answered.",
+                )
+            finally:
+                self._calls.pop(command.message_id, None)
+        return await self._command_answered(command, message)
+
+    async def _command_answered(self, command: Command, message) -> str:
+        if not isinstance(message, CallResult):
+            return await self._command_finish(
+                command,
+                CommandStatus.FAILED,
+                response={
+                    "errorCode": message.error_code,
+                    "errorDescription": message.error_description,
+                    "errorDetails": message.error_details,
+                },
+                error_code=message.error_code,
+                error_description=message.error_description,
+            )
+        try:
+            validate_payload(
+                message_type_id=CallResult.message_type_id,
+                action=command.action,
+                payload=message.payload,
+                ocpp_version=self._ocpp_version,
+            )
+        except FrameError as error:
+            return await self._command_finish(
+                command,
+                CommandStatus.FAILED,
+                response=message.payload,
+                error_code=self.error_codes[error.kind],
+                error_description=f"Invalid {command.action} answer: {error.description}",
+            )
+        answer = self.commands.read_answer(command.name, command.params, message.payload)
+        return await self._command_finish(
+            command,
+            CommandStatus.ACCEPTED if answer.accepted else CommandStatus.REJECTED,
+            response=message.payload,
+            answer=answer,
+        )
+
+    async def _command_finish(self, command: Command, status: CommandStatus, **outcome) -> str:
+        await self.run(command_finish, command_id=command.pk, status=status, **outcome)
+        return str(status)
 
     # -- the message log ---------------------------------------------------
 
@@ -241,3 +394,11 @@ class GatewayAdapter:
         except Exception:
             # The log must never stop a charger from being answered.
             logger.exception("%s: could not log %d frame(s)", self.id, len(frames))
+
+
+async def _reply(channel: str, kind: str, **fields) -> None:
+    """Tell a waiting caller how its command goes; a caller gone away is no error."""
+    try:
+        await get_channel_layer().send(channel, {"type": kind, **fields})
+    except Exception:
+        logger.warning("Could not reply %s to %s", kind, channel, exc_info=True)

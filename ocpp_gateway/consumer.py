@@ -124,9 +124,19 @@ class OcppConsumer(AsyncWebsocketConsumer):
             logger.info("%s: connection replaced by a newer one", self.chargepoint_id)
             await self.close(code=CLOSE_REPLACED)
 
+    async def command_send(self, event):
+        # Only the live connection sends, and only as a task: awaiting the
+        # charger's answer here would block the receive() that delivers it
+        # (DESIGN.md rule 5).
+        if self.adapter is None or event.get("connection") != self.channel_name:
+            return
+        self.adapter.command_start(event["command"], reply_to=event.get("reply_to"))
+
     async def disconnect(self, code):
         if self.chargepoint_id is None:
             return
+        if self.adapter is not None:
+            self.adapter.connection_lost()
         await self.channel_layer.group_discard(self.group, self.channel_name)
         await gateway_db(
             chargepoint_disconnected,

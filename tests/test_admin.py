@@ -16,6 +16,7 @@ from chargepoints.models import (
     ChargerEvent,
     ChargingProfile,
     ChargingSession,
+    Command,
     ConfigurationVariable,
     Heartbeat,
     Reservation,
@@ -32,6 +33,7 @@ REPORTED_ONLY = {
     ("chargepoints", "heartbeat"),
     ("chargepoints", "sampledvalue"),
     ("chargepoints", "chargerevent"),
+    ("chargepoints", "command"),
     ("ocpp_gateway", "ocppmessage"),
 }
 REGISTERED = sorted(
@@ -130,6 +132,17 @@ def one_of_everything(operator_client):
         status="Installed",
         timestamp=now,
         payload={"status": "Installed"},
+    )
+    Command.objects.create(
+        chargepoint=chargepoint,
+        name="reset",
+        params={"type": "soft"},
+        source="admin",
+        message_id="0b5e7f2c-demo",
+        action="Reset",
+        request={"type": "OnIdle"},
+        status="accepted",
+        response={"status": "Accepted"},
     )
     OCPPMessage.objects.create(
         chargepoint=chargepoint,
@@ -275,6 +288,8 @@ def test_a_charger_password_is_stored_hashed(operator_client):
             "new_password": "sixteen-chars-pw!",
             "connectors-TOTAL_FORMS": "0",
             "connectors-INITIAL_FORMS": "0",
+            "commands-TOTAL_FORMS": "0",
+            "commands-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

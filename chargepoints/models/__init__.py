@@ -1,3 +1,4 @@
+from chargepoints.models.commands import Command
 from chargepoints.models.locations import Location
 from chargepoints.models.profiles import ChargingProfile
 from chargepoints.models.reservations import Reservation
@@ -16,6 +17,7 @@ __all__ = [
     "ChargerEvent",
     "ChargingProfile",
     "ChargingSession",
+    "Command",
     "ConfigurationVariable",
     "Connector",
     "Heartbeat",

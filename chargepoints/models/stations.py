@@ -103,6 +103,11 @@ class ChargePoint(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     websocket_port = models.PositiveIntegerField(null=True, blank=True)
     last_heartbeat = models.DateTimeField(null=True, blank=True)
+    local_list_version = models.IntegerField(
+        null=True,
+        blank=True,
+        help_text="Version of the local authorization list the charger holds, as last known.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     last_updated = models.DateTimeField(auto_now=True)

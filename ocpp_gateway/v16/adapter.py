@@ -8,6 +8,7 @@ from ocpp.v16.enums import Action
 from chargepoints.enums import AuthorizationStatus, ChargerEventKind, StopReason
 from chargepoints.services.authorization import AuthResult, idtag_authorize
 from chargepoints.services.boot import BootInfo, chargepoint_boot, chargepoint_heartbeat
+from chargepoints.services.commands import chargepoint_progress_record
 from chargepoints.services.connectors import ConnectorRef
 from chargepoints.services.events import chargepoint_event_record
 from chargepoints.services.metering import Reading
@@ -21,6 +22,7 @@ from chargepoints.services.transactions import (
 from ocpp_gateway.adapter import GatewayAdapter, parse_timestamp
 from ocpp_gateway.protocol import ERROR_CODES_16
 from ocpp_gateway.timefmt import ocpp_datetime
+from ocpp_gateway.v16 import commands as v16_commands
 
 ID_TOKEN_MAX_LENGTH = 20
 
@@ -60,6 +62,7 @@ def readings(meter_values: list[dict] | None) -> list[Reading]:
 class ChargePoint16(GatewayAdapter, ChargePoint):
     subprotocol = "ocpp1.6"
     actions = frozenset(action.value for action in Action)
+    commands = v16_commands
     error_codes = ERROR_CODES_16
 
     @on(Action.boot_notification)
@@ -157,12 +160,12 @@ class ChargePoint16(GatewayAdapter, ChargePoint):
 
     @on(Action.diagnostics_status_notification)
     async def on_diagnostics_status_notification(self, status, **_):
-        await self._event(ChargerEventKind.DIAGNOSTICS_STATUS, {"status": status}, status)
+        await self._progress(ChargerEventKind.DIAGNOSTICS_STATUS, status)
         return call_result.DiagnosticsStatusNotification()
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status_notification(self, status, **_):
-        await self._event(ChargerEventKind.FIRMWARE_STATUS, {"status": status}, status)
+        await self._progress(ChargerEventKind.FIRMWARE_STATUS, status)
         return call_result.FirmwareStatusNotification()
 
     # -- OCPP 1.6 security extension -----------------------------------------
@@ -186,23 +189,26 @@ class ChargePoint16(GatewayAdapter, ChargePoint):
 
     @on(Action.log_status_notification)
     async def on_log_status_notification(self, status, request_id=None, **_):
-        await self._event(
-            ChargerEventKind.LOG_STATUS,
-            {"status": status, "requestId": request_id},
-            status,
-            request_id=request_id,
-        )
+        await self._progress(ChargerEventKind.LOG_STATUS, status, request_id)
         return call_result.LogStatusNotification()
 
     @on(Action.signed_firmware_status_notification)
     async def on_signed_firmware_status_notification(self, status, request_id=None, **_):
-        await self._event(
-            ChargerEventKind.FIRMWARE_STATUS,
-            {"status": status, "requestId": request_id},
-            status,
+        await self._progress(ChargerEventKind.FIRMWARE_STATUS, status, request_id)
+        return call_result.SignedFirmwareStatusNotification()
+
+    async def _progress(self, kind, status: str, request_id: int | None = None) -> None:
+        # Kept as a charger event and followed on the command that asked for it.
+        payload = {"status": status}
+        if request_id is not None:
+            payload["requestId"] = request_id
+        await self.run(
+            chargepoint_progress_record,
+            kind=kind,
+            status=status,
+            payload=payload,
             request_id=request_id,
         )
-        return call_result.SignedFirmwareStatusNotification()
 
     async def _event(self, kind, payload: dict, status: str, **fields) -> None:
         # Keep the report as sent: fields the charger left out are not stored as null.

@@ -9,6 +9,7 @@ from ocpp.v201.enums import Action
 from chargepoints.enums import ChargerEventKind, StopReason
 from chargepoints.services.authorization import AuthResult, idtag_authorize
 from chargepoints.services.boot import BootInfo, chargepoint_boot, chargepoint_heartbeat
+from chargepoints.services.commands import chargepoint_progress_record
 from chargepoints.services.connectors import ConnectorRef
 from chargepoints.services.events import (
     EventRecord,
@@ -32,6 +33,7 @@ from chargepoints.services.transactions import (
 from ocpp_gateway.adapter import GatewayAdapter, parse_timestamp
 from ocpp_gateway.protocol import ERROR_CODES_201
 from ocpp_gateway.timefmt import ocpp_datetime
+from ocpp_gateway.v201 import commands as v201_commands
 
 ID_TOKEN_MAX_LENGTH = 36
 
@@ -99,6 +101,7 @@ def facts_from(event: dict, transaction_info: dict, id_token: dict | None) -> Tr
 class ChargePoint201(GatewayAdapter, ChargePoint):
     subprotocol = "ocpp2.0.1"
     actions = frozenset(action.value for action in Action)
+    commands = v201_commands
     error_codes = ERROR_CODES_201
     answer_unreadable_frames = True
 
@@ -253,7 +256,7 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
 
     @on(Action.firmware_status_notification)
     async def on_firmware_status_notification(self, status, request_id=None, **_):
-        await self._event(ChargerEventKind.FIRMWARE_STATUS, status, request_id=request_id)
+        await self._progress(ChargerEventKind.FIRMWARE_STATUS, status, request_id)
         return call_result.FirmwareStatusNotification()
 
     @on(Action.publish_firmware_status_notification)
@@ -271,7 +274,7 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
 
     @on(Action.log_status_notification)
     async def on_log_status_notification(self, status, request_id=None, **_):
-        await self._event(ChargerEventKind.LOG_STATUS, status, request_id=request_id)
+        await self._progress(ChargerEventKind.LOG_STATUS, status, request_id)
         return call_result.LogStatusNotification()
 
     @on(Action.security_event_notification)
@@ -415,6 +418,16 @@ class ChargePoint201(GatewayAdapter, ChargePoint):
             payload={"ocsp_request_data": ocsp_request_data},
         )
         return call_result.GetCertificateStatus(status="Failed")
+
+    async def _progress(self, kind, status: str, request_id: int | None) -> None:
+        # Kept as a charger event and followed on the command that asked for it.
+        await self.run(
+            chargepoint_progress_record,
+            kind=kind,
+            status=status,
+            payload={},
+            request_id=request_id,
+        )
 
     async def _event(self, kind, status: str, *, payload: dict | None = None, **fields) -> None:
         await self.run(

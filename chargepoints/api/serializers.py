@@ -1,0 +1,50 @@
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from chargepoints.models import Command
+
+
+class CommandSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
+    command = serializers.CharField(source="name", read_only=True)
+    requested_by = serializers.CharField(
+        source="requested_by.username", read_only=True, default=None
+    )
+    connector_id = serializers.IntegerField(
+        source="connector.connectorid", read_only=True, default=None
+    )
+
+    class Meta:
+        model = Command
+        fields = [
+            "id",
+            "url",
+            "chargepoint",
+            "command",
+            "params",
+            "status",
+            "action",
+            "request",
+            "response",
+            "error_code",
+            "error_description",
+            "progress",
+            "progress_at",
+            "connector_id",
+            "transaction",
+            "requested_by",
+            "source",
+            "ocpp_version",
+            "created_at",
+            "sent_at",
+            "answered_at",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, command: Command) -> str:
+        return reverse(
+            "api:chargepoint-command-detail",
+            kwargs={"chargepoint_id": command.chargepoint_id, "pk": command.pk},
+            request=self.context.get("request"),
+        )

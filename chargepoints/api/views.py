@@ -1,0 +1,61 @@
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404
+from rest_framework import generics, status
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+
+from chargepoints.api.serializers import CommandSerializer
+from chargepoints.commands import CommandInvalid
+from chargepoints.enums import CommandSource
+from chargepoints.models import ChargePoint, Command
+from ocpp_gateway.commands import command_request
+
+
+class ChargePointCommandList(generics.ListAPIView):
+    """The commands sent to one charge point, newest first; POST sends a new one.
+
+    POST ``{"command": "<name>", ...parameters}``: 201 with the record when
+    the charger answered (or is offline), 202 while its answer is pending;
+    the record's ``url`` then tells how it went.
+    """
+
+    serializer_class = CommandSerializer
+    permission_classes = [IsAdminUser]
+
+    def get_queryset(self):
+        chargepoint = get_object_or_404(ChargePoint, pk=self.kwargs["chargepoint_id"])
+        return chargepoint.commands.select_related("requested_by", "connector")
+
+    def post(self, request, chargepoint_id: str):
+        data = request.data.dict() if isinstance(request.data, QueryDict) else request.data
+        if not isinstance(data, dict):
+            return Response(
+                {"non_field_errors": ["Expected a JSON object."]}, status.HTTP_400_BAD_REQUEST
+            )
+        name = data.get("command")
+        if not name or not isinstance(name, str):
+            return Response({"command": ["This field is required."]}, status.HTTP_400_BAD_REQUEST)
+        chargepoint = get_object_or_404(ChargePoint, pk=chargepoint_id)
+        try:
+            command = command_request(
+                chargepoint_id=chargepoint.pk,
+                name=name,
+                params={key: value for key, value in data.items() if key != "command"},
+                source=CommandSource.API,
+                requested_by=request.user,
+            )
+        except CommandInvalid as error:
+            return Response(error.errors, status.HTTP_400_BAD_REQUEST)
+        body = CommandSerializer(command, context={"request": request}).data
+        code = status.HTTP_201_CREATED if command.finished else status.HTTP_202_ACCEPTED
+        return Response(body, code, headers={"Location": body["url"]})
+
+
+class ChargePointCommandDetail(generics.RetrieveAPIView):
+    serializer_class = CommandSerializer
+    permission_classes = [IsAdminUser]
+
+    def get_queryset(self):
+        return Command.objects.filter(chargepoint_id=self.kwargs["chargepoint_id"]).select_related(
+            "requested_by", "connector"
+        )

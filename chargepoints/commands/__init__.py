@@ -1,0 +1,9 @@
+"""Charger commands, version-neutral: their parameters, targets and effects.
+
+The gateway turns a prepared command into the OCPP call of the charger's
+version (``ocpp_gateway.commands``); nothing here knows a version.
+"""
+
+from chargepoints.commands.params import CommandInvalid, PreparedCommand, command_prepare
+
+__all__ = ["CommandInvalid", "PreparedCommand", "command_prepare"]

@@ -1,0 +1,57 @@
+"""What every command's parameter form shares."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from chargepoints.models import ChargePoint, Connector, Transaction
+
+
+class CommandInvalid(Exception):
+    """Parameters that must not be sent, with the reason per field."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{key}: {' '.join(value)}" for key, value in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class PreparedCommand:
+    name: str
+    params: dict
+    connector: Connector | None = None
+    transaction: Transaction | None = None
+    request_id: int | None = None
+
+
+class CommandForm(forms.Form):
+    """A command's parameters. ``prepared()`` runs after ``is_valid()``."""
+
+    def __init__(self, data: dict, *, chargepoint: ChargePoint):
+        super().__init__(data)
+        self.chargepoint = chargepoint
+        self.connector: Connector | None = None
+        self.transaction: Transaction | None = None
+        self.request_id: int | None = None
+
+    def prepared(self) -> dict:
+        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def resolve(self, key: str, resolver):
+        """Run a database lookup; its ValidationError becomes an error on ``key``."""
+        try:
+            return resolver()
+        except ValidationError as error:
+            self.add_error(key, error)
+            return None
+
+
+def connector_field(**kwargs) -> forms.IntegerField:
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("min_value", 0)
+    return forms.IntegerField(**kwargs)
+
+
+def retries_field() -> forms.IntegerField:
+    return forms.IntegerField(required=False, min_value=0)

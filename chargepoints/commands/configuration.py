@@ -1,0 +1,158 @@
+"""Configuration keys (1.6), device-model variables and reports (2.0.1), the LED."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from chargepoints.commands import targets
+from chargepoints.commands.base import CommandForm
+from chargepoints.commands.fields import ChoiceAliasField, ListField, text_item
+
+
+class GetConfigurationForm(CommandForm):
+    keys = ListField(item=text_item(50), help_text="Empty: every key.")
+
+    def prepared(self) -> dict:
+        return {"keys": self.cleaned_data["keys"]}
+
+
+class ChangeConfigurationForm(CommandForm):
+    key = forms.CharField(max_length=50)
+    value = forms.CharField(max_length=500, strip=False, empty_value="", required=False)
+
+    def prepared(self) -> dict:
+        return {"key": self.cleaned_data["key"], "value": self.cleaned_data["value"]}
+
+
+def variable_item(*, with_value: bool):
+    """One device-model variable: an object, or ``Component.Variable[=value]`` text."""
+
+    def clean(item) -> dict:
+        if isinstance(item, str):
+            text, _, value = item.partition("=")
+            component, dot, variable = text.partition(".")
+            if not dot or not component or not variable:
+                raise ValidationError("Expected Component.Variable.")
+            item = {"component": component, "variable": variable}
+            if with_value:
+                item["value"] = value
+        if not isinstance(item, dict):
+            raise ValidationError("Expected an object with component and variable.")
+        allowed = {
+            "component",
+            "component_instance",
+            "variable",
+            "variable_instance",
+            "evse_id",
+            "connector_id",
+            "attribute_type",
+        } | ({"value"} if with_value else set())
+        unknown = set(item) - allowed
+        if unknown:
+            raise ValidationError(f"Unknown key(s): {', '.join(sorted(unknown))}.")
+        result = {}
+        for key in ("component", "variable"):
+            value = item.get(key)
+            if not isinstance(value, str) or not value or len(value) > 50:
+                raise ValidationError(f"{key} must be a name of 1 to 50 characters.")
+            result[key] = value
+        for key in ("component_instance", "variable_instance"):
+            if item.get(key):
+                if not isinstance(item[key], str) or len(item[key]) > 50:
+                    raise ValidationError(f"{key} must be text of at most 50 characters.")
+                result[key] = item[key]
+        for key in ("evse_id", "connector_id"):
+            if item.get(key) is not None:
+                if not isinstance(item[key], int) or item[key] < 0:
+                    raise ValidationError(f"{key} must be a non-negative integer.")
+                result[key] = item[key]
+        attribute = item.get("attribute_type", "Actual")
+        if attribute not in ("Actual", "Target", "MinSet", "MaxSet"):
+            raise ValidationError("attribute_type must be Actual, Target, MinSet or MaxSet.")
+        result["attribute_type"] = attribute
+        if with_value:
+            value = item.get("value")
+            if isinstance(value, bool | int | float):
+                value = str(value).lower() if isinstance(value, bool) else str(value)
+            if not isinstance(value, str) or len(value) > 1000:
+                raise ValidationError("value must be text of at most 1000 characters.")
+            result["value"] = value
+        return result
+
+    return clean
+
+
+class GetVariablesForm(CommandForm):
+    variables = ListField(item=variable_item(with_value=False), required=True)
+
+    def prepared(self) -> dict:
+        return {"variables": self.cleaned_data["variables"]}
+
+
+class SetVariablesForm(CommandForm):
+    variables = ListField(item=variable_item(with_value=True), required=True)
+
+    def prepared(self) -> dict:
+        return {"variables": self.cleaned_data["variables"]}
+
+
+class SetLedBrightnessForm(CommandForm):
+    brightness = forms.IntegerField(min_value=0, max_value=100, help_text="Percent.")
+
+    def prepared(self) -> dict:
+        # Seed 004: the wallbox's LED brightness is ChargingStation.StatusLedBrightness.
+        return {
+            "brightness": self.cleaned_data["brightness"],
+            "variables": [
+                {
+                    "component": "ChargingStation",
+                    "variable": "StatusLedBrightness",
+                    "attribute_type": "Actual",
+                    "value": str(self.cleaned_data["brightness"]),
+                }
+            ],
+        }
+
+
+class GetBaseReportForm(CommandForm):
+    report_base = ChoiceAliasField(
+        required=False,
+        aliases={
+            "ConfigurationInventory": "ConfigurationInventory",
+            "FullInventory": "FullInventory",
+            "SummaryInventory": "SummaryInventory",
+        },
+    )
+
+    def prepared(self) -> dict:
+        self.request_id = targets.new_request_id()
+        return {
+            "report_base": self.cleaned_data.get("report_base") or "FullInventory",
+            "request_id": self.request_id,
+        }
+
+
+COMPONENT_CRITERIA = ("Active", "Available", "Enabled", "Problem")
+
+
+def _criterion(value) -> str:
+    if value not in COMPONENT_CRITERIA:
+        raise ValidationError(f"Must be one of {', '.join(COMPONENT_CRITERIA)}.")
+    return value
+
+
+class GetReportForm(CommandForm):
+    component_criteria = ListField(item=_criterion, max_items=4)
+    variables = ListField(item=variable_item(with_value=False))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("component_criteria") and not data.get("variables"):
+            raise ValidationError("Name component_criteria, variables or both.")
+        return data
+
+    def prepared(self) -> dict:
+        self.request_id = targets.new_request_id()
+        return {**super().prepared(), "request_id": self.request_id}
+
+
+# -- smart charging ------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""What changes when a charger accepts a command (called inside command_finish)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import IdTag
+from chargepoints.enums import CommandName, ReservationStatus
+from chargepoints.models import ChargingProfile, Command, Reservation
+from chargepoints.services.events import VariableValue, configuration_store
+
+
+@dataclass(frozen=True)
+class CommandAnswer:
+    """What the gateway read from a charger's answer, in no protocol's words."""
+
+    accepted: bool
+    # Settings the answer reports (GetConfiguration, Get/SetVariables results).
+    values: tuple[VariableValue, ...] = ()
+    list_version: int | None = None
+
+
+def command_effects_apply(*, command: Command, answer: CommandAnswer) -> None:
+    effect = _EFFECTS.get(command.name)
+    if effect is not None:
+        effect(command, answer)
+    if answer.values:
+        configuration_store(chargepoint_id=command.chargepoint_id, values=answer.values)
+
+
+def _reserve(command: Command, answer: CommandAnswer) -> None:
+    params = command.params
+    tag = IdTag.objects.filter(idToken=params["id_tag"]).first()
+    Reservation.objects.update_or_create(
+        reservation_id=params["reservation_id"],
+        defaults={
+            "chargepoint": command.chargepoint,
+            "connector": command.connector,
+            "user": tag.user if tag else None,
+            "id_tag": tag,
+            "start_time": command.answered_at,
+            "expiry_date": parse_datetime(params["expiry_date"]),
+            "status": ReservationStatus.ACTIVE,
+        },
+    )
+
+
+def _cancel_reservation(command: Command, answer: CommandAnswer) -> None:
+    Reservation.objects.filter(
+        chargepoint=command.chargepoint,
+        reservation_id=command.params["reservation_id"],
+        status=ReservationStatus.ACTIVE,
+    ).update(status=ReservationStatus.CANCELED)
+
+
+def _availability(command: Command, answer: CommandAnswer) -> None:
+    new = command.params["type"]
+    if command.params.get("connector_id"):
+        if command.connector is not None:
+            command.connector.availability_status = new
+            command.connector.save(update_fields=["availability_status", "last_updated"])
+        return
+    # Connector 0 is the whole charge point and every connector on it (OCPP 1.6 §5.2).
+    chargepoint = command.chargepoint
+    chargepoint.availability_status = new
+    chargepoint.save(update_fields=["availability_status", "last_updated"])
+    chargepoint.connectors.update(availability_status=new)
+
+
+def _install_profile(command: Command, answer: CommandAnswer) -> None:
+    params = command.params
+    ChargingProfile.objects.update_or_create(
+        chargepoint=command.chargepoint,
+        chargingprofile_id=params["charging_profile_id"],
+        defaults={
+            "name": f"{params['purpose']} {params['charging_profile_id']}",
+            "connector": command.connector,
+            "transaction": command.transaction,
+            "stack_level": params["stack_level"],
+            "chargingprofile_purpose": params["purpose"],
+            "chargingprofile_kind": params["kind"],
+            "recurrency_kind": params.get("recurrency_kind", ""),
+            "valid_from": _when(params.get("valid_from")),
+            "valid_to": _when(params.get("valid_to")),
+            "duration": params.get("duration"),
+            "start_schedule": _when(params.get("start_schedule")),
+            "chargingschedule_id": params["charging_profile_id"],
+            "charging_rate_unit": params["charging_rate_unit"],
+            "chargingschedule_period": params["periods"],
+            "min_charging_rate": params.get("min_charging_rate"),
+        },
+    )
+
+
+def _current_limit(command: Command, answer: CommandAnswer) -> None:
+    _install_profile(command, answer)
+    if command.connector is not None:
+        command.connector.current_limit = command.params["limit"]
+        command.connector.save(update_fields=["current_limit", "last_updated"])
+
+
+def _clear_profiles(command: Command, answer: CommandAnswer) -> None:
+    params = command.params
+    installed = ChargingProfile.objects.filter(chargepoint=command.chargepoint)
+    # OCPP 1.6 §5.5 / 2.0.1 K10: an id clears that profile; otherwise every
+    # profile matching all the given criteria.
+    if "charging_profile_id" in params:
+        installed = installed.filter(chargingprofile_id=params["charging_profile_id"])
+    else:
+        if params.get("connector_id"):
+            installed = installed.filter(connector__connectorid=params["connector_id"])
+        elif "connector_id" in params:
+            installed = installed.filter(connector__isnull=True)
+        if params.get("purpose"):
+            installed = installed.filter(chargingprofile_purpose=params["purpose"])
+        if params.get("stack_level") is not None:
+            installed = installed.filter(stack_level=params["stack_level"])
+    installed.delete()
+
+
+def _configuration_changed(command: Command, answer: CommandAnswer) -> None:
+    configuration_store(
+        chargepoint_id=command.chargepoint_id,
+        values=[VariableValue(variable=command.params["key"], value=command.params["value"])],
+    )
+
+
+def _local_list_sent(command: Command, answer: CommandAnswer) -> None:
+    _local_list_version(command, command.params["list_version"])
+
+
+def _local_list_version_read(command: Command, answer: CommandAnswer) -> None:
+    if answer.list_version is not None:
+        _local_list_version(command, answer.list_version)
+
+
+def _local_list_version(command: Command, version: int) -> None:
+    chargepoint = command.chargepoint
+    chargepoint.local_list_version = version
+    chargepoint.save(update_fields=["local_list_version", "last_updated"])
+
+
+def _when(value: str | None) -> datetime.datetime | None:
+    return parse_datetime(value) if value else None
+
+
+_EFFECTS = {
+    CommandName.RESERVE_NOW: _reserve,
+    CommandName.CANCEL_RESERVATION: _cancel_reservation,
+    CommandName.CHANGE_AVAILABILITY: _availability,
+    CommandName.SET_CHARGING_PROFILE: _install_profile,
+    CommandName.SET_CURRENT_LIMIT: _current_limit,
+    CommandName.CLEAR_CHARGING_PROFILE: _clear_profiles,
+    CommandName.CHANGE_CONFIGURATION: _configuration_changed,
+    CommandName.SEND_LOCAL_LIST: _local_list_sent,
+    CommandName.GET_LOCAL_LIST_VERSION: _local_list_version_read,
+}

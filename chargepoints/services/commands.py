@@ -1,0 +1,181 @@
+"""The life of a command record: created, delivered, sent, answered (DESIGN.md rule 2).
+
+Transitions are conditional updates, so two processes never both act on
+one command: the connection that delivers it, and the caller that gives up
+waiting and declares the charger offline, cannot both win.
+"""
+
+import logging
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from chargepoints.commands import PreparedCommand
+from chargepoints.enums import COMMAND_FINAL_STATUSES, ChargerEventKind, CommandName, CommandStatus
+from chargepoints.models import ChargePoint, Command
+from chargepoints.services.command_effects import CommandAnswer, command_effects_apply
+from chargepoints.services.events import chargepoint_event_record
+
+logger = logging.getLogger(__name__)
+
+
+def command_create(
+    *,
+    chargepoint: ChargePoint,
+    prepared: PreparedCommand,
+    action: str,
+    request: dict,
+    source: str,
+    requested_by=None,
+) -> Command:
+    """Record a command about to be sent; a charger not connected makes it offline at once."""
+    now = timezone.now()
+    offline = not chargepoint.connected
+    return Command.objects.create(
+        chargepoint=chargepoint,
+        name=prepared.name,
+        params=prepared.params,
+        requested_by=requested_by,
+        source=source,
+        connector=prepared.connector,
+        transaction=prepared.transaction,
+        ocpp_version=chargepoint.ocpp_version,
+        action=action,
+        message_id=str(uuid.uuid4()),
+        request=request,
+        request_id=prepared.request_id,
+        status=CommandStatus.CHARGER_OFFLINE if offline else CommandStatus.PENDING,
+        error_description="The charge point is not connected." if offline else "",
+        created_at=now,
+        answered_at=now if offline else None,
+    )
+
+
+def command_deliver(*, chargepoint_id: str, command_id: int) -> Command | None:
+    """Take a pending command for sending; None when it is gone, taken or given up on."""
+    taken = Command.objects.filter(
+        pk=command_id,
+        chargepoint_id=chargepoint_id,
+        status=CommandStatus.PENDING,
+        delivered_at__isnull=True,
+    ).update(delivered_at=timezone.now())
+    return Command.objects.get(pk=command_id) if taken else None
+
+
+def command_mark_offline(*, command_id: int, reason: str) -> bool:
+    """Give up on a command no connection took (the charger is gone or the flag was stale)."""
+    return bool(
+        Command.objects.filter(
+            pk=command_id, status=CommandStatus.PENDING, delivered_at__isnull=True
+        ).update(
+            status=CommandStatus.CHARGER_OFFLINE,
+            error_description=reason,
+            answered_at=timezone.now(),
+        )
+    )
+
+
+def command_mark_sent(*, chargepoint_id: str, command_id: int, at) -> None:
+    Command.objects.filter(
+        pk=command_id, chargepoint_id=chargepoint_id, status=CommandStatus.PENDING
+    ).update(status=CommandStatus.SENT, sent_at=at)
+
+
+@transaction.atomic
+def command_finish(
+    *,
+    chargepoint_id: str,
+    command_id: int,
+    status: CommandStatus,
+    response: dict | None = None,
+    answer: CommandAnswer | None = None,
+    error_code: str = "",
+    error_description: str = "",
+) -> Command:
+    """Store how a command ended and, when the charger accepted it, what that changed."""
+    command = (
+        Command.objects.select_for_update()
+        .select_related("chargepoint", "connector", "transaction")
+        .get(pk=command_id, chargepoint_id=chargepoint_id)
+    )
+    if command.status in COMMAND_FINAL_STATUSES:
+        return command
+    command.status = status
+    command.response = response
+    command.error_code = error_code[:50]
+    command.error_description = error_description
+    command.answered_at = timezone.now()
+    command.save(
+        update_fields=["status", "response", "error_code", "error_description", "answered_at"]
+    )
+    if status == CommandStatus.ACCEPTED:
+        command_effects_apply(command=command, answer=answer or CommandAnswer(accepted=True))
+    return command
+
+
+def command_late_answer(*, chargepoint_id: str, message_id: str, response: dict) -> Command | None:
+    """Keep an answer that came after we stopped waiting; the command stays timed out."""
+    command = Command.objects.filter(chargepoint_id=chargepoint_id, message_id=message_id).first()
+    if command is None:
+        return None
+    logger.warning(
+        "%s: late answer to %s (command %s, %s): %.200s",
+        chargepoint_id,
+        command.action,
+        command.pk,
+        command.status,
+        response,
+    )
+    if command.status == CommandStatus.TIMED_OUT and command.response is None:
+        command.response = response
+        command.error_description = (
+            f"{command.error_description} The charger answered late, at "
+            f"{timezone.now().isoformat(timespec='seconds')}."
+        ).strip()
+        command.save(update_fields=["response", "error_description"])
+    return command
+
+
+# Reports that tell how an accepted command goes on (firmware and log uploads).
+_PROGRESS_OF = {
+    ChargerEventKind.FIRMWARE_STATUS: (CommandName.UPDATE_FIRMWARE,),
+    ChargerEventKind.DIAGNOSTICS_STATUS: (CommandName.GET_DIAGNOSTICS,),
+    ChargerEventKind.LOG_STATUS: (CommandName.GET_LOG,),
+}
+
+
+@transaction.atomic
+def chargepoint_progress_record(
+    *,
+    chargepoint_id: str,
+    kind: ChargerEventKind,
+    status: str,
+    payload: dict,
+    request_id: int | None = None,
+) -> Command | None:
+    """Keep a firmware/diagnostics/log status report and follow it on its command.
+
+    2.0.1 and the 1.6 security extension name the request; plain 1.6 does
+    not, so there the newest accepted command of that kind is the one.
+    """
+    chargepoint_event_record(
+        chargepoint_id=chargepoint_id,
+        kind=kind,
+        status=status,
+        payload=payload,
+        request_id=request_id,
+    )
+    commands = Command.objects.filter(
+        chargepoint_id=chargepoint_id,
+        name__in=_PROGRESS_OF.get(kind, ()),
+        status=CommandStatus.ACCEPTED,
+    )
+    if request_id is not None:
+        commands = commands.filter(request_id=request_id)
+    command = commands.order_by("-created_at", "-id").first()
+    if command is not None:
+        command.progress = status[:40]
+        command.progress_at = timezone.now()
+        command.save(update_fields=["progress", "progress_at"])
+    return command

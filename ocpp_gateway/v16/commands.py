@@ -1,0 +1,309 @@
+"""Commands as OCPP 1.6 calls (with the security extension), and their answers read back."""
+
+import json
+
+from chargepoints.commands import CommandInvalid
+from chargepoints.enums import AuthorizationStatus, ChargingProfilePurpose
+from chargepoints.enums import CommandName as C
+from chargepoints.services.command_effects import CommandAnswer
+from chargepoints.services.events import VariableValue
+from ocpp_gateway.command_tools import compact, needs, status_in
+
+VERSION = "1.6"
+ID_TAG_MAX_LENGTH = 20
+# OCPP 1.6 §6.51 TriggerMessage.req: MessageTrigger.
+TRIGGERS = frozenset(
+    {
+        "BootNotification",
+        "DiagnosticsStatusNotification",
+        "FirmwareStatusNotification",
+        "Heartbeat",
+        "MeterValues",
+        "StatusNotification",
+    }
+)
+_PURPOSES = {
+    ChargingProfilePurpose.CHARGE_POINT_MAX_PROFILE: "ChargePointMaxProfile",
+    ChargingProfilePurpose.CHARGING_STATION_MAX_PROFILE: "ChargePointMaxProfile",
+    ChargingProfilePurpose.TX_DEFAULT_PROFILE: "TxDefaultProfile",
+    ChargingProfilePurpose.TX_PROFILE: "TxProfile",
+}
+
+
+def _id_tag(value: str, field: str = "id_tag") -> str:
+    if len(value) > ID_TAG_MAX_LENGTH:
+        raise CommandInvalid({field: ["OCPP 1.6 id tags are at most 20 characters."]})
+    return value
+
+
+def _purpose(value: str) -> str:
+    if value not in _PURPOSES:
+        raise CommandInvalid({"purpose": [f"OCPP 1.6 has no {value}."]})
+    return _PURPOSES[value]
+
+
+def remote_start(p):
+    return "RemoteStartTransaction", compact(
+        connectorId=p.get("connector_id"), idTag=_id_tag(p["id_tag"])
+    )
+
+
+def remote_stop(p):
+    # In 1.6 the transaction id is ours: we gave it in StartTransaction.conf.
+    return "RemoteStopTransaction", {"transactionId": p["transaction_id"]}
+
+
+def reset(p):
+    if p.get("evse_id"):
+        raise CommandInvalid(
+            {"evse_id": ["OCPP 1.6 resets the whole charge point; one EVSE needs OCPP 2.0.1."]}
+        )
+    return "Reset", {"type": "Hard" if p["type"] == "hard" else "Soft"}
+
+
+def unlock(p):
+    return "UnlockConnector", {"connectorId": p["connector_id"]}
+
+
+def availability(p):
+    return "ChangeAvailability", {"connectorId": p.get("connector_id") or 0, "type": p["type"]}
+
+
+def get_configuration(p):
+    return "GetConfiguration", compact(key=p["keys"] or None)
+
+
+def change_configuration(p):
+    return "ChangeConfiguration", {"key": p["key"], "value": p["value"]}
+
+
+def trigger(p):
+    if p["requested_message"] not in TRIGGERS:
+        raise CommandInvalid(
+            {"requested_message": [f"OCPP 1.6 triggers one of: {', '.join(sorted(TRIGGERS))}."]}
+        )
+    return "TriggerMessage", compact(
+        requestedMessage=p["requested_message"], connectorId=p.get("connector_id") or None
+    )
+
+
+def data_transfer(p):
+    data = p.get("data")
+    # 1.6 DataTransfer data is text; structured data travels as JSON text.
+    if data is not None and not isinstance(data, str):
+        data = json.dumps(data, separators=(",", ":"))
+    return "DataTransfer", compact(
+        vendorId=p["vendor_id"], messageId=p.get("message_id"), data=data
+    )
+
+
+def set_profile(p):
+    schedule = compact(
+        duration=p.get("duration"),
+        startSchedule=p.get("start_schedule"),
+        chargingRateUnit=p["charging_rate_unit"],
+        chargingSchedulePeriod=[
+            compact(
+                startPeriod=period["start_period"],
+                limit=period["limit"],
+                numberPhases=period.get("number_phases"),
+            )
+            for period in p["periods"]
+        ],
+        minChargingRate=p.get("min_charging_rate"),
+    )
+    profile = compact(
+        chargingProfileId=p["charging_profile_id"],
+        transactionId=p.get("transaction_id"),
+        stackLevel=p["stack_level"],
+        chargingProfilePurpose=_purpose(p["purpose"]),
+        chargingProfileKind=p["kind"],
+        recurrencyKind=p.get("recurrency_kind"),
+        validFrom=p.get("valid_from"),
+        validTo=p.get("valid_to"),
+        chargingSchedule=schedule,
+    )
+    return "SetChargingProfile", {
+        "connectorId": p.get("connector_id") or 0,
+        "csChargingProfiles": profile,
+    }
+
+
+def clear_profile(p):
+    return "ClearChargingProfile", compact(
+        id=p.get("charging_profile_id"),
+        connectorId=p.get("connector_id"),
+        chargingProfilePurpose=_purpose(p["purpose"]) if p.get("purpose") else None,
+        stackLevel=p.get("stack_level"),
+    )
+
+
+def composite_schedule(p):
+    return "GetCompositeSchedule", compact(
+        connectorId=p.get("connector_id") or 0,
+        duration=p["duration"],
+        chargingRateUnit=p.get("charging_rate_unit"),
+    )
+
+
+def reserve(p):
+    return "ReserveNow", compact(
+        connectorId=p.get("connector_id") or 0,
+        expiryDate=p["expiry_date"],
+        idTag=_id_tag(p["id_tag"]),
+        parentIdTag=p.get("parent_id_tag")
+        if len(p.get("parent_id_tag") or "") <= ID_TAG_MAX_LENGTH
+        else None,
+        reservationId=p["reservation_id"],
+    )
+
+
+def cancel_reservation(p):
+    return "CancelReservation", {"reservationId": p["reservation_id"]}
+
+
+def local_list(p):
+    entries = []
+    for entry in p["entries"]:
+        # 1.6 has no "Unknown" authorization status (§7.2): a tag we cannot vouch for is Invalid.
+        status = entry["status"]
+        if status == AuthorizationStatus.UNKNOWN:
+            status = AuthorizationStatus.INVALID
+        parent = entry.get("parent_id_tag")
+        info = compact(
+            status=status,
+            expiryDate=entry.get("expiry_date"),
+            parentIdTag=parent if parent and len(parent) <= ID_TAG_MAX_LENGTH else None,
+        )
+        entries.append({"idTag": _id_tag(entry["id_tag"], "id_tags"), "idTagInfo": info})
+    # §5.15: in a differential update, an entry without idTagInfo is removed.
+    entries += [{"idTag": _id_tag(entry["id_tag"], "remove")} for entry in p["remove"]]
+    return "SendLocalList", {
+        "listVersion": p["list_version"],
+        "updateType": p["update_type"],
+        "localAuthorizationList": entries,
+    }
+
+
+def update_firmware(p):
+    if p.get("signing_certificate") or p.get("signature"):
+        # The 1.6 security extension's signed update (Improved security for OCPP 1.6-J §3).
+        if not (p.get("signing_certificate") and p.get("signature")):
+            raise CommandInvalid(
+                {"signature": ["A signed update needs both signing_certificate and signature."]}
+            )
+        firmware = compact(
+            location=p["location"],
+            retrieveDateTime=p["retrieve_date"],
+            installDateTime=p.get("install_date"),
+            signingCertificate=p["signing_certificate"],
+            signature=p["signature"],
+        )
+        return "SignedUpdateFirmware", compact(
+            requestId=p["request_id"],
+            firmware=firmware,
+            retries=p.get("retries"),
+            retryInterval=p.get("retry_interval"),
+        )
+    if p.get("install_date"):
+        raise CommandInvalid(
+            {"install_date": ["OCPP 1.6 sets an install date only on a signed update."]}
+        )
+    return "UpdateFirmware", compact(
+        location=p["location"],
+        retrieveDate=p["retrieve_date"],
+        retries=p.get("retries"),
+        retryInterval=p.get("retry_interval"),
+    )
+
+
+def diagnostics(p):
+    return "GetDiagnostics", compact(
+        location=p["location"],
+        startTime=p.get("start_time"),
+        stopTime=p.get("stop_time"),
+        retries=p.get("retries"),
+        retryInterval=p.get("retry_interval"),
+    )
+
+
+def get_log(p):
+    # The security extension's GetLog has the same shape as 2.0.1's.
+    return "GetLog", compact(
+        logType=p["log_type"],
+        requestId=p["request_id"],
+        log=compact(
+            remoteLocation=p["location"],
+            oldestTimestamp=p.get("oldest_timestamp"),
+            latestTimestamp=p.get("latest_timestamp"),
+        ),
+        retries=p.get("retries"),
+        retryInterval=p.get("retry_interval"),
+    )
+
+
+BUILDERS = {
+    C.REMOTE_START: remote_start,
+    C.REMOTE_STOP: remote_stop,
+    C.RESET: reset,
+    C.UNLOCK_CONNECTOR: unlock,
+    C.CHANGE_AVAILABILITY: availability,
+    C.GET_CONFIGURATION: get_configuration,
+    C.CHANGE_CONFIGURATION: change_configuration,
+    C.TRIGGER_MESSAGE: trigger,
+    C.CLEAR_CACHE: lambda p: ("ClearCache", {}),
+    C.DATA_TRANSFER: data_transfer,
+    C.SET_CHARGING_PROFILE: set_profile,
+    C.SET_CURRENT_LIMIT: set_profile,
+    C.CLEAR_CHARGING_PROFILE: clear_profile,
+    C.GET_COMPOSITE_SCHEDULE: composite_schedule,
+    C.RESERVE_NOW: reserve,
+    C.CANCEL_RESERVATION: cancel_reservation,
+    C.SEND_LOCAL_LIST: local_list,
+    C.GET_LOCAL_LIST_VERSION: lambda p: ("GetLocalListVersion", {}),
+    C.UPDATE_FIRMWARE: update_firmware,
+    C.GET_DIAGNOSTICS: diagnostics,
+    C.GET_LOG: get_log,
+}
+# What 1.6 chargers do instead of the 2.0.1-only commands.
+_INSTEAD = {
+    C.GET_VARIABLES: "get_configuration",
+    C.SET_VARIABLES: "change_configuration",
+    C.GET_BASE_REPORT: "get_configuration",
+    C.GET_REPORT: "get_configuration",
+    C.SET_LED_BRIGHTNESS: "change_configuration with the vendor's key",
+}
+
+
+def build(name: str, params: dict) -> tuple[str, dict]:
+    if name not in BUILDERS:
+        raise needs(name, VERSION, _INSTEAD.get(name, ""))
+    return BUILDERS[name](params)
+
+
+def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
+    """Whether the charger accepted, and what its answer reports."""
+    if name == C.GET_CONFIGURATION:
+        values = tuple(
+            VariableValue(
+                variable=item["key"],
+                value=item.get("value", ""),
+                readonly=item.get("readonly", False),
+            )
+            for item in response.get("configurationKey", [])
+        )
+        return CommandAnswer(accepted=True, values=values)
+    if name == C.GET_LOCAL_LIST_VERSION:
+        return CommandAnswer(accepted=True, list_version=response["listVersion"])
+    if name in (C.UPDATE_FIRMWARE, C.GET_DIAGNOSTICS) and "status" not in response:
+        # UpdateFirmware.conf is empty and GetDiagnostics.conf holds at most a
+        # file name: answering at all is accepting.
+        return CommandAnswer(accepted=True)
+    accepted = {
+        C.CHANGE_CONFIGURATION: ("Accepted", "RebootRequired"),
+        C.CHANGE_AVAILABILITY: ("Accepted", "Scheduled"),
+        C.UNLOCK_CONNECTOR: ("Unlocked",),
+        C.GET_LOG: ("Accepted", "AcceptedCanceled"),
+        C.UPDATE_FIRMWARE: ("Accepted",),
+    }.get(name, ("Accepted",))
+    return CommandAnswer(accepted=status_in(response, *accepted))

@@ -1,0 +1,371 @@
+"""Commands as OCPP 2.0.1 calls, and their answers read back (2.1 chargers get the same)."""
+
+from chargepoints.commands import CommandInvalid
+from chargepoints.enums import ChargingProfilePurpose
+from chargepoints.enums import CommandName as C
+from chargepoints.services.command_effects import CommandAnswer
+from chargepoints.services.events import VariableValue
+from ocpp_gateway.command_tools import compact, needs, status_in
+
+VERSION = "2.0.1"
+# OCPP 2.0.1 MessageTriggerEnumType.
+TRIGGERS = frozenset(
+    {
+        "BootNotification",
+        "LogStatusNotification",
+        "FirmwareStatusNotification",
+        "Heartbeat",
+        "MeterValues",
+        "SignChargingStationCertificate",
+        "SignV2GCertificate",
+        "StatusNotification",
+        "TransactionEvent",
+        "SignCombinedCertificate",
+        "PublishFirmwareStatusNotification",
+    }
+)
+_PURPOSES = {
+    ChargingProfilePurpose.CHARGE_POINT_MAX_PROFILE: "ChargingStationMaxProfile",
+    ChargingProfilePurpose.CHARGING_STATION_MAX_PROFILE: "ChargingStationMaxProfile",
+    ChargingProfilePurpose.CHARGING_STATION_EXTERNAL_CONSTRAINTS: (
+        "ChargingStationExternalConstraints"
+    ),
+    ChargingProfilePurpose.TX_DEFAULT_PROFILE: "TxDefaultProfile",
+    ChargingProfilePurpose.TX_PROFILE: "TxProfile",
+}
+
+
+def _token(value: str, token_type: str) -> dict:
+    return {"idToken": value, "type": token_type}
+
+
+def _evse(p: dict, *, with_connector: bool = True) -> dict | None:
+    if not p.get("connector_id"):
+        return None
+    return compact(
+        id=p["evse_id"], connectorId=p.get("evse_connector_id") if with_connector else None
+    )
+
+
+def _component_variable(item: dict) -> tuple[dict, dict]:
+    evse = None
+    if item.get("evse_id"):
+        evse = compact(id=item["evse_id"], connectorId=item.get("connector_id"))
+    component = compact(name=item["component"], instance=item.get("component_instance"), evse=evse)
+    variable = compact(name=item["variable"], instance=item.get("variable_instance"))
+    return component, variable
+
+
+def remote_start(p):
+    return "RequestStartTransaction", compact(
+        evseId=p.get("evse_id"),
+        idToken=_token(p["id_tag"], p["id_tag_type"]),
+        remoteStartId=p["remote_start_id"],
+    )
+
+
+def remote_stop(p):
+    return "RequestStopTransaction", {"transactionId": p["charger_transaction_id"]}
+
+
+def reset(p):
+    return "Reset", compact(
+        type="Immediate" if p["type"] == "hard" else "OnIdle", evseId=p.get("evse_id")
+    )
+
+
+def unlock(p):
+    return "UnlockConnector", {"evseId": p["evse_id"], "connectorId": p["evse_connector_id"]}
+
+
+def availability(p):
+    return "ChangeAvailability", compact(operationalStatus=p["type"], evse=_evse(p))
+
+
+def get_variables(p):
+    data = []
+    for item in p["variables"]:
+        component, variable = _component_variable(item)
+        data.append(
+            {"attributeType": item["attribute_type"], "component": component, "variable": variable}
+        )
+    return "GetVariables", {"getVariableData": data}
+
+
+def set_variables(p):
+    data = []
+    for item in p["variables"]:
+        component, variable = _component_variable(item)
+        data.append(
+            {
+                "attributeType": item["attribute_type"],
+                "attributeValue": item["value"],
+                "component": component,
+                "variable": variable,
+            }
+        )
+    return "SetVariables", {"setVariableData": data}
+
+
+def base_report(p):
+    return "GetBaseReport", {"requestId": p["request_id"], "reportBase": p["report_base"]}
+
+
+def custom_report(p):
+    wanted = []
+    for item in p.get("variables") or []:
+        component, variable = _component_variable(item)
+        wanted.append({"component": component, "variable": variable})
+    return "GetReport", compact(
+        requestId=p["request_id"],
+        componentCriteria=p.get("component_criteria") or None,
+        componentVariable=wanted or None,
+    )
+
+
+def trigger(p):
+    if p["requested_message"] not in TRIGGERS:
+        raise CommandInvalid(
+            {"requested_message": [f"OCPP 2.0.1 triggers one of: {', '.join(sorted(TRIGGERS))}."]}
+        )
+    return "TriggerMessage", compact(requestedMessage=p["requested_message"], evse=_evse(p))
+
+
+def data_transfer(p):
+    return "DataTransfer", compact(
+        vendorId=p["vendor_id"], messageId=p.get("message_id"), data=p.get("data")
+    )
+
+
+def set_profile(p):
+    schedule = compact(
+        id=p["charging_profile_id"],
+        startSchedule=p.get("start_schedule"),
+        duration=p.get("duration"),
+        chargingRateUnit=p["charging_rate_unit"],
+        chargingSchedulePeriod=[
+            compact(
+                startPeriod=period["start_period"],
+                limit=period["limit"],
+                numberPhases=period.get("number_phases"),
+            )
+            for period in p["periods"]
+        ],
+        minChargingRate=p.get("min_charging_rate"),
+    )
+    profile = compact(
+        id=p["charging_profile_id"],
+        stackLevel=p["stack_level"],
+        chargingProfilePurpose=_PURPOSES[p["purpose"]],
+        chargingProfileKind=p["kind"],
+        recurrencyKind=p.get("recurrency_kind"),
+        validFrom=p.get("valid_from"),
+        validTo=p.get("valid_to"),
+        # 2.0.1 K01.FR.03: a TxProfile names the charger's transaction id.
+        transactionId=p.get("charger_transaction_id"),
+        chargingSchedule=[schedule],
+    )
+    return "SetChargingProfile", {"evseId": p.get("evse_id") or 0, "chargingProfile": profile}
+
+
+def clear_profile(p):
+    criteria = compact(
+        evseId=p.get("evse_id", 0) if "connector_id" in p else None,
+        chargingProfilePurpose=_PURPOSES[p["purpose"]] if p.get("purpose") else None,
+        stackLevel=p.get("stack_level"),
+    )
+    return "ClearChargingProfile", compact(
+        chargingProfileId=p.get("charging_profile_id"), chargingProfileCriteria=criteria or None
+    )
+
+
+def get_profiles(p):
+    criteria = compact(
+        chargingProfilePurpose=_PURPOSES[p["purpose"]] if p.get("purpose") else None,
+        stackLevel=p.get("stack_level"),
+        chargingProfileId=p.get("charging_profile_ids"),
+        chargingLimitSource=p.get("sources"),
+    )
+    return "GetChargingProfiles", compact(
+        requestId=p["request_id"], evseId=p.get("evse_id"), chargingProfile=criteria
+    )
+
+
+def composite_schedule(p):
+    return "GetCompositeSchedule", compact(
+        duration=p["duration"],
+        chargingRateUnit=p.get("charging_rate_unit"),
+        evseId=p.get("evse_id") or 0,
+    )
+
+
+def reserve(p):
+    parent = p.get("parent_id_tag")
+    return "ReserveNow", compact(
+        id=p["reservation_id"],
+        expiryDateTime=p["expiry_date"],
+        idToken=_token(p["id_tag"], p["id_tag_type"]),
+        evseId=p.get("evse_id"),
+        groupIdToken=_token(parent, "Central") if parent else None,
+    )
+
+
+def cancel_reservation(p):
+    return "CancelReservation", {"reservationId": p["reservation_id"]}
+
+
+def local_list(p):
+    entries = []
+    for entry in p["entries"]:
+        parent = entry.get("parent_id_tag")
+        info = compact(
+            status=entry["status"],
+            cacheExpiryDateTime=entry.get("expiry_date"),
+            groupIdToken=_token(parent, "Central") if parent else None,
+        )
+        entries.append(
+            {"idToken": _token(entry["id_tag"], entry["id_tag_type"]), "idTokenInfo": info}
+        )
+    # 2.0.1 D01: in a differential update, an entry without idTokenInfo is removed.
+    entries += [{"idToken": _token(e["id_tag"], e["id_tag_type"])} for e in p["remove"]]
+    return "SendLocalList", compact(
+        versionNumber=p["list_version"],
+        updateType=p["update_type"],
+        localAuthorizationList=entries or None,
+    )
+
+
+def update_firmware(p):
+    firmware = compact(
+        location=p["location"],
+        retrieveDateTime=p["retrieve_date"],
+        installDateTime=p.get("install_date"),
+        signingCertificate=p.get("signing_certificate"),
+        signature=p.get("signature"),
+    )
+    return "UpdateFirmware", compact(
+        requestId=p["request_id"],
+        firmware=firmware,
+        retries=p.get("retries"),
+        retryInterval=p.get("retry_interval"),
+    )
+
+
+def get_log(p):
+    return "GetLog", compact(
+        logType=p["log_type"],
+        requestId=p["request_id"],
+        log=compact(
+            remoteLocation=p["location"],
+            oldestTimestamp=p.get("oldest_timestamp"),
+            latestTimestamp=p.get("latest_timestamp"),
+        ),
+        retries=p.get("retries"),
+        retryInterval=p.get("retry_interval"),
+    )
+
+
+def transaction_status(p):
+    return "GetTransactionStatus", compact(transactionId=p.get("charger_transaction_id"))
+
+
+BUILDERS = {
+    C.REMOTE_START: remote_start,
+    C.REMOTE_STOP: remote_stop,
+    C.RESET: reset,
+    C.UNLOCK_CONNECTOR: unlock,
+    C.CHANGE_AVAILABILITY: availability,
+    C.GET_VARIABLES: get_variables,
+    C.SET_VARIABLES: set_variables,
+    C.SET_LED_BRIGHTNESS: set_variables,
+    C.GET_BASE_REPORT: base_report,
+    C.GET_REPORT: custom_report,
+    C.TRIGGER_MESSAGE: trigger,
+    C.CLEAR_CACHE: lambda p: ("ClearCache", {}),
+    C.DATA_TRANSFER: data_transfer,
+    C.SET_CHARGING_PROFILE: set_profile,
+    C.SET_CURRENT_LIMIT: set_profile,
+    C.CLEAR_CHARGING_PROFILE: clear_profile,
+    C.GET_CHARGING_PROFILES: get_profiles,
+    C.GET_COMPOSITE_SCHEDULE: composite_schedule,
+    C.RESERVE_NOW: reserve,
+    C.CANCEL_RESERVATION: cancel_reservation,
+    C.SEND_LOCAL_LIST: local_list,
+    C.GET_LOCAL_LIST_VERSION: lambda p: ("GetLocalListVersion", {}),
+    C.UPDATE_FIRMWARE: update_firmware,
+    C.GET_LOG: get_log,
+    C.GET_TRANSACTION_STATUS: transaction_status,
+}
+_INSTEAD = {
+    C.GET_CONFIGURATION: "get_variables or get_base_report",
+    C.CHANGE_CONFIGURATION: "set_variables",
+    C.GET_DIAGNOSTICS: "get_log",
+}
+
+
+def build(name: str, params: dict) -> tuple[str, dict]:
+    if name not in BUILDERS:
+        raise needs(name, VERSION, _INSTEAD.get(name, ""))
+    return BUILDERS[name](params)
+
+
+def _reported(item: dict, value: str) -> VariableValue:
+    component, variable = item["component"], item["variable"]
+    evse = component.get("evse") or {}
+    return VariableValue(
+        component=component["name"],
+        component_instance=component.get("instance", ""),
+        evse_id=evse.get("id", 0),
+        evse_connector_id=evse.get("connectorId", 0),
+        variable=variable["name"],
+        variable_instance=variable.get("instance", ""),
+        attribute_type=item.get("attributeType", "Actual"),
+        value=value,
+    )
+
+
+def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
+    """Whether the charger accepted, and what its answer reports."""
+    if name == C.GET_VARIABLES:
+        values = tuple(
+            _reported(result, str(result["attributeValue"]))
+            for result in response["getVariableResult"]
+            if result["attributeStatus"] == "Accepted" and "attributeValue" in result
+        )
+        return CommandAnswer(accepted=True, values=values)
+    if name in (C.SET_VARIABLES, C.SET_LED_BRIGHTNESS):
+        # B05: each variable has its own status; the command succeeded when all were set.
+        results = response["setVariableResult"]
+        sent = {
+            (item["component"]["name"], item["variable"]["name"], item["attributeType"]): item
+            for item in set_variables(params)[1]["setVariableData"]
+        }
+        values = []
+        for result in results:
+            if result["attributeStatus"] not in ("Accepted", "RebootRequired"):
+                continue
+            key = (
+                result["component"]["name"],
+                result["variable"]["name"],
+                result.get("attributeType", "Actual"),
+            )
+            if key in sent:
+                values.append(_reported(result, sent[key]["attributeValue"]))
+        return CommandAnswer(accepted=len(values) == len(results) > 0, values=tuple(values))
+    if name == C.GET_LOCAL_LIST_VERSION:
+        return CommandAnswer(accepted=True, list_version=response["versionNumber"])
+    if name == C.GET_TRANSACTION_STATUS:
+        return CommandAnswer(accepted=True)
+    accepted = {
+        C.RESET: ("Accepted", "Scheduled"),
+        C.CHANGE_AVAILABILITY: ("Accepted", "Scheduled"),
+        C.UNLOCK_CONNECTOR: ("Unlocked",),
+        # Asking for a report of nothing, or profiles where none are installed,
+        # is answered and done.
+        C.GET_BASE_REPORT: ("Accepted", "EmptyResultSet"),
+        C.GET_REPORT: ("Accepted", "EmptyResultSet"),
+        C.GET_CHARGING_PROFILES: ("Accepted", "NoProfiles"),
+        C.UPDATE_FIRMWARE: ("Accepted", "AcceptedCanceled"),
+        C.GET_LOG: ("Accepted", "AcceptedCanceled"),
+    }.get(name, ("Accepted",))
+    return CommandAnswer(accepted=status_in(response, *accepted))
