@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 import websockets
-from ocpp.v16 import ChargePoint as Client16
 from ocpp.v16 import call as call16
-from ocpp.v201 import ChargePoint as Client201
 from ocpp.v201 import call as call201
+
+from ocpp_gateway.simulator_clients import Client16, Client201
 
 SUBPROTOCOLS = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1"}
 
@@ -92,6 +92,8 @@ class Options:
     id_tag: str = "DEMO-RFID-0001"
     password: str | None = None
     connect_timeout: float = 30.0
+    # Charge only when told to (remote start/stop) instead of in a loop.
+    remote: bool = False
 
 
 class SimulatedCharger:
@@ -102,6 +104,13 @@ class SimulatedCharger:
         self.options = options
         self.stats = stats
         self.meter_wh = random.randint(0, 50_000)
+        self.charging = False
+        self.transaction_id = None
+        self.stop_requested = asyncio.Event()
+        self.session_task: asyncio.Task | None = None
+        self.deadline = 0.0
+        # Set to end the run early (a test, or Ctrl-C in a controlling loop).
+        self.closing = asyncio.Event()
 
     async def run(self, deadline: float) -> None:
         url = f"{self.options.url.rstrip('/')}/{quote(self.chargepoint_id, safe='')}"
@@ -121,7 +130,8 @@ class SimulatedCharger:
             self.stats.fail(f"{self.chargepoint_id}: connect failed: {exc!r}")
             return
         client_class = Client16 if self.options.version == "1.6" else Client201
-        client = client_class(self.chargepoint_id, connection, response_timeout=60)
+        client = client_class(self.chargepoint_id, connection, response_timeout=60, charger=self)
+        self.deadline = deadline
         reader = asyncio.create_task(client.start())
         self.stats.connected += 1
         self.stats.peak_connected = max(self.stats.peak_connected, self.stats.connected)
@@ -172,24 +182,66 @@ class SimulatedCharger:
                     timestamp=now(), connector_status="Available", evse_id=1, connector_id=1
                 ),
             )
-        while time.monotonic() < deadline:
-            await self._session(client, deadline, v16)
+        while time.monotonic() < deadline and not self.closing.is_set():
+            if self.options.remote:
+                # Idle until told otherwise; a remote start runs its own session.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self.closing.wait(), min(30.0, max(deadline - time.monotonic(), 0))
+                    )
+            else:
+                await self._session(client, deadline, v16)
             await self.call(client, call16.Heartbeat() if v16 else call201.Heartbeat())
+        if self.session_task is not None:
+            self.stop_requested.set()
+            with contextlib.suppress(Exception):
+                await self.session_task
 
-    async def _session(self, client, deadline: float, v16: bool) -> None:
-        options = self.options
-        await self.call(
+    async def remote_session(self, client, *, id_tag: str, remote_start_id: int | None = None):
+        """A session a remote start asked for, until a remote stop (or the deadline)."""
+        await self._session(
             client,
-            call16.Authorize(id_tag=options.id_tag)
-            if v16
-            else call201.Authorize(id_token={"id_token": options.id_tag, "type": "ISO14443"}),
+            self.deadline,
+            self.options.version == "1.6",
+            id_tag=id_tag,
+            remote_start_id=remote_start_id,
         )
+
+    async def _session(
+        self,
+        client,
+        deadline: float,
+        v16: bool,
+        *,
+        id_tag: str | None = None,
+        remote_start_id: int | None = None,
+    ) -> None:
+        options = self.options
+        remote = id_tag is not None
+        id_tag = id_tag or options.id_tag
+        self.charging = True
+        self.stop_requested.clear()
+        try:
+            await self._charge(client, deadline, v16, id_tag, remote, remote_start_id)
+        finally:
+            self.charging = False
+            self.transaction_id = None
+
+    async def _charge(self, client, deadline, v16, id_tag, remote, remote_start_id) -> None:
+        options = self.options
+        if not remote:
+            await self.call(
+                client,
+                call16.Authorize(id_tag=id_tag)
+                if v16
+                else call201.Authorize(id_token={"id_token": id_tag, "type": "ISO14443"}),
+            )
         if v16:
             started = await self.call(
                 client,
                 call16.StartTransaction(
                     connector_id=1,
-                    id_tag=options.id_tag,
+                    id_tag=id_tag,
                     meter_start=self.meter_wh,
                     timestamp=now(),
                 ),
@@ -203,13 +255,30 @@ class SimulatedCharger:
             seq = itertools.count()
             await self.call(
                 client,
-                self._event201("Started", "Authorized", transaction_id, next(seq), with_token=True),
+                self._event201(
+                    "Started",
+                    "RemoteStart" if remote else "Authorized",
+                    transaction_id,
+                    next(seq),
+                    with_token=True,
+                    id_tag=id_tag,
+                    remote_start_id=remote_start_id,
+                ),
             )
+        self.transaction_id = transaction_id
         self.stats.transactions += 1
-        for _ in range(options.meter_values_per_session):
-            if time.monotonic() >= deadline:
+        rounds = itertools.count() if remote else range(options.meter_values_per_session)
+        for _ in rounds:
+            if (
+                time.monotonic() >= deadline
+                or self.stop_requested.is_set()
+                or self.closing.is_set()
+            ):
                 break
-            await asyncio.sleep(options.meter_interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_requested.wait(), options.meter_interval)
+            if self.stop_requested.is_set():
+                break
             self.meter_wh += random.randint(50, 400)
             if v16:
                 await self.call(
@@ -223,6 +292,7 @@ class SimulatedCharger:
                     client,
                     self._event201("Updated", "MeterValuePeriodic", transaction_id, next(seq)),
                 )
+        stopped = self.stop_requested.is_set()
         if v16:
             await self.call(
                 client,
@@ -230,7 +300,7 @@ class SimulatedCharger:
                     meter_stop=self.meter_wh,
                     timestamp=now(),
                     transaction_id=transaction_id,
-                    reason="EVDisconnected",
+                    reason="Remote" if stopped else "EVDisconnected",
                 ),
             )
             await self.call(client, self._status16("Available"))
@@ -238,7 +308,11 @@ class SimulatedCharger:
             await self.call(
                 client,
                 self._event201(
-                    "Ended", "EVDeparted", transaction_id, next(seq), stopped="EVDisconnected"
+                    "Ended",
+                    "RemoteStop" if stopped else "EVDeparted",
+                    transaction_id,
+                    next(seq),
+                    stopped="Remote" if stopped else "EVDisconnected",
                 ),
             )
 
@@ -266,7 +340,16 @@ class SimulatedCharger:
         }
 
     def _event201(
-        self, event_type, trigger, transaction_id, seq_no, *, with_token=False, stopped=None
+        self,
+        event_type,
+        trigger,
+        transaction_id,
+        seq_no,
+        *,
+        with_token=False,
+        stopped=None,
+        id_tag=None,
+        remote_start_id=None,
     ):
         info = {
             "transaction_id": transaction_id,
@@ -274,6 +357,8 @@ class SimulatedCharger:
         }
         if stopped:
             info["stopped_reason"] = stopped
+        if remote_start_id is not None:
+            info["remote_start_id"] = remote_start_id
         return call201.TransactionEvent(
             event_type=event_type,
             timestamp=now(),
@@ -281,7 +366,9 @@ class SimulatedCharger:
             seq_no=seq_no,
             transaction_info=info,
             evse={"id": 1, "connector_id": 1} if event_type == "Started" else None,
-            id_token={"id_token": self.options.id_tag, "type": "ISO14443"} if with_token else None,
+            id_token={"id_token": id_tag or self.options.id_tag, "type": "ISO14443"}
+            if with_token
+            else None,
             meter_value=[
                 {
                     "timestamp": now(),

@@ -28,6 +28,12 @@ class Command(BaseCommand):
             help="Do not create the charge points in this database first "
             "(for a remote CSMS, which must know them or auto-register).",
         )
+        parser.add_argument(
+            "--remote",
+            action="store_true",
+            help="Do not charge by themselves: start and stop sessions on remote "
+            "start/stop commands from the CSMS.",
+        )
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     def handle(self, *args, **options):
@@ -47,6 +53,7 @@ class Command(BaseCommand):
             meter_interval=options["meter_interval"],
             id_tag=options["id_tag"],
             password=options["password"],
+            remote=options["remote"],
         )
         self.stdout.write(
             f"{len(ids)} OCPP {run.version} charger(s) -> {run.url} for {run.duration:g} s"

@@ -1,0 +1,276 @@
+"""End to end: commands through the REST API reach a simulated charger on a real server.
+
+The charger is the simulator in ``--remote`` mode: it starts a session when
+told to and stops it when told to, as the issue's "done when" describes.
+With Redis, two server processes share the charger connections: the charger
+is connected to one, and the command is asked of the other.
+"""
+
+import asyncio
+import contextlib
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import quote
+
+import pytest
+
+from ocpp_gateway.simulator import Options, SimulatedCharger, Stats
+from tests.server import free_port, manage, project_env, running_server, sqlite_rows
+
+pytestmark = pytest.mark.e2e
+
+BMW = "DE*BMW*ETEST1234567890AB"
+CP16 = "CP-DEMO-16"
+TOKEN = "e2e0command0token0000000000000000000000a"
+SETUP = f"""
+from accounts.models import User
+from rest_framework.authtoken.models import Token
+ops = User.objects.create_user("ops", password="ops password 123", is_staff=True)
+Token.objects.create(user=ops, key="{TOKEN}")
+from chargepoints.models import ChargePoint
+ChargePoint.objects.create(chargepoint_id="E2E-NEVER-CONNECTED")
+"""
+CHARGERS = {"1.6": CP16, "2.0.1": BMW}
+
+
+def prepare_database(tmp_path_factory) -> tuple[dict, str]:
+    database = tmp_path_factory.mktemp("commands") / "csms.sqlite3"
+    env = project_env(SQLITE_PATH=str(database), CSMS_COMMAND_TIMEOUT="10")
+    for command in (["migrate", "--noinput"], ["load_demo"], ["shell", "-c", SETUP]):
+        result = manage(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    return env, str(database)
+
+
+def api(base_url: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        base_url + path,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", "Authorization": f"Token {TOKEN}"},
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def command(base_url: str, chargepoint_id: str, **body) -> tuple[int, dict]:
+    path = f"/api/v1/charge-points/{quote(chargepoint_id, safe='')}/commands/"
+    return api(base_url, "POST", path, body)
+
+
+def wait_for_row(database: str, sql: str, *params, seconds: float = 20.0) -> tuple:
+    for _ in range(int(seconds / 0.1)):
+        rows = sqlite_rows(database, sql, *params)
+        if rows:
+            return rows[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no row for {sql} {params}")
+
+
+def connected(database: str, chargepoint_id: str) -> None:
+    wait_for_row(
+        database,
+        "SELECT 1 FROM chargepoints_chargepoint WHERE chargepoint_id=? AND connected=1",
+        chargepoint_id,
+    )
+    # And booted: its status is in, so its connectors exist.
+    wait_for_row(
+        database,
+        "SELECT 1 FROM chargepoints_connector c JOIN chargepoints_chargepoint p "
+        "ON c.chargepoint_id=p.chargepoint_id WHERE p.chargepoint_id=? AND c.status='Available'",
+        chargepoint_id,
+    )
+
+
+@contextlib.contextmanager
+def simulated_charger(ws_url: str, version: str, chargepoint_id: str, seconds: float = 60):
+    """A remote-controlled simulated charger, running in a thread of its own."""
+    options = Options(
+        url=ws_url + "/ocpp", version=version, duration=seconds, meter_interval=0.5, remote=True
+    )
+    stats = Stats()
+    charger = SimulatedCharger(chargepoint_id, options, stats)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(
+        target=loop.run_until_complete,
+        args=(charger.run(time.monotonic() + seconds),),
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield charger, stats
+    finally:
+        loop.call_soon_threadsafe(charger.closing.set)
+        thread.join(timeout=30)
+        loop.close()
+
+
+def remote_start_and_stop(base_url: str, database: str, version: str) -> None:
+    chargepoint_id = CHARGERS[version]
+    status, started = command(
+        base_url, chargepoint_id, command="remote_start", connector_id=1, id_tag="DEMO-RFID-0001"
+    )
+    assert status == 201, started
+    assert started["status"] == "accepted", started
+    assert started["response"] == {"status": "Accepted"}
+    tx_id, remote_start_id = wait_for_row(
+        database,
+        "SELECT transaction_id, remote_start_id FROM chargepoints_transaction "
+        "WHERE chargepoint_id=? AND transaction_status='ACTIVE'",
+        chargepoint_id,
+    )
+    if version == "2.0.1":
+        # The charger echoed the remote start id we sent (OCPP 2.0.1 F01).
+        assert remote_start_id == started["params"]["remote_start_id"]
+
+    status, stopped = command(base_url, chargepoint_id, command="remote_stop", transaction_id=tx_id)
+    assert status == 201, stopped
+    assert stopped["status"] == "accepted", stopped
+    reason = wait_for_row(
+        database,
+        "SELECT reason_stopped FROM chargepoints_transaction "
+        "WHERE transaction_id=? AND transaction_status='COMPLETED'",
+        tx_id,
+    )
+    assert reason == ("Remote",)
+
+
+@pytest.fixture(scope="module")
+def one_server(tmp_path_factory):
+    env, database = prepare_database(tmp_path_factory)
+    with running_server(env) as base_url:
+        yield base_url, database
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+def test_a_remote_start_through_the_api_starts_a_transaction_and_a_remote_stop_ends_it(
+    one_server, version
+):
+    base_url, database = one_server
+    with simulated_charger(base_url.replace("http://", "ws://"), version, CHARGERS[version]):
+        connected(database, CHARGERS[version])
+        remote_start_and_stop(base_url, database, version)
+
+
+def test_the_wallbox_takes_a_current_limit_and_led_brightness_while_charging(one_server):
+    base_url, database = one_server
+    with simulated_charger(base_url.replace("http://", "ws://"), "2.0.1", BMW):
+        connected(database, BMW)
+        status, started = command(
+            base_url, BMW, command="remote_start", connector_id=1, id_tag="DEMO-RFID-0001"
+        )
+        assert started["status"] == "accepted", started
+        wait_for_row(
+            database,
+            "SELECT 1 FROM chargepoints_transaction WHERE chargepoint_id=? "
+            "AND transaction_status='ACTIVE'",
+            BMW,
+        )
+        status, limited = command(base_url, BMW, command="set_current_limit", limit=16)
+        assert (status, limited["status"]) == (201, "accepted"), limited
+        assert limited["request"]["chargingProfile"]["chargingSchedule"][0][
+            "chargingSchedulePeriod"
+        ] == [{"startPeriod": 0, "limit": 16}]
+        assert sqlite_rows(
+            database,
+            "SELECT current_limit FROM chargepoints_connector WHERE chargepoint_id=?",
+            BMW,
+        ) == [(16.0,)]
+        status, led = command(base_url, BMW, command="set_led_brightness", brightness=46)
+        assert (status, led["status"]) == (201, "accepted"), led
+
+
+def test_a_command_to_a_charger_that_is_not_connected_is_offline_at_once(one_server):
+    base_url, _ = one_server
+    status, body = command(base_url, "E2E-NOWHERE", command="reset")
+    assert status == 404
+    status, body = command(base_url, "E2E-NEVER-CONNECTED", command="reset", type="hard")
+    assert status == 201
+    assert body["status"] == "charger_offline"
+    status, again = api(base_url, "GET", body["url"].removeprefix(base_url))
+    assert (status, again["id"], again["status"]) == (200, body["id"], "charger_offline")
+
+
+# -- two server processes over Redis -----------------------------------------
+
+
+@contextlib.contextmanager
+def redis_server(tmp_path):
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory):
+    env, database = prepare_database(tmp_path_factory)
+    with redis_server(tmp_path_factory.mktemp("redis")) as redis_url:
+        env = {**env, "REDIS_URL": redis_url}
+        with running_server(env) as first, running_server(env) as second:
+            yield first, second, database, env
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+def test_a_command_asked_of_one_process_reaches_the_charger_connected_to_another(
+    two_servers, version
+):
+    first, second, database, _ = two_servers
+    assert first.pid != second.pid
+    with simulated_charger(first.replace("http://", "ws://"), version, CHARGERS[version]):
+        connected(database, CHARGERS[version])
+        remote_start_and_stop(second, database, version)
+
+
+def test_the_management_command_reaches_the_charger_through_redis(two_servers):
+    first, _, database, env = two_servers
+    with simulated_charger(first.replace("http://", "ws://"), "1.6", CP16):
+        connected(database, CP16)
+        result = manage(
+            "ocpp_command",
+            CP16,
+            "get_configuration",
+            "--param",
+            "keys=HeartbeatInterval",
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        record = json.loads(result.stdout)
+        assert record["status"] == "accepted"
+        assert record["source"] == "cli"
+        assert record["response"]["configurationKey"][0]["key"] == "HeartbeatInterval"
