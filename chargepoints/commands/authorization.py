@@ -31,20 +31,13 @@ class ReserveNowForm(CommandForm):
         tag = self.resolve(
             "id_tag", lambda: targets.idtag_target(data["id_tag"], required_known=True)
         )
-        target = self.resolve(
-            "connector_id",
-            lambda: targets.connector_target(self.chargepoint, data.get("connector_id")),
-        )
-        if data.get("connector_id"):
-            self.connector = self.chargepoint.connectors.filter(
-                connectorid=data["connector_id"]
-            ).first()
+        target = self.connector_address(data.get("connector_id"))
         self.request_id = targets.new_reservation_id()
         return {
             "reservation_id": self.request_id,
             "expiry_date": targets.iso(data["expiry_date"]),
             **(tag or {}),
-            **(target or {}),
+            **target,
         }
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 
+from chargepoints.commands import targets
 from chargepoints.models import ChargePoint, Connector, Transaction
 
 
@@ -37,6 +38,15 @@ class CommandForm(forms.Form):
 
     def prepared(self) -> dict:
         return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+
+    def connector_address(self, connector_id: int | None) -> dict:
+        """The connector's number and 2.0.1 EVSE address; it becomes the command's target."""
+        address = self.resolve(
+            "connector_id", lambda: targets.connector_target(self.chargepoint, connector_id)
+        )
+        if connector_id:
+            self.connector = self.chargepoint.connectors.filter(connectorid=connector_id).first()
+        return address or {}
 
     def resolve(self, key: str, resolver):
         """Run a database lookup; its ValidationError becomes an error on ``key``."""

@@ -98,15 +98,7 @@ class SetChargingProfileForm(CommandForm):
         for key in ("start_schedule", "valid_from", "valid_to"):
             if data.get(key):
                 params[key] = targets.iso(data[key])
-        target = self.resolve(
-            "connector_id",
-            lambda: targets.connector_target(self.chargepoint, data.get("connector_id")),
-        )
-        params.update(target or {})
-        if data.get("connector_id"):
-            self.connector = self.chargepoint.connectors.filter(
-                connectorid=data["connector_id"]
-            ).first()
+        params.update(self.connector_address(data.get("connector_id")))
         if data["purpose"] == ChargingProfilePurpose.TX_PROFILE:
             # OCPP 1.6 §5.16.3 / 2.0.1 K01.FR.03: a TxProfile belongs to a running transaction.
             tx = self.resolve(
@@ -206,11 +198,7 @@ class ClearChargingProfileForm(CommandForm):
         data = self.cleaned_data
         params = super().prepared()
         if data.get("connector_id") is not None:
-            target = self.resolve(
-                "connector_id",
-                lambda: targets.connector_target(self.chargepoint, data["connector_id"]),
-            )
-            params.update(target or {})
+            params.update(self.connector_address(data["connector_id"]))
         return params
 
 
@@ -223,14 +211,8 @@ class GetChargingProfilesForm(CommandForm):
 
     def prepared(self) -> dict:
         params = super().prepared()
-        if self.cleaned_data.get("connector_id"):
-            target = self.resolve(
-                "connector_id",
-                lambda: targets.connector_target(
-                    self.chargepoint, self.cleaned_data["connector_id"]
-                ),
-            )
-            params.update(target or {})
+        if self.cleaned_data.get("connector_id") is not None:
+            params.update(self.connector_address(self.cleaned_data["connector_id"]))
         self.request_id = targets.new_request_id()
         params["request_id"] = self.request_id
         return {key: value for key, value in params.items() if value != []}
@@ -257,11 +239,7 @@ class GetCompositeScheduleForm(CommandForm):
 
     def prepared(self) -> dict:
         data = self.cleaned_data
-        target = self.resolve(
-            "connector_id",
-            lambda: targets.connector_target(self.chargepoint, data.get("connector_id")),
-        )
-        params = {"duration": data["duration"], **(target or {})}
+        params = {"duration": data["duration"], **self.connector_address(data.get("connector_id"))}
         if data.get("charging_rate_unit"):
             params["charging_rate_unit"] = data["charging_rate_unit"]
         return params

@@ -16,11 +16,7 @@ class RemoteStartForm(CommandForm):
         data = self.cleaned_data
         params = targets.idtag_target(data["id_tag"])
         if data.get("connector_id"):
-            target = self.resolve(
-                "connector_id",
-                lambda: targets.connector_target(self.chargepoint, data["connector_id"]),
-            )
-            params.update(target or {})
+            params.update(self.connector_address(data["connector_id"]))
         # OCPP 2.0.1 F01.FR.01: every RequestStartTransaction carries a
         # remoteStartId, which the TransactionEvent then echoes.
         params["remote_start_id"] = data.get("remote_start_id") or targets.new_request_id()
@@ -73,12 +69,7 @@ class UnlockConnectorForm(CommandForm):
     connector_id = forms.IntegerField(min_value=1)
 
     def prepared(self) -> dict:
-        connector_id = self.cleaned_data["connector_id"]
-        target = self.resolve(
-            "connector_id", lambda: targets.connector_target(self.chargepoint, connector_id)
-        )
-        self.connector = self.chargepoint.connectors.filter(connectorid=connector_id).first()
-        return target or {}
+        return self.connector_address(self.cleaned_data["connector_id"])
 
 
 class ChangeAvailabilityForm(CommandForm):
@@ -94,15 +85,7 @@ class ChangeAvailabilityForm(CommandForm):
 
     def prepared(self) -> dict:
         data = self.cleaned_data
-        target = self.resolve(
-            "connector_id",
-            lambda: targets.connector_target(self.chargepoint, data.get("connector_id")),
-        )
-        if data.get("connector_id"):
-            self.connector = self.chargepoint.connectors.filter(
-                connectorid=data["connector_id"]
-            ).first()
-        return {"type": data["type"], **(target or {})}
+        return {"type": data["type"], **self.connector_address(data.get("connector_id"))}
 
 
 class TriggerMessageForm(CommandForm):
@@ -113,11 +96,7 @@ class TriggerMessageForm(CommandForm):
         data = self.cleaned_data
         params = {"requested_message": data["requested_message"]}
         if data.get("connector_id"):
-            target = self.resolve(
-                "connector_id",
-                lambda: targets.connector_target(self.chargepoint, data["connector_id"]),
-            )
-            params.update(target or {})
+            params.update(self.connector_address(data["connector_id"]))
         return params
 
 

@@ -22,8 +22,14 @@ class CommandAnswer:
 
 
 def command_effects_apply(*, command: Command, answer: CommandAnswer) -> None:
+    """The command's effect when accepted; settings the answer reports in any case.
+
+    A SetVariables answer may accept some variables and reject others: the
+    ones the charger did set are stored even though the command as a whole
+    counts as rejected.
+    """
     effect = _EFFECTS.get(command.name)
-    if effect is not None:
+    if effect is not None and answer.accepted:
         effect(command, answer)
     if answer.values:
         configuration_store(chargepoint_id=command.chargepoint_id, values=answer.values)

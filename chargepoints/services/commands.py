@@ -109,8 +109,10 @@ def command_finish(
     command.save(
         update_fields=["status", "response", "error_code", "error_description", "answered_at"]
     )
-    if status == CommandStatus.ACCEPTED:
-        command_effects_apply(command=command, answer=answer or CommandAnswer(accepted=True))
+    if status == CommandStatus.ACCEPTED and answer is None:
+        answer = CommandAnswer(accepted=True)
+    if answer is not None and status in (CommandStatus.ACCEPTED, CommandStatus.REJECTED):
+        command_effects_apply(command=command, answer=answer)
     return command
 
 

@@ -1,5 +1,7 @@
 """Commands as OCPP 2.0.1 calls, and their answers read back (2.1 chargers get the same)."""
 
+import json
+
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import ChargingProfilePurpose
 from chargepoints.enums import CommandName as C
@@ -35,8 +37,20 @@ _PURPOSES = {
 }
 
 
-def _token(value: str, token_type: str) -> dict:
+ID_TOKEN_MAX_LENGTH = 36
+
+
+def _token(value: str, token_type: str, field: str = "id_tag") -> dict:
+    if len(value) > ID_TOKEN_MAX_LENGTH:
+        raise CommandInvalid({field: [f"OCPP 2.0.1 id tokens are at most 36 characters: {value}"]})
     return {"idToken": value, "type": token_type}
+
+
+def _group(parent: str | None) -> dict | None:
+    # A group tag too long for 2.0.1 is left out, as the adapter's answers do.
+    if not parent or len(parent) > ID_TOKEN_MAX_LENGTH:
+        return None
+    return _token(parent, "Central")
 
 
 def _evse(p: dict, *, with_connector: bool = True) -> dict | None:
@@ -186,8 +200,10 @@ def get_profiles(p):
         chargingProfileId=p.get("charging_profile_ids"),
         chargingLimitSource=p.get("sources"),
     )
+    # K09: evseId 0 asks for the station-wide profiles, no evseId for all of them.
+    evse_id = p.get("evse_id", 0) if "connector_id" in p else None
     return "GetChargingProfiles", compact(
-        requestId=p["request_id"], evseId=p.get("evse_id"), chargingProfile=criteria
+        requestId=p["request_id"], evseId=evse_id, chargingProfile=criteria
     )
 
 
@@ -200,13 +216,12 @@ def composite_schedule(p):
 
 
 def reserve(p):
-    parent = p.get("parent_id_tag")
     return "ReserveNow", compact(
         id=p["reservation_id"],
         expiryDateTime=p["expiry_date"],
         idToken=_token(p["id_tag"], p["id_tag_type"]),
         evseId=p.get("evse_id"),
-        groupIdToken=_token(parent, "Central") if parent else None,
+        groupIdToken=_group(p.get("parent_id_tag")),
     )
 
 
@@ -217,17 +232,15 @@ def cancel_reservation(p):
 def local_list(p):
     entries = []
     for entry in p["entries"]:
-        parent = entry.get("parent_id_tag")
         info = compact(
             status=entry["status"],
             cacheExpiryDateTime=entry.get("expiry_date"),
-            groupIdToken=_token(parent, "Central") if parent else None,
+            groupIdToken=_group(entry.get("parent_id_tag")),
         )
-        entries.append(
-            {"idToken": _token(entry["id_tag"], entry["id_tag_type"]), "idTokenInfo": info}
-        )
+        token = _token(entry["id_tag"], entry["id_tag_type"], "id_tags")
+        entries.append({"idToken": token, "idTokenInfo": info})
     # 2.0.1 D01: in a differential update, an entry without idTokenInfo is removed.
-    entries += [{"idToken": _token(e["id_tag"], e["id_tag_type"])} for e in p["remove"]]
+    entries += [{"idToken": _token(e["id_tag"], e["id_tag_type"], "remove")} for e in p["remove"]]
     return "SendLocalList", compact(
         versionNumber=p["list_version"],
         updateType=p["update_type"],
@@ -324,6 +337,16 @@ def _reported(item: dict, value: str) -> VariableValue:
     )
 
 
+def _variable_key(item: dict) -> tuple:
+    # A result names its variable as the request did: component with instance
+    # and EVSE, variable with instance, attribute type.
+    return (
+        json.dumps(item["component"], sort_keys=True),
+        json.dumps(item["variable"], sort_keys=True),
+        item.get("attributeType", "Actual"),
+    )
+
+
 def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
     """Whether the charger accepted, and what its answer reports."""
     if name == C.GET_VARIABLES:
@@ -336,21 +359,13 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
     if name in (C.SET_VARIABLES, C.SET_LED_BRIGHTNESS):
         # B05: each variable has its own status; the command succeeded when all were set.
         results = response["setVariableResult"]
-        sent = {
-            (item["component"]["name"], item["variable"]["name"], item["attributeType"]): item
-            for item in set_variables(params)[1]["setVariableData"]
-        }
-        values = []
-        for result in results:
-            if result["attributeStatus"] not in ("Accepted", "RebootRequired"):
-                continue
-            key = (
-                result["component"]["name"],
-                result["variable"]["name"],
-                result.get("attributeType", "Actual"),
-            )
-            if key in sent:
-                values.append(_reported(result, sent[key]["attributeValue"]))
+        sent = {_variable_key(item): item for item in set_variables(params)[1]["setVariableData"]}
+        values = [
+            _reported(result, sent[_variable_key(result)]["attributeValue"])
+            for result in results
+            if result["attributeStatus"] in ("Accepted", "RebootRequired")
+            and _variable_key(result) in sent
+        ]
         return CommandAnswer(accepted=len(values) == len(results) > 0, values=tuple(values))
     if name == C.GET_LOCAL_LIST_VERSION:
         return CommandAnswer(accepted=True, list_version=response["versionNumber"])

@@ -149,9 +149,7 @@ def test_a_driver_sends_nothing_to_the_charger(charger16, driver):
     assert not Command.objects.exists()
 
 
-def test_an_operator_logged_in_to_the_admin_may_use_the_api_with_the_session(
-    charger16, operator
-):
+def test_an_operator_logged_in_to_the_admin_may_use_the_api_with_the_session(charger16, operator):
     client = APIClient()
     client.force_login(operator)
     response = client.post(list_url(charger16.pk), {"command": "reset"}, format="json")
@@ -265,9 +263,7 @@ def test_a_201_only_command_is_refused_for_a_16_charger(api, charger16):
 
 
 def test_a_16_charger_is_refused_what_16_cannot_say(api, charger16):
-    response = api.post(
-        list_url(charger16.pk), {"command": "reset", "evse_id": 1}, format="json"
-    )
+    response = api.post(list_url(charger16.pk), {"command": "reset", "evse_id": 1}, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["evse_id"]
 
@@ -294,9 +290,7 @@ def test_a_form_encoded_post_works_like_json(api, charger16):
     assert Command.objects.get().params == {"type": "hard"}
 
 
-def test_a_command_the_charger_has_not_answered_yet_is_accepted_for_later(
-    api, online, routed
-):
+def test_a_command_the_charger_has_not_answered_yet_is_accepted_for_later(api, online, routed):
     calls, _ = routed
     response = api.post(list_url(online.pk), {"command": "reset"}, format="json")
     assert response.status_code == 202
@@ -314,9 +308,7 @@ def test_a_command_the_charger_has_not_answered_yet_is_accepted_for_later(
     assert api.get(body["url"]).json()["status"] == CommandStatus.PENDING
 
 
-def test_a_command_the_charger_answers_in_time_comes_back_with_its_answer(
-    api, online, routed
-):
+def test_a_command_the_charger_answers_in_time_comes_back_with_its_answer(api, online, routed):
     _, use = routed
     use(charger_accepts)
     response = api.post(list_url(online.pk), {"command": "reset", "type": "hard"}, format="json")
@@ -397,9 +389,7 @@ def test_a_stale_connected_flag_ends_as_offline_through_the_real_layer(api, onli
     assert response.json()["status"] == CommandStatus.CHARGER_OFFLINE
 
 
-def test_a_current_limit_is_recorded_against_the_active_transaction(
-    api, charger16, connector, now
-):
+def test_a_current_limit_is_recorded_against_the_active_transaction(api, charger16, connector, now):
     tx = Transaction.objects.create(
         chargepoint=charger16,
         connector=connector,
@@ -415,3 +405,26 @@ def test_a_current_limit_is_recorded_against_the_active_transaction(
     assert body["connector_id"] == 1
     assert body["params"]["limit"] == 16
     assert body["action"] == "SetChargingProfile"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Django's forms.DateTimeField calls value.strip(): a JSON number, boolean, list "
+    "or object for a date parameter raises AttributeError in command_prepare (HTTP 500)",
+)
+@pytest.mark.parametrize(
+    "command, field",
+    [
+        ("reserve_now", "expiry_date"),
+        ("update_firmware", "retrieve_date"),
+        ("get_diagnostics", "start_time"),
+        ("get_log", "oldest_timestamp"),
+        ("set_charging_profile", "valid_from"),
+    ],
+)
+def test_a_date_that_is_not_a_string_gets_a_field_error(operator, charger16, command, field):
+    client = token_client(operator)
+    client.raise_request_exception = False
+    response = client.post(list_url(charger16.pk), {"command": command, field: 5}, format="json")
+    assert response.status_code == 400
+    assert field in response.json()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import IdTag
 from chargepoints.commands import command_prepare
 from chargepoints.enums import CommandSource, CommandStatus
-from chargepoints.models import Command, Reservation
+from chargepoints.models import ChargePoint, Command, Reservation
 from chargepoints.services.commands import command_create, command_deliver, command_mark_offline
 from ocpp_gateway.commands import command_request
 from ocpp_gateway.enums import MessageDirection, MessageType
@@ -106,6 +106,36 @@ def test_a_reservation_refused_with_a_call_error_reserves_nothing(charger, onlin
     assert command.status == CommandStatus.FAILED
     assert command.error_code == "NotSupported"
     assert not Reservation.objects.exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="command_finish slices error_code (TypeError on a number) and stores "
+    "error_description (IntegrityError on null) unchecked: the command ends as our "
+    "InternalError, the charger's answer is lost and a traceback is logged",
+)
+@pytest.mark.parametrize(
+    "frame",
+    [
+        lambda sent: [4, sent[1], 123, "no", {}],
+        lambda sent: [4, sent[1], "GenericError", None, {}],
+    ],
+    ids=["code-not-text", "description-null"],
+)
+def test_a_malformed_call_error_still_fails_the_command_with_the_answer_kept(
+    charger16, online16, frame, caplog
+):
+    command = command_issue(online16, "reset", {"type": "soft"})
+    sent = charger16.command(command, frame)
+    answer = frame(sent)
+    assert command.status == CommandStatus.FAILED
+    assert command.response == {
+        "errorCode": answer[2],
+        "errorDescription": answer[3],
+        "errorDetails": answer[4],
+    }
+    assert command.error_code != "InternalError"
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
 
 
 # -- the charger answers with a CALLRESULT its schema forbids ------------------
@@ -213,9 +243,7 @@ def test_a_late_answer_does_not_apply_the_commands_effect(charger, online, setti
     assert not Reservation.objects.exists()
 
 
-def test_an_answer_to_a_call_never_made_is_logged_and_changes_no_command(
-    charger, online, caplog
-):
+def test_an_answer_to_a_call_never_made_is_logged_and_changes_no_command(charger, online, caplog):
     command = command_issue(online, "reset", {"type": "soft"})
     charger.command(command, {"status": "Accepted"})
     before = list(Command.objects.values())
@@ -225,6 +253,40 @@ def test_an_answer_to_a_call_never_made_is_logged_and_changes_no_command(
     assert reply is None
     assert "answer to a call we never made: never-sent" in caplog.text
     assert list(Command.objects.values()) == before
+
+
+def test_an_answer_carrying_another_chargers_message_id_changes_nothing(
+    charger, online, location, settings, caplog
+):
+    settings.CSMS_COMMAND_TIMEOUT = 0.2
+    other = ChargePoint.objects.create(
+        chargepoint_id="CP-OTHER", location=location, connected=True, ocpp_version="ocpp1.6"
+    )
+    theirs = command_issue(other, "reset", {"type": "soft"})
+    ScriptedCharger(ChargePoint16, other.pk).command(theirs, None)
+    assert theirs.status == CommandStatus.TIMED_OUT
+
+    with caplog.at_level(logging.WARNING):
+        charger.send_raw(json.dumps([3, theirs.message_id, {"status": "Accepted"}]))
+    theirs.refresh_from_db()
+    assert theirs.response is None
+    assert "answer to a call we never made" in caplog.text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_handle_answer takes the logged action from the calls still awaited only, "
+    "so a late answer is logged with an empty action although its command names it",
+)
+def test_a_late_answer_is_logged_with_its_commands_action(charger, online, settings):
+    settings.CSMS_COMMAND_TIMEOUT = 0.2
+    command = command_issue(online, "reset", {"type": "soft"})
+    charger.command(command, None)
+    charger.send_raw(json.dumps([3, command.message_id, {"status": "Accepted"}]))
+    answer = OCPPMessage.objects.get(
+        message_id=command.message_id, direction=MessageDirection.INBOUND
+    )
+    assert answer.action == "Reset"
 
 
 # -- the connection is lost ----------------------------------------------------
@@ -376,7 +438,10 @@ def test_a_command_is_not_delivered_to_another_chargers_connection(online16, loc
 
 
 def test_the_next_call_is_sent_only_after_the_previous_one_is_answered(charger, online):
-    commands = [command_issue(online, "reset", {"type": "soft"}), command_issue(online, "clear_cache")]
+    commands = [
+        command_issue(online, "reset", {"type": "soft"}),
+        command_issue(online, "clear_cache"),
+    ]
 
     async def scenario():
         tasks = [
@@ -425,4 +490,8 @@ def test_the_log_has_a_call_error_answer_with_the_action(charger, online):
     )
     assert answer.message_type == MessageType.CALLERROR
     assert answer.action == "Reset"
-    assert answer.payload == {"errorCode": "NotSupported", "errorDescription": "no", "errorDetails": {}}
+    assert answer.payload == {
+        "errorCode": "NotSupported",
+        "errorDescription": "no",
+        "errorDetails": {},
+    }
