@@ -229,6 +229,14 @@ class GatewayAdapter:
             }
         )
         action, future = self._calls.get(message.unique_id, ("", None))
+        awaited = future is not None and not future.done()
+        late = None
+        if not awaited:
+            # Not awaited any more: a command we gave up on, or a call we never made.
+            late = await self.run(
+                command_late_answer, message_id=message.unique_id, response=payload
+            )
+            action = late.action if late is not None else ""
         await self._record(
             [
                 Frame(
@@ -241,11 +249,14 @@ class GatewayAdapter:
                 )
             ]
         )
-        if future is not None and not future.done():
+        if awaited and not future.done():
             future.set_result(message)
             return
-        # Not awaited any more: a command we gave up on, or a call we never made.
-        late = await self.run(command_late_answer, message_id=message.unique_id, response=payload)
+        if awaited:
+            # It timed out while the answer was being logged.
+            late = await self.run(
+                command_late_answer, message_id=message.unique_id, response=payload
+            )
         if late is None:
             logger.warning("%s: answer to a call we never made: %s", self.id, message.unique_id)
 
@@ -340,6 +351,8 @@ class GatewayAdapter:
 
     async def _command_answered(self, command: Command, message) -> str:
         if not isinstance(message, CallResult):
+            # Kept as sent; code and description stored as text even when a
+            # charger puts something else there.
             return await self._command_finish(
                 command,
                 CommandStatus.FAILED,
@@ -348,8 +361,8 @@ class GatewayAdapter:
                     "errorDescription": message.error_description,
                     "errorDetails": message.error_details,
                 },
-                error_code=message.error_code,
-                error_description=message.error_description,
+                error_code=_text(message.error_code),
+                error_description=_text(message.error_description),
             )
         try:
             validate_payload(
@@ -402,3 +415,9 @@ async def _reply(channel: str, kind: str, **fields) -> None:
         await get_channel_layer().send(channel, {"type": kind, **fields})
     except Exception:
         logger.warning("Could not reply %s to %s", kind, channel, exc_info=True)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value)

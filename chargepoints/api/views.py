@@ -1,9 +1,9 @@
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from rest_framework import generics, status
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
+from chargepoints.api.permissions import IsOperator
 from chargepoints.api.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandSource
@@ -20,7 +20,7 @@ class ChargePointCommandList(generics.ListAPIView):
     """
 
     serializer_class = CommandSerializer
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsOperator]
 
     def get_queryset(self):
         chargepoint = get_object_or_404(ChargePoint, pk=self.kwargs["chargepoint_id"])
@@ -53,7 +53,7 @@ class ChargePointCommandList(generics.ListAPIView):
 
 class ChargePointCommandDetail(generics.RetrieveAPIView):
     serializer_class = CommandSerializer
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsOperator]
 
     def get_queryset(self):
         return Command.objects.filter(chargepoint_id=self.kwargs["chargepoint_id"]).select_related(

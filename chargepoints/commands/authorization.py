@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import IdTag
 from chargepoints.commands import targets
 from chargepoints.commands.base import CommandForm, connector_field
-from chargepoints.commands.fields import ChoiceAliasField, ListField, text_item
+from chargepoints.commands.fields import ChoiceAliasField, DateTimeField, ListField, text_item
 from chargepoints.enums import (
     IdTokenType,
     ReservationStatus,
@@ -17,7 +17,7 @@ from chargepoints.services.authorization import idtag_authorize
 
 class ReserveNowForm(CommandForm):
     id_tag = forms.CharField(max_length=36)
-    expiry_date = forms.DateTimeField()
+    expiry_date = DateTimeField()
     connector_id = connector_field(help_text="0 or empty: any connector.")
 
     def clean_expiry_date(self):
@@ -92,7 +92,8 @@ class SendLocalListForm(CommandForm):
             if missing:
                 self.add_error("id_tags", f"Unknown id tag(s): {', '.join(missing)}.")
                 return {}
-            tags = list(found.values())
+            # One entry per tag, even when it was named twice in different cases.
+            tags = list(dict.fromkeys(found.values()))
         entries = []
         for tag in tags:
             auth = idtag_authorize(id_token=tag)

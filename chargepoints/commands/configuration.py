@@ -146,7 +146,8 @@ class GetReportForm(CommandForm):
 
     def clean(self):
         data = super().clean()
-        if not data.get("component_criteria") and not data.get("variables"):
+        neither = not data.get("component_criteria") and not data.get("variables")
+        if neither and not {"component_criteria", "variables"} & set(self.errors):
             raise ValidationError("Name component_criteria, variables or both.")
         return data
 

@@ -1,5 +1,6 @@
 """Form fields for command parameters that arrive as JSON, CLI text or admin input."""
 
+import datetime
 import json
 from collections.abc import Callable
 
@@ -44,14 +45,17 @@ class ListField(forms.Field):
 
 
 class AnyJSONField(forms.Field):
-    """Any JSON value; command-line text that parses as JSON is parsed, other text kept."""
+    """Any JSON value; text holding a JSON object or array (the command line) is parsed.
+
+    Other text is kept exactly: vendor data such as "1.50" must not become 1.5.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        if isinstance(value, str):
+        if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
             try:
                 return json.loads(value)
             except ValueError:
@@ -75,6 +79,15 @@ class ChoiceAliasField(forms.CharField):
             choices = ", ".join(sorted(set(self.aliases.values())))
             raise ValidationError(f"{value!r} is not one of: {choices}.")
         return self.aliases[key]
+
+
+class DateTimeField(forms.DateTimeField):
+    """An RFC 3339 date-time as text; a number or an object from JSON is a field error."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not isinstance(value, str | datetime.datetime):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 def text_item(max_length: int) -> Callable[[object], str]:

@@ -5,13 +5,13 @@ from django.utils import timezone
 
 from chargepoints.commands import targets
 from chargepoints.commands.base import CommandForm, retries_field
-from chargepoints.commands.fields import ChoiceAliasField
+from chargepoints.commands.fields import ChoiceAliasField, DateTimeField
 
 
 class UpdateFirmwareForm(CommandForm):
     location = forms.URLField(max_length=512, assume_scheme="https")
-    retrieve_date = forms.DateTimeField(required=False, help_text="Empty: now.")
-    install_date = forms.DateTimeField(required=False)
+    retrieve_date = DateTimeField(required=False, help_text="Empty: now.")
+    install_date = DateTimeField(required=False)
     signing_certificate = forms.CharField(max_length=5500, required=False)
     signature = forms.CharField(max_length=800, required=False)
     retries = retries_field()
@@ -30,8 +30,8 @@ class UpdateFirmwareForm(CommandForm):
 
 class GetDiagnosticsForm(CommandForm):
     location = forms.URLField(max_length=512, assume_scheme="https")
-    start_time = forms.DateTimeField(required=False)
-    stop_time = forms.DateTimeField(required=False)
+    start_time = DateTimeField(required=False)
+    stop_time = DateTimeField(required=False)
     retries = retries_field()
     retry_interval = retries_field()
 
@@ -49,8 +49,8 @@ class GetLogForm(CommandForm):
         required=False,
         aliases={"DiagnosticsLog": "DiagnosticsLog", "SecurityLog": "SecurityLog"},
     )
-    oldest_timestamp = forms.DateTimeField(required=False)
-    latest_timestamp = forms.DateTimeField(required=False)
+    oldest_timestamp = DateTimeField(required=False)
+    latest_timestamp = DateTimeField(required=False)
     retries = retries_field()
     retry_interval = retries_field()
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from chargepoints.commands import targets
 from chargepoints.commands.base import CommandForm, connector_field
-from chargepoints.commands.fields import ListField
+from chargepoints.commands.fields import DateTimeField, ListField
 from chargepoints.enums import (
     ChargingProfileKind,
     ChargingProfilePurpose,
@@ -50,9 +50,9 @@ class SetChargingProfileForm(CommandForm):
     charging_rate_unit = forms.ChoiceField(choices=ChargingRateUnit.choices, required=False)
     periods = ListField(item=period_item)
     duration = forms.IntegerField(required=False, min_value=1)
-    start_schedule = forms.DateTimeField(required=False)
-    valid_from = forms.DateTimeField(required=False)
-    valid_to = forms.DateTimeField(required=False)
+    start_schedule = DateTimeField(required=False)
+    valid_from = DateTimeField(required=False)
+    valid_to = DateTimeField(required=False)
     min_charging_rate = forms.FloatField(required=False, min_value=0)
 
     def clean(self):
@@ -66,17 +66,26 @@ class SetChargingProfileForm(CommandForm):
             for key, value in profile_fields(template).items():
                 if data.get(key) in (None, "", []):
                     data[key] = value
-        if not data.get("purpose"):
+        # A field that failed its own validation already says why.
+        failed = set(self.errors)
+        if not data.get("purpose") and "purpose" not in failed:
             self.add_error("purpose", "This field is required.")
-        if not data.get("periods"):
+        periods = data.get("periods")
+        if not periods and "periods" not in failed:
             self.add_error("periods", "At least one period is required.")
-        elif data["periods"][0]["start_period"] != 0:
+        elif periods and periods[0]["start_period"] != 0:
             # OCPP 1.6 §7.9 / 2.0.1 K01.FR.31: the first period starts at 0.
             self.add_error("periods", "The first period must start at 0.")
-        if data.get("kind") == ChargingProfileKind.RECURRING and not data.get("recurrency_kind"):
+        if (
+            data.get("kind") == ChargingProfileKind.RECURRING
+            and not data.get("recurrency_kind")
+            and "recurrency_kind" not in failed
+        ):
             self.add_error("recurrency_kind", "A Recurring profile needs a recurrency kind.")
-        if data.get("purpose") == ChargingProfilePurpose.TX_PROFILE and not data.get(
-            "connector_id"
+        if (
+            data.get("purpose") == ChargingProfilePurpose.TX_PROFILE
+            and not data.get("connector_id")
+            and "connector_id" not in failed
         ):
             self.add_error("connector_id", "A TxProfile applies to one connector.")
         return data

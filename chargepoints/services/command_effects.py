@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import IdTag
-from chargepoints.enums import CommandName, ReservationStatus
+from chargepoints.enums import ChargingProfilePurpose, CommandName, ReservationStatus
 from chargepoints.models import ChargingProfile, Command, Reservation
 from chargepoints.services.events import VariableValue, configuration_store
 
@@ -119,10 +119,24 @@ def _clear_profiles(command: Command, answer: CommandAnswer) -> None:
         elif "connector_id" in params:
             installed = installed.filter(connector__isnull=True)
         if params.get("purpose"):
-            installed = installed.filter(chargingprofile_purpose=params["purpose"])
+            installed = installed.filter(
+                chargingprofile_purpose__in=_same_purpose(params["purpose"])
+            )
         if params.get("stack_level") is not None:
             installed = installed.filter(stack_level=params["stack_level"])
     installed.delete()
+
+
+# The station-wide maximum has a name per version (1.6 ChargePointMaxProfile,
+# 2.0.1 ChargingStationMaxProfile); a charger clears it under either.
+_MAX_PROFILE = {
+    ChargingProfilePurpose.CHARGE_POINT_MAX_PROFILE,
+    ChargingProfilePurpose.CHARGING_STATION_MAX_PROFILE,
+}
+
+
+def _same_purpose(purpose: str) -> set[str]:
+    return _MAX_PROFILE if purpose in _MAX_PROFILE else {purpose}
 
 
 def _configuration_changed(command: Command, answer: CommandAnswer) -> None:

@@ -304,6 +304,7 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
         C.CHANGE_AVAILABILITY: ("Accepted", "Scheduled"),
         C.UNLOCK_CONNECTOR: ("Unlocked",),
         C.GET_LOG: ("Accepted", "AcceptedCanceled"),
-        C.UPDATE_FIRMWARE: ("Accepted",),
+        # SignedUpdateFirmware: AcceptedCanceled = accepted, an earlier update canceled.
+        C.UPDATE_FIRMWARE: ("Accepted", "AcceptedCanceled"),
     }.get(name, ("Accepted",))
     return CommandAnswer(accepted=status_in(response, *accepted))

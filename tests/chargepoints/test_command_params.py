@@ -353,15 +353,10 @@ def test_a_broken_period_is_named_by_its_position(chargepoint):
     assert errors["periods"][0] == "Item 1: limit must be a non-negative number."
 
 
-# SetChargingProfileForm.clean() checks data.get(field), and a field that failed
-# its own validation is absent from cleaned_data: the form then adds a second,
-# wrong error saying the field is missing (DESIGN.md rule 8: a precise answer).
-MISSING_AFTER_INVALID = (
-    "SetChargingProfileForm.clean() also reports a field that failed validation as missing"
-)
+# A field that failed its own validation is not reported missing as well
+# (DESIGN.md rule 8: a precise answer).
 
 
-@pytest.mark.xfail(strict=True, reason=MISSING_AFTER_INVALID)
 def test_a_broken_period_is_not_also_reported_as_missing(chargepoint):
     params = {
         "purpose": ChargingProfilePurpose.TX_DEFAULT_PROFILE,
@@ -372,7 +367,6 @@ def test_a_broken_period_is_not_also_reported_as_missing(chargepoint):
     }
 
 
-@pytest.mark.xfail(strict=True, reason=MISSING_AFTER_INVALID)
 def test_an_unknown_purpose_is_not_also_reported_as_missing(chargepoint):
     params = {"purpose": "Cheapest", "periods": [{"start_period": 0, "limit": 16}]}
     assert errors_of(chargepoint, "set_charging_profile", params) == {
@@ -380,7 +374,6 @@ def test_an_unknown_purpose_is_not_also_reported_as_missing(chargepoint):
     }
 
 
-@pytest.mark.xfail(strict=True, reason=MISSING_AFTER_INVALID)
 def test_an_unknown_recurrency_kind_is_not_also_reported_as_missing(chargepoint):
     params = {
         "purpose": ChargingProfilePurpose.TX_DEFAULT_PROFILE,
@@ -478,11 +471,6 @@ def test_criteria_outside_the_four_of_the_spec_are_refused(chargepoint):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GetReportForm.clean() reads cleaned_data, where a field that failed is absent, "
-    "so invalid criteria are also reported as 'Name component_criteria, variables or both.'",
-)
 def test_invalid_criteria_are_not_also_reported_as_missing(chargepoint):
     errors = errors_of(chargepoint, "get_report", {"component_criteria": "Active,Broken"})
     assert errors == {

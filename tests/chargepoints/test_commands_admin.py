@@ -449,11 +449,6 @@ def test_staff_without_change_permission_cannot_run_a_command_action(viewer_clie
     assert not Command.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Django's forms.DateTimeField calls value.strip(): a JSON number for a date "
-    "parameter raises AttributeError in command_prepare (HTTP 500)",
-)
 def test_a_date_parameter_that_is_not_a_string_is_a_form_error(admin_client, charger16):
     admin_client.raise_request_exception = False
     response = admin_client.post(

@@ -108,12 +108,6 @@ def test_a_reservation_refused_with_a_call_error_reserves_nothing(charger, onlin
     assert not Reservation.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="command_finish slices error_code (TypeError on a number) and stores "
-    "error_description (IntegrityError on null) unchecked: the command ends as our "
-    "InternalError, the charger's answer is lost and a traceback is logged",
-)
 @pytest.mark.parametrize(
     "frame",
     [
@@ -273,11 +267,6 @@ def test_an_answer_carrying_another_chargers_message_id_changes_nothing(
     assert "answer to a call we never made" in caplog.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_handle_answer takes the logged action from the calls still awaited only, "
-    "so a late answer is logged with an empty action although its command names it",
-)
 def test_a_late_answer_is_logged_with_its_commands_action(charger, online, settings):
     settings.CSMS_COMMAND_TIMEOUT = 0.2
     command = command_issue(online, "reset", {"type": "soft"})

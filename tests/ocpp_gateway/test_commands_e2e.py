@@ -31,7 +31,7 @@ TOKEN = "e2e0command0token0000000000000000000000a"
 SETUP = f"""
 from accounts.models import User
 from rest_framework.authtoken.models import Token
-ops = User.objects.create_user("ops", password="ops password 123", is_staff=True)
+ops = User.objects.create_superuser("ops", password="ops password 123")
 Token.objects.create(user=ops, key="{TOKEN}")
 from chargepoints.models import ChargePoint
 ChargePoint.objects.create(chargepoint_id="E2E-NEVER-CONNECTED")

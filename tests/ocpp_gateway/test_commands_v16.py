@@ -182,12 +182,6 @@ def test_it_records_a_call_error_as_failed_and_changes_nothing(exchange, connect
 
 # -- commands whose outcome is the answer alone ----------------------------------------
 
-DECIMAL_BUG = (
-    "ocpp_gateway/protocol.py validate_payload checks the 1.6 schemas' 'multipleOf: 0.1' "
-    "with binary floats (6.3 / 0.1 = 62.99...), so a valid one-decimal limit is refused; "
-    "the ocpp library parses SetChargingProfile and GetCompositeSchedule.conf with Decimal"
-)
-
 
 def call(name, params, action, payload, answer=ACCEPTED, *, id):
     return pytest.param(name, params, action, payload, answer, id=id)
@@ -390,19 +384,7 @@ MINIMAL = {
         ("update_firmware", "InvalidCertificate", False),
         ("update_firmware", "RevokedCertificate", False),
         # Accepted, and an update in progress canceled for it.
-        pytest.param(
-            "update_firmware",
-            "AcceptedCanceled",
-            True,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "ocpp_gateway/v16/commands.py read_answer accepts only 'Accepted' for "
-                    "update_firmware, so SignedUpdateFirmware.conf 'AcceptedCanceled' is "
-                    "recorded as rejected (the 2.0.1 translation accepts it)"
-                ),
-            ),
-        ),
+        ("update_firmware", "AcceptedCanceled", True),
         ("get_log", "AcceptedCanceled", True),
         ("get_log", "Rejected", False),
     ],
@@ -414,7 +396,6 @@ def test_it_reads_whether_the_charger_accepted(exchange, connector, tag, name, s
     assert_answer(command, expected, answer)
 
 
-@pytest.mark.xfail(strict=True, reason=DECIMAL_BUG)
 def test_it_accepts_a_composite_schedule_with_one_decimal_limits(exchange, connector):
     schedule = {
         "chargingRateUnit": "A",
@@ -706,7 +687,7 @@ def test_it_installs_no_profile_when_refused(exchange, online, connector, tx, re
         (32.0, 32),
         (10.5, 10.5),
         (0, 0),  # pauses charging (seed 004)
-        pytest.param(6.3, 6.3, marks=pytest.mark.xfail(strict=True, reason=DECIMAL_BUG)),
+        pytest.param(6.3, 6.3),
     ],
 )
 def test_it_sets_the_seed_004_current_limit_as_a_tx_profile(
@@ -757,13 +738,6 @@ def test_it_keeps_the_current_limit_when_refused(exchange, online, connector, tx
     assert_answer(command, CommandStatus.REJECTED, REJECTED)
     assert profiles(online) == []
     assert_fields(connector, current_limit=32)
-
-
-MAX_PROFILE_BUG = (
-    "chargepoints/services/command_effects.py _clear_profiles filters the stored purpose "
-    "by the exact name given, but ChargePointMaxProfile and ChargingStationMaxProfile are "
-    "one 1.6 purpose: the charger clears the profile while its row stays"
-)
 
 
 @pytest.fixture
@@ -817,12 +791,10 @@ def test_it_clears_the_profiles_named_by_id_or_criteria(
         pytest.param(
             "ChargingStationMaxProfile",
             "ChargePointMaxProfile",
-            marks=pytest.mark.xfail(strict=True, reason=MAX_PROFILE_BUG),
         ),
         pytest.param(
             "ChargePointMaxProfile",
             "ChargingStationMaxProfile",
-            marks=pytest.mark.xfail(strict=True, reason=MAX_PROFILE_BUG),
         ),
     ],
 )

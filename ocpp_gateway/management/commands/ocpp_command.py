@@ -45,7 +45,8 @@ class Command(BaseCommand):
             "--wait",
             type=float,
             default=None,
-            help="Seconds to wait for the answer (default: CSMS_COMMAND_TIMEOUT plus 5).",
+            help="Seconds to wait for the answer (default: CSMS_COMMAND_TIMEOUT plus 5). "
+            "Through the API (in-memory layer) the server waits CSMS_COMMAND_WAIT instead.",
         )
 
     def handle(self, *args, **options):
@@ -75,8 +76,10 @@ class Command(BaseCommand):
         if name is None:
             return None
         user = get_user_model().objects.filter(Q(username=name) | Q(phone_number=name)).first()
-        if user is None or not user.is_staff:
-            raise CommandError(f"No operator (staff) account {name!r}.")
+        if user is None or not (user.is_staff and user.has_perm("chargepoints.change_chargepoint")):
+            raise CommandError(
+                f"No operator account {name!r} (staff allowed to change charge points)."
+            )
         return user
 
     def _through_layer(self, chargepoint_id, name, params, user, wait) -> dict:
