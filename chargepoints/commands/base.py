@@ -48,6 +48,22 @@ class CommandForm(forms.Form):
             self.connector = self.chargepoint.connectors.filter(connectorid=connector_id).first()
         return address or {}
 
+    def active_transaction(self) -> Transaction | None:
+        """The active transaction named by transaction_id or connector_id (or the only one)."""
+        data = self.cleaned_data
+        tx = self.resolve(
+            "transaction_id",
+            lambda: targets.active_transaction(
+                self.chargepoint,
+                transaction_id=data.get("transaction_id"),
+                connector_id=data.get("connector_id"),
+            ),
+        )
+        if tx is not None:
+            self.transaction = tx
+            self.connector = tx.connector or self.connector
+        return tx
+
     def resolve(self, key: str, resolver):
         """Run a database lookup; its ValidationError becomes an error on ``key``."""
         try:

@@ -110,16 +110,8 @@ class SetChargingProfileForm(CommandForm):
         params.update(self.connector_address(data.get("connector_id")))
         if data["purpose"] == ChargingProfilePurpose.TX_PROFILE:
             # OCPP 1.6 §5.16.3 / 2.0.1 K01.FR.03: a TxProfile belongs to a running transaction.
-            tx = self.resolve(
-                "transaction_id",
-                lambda: targets.active_transaction(
-                    self.chargepoint,
-                    transaction_id=data.get("transaction_id"),
-                    connector_id=data.get("connector_id"),
-                ),
-            )
+            tx = self.active_transaction()
             if tx is not None:
-                self.transaction = tx
                 params.update(targets.transaction_target(tx))
         return params
 
@@ -170,19 +162,10 @@ class SetCurrentLimitForm(CommandForm):
         return limit
 
     def prepared(self) -> dict:
-        data = self.cleaned_data
-        tx = self.resolve(
-            "transaction_id",
-            lambda: targets.active_transaction(
-                self.chargepoint,
-                transaction_id=data.get("transaction_id"),
-                connector_id=data.get("connector_id"),
-            ),
-        )
+        tx = self.active_transaction()
         if tx is None:
             return {}
-        self.transaction, self.connector = tx, tx.connector
-        limit = data["limit"]
+        limit = self.cleaned_data["limit"]
         return {
             "limit": limit,
             **profile_params(

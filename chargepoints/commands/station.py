@@ -28,19 +28,8 @@ class RemoteStopForm(CommandForm):
     connector_id = connector_field(min_value=1)
 
     def prepared(self) -> dict:
-        data = self.cleaned_data
-        tx = self.resolve(
-            "transaction_id",
-            lambda: targets.active_transaction(
-                self.chargepoint,
-                transaction_id=data.get("transaction_id"),
-                connector_id=data.get("connector_id"),
-            ),
-        )
-        if tx is None:
-            return {}
-        self.transaction, self.connector = tx, tx.connector
-        return targets.transaction_target(tx)
+        tx = self.active_transaction()
+        return targets.transaction_target(tx) if tx is not None else {}
 
 
 # -- the station -------------------------------------------------------------

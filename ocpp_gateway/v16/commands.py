@@ -7,7 +7,13 @@ from chargepoints.enums import AuthorizationStatus, ChargingProfilePurpose
 from chargepoints.enums import CommandName as C
 from chargepoints.services.command_effects import CommandAnswer
 from chargepoints.services.events import VariableValue
-from ocpp_gateway.command_tools import compact, needs, status_in
+from ocpp_gateway.command_tools import (
+    compact,
+    firmware_request,
+    log_request,
+    needs,
+    status_in,
+)
 
 VERSION = "1.6"
 ID_TAG_MAX_LENGTH = 20
@@ -192,19 +198,7 @@ def update_firmware(p):
             raise CommandInvalid(
                 {"signature": ["A signed update needs both signing_certificate and signature."]}
             )
-        firmware = compact(
-            location=p["location"],
-            retrieveDateTime=p["retrieve_date"],
-            installDateTime=p.get("install_date"),
-            signingCertificate=p["signing_certificate"],
-            signature=p["signature"],
-        )
-        return "SignedUpdateFirmware", compact(
-            requestId=p["request_id"],
-            firmware=firmware,
-            retries=p.get("retries"),
-            retryInterval=p.get("retry_interval"),
-        )
+        return "SignedUpdateFirmware", firmware_request(p)
     if p.get("install_date"):
         raise CommandInvalid(
             {"install_date": ["OCPP 1.6 sets an install date only on a signed update."]}
@@ -228,18 +222,7 @@ def diagnostics(p):
 
 
 def get_log(p):
-    # The security extension's GetLog has the same shape as 2.0.1's.
-    return "GetLog", compact(
-        logType=p["log_type"],
-        requestId=p["request_id"],
-        log=compact(
-            remoteLocation=p["location"],
-            oldestTimestamp=p.get("oldest_timestamp"),
-            latestTimestamp=p.get("latest_timestamp"),
-        ),
-        retries=p.get("retries"),
-        retryInterval=p.get("retry_interval"),
-    )
+    return "GetLog", log_request(p)
 
 
 BUILDERS = {

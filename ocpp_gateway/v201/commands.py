@@ -7,7 +7,13 @@ from chargepoints.enums import ChargingProfilePurpose
 from chargepoints.enums import CommandName as C
 from chargepoints.services.command_effects import CommandAnswer
 from chargepoints.services.events import VariableValue
-from ocpp_gateway.command_tools import compact, needs, status_in
+from ocpp_gateway.command_tools import (
+    compact,
+    firmware_request,
+    log_request,
+    needs,
+    status_in,
+)
 
 VERSION = "2.0.1"
 # OCPP 2.0.1 MessageTriggerEnumType.
@@ -249,33 +255,11 @@ def local_list(p):
 
 
 def update_firmware(p):
-    firmware = compact(
-        location=p["location"],
-        retrieveDateTime=p["retrieve_date"],
-        installDateTime=p.get("install_date"),
-        signingCertificate=p.get("signing_certificate"),
-        signature=p.get("signature"),
-    )
-    return "UpdateFirmware", compact(
-        requestId=p["request_id"],
-        firmware=firmware,
-        retries=p.get("retries"),
-        retryInterval=p.get("retry_interval"),
-    )
+    return "UpdateFirmware", firmware_request(p)
 
 
 def get_log(p):
-    return "GetLog", compact(
-        logType=p["log_type"],
-        requestId=p["request_id"],
-        log=compact(
-            remoteLocation=p["location"],
-            oldestTimestamp=p.get("oldest_timestamp"),
-            latestTimestamp=p.get("latest_timestamp"),
-        ),
-        retries=p.get("retries"),
-        retryInterval=p.get("retry_interval"),
-    )
+    return "GetLog", log_request(p)
 
 
 def transaction_status(p):
