@@ -95,7 +95,9 @@ def command_finish(
 ) -> Command:
     """Store how a command ended and, when the charger accepted it, what that changed."""
     command = (
-        Command.objects.select_for_update()
+        # Lock the command row only: its connector and transaction may be
+        # null, and PostgreSQL cannot lock the nullable side of an outer join.
+        Command.objects.select_for_update(of=("self",))
         .select_related("chargepoint", "connector", "transaction")
         .get(pk=command_id, chargepoint_id=chargepoint_id)
     )
