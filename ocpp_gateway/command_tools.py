@@ -23,6 +23,18 @@ def status_in(response: dict, *accepted: str) -> bool:
     return response.get("status") in (accepted or ("Accepted",))
 
 
+def schedule_periods(p: dict) -> list[dict]:
+    """ChargingSchedulePeriod, the same in 1.6 and 2.0.1."""
+    return [
+        compact(
+            startPeriod=period["start_period"],
+            limit=period["limit"],
+            numberPhases=period.get("number_phases"),
+        )
+        for period in p["periods"]
+    ]
+
+
 def log_request(p: dict) -> dict:
     """GetLog: the same in 2.0.1 and the 1.6 security extension."""
     return compact(

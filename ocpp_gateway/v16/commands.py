@@ -12,6 +12,7 @@ from ocpp_gateway.command_tools import (
     firmware_request,
     log_request,
     needs,
+    schedule_periods,
     status_in,
 )
 
@@ -108,14 +109,7 @@ def set_profile(p):
         duration=p.get("duration"),
         startSchedule=p.get("start_schedule"),
         chargingRateUnit=p["charging_rate_unit"],
-        chargingSchedulePeriod=[
-            compact(
-                startPeriod=period["start_period"],
-                limit=period["limit"],
-                numberPhases=period.get("number_phases"),
-            )
-            for period in p["periods"]
-        ],
+        chargingSchedulePeriod=schedule_periods(p),
         minChargingRate=p.get("min_charging_rate"),
     )
     profile = compact(
