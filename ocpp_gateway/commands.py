@@ -33,15 +33,11 @@ TRANSLATIONS = {
 }
 
 
-def translation(protocol: str):
-    return TRANSLATIONS[protocol][0]
-
-
 def command_supported(*, chargepoint: ChargePoint, name: str) -> bool:
     """Whether the charger's last negotiated version has this command (unknown: assume so)."""
     if chargepoint.ocpp_version not in TRANSLATIONS:
         return True
-    return name in translation(chargepoint.ocpp_version).BUILDERS
+    return name in TRANSLATIONS[chargepoint.ocpp_version][0].BUILDERS
 
 
 def request_build(*, protocol: str, prepared: PreparedCommand) -> tuple[str, dict]:

@@ -12,7 +12,7 @@ from chargepoints.enums import (
     IdTokenType,
     ReservationStatus,
 )
-from chargepoints.services.authorization import idtag_authorize
+from chargepoints.services.authorization import idtag_authorize, idtag_find
 
 
 class ReserveNowForm(CommandForm):
@@ -82,18 +82,13 @@ class SendLocalListForm(CommandForm):
             tags = list(IdTag.objects.order_by("idToken").values_list("idToken", flat=True))
         else:
             # Tags are unique regardless of case (a database constraint).
-            found = {
-                value: IdTag.objects.filter(idToken__iexact=value)
-                .values_list("idToken", flat=True)
-                .first()
-                for value in values
-            }
+            found = {value: idtag_find(id_token=value) for value in values}
             missing = [value for value, tag in found.items() if tag is None]
             if missing:
                 self.add_error("id_tags", f"Unknown id tag(s): {', '.join(missing)}.")
                 return {}
             # One entry per tag, even when it was named twice in different cases.
-            tags = list(dict.fromkeys(found.values()))
+            tags = list(dict.fromkeys(tag.idToken for tag in found.values()))
         entries = []
         for tag in tags:
             auth = idtag_authorize(id_token=tag)

@@ -5,9 +5,9 @@ import secrets
 
 from django.core.exceptions import ValidationError
 
-from accounts.models import IdTag
 from chargepoints.enums import IdTokenType, TransactionStatus
 from chargepoints.models import ChargePoint, ChargingProfile, Connector, Reservation, Transaction
+from chargepoints.services.authorization import idtag_find
 
 
 def iso(value: datetime.datetime) -> str:
@@ -85,8 +85,8 @@ def transaction_target(tx: Transaction) -> dict:
 
 
 def idtag_target(id_tag: str, *, required_known: bool = False) -> dict:
-    """The token and its 2.0.1 type: the tag's own type when we know it, else Central."""
-    tag = IdTag.objects.filter(idToken__iexact=id_tag).select_related("parent_id_tag").first()
+    """The token and its type: the tag's own type when we know it, else Central."""
+    tag = idtag_find(id_token=id_tag)
     if tag is None and required_known:
         raise ValidationError(f"Unknown id tag {id_tag!r}.")
     token_type = (tag.token_type if tag else "") or IdTokenType.CENTRAL
