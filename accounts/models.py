@@ -136,7 +136,18 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     message = models.TextField()
     type = models.CharField(max_length=30, choices=NotificationType.choices)
+    transaction = models.ForeignKey(
+        "chargepoints.Transaction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="The charging this is about, so an app can open it.",
+    )
+    # A personal notification is read when is_read is set; one to everyone is
+    # read per user, so each reader is recorded instead.
     is_read = models.BooleanField(default=False)
+    read_by = models.ManyToManyField(User, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_countries",
     "phonenumber_field",
     "csms",
@@ -135,12 +138,45 @@ else:
 REST_FRAMEWORK = {
     # Token first: an anonymous API call is answered 401 with a challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "csms.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "csms.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("CSMS_THROTTLE_ANON", "120/min"),
+        # Login and registration, per client address: slows password guessing.
+        "login": os.environ.get("CSMS_THROTTLE_LOGIN", "10/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "csms.api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CSMS API",
+    "DESCRIPTION": (
+        "REST API of the CSMS for driver apps and integrations. Authenticate with "
+        "`Authorization: Token <token>` (POST /api/v1/auth/login/). Live updates of a "
+        "transaction: WebSocket /ws/v1/transactions/{id}/?token=<token>."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
+    # Separate request and response components: write-only and read-only
+    # fields then appear only where they apply.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the installed sidecar package, never a CDN: a site's
+    # CSMS is often on a network without internet access.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -229,3 +265,8 @@ LOGGING = {
 CSMS_COMMAND_TIMEOUT = float(os.environ.get("CSMS_COMMAND_TIMEOUT", "30"))
 CSMS_COMMAND_WAIT = float(os.environ.get("CSMS_COMMAND_WAIT", "10"))
 CSMS_COMMAND_ACK_TIMEOUT = float(os.environ.get("CSMS_COMMAND_ACK_TIMEOUT", "5"))
+
+# Driver sessions started from the API: a charger that accepted a remote
+# start but began no transaction within this many seconds (no car plugged
+# in) leaves the session TIMEOUT.
+CSMS_SESSION_START_TIMEOUT = float(os.environ.get("CSMS_SESSION_START_TIMEOUT", "180"))

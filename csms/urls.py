@@ -11,7 +11,7 @@ admin.site.index_title = "Charge points, drivers and billing"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(("chargepoints.api.urls", "api"), namespace="api")),
+    path("api/v1/", include(("csms.api.urls", "api"), namespace="api")),
 ]
 
 if settings.DEBUG:

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.services import user_create
@@ -10,6 +11,14 @@ from chargepoints.models import ChargePoint, Connector, Location
 def gateway_db_in_test_context(monkeypatch):
     """Adapters driven by tests use the test's database connection and transaction."""
     monkeypatch.setattr("ocpp_gateway.db.SHARED_CONTEXT", False)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """API throttles count in the cache; each test starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,16 +1,7 @@
-from django.urls import path
-
-from chargepoints.api import views
+from django.urls import include, path
 
 urlpatterns = [
-    path(
-        "charge-points/<str:chargepoint_id>/commands/",
-        views.ChargePointCommandList.as_view(),
-        name="chargepoint-command-list",
-    ),
-    path(
-        "charge-points/<str:chargepoint_id>/commands/<int:pk>/",
-        views.ChargePointCommandDetail.as_view(),
-        name="chargepoint-command-detail",
-    ),
+    path("", include("chargepoints.api.sites.urls")),
+    path("", include("chargepoints.api.charging.urls")),
+    path("", include("chargepoints.api.commands.urls")),
 ]

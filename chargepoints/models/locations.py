@@ -36,6 +36,10 @@ class Location(models.Model):
     parking_type = models.CharField(max_length=20, choices=ParkingType.choices)
     time_zone = TimeZoneField(default="UTC")
     substation_id = models.CharField(max_length=100, blank=True)
+    publish = models.BooleanField(
+        default=True,
+        help_text="OCPI 2.2.1 Location.publish: shown to the public (apps without login).",
+    )
     last_updated = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -240,8 +240,35 @@ class ChargingSession(models.Model):
         blank=True,
         related_name="session",
     )
+    id_tag = models.ForeignKey(
+        "accounts.IdTag",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    vehicle = models.ForeignKey(
+        "accounts.UserVehicle",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    # How the session was asked for: the remote start we sent, and the id the
+    # charger echoes in its TransactionEvent (OCPP 2.0.1 F01.FR.26).
+    start_command = models.ForeignKey(
+        "chargepoints.Command",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    remote_start_id = models.IntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=SessionStatus.choices, default=SessionStatus.ACTIVE
+    )
+    status_reason = models.CharField(
+        max_length=255, blank=True, help_text="Why a session failed or timed out."
     )
     start_time = models.DateTimeField(default=timezone.now)
     end_time = models.DateTimeField(null=True, blank=True)
@@ -249,6 +276,7 @@ class ChargingSession(models.Model):
 
     class Meta:
         ordering = ["-start_time"]
+        indexes = [models.Index(fields=["chargepoint", "status"])]
 
     def __str__(self) -> str:
         return f"Session {self.session_id}"

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from rest_framework.authtoken.models import Token
 
-from chargepoints.api.serializers import CommandSerializer
+from chargepoints.api.commands.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandName, CommandSource, CommandStatus
 from chargepoints.models import ChargePoint

@@ -1,4 +1,4 @@
-"""Accounts behaviour. Interfaces (admin, API, commands) call these."""
+"""Users, their profiles and payment cards, id tags."""
 
 import datetime
 

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from chargepoints.api.commands import views
+
+urlpatterns = [
+    path(
+        "charge-points/<str:chargepoint_id>/commands/",
+        views.ChargePointCommandList.as_view(),
+        name="chargepoint-command-list",
+    ),
+    path(
+        "charge-points/<str:chargepoint_id>/commands/<int:pk>/",
+        views.ChargePointCommandDetail.as_view(),
+        name="chargepoint-command-detail",
+    ),
+]
