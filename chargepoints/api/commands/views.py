@@ -3,8 +3,8 @@ from django.shortcuts import get_object_or_404
 from rest_framework import generics, status
 from rest_framework.response import Response
 
-from chargepoints.api.permissions import IsOperator
 from chargepoints.api.commands.serializers import CommandSerializer
+from chargepoints.api.permissions import IsOperator
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandSource
 from chargepoints.models import ChargePoint, Command
