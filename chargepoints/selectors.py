@@ -121,3 +121,10 @@ def chargepoint_energy_totals(
     return energy_totals(
         transactions=Transaction.objects.filter(chargepoint=chargepoint), tz=tz, now=now
     )
+
+
+def user_energy_totals(*, user, now: datetime.datetime | None = None) -> EnergyTotals:
+    """A driver's energy over all their transactions; periods in their profile's time zone."""
+    profile = getattr(user, "profile", None)
+    tz = profile.timezone if profile is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return energy_totals(transactions=Transaction.objects.filter(user=user), tz=tz, now=now)
