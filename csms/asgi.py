@@ -14,13 +14,15 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from ocpp_gateway.routing import websocket_urlpatterns  # noqa: E402
+from chargepoints.api.charging.live import websocket_urlpatterns as live_routes  # noqa: E402
+from ocpp_gateway.routing import websocket_urlpatterns as ocpp_routes  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Chargers send no Origin header, so no origin validator here: a
-        # charger is admitted by its identity and credentials, not its origin.
-        "websocket": URLRouter(websocket_urlpatterns),
+        # charger is admitted by its identity and credentials, not its origin;
+        # an app by its API token, not a cookie, so cross-site use is harmless.
+        "websocket": URLRouter([*live_routes, *ocpp_routes]),
     }
 )

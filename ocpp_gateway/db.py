@@ -15,11 +15,17 @@ thread-sensitive mode would do anyway.
 import asyncio
 import contextvars
 import functools
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
 from django.db import connections
+
+from chargepoints.services.live import live_outbox
+
+logger = logging.getLogger(__name__)
 
 # A connection idle this long is checked before use: the database may have
 # closed it meanwhile (server restart, idle timeout).
@@ -49,14 +55,40 @@ def _ready_connections() -> None:
 
 def _call(function, kwargs):
     _ready_connections()
-    return function(**kwargs)
+    return _collecting(function, kwargs)
+
+
+def _collecting(function, kwargs):
+    """Run the service; return its result and the live updates it committed."""
+    with live_outbox() as outbox:
+        result = function(**kwargs)
+    return result, outbox
 
 
 async def gateway_db(function, /, **kwargs):
-    """Run a synchronous service with the gateway's database connection."""
+    """Run a synchronous service with the gateway's database connection.
+
+    Then publish the live transaction updates the service committed, for
+    apps watching (WebSocket /ws/v1/transactions/<id>/).
+    """
     if not SHARED_CONTEXT:
-        return await sync_to_async(function)(**kwargs)
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        _executor, _context.run, functools.partial(_call, function, kwargs)
-    )
+        result, outbox = await sync_to_async(_collecting)(function, kwargs)
+    else:
+        loop = asyncio.get_running_loop()
+        result, outbox = await loop.run_in_executor(
+            _executor, _context.run, functools.partial(_call, function, kwargs)
+        )
+    if outbox:
+        await _publish(outbox)
+    return result
+
+
+async def _publish(outbox: dict[str, dict]) -> None:
+    layer = get_channel_layer()
+    for group, message in outbox.items():
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            # An app missing one update is better than a charger's message
+            # failing: the data is stored, the next update carries it.
+            logger.exception("Live update to %s not published", group)

@@ -6,9 +6,15 @@ from dataclasses import dataclass
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import IdTag
-from chargepoints.enums import ChargingProfilePurpose, CommandName, ReservationStatus
+from chargepoints.enums import (
+    AvailabilityType,
+    ChargingProfilePurpose,
+    CommandName,
+    ReservationStatus,
+)
 from chargepoints.models import ChargingProfile, Command, Reservation
 from chargepoints.services.events import VariableValue, configuration_store
+from chargepoints.services.notices import notice_maintenance
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ def _cancel_reservation(command: Command, answer: CommandAnswer) -> None:
 
 def _availability(command: Command, answer: CommandAnswer) -> None:
     new = command.params["type"]
+    if new == AvailabilityType.INOPERATIVE:
+        notice_maintenance(chargepoint=command.chargepoint, connector=command.connector)
     if command.params.get("connector_id"):
         if command.connector is not None:
             command.connector.availability_status = new

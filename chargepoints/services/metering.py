@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from chargepoints.enums import Measurand, ValueFormat
 from chargepoints.models import ChargePoint, Connector, SampledValue, Transaction
+from chargepoints.services.live import live_transaction_changed
 
 
 @dataclass(frozen=True)
@@ -188,3 +189,4 @@ def _transaction_track(transaction: Transaction, rows: list[SampledValue]) -> No
         fields.add("total_energy")
     if fields:
         transaction.save(update_fields=[*fields, "updated_at"])
+        live_transaction_changed(transaction)

@@ -4,9 +4,15 @@ import datetime
 
 from django.db import transaction
 
-from chargepoints.enums import ChargePointErrorCode, normalized_status
+from chargepoints.enums import (
+    ChargePointErrorCode,
+    ChargePointStatus,
+    TransactionStatus,
+    normalized_status,
+)
 from chargepoints.models import ChargePoint, StatusNotification
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
+from chargepoints.services.notices import NOT_CHARGING_STATES, notice_charging_stopped
 
 
 @transaction.atomic
@@ -45,6 +51,8 @@ def status_report(
     # The connector keeps the reported value in connector_status, the charger
     # (connector 0) in chargepoint_status; the rest is the same for both.
     reported_field = "connector_status" if connector is not None else "chargepoint_status"
+    if connector is not None:
+        _notice_suspension(connector, before=connector.connector_status, after=status)
     setattr(target, reported_field, status)
     target.status = normalized_status(status)
     target.error_code = error_code
@@ -53,3 +61,12 @@ def status_report(
         update_fields=[reported_field, "status", "error_code", "status_timestamp", "last_updated"]
     )
     return report
+
+
+def _notice_suspension(connector, *, before: str, after: str) -> None:
+    """OCPP 1.6 tells a pause by the connector status (2.0.1 by chargingState)."""
+    if before != ChargePointStatus.CHARGING or after not in NOT_CHARGING_STATES:
+        return
+    tx = connector.transactions.filter(transaction_status=TransactionStatus.ACTIVE).first()
+    if tx is not None:
+        notice_charging_stopped(tx=tx, state=after)

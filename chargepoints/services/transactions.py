@@ -13,11 +13,28 @@ from dataclasses import dataclass
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
-from chargepoints.enums import ChargerEventKind, ReservationStatus, TransactionStatus
+from chargepoints.enums import (
+    ChargerEventKind,
+    ChargingState,
+    ReservationStatus,
+    TransactionStatus,
+)
 from chargepoints.models import ChargePoint, ChargerEvent, Reservation, Transaction
 from chargepoints.services.authorization import AuthResult, idtag_authorize
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
+from chargepoints.services.live import live_transaction_changed
 from chargepoints.services.metering import Reading, readings_store
+from chargepoints.services.notices import (
+    NOT_CHARGING_STATES,
+    notice_charging_completed,
+    notice_charging_started,
+    notice_charging_stopped,
+)
+from chargepoints.services.sessions import (
+    charging_session_attach,
+    charging_session_finish,
+    charging_session_touch,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +190,9 @@ def transaction_start(
         tx.reservation = _reservation_consume(chargepoint, reservation_id)
     tx.save()
     readings_store(chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings)
+    charging_session_attach(tx=tx)
+    notice_charging_started(tx=tx)
+    live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=True)
 
 
@@ -234,12 +254,21 @@ def transaction_update(
         )
     auth = _authorize(facts)
     replayed = _replayed(tx, facts)
+    was_charging = tx.charging_state == ChargingState.CHARGING
     _apply_facts(tx, facts, auth)
     tx.save()
     if not replayed:
         readings_store(
             chargepoint=chargepoint, connector=tx.connector, transaction=tx, readings=readings
         )
+        if (
+            was_charging
+            and tx.charging_state in NOT_CHARGING_STATES
+            and tx.transaction_status == TransactionStatus.ACTIVE
+        ):
+            notice_charging_stopped(tx=tx, state=tx.charging_state)
+    charging_session_touch(tx=tx)
+    live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=created)
 
 
@@ -303,6 +332,9 @@ def transaction_stop(
         tx.wh_meter_last_timestamp = timestamp
     tx.total_energy = tx.energy_wh / 1000
     tx.save()
+    charging_session_finish(tx=tx)
+    notice_charging_completed(tx=tx)
+    live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=created)
 
 

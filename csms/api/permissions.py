@@ -37,9 +37,12 @@ class OwnedOrOperator:
     owner_field = "user"
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        if is_operator(self.request.user):
+        return self.visible(super().get_queryset(), self.request.user, self.owner_field)
+
+    @staticmethod
+    def visible(queryset, user, owner_field: str = "user"):
+        if is_operator(user):
             return queryset
-        if not self.request.user.is_authenticated:
+        if not user.is_authenticated:
             return queryset.none()
-        return queryset.filter(**{self.owner_field: self.request.user})
+        return queryset.filter(**{owner_field: user})

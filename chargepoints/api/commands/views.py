@@ -1,5 +1,6 @@
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
@@ -23,9 +24,25 @@ class ChargePointCommandList(generics.ListAPIView):
     permission_classes = [IsOperator]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Command.objects.none()
         chargepoint = get_object_or_404(ChargePoint, pk=self.kwargs["chargepoint_id"])
         return chargepoint.commands.select_related("requested_by", "connector")
 
+    @extend_schema(
+        summary="Send a command to the charger",
+        description=(
+            "Body: `command` (a command name) and its parameters, e.g. "
+            '`{"command": "reset", "type": "hard"}`.'
+        ),
+        request={"application/json": {"type": "object", "additionalProperties": True}},
+        responses={
+            201: CommandSerializer,
+            202: CommandSerializer,
+            400: OpenApiResponse(description="Unknown command or invalid parameters."),
+            404: OpenApiResponse(description="Unknown charge point."),
+        },
+    )
     def post(self, request, chargepoint_id: str):
         data = request.data.dict() if isinstance(request.data, QueryDict) else request.data
         if not isinstance(data, dict):
