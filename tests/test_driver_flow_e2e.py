@@ -1,0 +1,329 @@
+"""End to end: a driver's whole charging, through the documented API only.
+
+Issue 5's "done when": a driver can register, add an id tag and a vehicle,
+find a nearby location, start charging, watch it live and see the finished
+transaction with its energy. Here against a real server process (Daphne) and
+a real simulated charger in ``--remote`` mode, for an OCPP 1.6 charger and an
+OCPP 2.0.1 charger. The driver uses nothing but HTTP and a WebSocket, as an
+app would: even "is the charger online?" is read from the location search.
+"""
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+from urllib.parse import quote, urlencode
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as ws_connect
+
+from ocpp_gateway.simulator import Options, SimulatedCharger, Stats
+from tests.server import manage, project_env, running_server
+
+pytestmark = pytest.mark.e2e
+
+BMW = "DE*BMW*ETEST1234567890AB"
+CP16 = "CP-DEMO-16"
+DEMO_LOCATION = "DEMO-LOC-1"
+CHARGERS = {"1.6": CP16, "2.0.1": BMW}
+CONNECTORS = {"1.6": [1, 2], "2.0.1": [1]}
+# About 300 m from the demo depot (52.5304, 13.3848): well inside a 5 km radius.
+NEARBY = {"latitude": "52.5330", "longitude": "13.3870"}
+ENERGY = "Energy.Active.Import.Register"
+# Each version registers its own drivers and tag: one server serves both.
+DRIVERS = {
+    "1.6": {"a": "+66812345601", "b": "+66812345611", "tag": "E2E-APP-0001"},
+    "2.0.1": {"a": "+66812345602", "b": "+66812345612", "tag": "E2E-APP-0002"},
+}
+PASSWORD = "e2e driver password 42"
+WAIT = 20.0
+
+
+# -- the server and the charger -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    database = tmp_path_factory.mktemp("driver-flow") / "csms.sqlite3"
+    env = project_env(
+        SQLITE_PATH=str(database),
+        CSMS_COMMAND_TIMEOUT="10",
+        # Registration and login share a throttle per client address; every
+        # request here comes from 127.0.0.1.
+        CSMS_THROTTLE_LOGIN="1000/min",
+        CSMS_THROTTLE_ANON="1000/min",
+    )
+    for command in (["migrate", "--noinput"], ["load_demo"]):
+        result = manage(*command, env=env)
+        assert result.returncode == 0, result.stderr
+    with running_server(env) as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def simulated_charger(ws_url: str, version: str, chargepoint_id: str, seconds: float = 60):
+    """A remote-controlled simulated charger with a short meter interval, in its own thread."""
+    options = Options(
+        url=ws_url + "/ocpp", version=version, duration=seconds, meter_interval=0.3, remote=True
+    )
+    stats = Stats()
+    charger = SimulatedCharger(chargepoint_id, options, stats)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(
+        target=loop.run_until_complete,
+        args=(charger.run(time.monotonic() + seconds),),
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield charger, stats
+    finally:
+        loop.call_soon_threadsafe(charger.closing.set)
+        thread.join(timeout=30)
+        loop.close()
+
+
+# -- the driver's side: HTTP and WebSocket --------------------------------------
+
+
+def api(
+    base_url: str, method: str, path: str, body: dict | None = None, *, token: str | None = None
+) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Token {token}"
+    request = urllib.request.Request(
+        f"{base_url}/api/v1/{path}",
+        data=json.dumps(body).encode() if body is not None else None,
+        headers=headers,
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw or b"{}")
+        except ValueError:
+            return error.code, {"raw": raw.decode(errors="replace")[:500]}
+
+
+def results(body) -> list:
+    """A list endpoint's items, paginated or not."""
+    return body["results"] if isinstance(body, dict) else body
+
+
+def register(base_url: str, phone_number: str) -> str:
+    status, body = api(
+        base_url, "POST", "auth/register/", {"phone_number": phone_number, "password": PASSWORD}
+    )
+    assert status == 201, body
+    assert body["token"], body
+    assert body["user"]["phone_number"] == phone_number, body
+    status, body = api(
+        base_url, "POST", "auth/login/", {"phone_number": phone_number, "password": PASSWORD}
+    )
+    assert status == 200, body
+    return body["token"]
+
+
+def live_url(base_url: str, transaction_id: int, token: str | None) -> str:
+    url = base_url.replace("http://", "ws://") + f"/ws/v1/transactions/{transaction_id}/"
+    return url + (f"?token={quote(token)}" if token is not None else "")
+
+
+def close_code(url: str) -> int:
+    """The code the live socket is closed with, when it is closed without a message."""
+    with ws_connect(url, open_timeout=10) as socket, pytest.raises(ConnectionClosed) as closed:
+        socket.recv(timeout=10)
+    return closed.value.rcvd.code
+
+
+def receive(socket, seconds: float = WAIT) -> dict:
+    return json.loads(socket.recv(timeout=seconds))
+
+
+def nearby_chargepoint(
+    base_url: str, chargepoint_id: str, *, token: str | None, near: dict = NEARBY
+) -> dict | None:
+    """The charger as the location search around ``near`` shows it; None when not found."""
+    query = urlencode({**near, "radius": 5})
+    status, body = api(base_url, "GET", f"locations/?{query}", token=token)
+    assert status == 200, body
+    location = next((x for x in results(body) if x["id"] == DEMO_LOCATION), None)
+    if location is None:
+        return None
+    assert 0 < location["distance_km"] < 5, location
+    return next(
+        (x for x in location["chargepoints"] if x["chargepoint_id"] == chargepoint_id), None
+    )
+
+
+def wait_until_available(base_url: str, chargepoint_id: str, token: str) -> None:
+    """What an app shows before it offers "start": the charger online, connector 1 free."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        chargepoint = nearby_chargepoint(base_url, chargepoint_id, token=token)
+        connector = next(x for x in chargepoint["connectors"] if x["connectorid"] == 1)
+        if chargepoint["connected"] and connector["status"] == "Available":
+            return
+        assert time.monotonic() < deadline, f"{chargepoint_id} did not come online: {chargepoint}"
+        time.sleep(0.1)
+
+
+# -- the flow ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_transaction(
+    server, version
+):
+    base_url = server
+    chargepoint_id = CHARGERS[version]
+    people = DRIVERS[version]
+
+    # 1. Register and log in, by phone number.
+    token = register(base_url, people["a"])
+    other = register(base_url, people["b"])
+
+    # 2. An id tag and a vehicle.
+    status, tag = api(base_url, "POST", "id-tags/", {"id_token": people["tag"]}, token=token)
+    assert status == 201, tag
+    assert tag["id_token"] == people["tag"]
+    status, vehicle = api(
+        base_url,
+        "POST",
+        "vehicles/",
+        {"license_plate": f"E2E {people['tag'][-4:]}", "make": "BMW", "model": "i4"},
+        token=token,
+    )
+    assert status == 201, vehicle
+
+    # 3. A nearby location with this charger and its connectors, for drivers and anonymously.
+    for who in (token, None):
+        chargepoint = nearby_chargepoint(base_url, chargepoint_id, token=who)
+        assert chargepoint is not None, f"{chargepoint_id} is not near {NEARBY}"
+        assert [x["connectorid"] for x in chargepoint["connectors"]] == CONNECTORS[version]
+    # Not found from far away: Bangkok is not near Berlin.
+    far = {"latitude": "13.7563", "longitude": "100.5018"}
+    assert nearby_chargepoint(base_url, chargepoint_id, token=token, near=far) is None
+
+    ws_base = base_url.replace("http://", "ws://")
+    with simulated_charger(ws_base, version, chargepoint_id) as (_, charger_saw):
+        wait_until_available(base_url, chargepoint_id, token)
+
+        # 4. Start charging.
+        status, session = api(
+            base_url,
+            "POST",
+            "sessions/",
+            {
+                "chargepoint": chargepoint_id,
+                "connector_id": 1,
+                "id_tag": people["tag"],
+                "vehicle": vehicle["id"],
+            },
+            token=token,
+        )
+        assert status in (201, 202), session
+        assert session["status"] == "ACTIVE", session
+        session_id = session["session_id"]
+
+        # 5. The charger starts a transaction, and the session shows it.
+        deadline = time.monotonic() + WAIT
+        while session["transaction"] is None:
+            assert time.monotonic() < deadline, f"no transaction for the session: {session}"
+            time.sleep(0.2)
+            status, session = api(base_url, "GET", f"sessions/{session_id}/", token=token)
+            assert status == 200, session
+        tx_id = session["transaction"]["id"]
+        assert session["transaction"]["chargepoint"] == chargepoint_id
+        assert session["transaction"]["id_token"] == people["tag"]
+        assert session["transaction"]["vehicle"] == vehicle["id"]
+
+        # 6. Watch it live; nobody else may, and not without a token.
+        assert close_code(live_url(base_url, tx_id, other)) == 4403
+        assert close_code(live_url(base_url, tx_id, None)) == 4401
+        with ws_connect(live_url(base_url, tx_id, token), open_timeout=10) as socket:
+            snapshot = receive(socket)
+            assert snapshot["type"] == "transaction.snapshot", snapshot
+            assert snapshot["status"] == "ACTIVE", snapshot
+            assert snapshot["transaction_id"] == tx_id
+            energy = [snapshot["energy_kwh"]]
+            deadline = time.monotonic() + WAIT
+            while energy[-1] <= snapshot["energy_kwh"]:
+                assert time.monotonic() < deadline, f"no energy flowed: {energy}"
+                update = receive(socket)
+                assert update["type"] == "transaction.update", update
+                assert update["status"] == "ACTIVE", update
+                energy.append(update["energy_kwh"])
+            assert energy == sorted(energy), energy
+
+            # 7. Stop: the socket gets the final state and is closed normally.
+            status, stopped = api(base_url, "POST", f"sessions/{session_id}/stop/", token=token)
+            assert status == 202, stopped
+            deadline = time.monotonic() + WAIT
+            update = snapshot
+            while update["status"] == "ACTIVE":
+                assert time.monotonic() < deadline, "the transaction did not end"
+                update = receive(socket)
+                assert update["type"] == "transaction.update", update
+            assert update["status"] == "COMPLETED", update
+            assert update["stopped_at"] is not None
+            with pytest.raises(ConnectionClosed) as closed:
+                socket.recv(timeout=10)
+            assert closed.value.rcvd.code == 1000
+    # The charger validates every answer against the OCPP schemas: none was wrong.
+    assert charger_saw.errors == 0, charger_saw.error_samples
+
+    status, tx = api(base_url, "GET", f"transactions/{tx_id}/", token=token)
+    assert status == 200, tx
+    assert tx["status"] == "COMPLETED", tx
+    assert tx["stopped_at"] is not None, tx
+    assert tx["session_id"] == session_id
+    assert tx["energy_kwh"] > 0, tx
+    assert tx["energy_kwh"] == round((tx["wh_meter_stop"] - tx["wh_meter_start"]) / 1000, 3), tx
+    assert update["energy_kwh"] == tx["energy_kwh"]
+
+    status, session = api(base_url, "GET", f"sessions/{session_id}/", token=token)
+    assert (status, session["status"]) == (200, "COMPLETED"), session
+
+    status, body = api(
+        base_url,
+        "GET",
+        f"transactions/{tx_id}/meter-values/?{urlencode({'measurand': ENERGY})}",
+        token=token,
+    )
+    assert status == 200, body
+    series = results(body)
+    assert series, body
+    assert {sample["measurand"] for sample in series} == {ENERGY}
+    stamps = [datetime.fromisoformat(sample["timestamp"]) for sample in series]
+    assert stamps == sorted(stamps), stamps
+    readings = [sample["numeric_value"] for sample in series]
+    assert tx["wh_meter_start"] <= min(readings) <= max(readings) <= tx["wh_meter_stop"], readings
+
+    status, body = api(base_url, "GET", "notifications/", token=token)
+    assert status == 200, body
+    told = {note["type"] for note in results(body) if note["transaction"] == tx_id}
+    assert {"CHARGING_STARTED", "CHARGING_COMPLETED"} <= told, body
+
+    # 8. Another driver sees none of it.
+    for path in (
+        f"sessions/{session_id}/",
+        f"transactions/{tx_id}/",
+        f"transactions/{tx_id}/meter-values/",
+    ):
+        status, body = api(base_url, "GET", path, token=other)
+        assert status == 404, (path, body)
+    status, body = api(base_url, "POST", f"sessions/{session_id}/stop/", token=other)
+    assert status == 404, body
+    status, body = api(base_url, "GET", "notifications/", token=other)
+    assert status == 200, body
+    assert not [note for note in results(body) if note["transaction"] == tx_id], body
