@@ -177,6 +177,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set, named after its enum.
+    "ENUM_NAME_OVERRIDES": {
+        "AvailabilityEnum": "chargepoints.enums.AvailabilityType",
+        "ChargePointStatusEnum": "chargepoints.enums.ChargePointStatus",
+        "CommandStatusEnum": "chargepoints.enums.CommandStatus",
+        "ConnectorTypeEnum": "chargepoints.enums.ConnectorType",
+        "IdTokenTypeEnum": "chargepoints.enums.IdTokenType",
+        "NormalizedStatusEnum": "chargepoints.enums.NormalizedStatus",
+        "ReservationStatusEnum": "chargepoints.enums.ReservationStatus",
+        "SessionStatusEnum": "chargepoints.enums.SessionStatus",
+        "TransactionStatusEnum": "chargepoints.enums.TransactionStatus",
+        "NotificationTypeEnum": "accounts.enums.NotificationType",
+        "UserStatusEnum": "accounts.enums.UserStatus",
+        "VehicleTypeEnum": "accounts.enums.VehicleType",
+        "TariffTypeEnum": "billing.enums.TariffType",
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
