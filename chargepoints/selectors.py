@@ -2,16 +2,19 @@
 
 import bisect
 import datetime
+import math
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
-from chargepoints.enums import Measurand
-from chargepoints.models import ChargePoint, SampledValue, Transaction
+from chargepoints.enums import Measurand, NormalizedStatus
+from chargepoints.models import ChargePoint, Connector, Location, SampledValue, Transaction
 
 
 @dataclass(frozen=True)
@@ -128,3 +131,108 @@ def user_energy_totals(*, user, now: datetime.datetime | None = None) -> EnergyT
     profile = getattr(user, "profile", None)
     tz = profile.timezone if profile is not None else zoneinfo.ZoneInfo(settings.TIME_ZONE)
     return energy_totals(transactions=Transaction.objects.filter(user=user), tz=tz, now=now)
+
+
+# Mean Earth radius (IUGG), the usual figure for great-circle distances.
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+
+
+def location_list(*, published_only: bool) -> QuerySet[Location]:
+    """Locations with their chargers, connectors and tariffs fetched in a fixed number of queries.
+
+    OCPI 2.2.1 Location.publish: unpublished sites are for operators only.
+    """
+    locations = Location.objects.prefetch_related("chargepoints__connectors__tariff_ids__elements")
+    return locations.filter(publish=True) if published_only else locations
+
+
+def chargepoint_list(*, published_only: bool) -> QuerySet[ChargePoint]:
+    """Charge points with their connectors; the public sees those at published locations only."""
+    chargepoints = ChargePoint.objects.select_related("location").prefetch_related(
+        "connectors__tariff_ids"
+    )
+    return chargepoints.filter(location__publish=True) if published_only else chargepoints
+
+
+def locations_available(*, locations: QuerySet[Location], available: bool) -> QuerySet[Location]:
+    """Locations where a driver could plug in now (or, with False, could not).
+
+    Available means a connector whose normalised status is Available on a
+    charger that is connected: a status reported by a charger that has since
+    gone offline says nothing about now.
+    """
+    free = Exists(
+        Connector.objects.filter(
+            chargepoint__location=OuterRef("pk"),
+            chargepoint__connected=True,
+            status=NormalizedStatus.AVAILABLE,
+        )
+    )
+    return locations.filter(free if available else ~free)
+
+
+def locations_with_connector_standard(
+    *, locations: QuerySet[Location], standard: str
+) -> QuerySet[Location]:
+    return locations.filter(
+        Exists(Connector.objects.filter(chargepoint__location=OuterRef("pk"), standard=standard))
+    )
+
+
+def _coordinate(key: str) -> Cast:
+    # OCPI 2.2.1 GeoLocation keeps coordinates as decimal strings.
+    return Cast(KeyTextTransform(key, "coordinates"), FloatField())
+
+
+def locations_nearby(
+    *, locations: QuerySet[Location], latitude: float, longitude: float, radius_km: float
+) -> QuerySet[Location]:
+    """Locations within ``radius_km`` of a point, annotated ``distance_km``, nearest first.
+
+    Computed in the database (SQLite and PostgreSQL alike): a bounding box
+    first, which is cheap and cuts the candidates to the neighbourhood, then
+    the great-circle (haversine) distance for the ones left.
+    """
+    lat_span = radius_km / KM_PER_DEGREE
+    located = locations.annotate(lat_deg=_coordinate("latitude"), lon_deg=_coordinate("longitude"))
+    box = Q(lat_deg__gte=latitude - lat_span, lat_deg__lte=latitude + lat_span)
+    box &= _longitude_band(
+        latitude=latitude, longitude=longitude, lat_span=lat_span, radius_km=radius_km
+    )
+
+    lat1, lon1 = math.radians(latitude), math.radians(longitude)
+    lat2, lon2 = Radians(F("lat_deg")), Radians(F("lon_deg"))
+    half_chord = Power(Sin((lat2 - lat1) / 2), 2) + math.cos(lat1) * Cos(lat2) * Power(
+        Sin((lon2 - lon1) / 2), 2
+    )
+    # Rounding can push the term a hair above 1, outside ASIN's domain.
+    distance = 2 * EARTH_RADIUS_KM * ASin(Sqrt(Least(half_chord, Value(1.0))))
+    return (
+        located.filter(box)
+        .annotate(distance_km=ExpressionWrapper(distance, output_field=FloatField()))
+        .filter(distance_km__lte=radius_km)
+        .order_by("distance_km", "name")
+    )
+
+
+def _longitude_band(*, latitude: float, longitude: float, lat_span: float, radius_km: float) -> Q:
+    """The longitudes a circle around the point can reach, across the antimeridian if need be."""
+    if abs(latitude) + lat_span >= 90:
+        return Q()  # The circle holds a pole: every longitude is in reach.
+    lon_span = radius_km / (KM_PER_DEGREE * math.cos(math.radians(abs(latitude) + lat_span)))
+    if lon_span >= 180:
+        return Q()
+    west, east = longitude - lon_span, longitude + lon_span
+    if west < -180:
+        return Q(lon_deg__gte=west + 360) | Q(lon_deg__lte=east)
+    if east > 180:
+        return Q(lon_deg__gte=west) | Q(lon_deg__lte=east - 360)
+    return Q(lon_deg__gte=west, lon_deg__lte=east)
+
+
+def chargepoint_time_zone(*, chargepoint: ChargePoint) -> zoneinfo.ZoneInfo:
+    """The zone its energy periods start in, as ``chargepoint_energy_totals`` reckons them."""
+    if chargepoint.location_id:
+        return chargepoint.location.time_zone
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)

@@ -1,0 +1,458 @@
+"""Locations, charge points and connectors as the API shows them.
+
+Each resource has a public serializer (anonymous callers and drivers) and an
+operator one that adds fields; the OpenAPI schema describes the operator one,
+with its extra fields optional (see ``OperatorFieldsExtension``).
+"""
+
+import re
+import zoneinfo
+
+from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
+
+from billing.api.serializers import TariffBriefSerializer
+from billing.models import Tariff
+from chargepoints.enums import ChargePointStatus, OcppProtocol
+from chargepoints.models import ChargePoint, Connector, Location
+from chargepoints.services.connections import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_INT32 = 2**31 - 1
+
+
+# --- Strict JSON types ---------------------------------------------------------------------------
+# DRF reads 42 as "42" and "1.5" or true as numbers (leniency meant for HTML
+# forms). These API take JSON only, where a wrong type is a client's mistake
+# that deserves a 400 rather than a guess.
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictFloatField(serializers.FloatField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.FloatField: StrictFloatField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+    }
+
+
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    def to_internal_value(self, data):
+        # DRF takes any iterable, so {} would pass for an empty list.
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class OcpiIdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by OCPI id (a location, a tariff): a string of at most 36 characters.
+
+    Checked before the lookup, so a control character never reaches the
+    database (PostgreSQL refuses NUL in text with an error, not a miss).
+    """
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return StrictManyRelatedField(**list_kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        # DRF reads "" as null (for HTML forms); here null says "none", "" is no id.
+        if data == "":
+            self.fail("does_not_exist", pk_value=data)
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if len(data) > 36 or _CONTROL.search(data):
+            self.fail("does_not_exist", pk_value=data[:40])
+        return super().to_internal_value(data)
+
+
+# The names the model's TimeZoneField accepts ("Factory" is no place).
+TIME_ZONES = sorted(zoneinfo.available_timezones() - {"Factory"})
+
+
+# The enum without a line of description per zone, which would only repeat it.
+@extend_schema_field({"type": "string", "enum": TIME_ZONES})
+class TimeZoneNameField(serializers.ChoiceField):
+    """An IANA time zone name, e.g. "Europe/Berlin".
+
+    Checked against the list rather than by opening the name: ZoneInfo reads
+    files, and names like "../x" raise errors other than "not found".
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=TIME_ZONES, **kwargs)
+
+    def to_representation(self, value):
+        return str(value)
+
+
+class ChargerPasswordField(StrictCharField):
+    """OCPP security profile 1 password: 16 to 40 characters; "" or null for none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            allow_blank=True,
+            allow_null=True,
+            trim_whitespace=False,
+            min_length=PASSWORD_MIN_LENGTH,
+            max_length=PASSWORD_MAX_LENGTH,
+            **kwargs,
+        )
+
+
+class CoordinatesSerializer(serializers.Serializer):
+    """Decimal degrees (WGS 84). Stored as OCPI 2.2.1 GeoLocation strings, shown as numbers."""
+
+    latitude = StrictFloatField(min_value=-90, max_value=90)
+    longitude = StrictFloatField(min_value=-180, max_value=180)
+
+
+class OperatorFieldsExtension(OpenApiSerializerExtension):
+    """In responses, the fields only operators get are optional: the public see the rest.
+
+    One schema then fits both answers. Without this every read-only field
+    would be required, and a driver's answer would not match.
+    """
+
+    target_class = "chargepoints.api.sites.serializers.OperatorSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        if direction == "response":
+            serializer_class = self.target if isinstance(self.target, type) else type(self.target)
+            public = set(serializer_class.public_serializer.Meta.fields)
+            required = [name for name in schema.get("required", []) if name in public]
+            if required:
+                schema["required"] = required
+            else:
+                schema.pop("required", None)
+        return schema
+
+
+class OperatorSerializer:
+    """Marks an operator serializer; ``public_serializer`` names what the public get."""
+
+    public_serializer: type[serializers.ModelSerializer]
+
+
+# --- Connectors ------------------------------------------------------------------------------
+
+PUBLIC_CONNECTOR_FIELDS = [
+    "connectorid",
+    "evse_id",
+    "evse_connector_id",
+    "standard",
+    "format",
+    "power_type",
+    "max_power",
+    "max_current",
+    "max_voltage",
+    "tariff_ids",
+    "status",
+    "reported_status",
+    "availability_status",
+    "error_code",
+    "status_timestamp",
+    "last_updated",
+]
+CONNECTOR_REPORTED = [
+    "status",
+    "reported_status",
+    "availability_status",
+    "error_code",
+    "status_timestamp",
+    "current_limit",
+    "last_updated",
+]
+
+
+REPORTED_STATUS_HELP = (
+    "The status in the charger's own words (OCPP 1.6 or 2.0.1); "
+    "``status`` is the same in one vocabulary for every charger."
+)
+
+
+class PublicConnectorSerializer(StrictModelSerializer):
+    tariff_ids = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    reported_status = serializers.ChoiceField(
+        source="connector_status",
+        choices=ChargePointStatus.choices,
+        read_only=True,
+        help_text=REPORTED_STATUS_HELP,
+    )
+
+    class Meta:
+        model = Connector
+        fields = PUBLIC_CONNECTOR_FIELDS
+        read_only_fields = fields
+
+
+class ConnectorSerializer(OperatorSerializer, PublicConnectorSerializer):
+    """A connector. ``current_limit`` is shown to operators only."""
+
+    public_serializer = PublicConnectorSerializer
+    tariff_ids = OcpiIdRelatedField(
+        many=True,
+        queryset=Tariff.objects.all(),
+        required=False,
+        help_text="Ids of the tariffs that apply at this connector (OCPI Connector.tariff_ids).",
+    )
+
+    class Meta:
+        model = Connector
+        fields = [*PUBLIC_CONNECTOR_FIELDS, "current_limit"]
+        read_only_fields = CONNECTOR_REPORTED
+        extra_kwargs = {
+            "max_power": {"min_value": 0},
+            "max_current": {"min_value": 0},
+            "max_voltage": {"min_value": 0},
+            # OCPP numbers outlets from 1 (0 is the charger itself), within a
+            # 32-bit integer column on every database.
+            "connectorid": {"min_value": 1, "max_value": MAX_INT32},
+            "evse_id": {"min_value": 1, "max_value": MAX_INT32},
+            "evse_connector_id": {"min_value": 1, "max_value": MAX_INT32},
+        }
+
+
+# --- Charge points ---------------------------------------------------------------------------
+
+PUBLIC_CHARGEPOINT_FIELDS = [
+    "chargepoint_id",
+    "name",
+    "location",
+    "latitude",
+    "longitude",
+    "max_power",
+    "connector_count",
+    "status",
+    "availability_status",
+    "error_code",
+    "connected",
+    "last_heartbeat",
+    "ocpp_version",
+    "connectors",
+]
+# What the charger reports about itself: operators read it, the charger writes it.
+CHARGEPOINT_REPORTED = [
+    "status",
+    "availability_status",
+    "error_code",
+    "connected",
+    "last_heartbeat",
+    "ocpp_version",
+    "reported_status",
+    "status_timestamp",
+    "chargepoint_vendor",
+    "chargepoint_model",
+    "chargepoint_serial_number",
+    "chargebox_serial_number",
+    "firmware_version",
+    "iccid",
+    "imsi",
+    "meter_type",
+    "meter_serial_number",
+    "boot_reason",
+    "last_boot_at",
+    "ip_address",
+    "websocket_port",
+    "local_list_version",
+    "created_at",
+    "last_updated",
+]
+
+
+class PublicChargePointSerializer(StrictModelSerializer):
+    location = serializers.CharField(source="location_id", read_only=True, allow_null=True)
+    # Empty until the charger first connects.
+    ocpp_version = serializers.ChoiceField(
+        choices=OcppProtocol.choices, allow_blank=True, read_only=True
+    )
+    connectors = PublicConnectorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChargePoint
+        fields = PUBLIC_CHARGEPOINT_FIELDS
+        read_only_fields = fields
+
+
+class ChargePointSerializer(OperatorSerializer, PublicChargePointSerializer):
+    """A charge point. Fields beyond the public ones are shown to operators only."""
+
+    public_serializer = PublicChargePointSerializer
+    reported_status = serializers.ChoiceField(
+        source="chargepoint_status",
+        choices=ChargePointStatus.choices,
+        read_only=True,
+        help_text=REPORTED_STATUS_HELP,
+    )
+    location = OcpiIdRelatedField(
+        queryset=Location.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Id of the location; null for a charger not placed yet.",
+    )
+    connectors = ConnectorSerializer(many=True, read_only=True)
+    password = ChargerPasswordField(
+        write_only=True,
+        required=False,
+        style={"input_type": "password"},
+        help_text="HTTP Basic password the charger must present (OCPP security profile 1, "
+        "16 to 40 characters); empty or null: none. Stored hashed, never shown.",
+    )
+    has_password = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChargePoint
+        fields = [
+            *PUBLIC_CHARGEPOINT_FIELDS,
+            "registration_status",
+            "password",
+            "has_password",
+            *(name for name in CHARGEPOINT_REPORTED if name not in PUBLIC_CHARGEPOINT_FIELDS),
+        ]
+        read_only_fields = CHARGEPOINT_REPORTED
+        extra_kwargs = {
+            "max_power": {"min_value": 0},
+            # The column is a small integer on PostgreSQL.
+            "connector_count": {"min_value": 0, "max_value": 32767},
+        }
+
+    def get_has_password(self, chargepoint: ChargePoint) -> bool:
+        return bool(chargepoint.password)
+
+
+# --- Locations -------------------------------------------------------------------------------
+
+
+class LocationChargePointSerializer(StrictModelSerializer):
+    """A charge point of a location with its live status."""
+
+    connectors = PublicConnectorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChargePoint
+        fields = [
+            "chargepoint_id",
+            "name",
+            "max_power",
+            "status",
+            "availability_status",
+            "error_code",
+            "connected",
+            "last_heartbeat",
+            "connectors",
+        ]
+        read_only_fields = fields
+
+
+PUBLIC_LOCATION_FIELDS = [
+    "id",
+    "name",
+    "address",
+    "city",
+    "postal_code",
+    "state",
+    "country",
+    "coordinates",
+    "parking_type",
+    "time_zone",
+    "last_updated",
+    "distance_km",
+    "chargepoints",
+    "tariffs",
+]
+
+
+class PublicLocationSerializer(StrictModelSerializer):
+    coordinates = CoordinatesSerializer()
+    time_zone = TimeZoneNameField(required=False, help_text='IANA name, e.g. "Europe/Berlin".')
+    distance_km = serializers.SerializerMethodField(
+        help_text="Great-circle distance from the searched point; null when not searching."
+    )
+    chargepoints = LocationChargePointSerializer(many=True, read_only=True)
+    tariffs = serializers.SerializerMethodField(
+        help_text="The tariffs that apply at the location's connectors."
+    )
+
+    class Meta:
+        model = Location
+        fields = PUBLIC_LOCATION_FIELDS
+        read_only_fields = ["id", "last_updated"]
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_distance_km(self, location: Location) -> float | None:
+        distance = getattr(location, "distance_km", None)
+        return None if distance is None else round(distance, 3)
+
+    @extend_schema_field(TariffBriefSerializer(many=True))
+    def get_tariffs(self, location: Location):
+        # From the prefetched connectors: no query per location.
+        tariffs = {}
+        for chargepoint in location.chargepoints.all():
+            for connector in chargepoint.connectors.all():
+                for tariff in connector.tariff_ids.all():
+                    tariffs.setdefault(tariff.pk, tariff)
+        ordered = sorted(tariffs.values(), key=lambda tariff: tariff.pk)
+        return TariffBriefSerializer(ordered, many=True, context=self.context).data
+
+
+class LocationSerializer(OperatorSerializer, PublicLocationSerializer):
+    """A location (OCPI 2.2.1 Location). Fields beyond the public ones are for operators only."""
+
+    public_serializer = PublicLocationSerializer
+
+    class Meta(PublicLocationSerializer.Meta):
+        fields = [
+            *PUBLIC_LOCATION_FIELDS,
+            "publish",
+            "country_code",
+            "party_id",
+            "substation_id",
+        ]
+
+
+# --- Energy ----------------------------------------------------------------------------------
+
+
+class ChargePointEnergySerializer(serializers.Serializer):
+    """Energy delivered (kWh) since the start of the current day, week, month and year."""
+
+    day = serializers.FloatField()
+    week = serializers.FloatField()
+    month = serializers.FloatField()
+    year = serializers.FloatField()
+    timezone = serializers.CharField(help_text="The time zone the periods start in.")
