@@ -154,7 +154,7 @@ REST_FRAMEWORK = {
         # Login and registration, per client address: slows password guessing.
         "login": os.environ.get("CSMS_THROTTLE_LOGIN", "10/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "csms.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "csms.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -73,6 +73,9 @@ class TransactionSerializer(serializers.ModelSerializer):
     session_id = serializers.CharField(
         source="session.session_id", read_only=True, allow_null=True, default=None
     )
+    # Plain text: blank until the charger reports them (and 1.6 never does).
+    charging_state = serializers.CharField(read_only=True)
+    reason_stopped = serializers.CharField(read_only=True)
 
     class Meta:
         model = Transaction
@@ -121,6 +124,10 @@ class TransactionSerializer(serializers.ModelSerializer):
 
 
 class SampledValueSerializer(serializers.ModelSerializer):
+    # Plain text: blank when the charger sent none.
+    phase = serializers.CharField(read_only=True)
+    location = serializers.CharField(read_only=True)
+    context = serializers.CharField(read_only=True)
     numeric_unit = serializers.SerializerMethodField(
         help_text="Unit of numeric_value: the measurand's base unit (Wh, W, A, V, ...)."
     )

@@ -9,11 +9,13 @@ class CommandSerializer(serializers.ModelSerializer):
     chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
     command = serializers.CharField(source="name", read_only=True)
     requested_by = serializers.CharField(
-        source="requested_by.username", read_only=True, default=None
+        source="requested_by.username", read_only=True, allow_null=True, default=None
     )
     connector_id = serializers.IntegerField(
-        source="connector.connectorid", read_only=True, default=None
+        source="connector.connectorid", read_only=True, allow_null=True, default=None
     )
+    # Blank until the charger has connected once.
+    ocpp_version = serializers.CharField(read_only=True)
 
     class Meta:
         model = Command

@@ -51,9 +51,17 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class StrictModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        models.BooleanField: StrictBooleanField,
         models.CharField: StrictCharField,
         models.FloatField: StrictFloatField,
         models.IntegerField: StrictIntegerField,
@@ -138,6 +146,15 @@ class CoordinatesSerializer(serializers.Serializer):
 
     latitude = StrictFloatField(min_value=-90, max_value=90)
     longitude = StrictFloatField(min_value=-180, max_value=180)
+
+    def validate(self, attrs):
+        # A PATCH makes nested fields optional too; a point is only ever whole.
+        missing = {"latitude", "longitude"} - set(attrs)
+        if missing:
+            raise serializers.ValidationError(
+                {key: ["This field is required."] for key in sorted(missing)}
+            )
+        return attrs
 
 
 class OperatorFieldsExtension(OpenApiSerializerExtension):
