@@ -369,6 +369,15 @@ def test_an_operator_changes_and_deletes_a_location(operator_api, location, char
     assert chargepoint.location is None
 
 
+def test_a_change_of_coordinates_gives_both(operator_api, location):
+    response = operator_api.patch(detail(location.pk), {"coordinates": {"latitude": 1}})
+
+    assert response.status_code == 400
+    assert response.json() == {"coordinates": {"longitude": ["This field is required."]}}
+    location.refresh_from_db()
+    assert location.coordinates == {"latitude": "52.52", "longitude": "13.40"}
+
+
 def test_drivers_and_anonymous_callers_cannot_write(driver_api, location):
     assert APIClient().post(LIST, NEW_LOCATION, format="json").status_code == 401
     assert driver_api.post(LIST, NEW_LOCATION, format="json").status_code == 403
@@ -394,6 +403,7 @@ def test_drivers_and_anonymous_callers_cannot_write(driver_api, location):
         ({"name": "x" * 300}, "name"),
         ({"name": None}, "name"),
         ({"publish": "perhaps"}, "publish"),
+        ({"publish": "true"}, "publish"),
         ({"party_id": "TOOLONG"}, "party_id"),
     ],
 )

@@ -93,7 +93,7 @@ CHARGEPOINT_ID_PARAMETER = OpenApiParameter(
 )
 
 
-class StrictBooleanField(forms.NullBooleanField):
+class StrictNullBooleanField(forms.NullBooleanField):
     """true/false (or 1/0); anything else is an error, not "no filter"."""
 
     widget = forms.TextInput
@@ -111,7 +111,7 @@ class StrictBooleanField(forms.NullBooleanField):
 
 
 class BooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictBooleanField
+    field_class = StrictNullBooleanField
 
 
 class NearbyForm(forms.Form):
@@ -213,7 +213,7 @@ class ConnectorFilter(django_filters.FilterSet):
 
 
 def crud_schema(*, name: str, serializer, detail_of: str = "", parameters=()):
-    """The same seven documented operations for each resource."""
+    """The six operations of a resource, documented alike."""
     parameters = list(parameters)
     return extend_schema_view(
         list=extend_schema(
@@ -350,13 +350,7 @@ class ChargePointViewSet(SiteViewSet):
 
     @extend_schema(
         summary="Energy delivered by a charge point (operators)",
-        responses={
-            200: ChargePointEnergySerializer,
-            401: DETAIL,
-            403: DETAIL,
-            404: DETAIL,
-            429: DETAIL,
-        },
+        responses={200: ChargePointEnergySerializer, **AUTH_ERRORS},
     )
     @action(
         detail=True,
