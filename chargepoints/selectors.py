@@ -116,13 +116,10 @@ def chargepoint_energy_totals(
     *, chargepoint: ChargePoint, now: datetime.datetime | None = None
 ) -> EnergyTotals:
     """Periods follow the location's time zone; unplaced chargers use the server's."""
-    tz = (
-        chargepoint.location.time_zone
-        if chargepoint.location_id
-        else zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    )
     return energy_totals(
-        transactions=Transaction.objects.filter(chargepoint=chargepoint), tz=tz, now=now
+        transactions=Transaction.objects.filter(chargepoint=chargepoint),
+        tz=chargepoint_time_zone(chargepoint=chargepoint),
+        now=now,
     )
 
 
@@ -232,7 +229,7 @@ def _longitude_band(*, latitude: float, longitude: float, lat_span: float, radiu
 
 
 def chargepoint_time_zone(*, chargepoint: ChargePoint) -> zoneinfo.ZoneInfo:
-    """The zone its energy periods start in, as ``chargepoint_energy_totals`` reckons them."""
+    """The zone a charger's days start in: its location's, else the server's."""
     if chargepoint.location_id:
         return chargepoint.location.time_zone
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)

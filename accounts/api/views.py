@@ -4,7 +4,6 @@ Each view validates its input, calls one service and shapes the answer.
 """
 
 import django_filters
-from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -52,6 +51,7 @@ from accounts.services import (
 )
 from chargepoints.enums import IdTokenType
 from chargepoints.selectors import user_energy_totals
+from csms.api.filters import BooleanFilter, IdFilter
 from csms.api.permissions import IsOperator, OwnedOrOperator
 
 # Error bodies, described once. Plain schemas rather than serializers, so they
@@ -266,37 +266,6 @@ class MyEnergyView(APIView):
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number in the database's range, else a 400.
-
-    NumberFilter's decimals would match id 1 for 1.5, and a huge value would
-    overflow SQLite with a 500.
-    """
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
-
-
-class _StrictBooleanField(forms.Field):
-    # Not NullBooleanField: its widget turns any unknown word into "no filter".
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if value in (True, "true", "True", "1"):
-            return True
-        if value in (False, "false", "False", "0"):
-            return False
-        raise forms.ValidationError("Use true or false.", code="invalid")
-
-
-class BooleanFilter(django_filters.BooleanFilter):
-    """true or false; anything else is a 400 rather than silently no filter at all."""
-
-    field_class = _StrictBooleanField
-
-
 # Vehicles ---------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import IdTag, User, UserVehicle
 from chargepoints.commands.targets import new_request_id
 from chargepoints.enums import (
+    AuthorizationStatus,
     AvailabilityType,
     ChargePointStatus,
     CommandName,
@@ -97,7 +98,7 @@ def driver_tag(*, user: User, id_tag: str | None, starting: bool) -> IdTag:
         if tag is None:
             raise ValidationError({"id_tag": [f"{id_tag!r} is not one of your id tags."]})
         auth = idtag_authorize(id_token=tag.idToken, check_concurrent=starting)
-        if auth.status == "ConcurrentTx":
+        if auth.status == AuthorizationStatus.CONCURRENT_TX:
             raise ChargingRefused("already_charging", f"Id tag {tag.idToken} is already charging.")
         if not auth.accepted:
             raise ValidationError({"id_tag": [f"Id tag {tag.idToken} is {auth.status.lower()}."]})
@@ -114,19 +115,20 @@ def driver_tag(*, user: User, id_tag: str | None, starting: bool) -> IdTag:
 
 
 def _connector(chargepoint: ChargePoint, connector_id: int | None) -> Connector:
-    connectors = list(chargepoint.connectors.order_by("connectorid"))
     if connector_id is None:
+        connectors = list(chargepoint.connectors.all()[:2])
         if len(connectors) == 1:
             return connectors[0]
         raise ValidationError(
             {"connector_id": ["This charge point has several connectors: choose one."]}
         )
-    for connector in connectors:
-        if connector.connectorid == connector_id:
-            return connector
-    raise ValidationError(
-        {"connector_id": [f"Charge point {chargepoint.pk} has no connector {connector_id}."]}
-    )
+    # Not targets.connector_find: a driver may only name a connector we know.
+    connector = chargepoint.connectors.filter(connectorid=connector_id).first()
+    if connector is None:
+        raise ValidationError(
+            {"connector_id": [f"Charge point {chargepoint.pk} has no connector {connector_id}."]}
+        )
+    return connector
 
 
 def _connector_free(connector: Connector, *, user: User) -> None:

@@ -19,6 +19,15 @@ class IsOperator(BasePermission):
         return is_operator(request.user)
 
 
+class MayCommandChargers(BasePermission):
+    """Staff who may change charge points: acting on a charger is changing it, as in the admin."""
+
+    def has_permission(self, request, view) -> bool:
+        return is_operator(request.user) and request.user.has_perm(
+            "chargepoints.change_chargepoint"
+        )
+
+
 class OperatorWrites(DjangoModelPermissions):
     """Reading is open to whoever the view's queryset lets see the objects;
     writing takes a staff user with the model permission, as in the admin."""

@@ -5,10 +5,10 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from chargepoints.api.commands.serializers import CommandSerializer
-from chargepoints.api.permissions import IsOperator
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandSource
 from chargepoints.models import ChargePoint, Command
+from csms.api.permissions import MayCommandChargers
 from ocpp_gateway.commands import command_request
 
 
@@ -21,7 +21,7 @@ class ChargePointCommandList(generics.ListAPIView):
     """
 
     serializer_class = CommandSerializer
-    permission_classes = [IsOperator]
+    permission_classes = [MayCommandChargers]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -70,7 +70,7 @@ class ChargePointCommandList(generics.ListAPIView):
 
 class ChargePointCommandDetail(generics.RetrieveAPIView):
     serializer_class = CommandSerializer
-    permission_classes = [IsOperator]
+    permission_classes = [MayCommandChargers]
 
     def get_queryset(self):
         return Command.objects.filter(chargepoint_id=self.kwargs["chargepoint_id"]).select_related(

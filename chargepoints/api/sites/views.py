@@ -54,6 +54,7 @@ from chargepoints.services.sites import (
     location_delete,
     location_update,
 )
+from csms.api.filters import BooleanFilter
 from csms.api.permissions import IsOperator, OperatorWrites, is_operator
 
 DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 5, 500
@@ -91,27 +92,6 @@ CHARGEPOINT_ID_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description='The id the charger connects with, e.g. "DE*BMW*ETEST1234567890AB".',
 )
-
-
-class StrictNullBooleanField(forms.NullBooleanField):
-    """true/false (or 1/0); anything else is an error, not "no filter"."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        try:
-            return {"true": True, "1": True, "false": False, "0": False}[str(value).lower()]
-        except KeyError:
-            raise forms.ValidationError("Must be true or false.", code="invalid") from None
-
-    def validate(self, value):
-        pass
-
-
-class BooleanFilter(django_filters.BooleanFilter):
-    field_class = StrictNullBooleanField
 
 
 class NearbyForm(forms.Form):
