@@ -1,5 +1,7 @@
 """Query filters shared by every list of the API."""
 
+import datetime
+
 import django_filters
 from django import forms
 
@@ -32,3 +34,25 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class _UtcDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 time, handed to the database in UTC.
+
+    ISO 8601 allows offsets PostgreSQL refuses (e.g. -21:16), and a time
+    near the end of year 9999 may not exist in UTC at all: both are a 400
+    here rather than a database error.
+    """
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError("Out of range in UTC.", code="invalid") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = _UtcDateTimeField

@@ -575,3 +575,21 @@ def test_sessions_list_is_paginated_and_filtered(api, online, tag, charger):
     assert api.get("/api/v1/sessions/?status=FAILED").json()["count"] == 3
     assert api.get("/api/v1/sessions/?status=ACTIVE").json()["count"] == 0
     assert json.loads(api.get("/api/v1/sessions/?status=BAD").content)["status"]
+
+
+def test_time_filters_take_any_iso_offset_and_refuse_times_utc_cannot_hold(
+    api, online, connector, tag, driver
+):
+    # PostgreSQL refuses offsets past 15:59; the filter hands it UTC instead.
+    tx = active_tx(online, connector, user=driver, tag=tag)
+    url = f"/api/v1/transactions/{tx.pk}/meter-values/"
+    assert api.get(url, {"since": "7211-08-19T02:28:48-21:16"}).status_code == 200
+    assert (
+        api.get("/api/v1/transactions/", {"started_after": "2026-01-01T00:00:00+23:59"}).json()[
+            "count"
+        ]
+        == 1
+    )
+    late = api.get(url, {"until": "9999-12-31T23:00:00-05:00"})
+    assert late.status_code == 400
+    assert late.json() == {"until": ["Out of range in UTC."]}

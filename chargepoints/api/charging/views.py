@@ -37,6 +37,7 @@ from chargepoints.services.driving import (
     reservations_expire,
     transaction_remote_stop,
 )
+from csms.api.filters import DateTimeFilter
 from csms.api.permissions import OwnedOrOperator
 
 _ERRORS = {
@@ -77,12 +78,8 @@ class TransactionFilter(django_filters.FilterSet):
     )
     chargepoint = django_filters.CharFilter(field_name="chargepoint_id")
     connector_id = django_filters.NumberFilter(field_name="connector__connectorid")
-    started_after = django_filters.IsoDateTimeFilter(
-        field_name="start_transaction_timestamp", lookup_expr="gte"
-    )
-    started_before = django_filters.IsoDateTimeFilter(
-        field_name="start_transaction_timestamp", lookup_expr="lt"
-    )
+    started_after = DateTimeFilter(field_name="start_transaction_timestamp", lookup_expr="gte")
+    started_before = DateTimeFilter(field_name="start_transaction_timestamp", lookup_expr="lt")
 
     class Meta:
         model = Transaction
@@ -92,8 +89,8 @@ class TransactionFilter(django_filters.FilterSet):
 class SampleFilter(django_filters.FilterSet):
     measurand = django_filters.CharFilter()
     phase = django_filters.CharFilter()
-    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+    since = DateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    until = DateTimeFilter(field_name="timestamp", lookup_expr="lt")
 
     class Meta:
         model = SampledValue
