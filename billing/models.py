@@ -108,6 +108,9 @@ class CDR(models.Model):
     meter_id = models.CharField(max_length=255, blank=True)
     currency = models.CharField(max_length=3)
     tariffs = models.ManyToManyField(Tariff, blank=True, related_name="cdrs")
+    # The tariffs as they were when the session was priced (OCPI Tariff
+    # objects): what partners are shown, whatever happened to the rows since.
+    tariff_snapshots = models.JSONField(default=list, blank=True)
     charging_periods = models.JSONField(default=list)
     signed_data = models.JSONField(null=True, blank=True)
     total_cost = models.JSONField()
@@ -124,6 +127,10 @@ class CDR(models.Model):
     credit = models.BooleanField(default=False)
     credit_reference_id = models.CharField(max_length=39, blank=True)
     home_charging_compensation = models.BooleanField(default=False)
+    # Not OCPI fields: a CDR made from a transaction we learnt of only partly
+    # (a stop for an unknown start) waits for an operator before partners see it.
+    needs_review = models.BooleanField(default=False)
+    review_note = models.CharField(max_length=255, blank=True)
     last_updated = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -137,3 +144,48 @@ class CDR(models.Model):
 
     def __str__(self) -> str:
         return f"CDR {self.id}"
+
+
+class OcpiPartner(models.Model):
+    """A roaming partner (an eMSP or a hub) registered through OCPI 2.2.1 credentials.
+
+    OCPI 2.2.1 credentials §7: the operator hands out ``token_a`` out of band;
+    the partner registers with it, giving us ``token_b`` (which we use to call
+    it) and receiving ``token_c`` (which it uses to call us). ``token_a`` is
+    spent by the registration.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", "Waiting for registration"
+        REGISTERED = "REGISTERED", "Registered"
+        SUSPENDED = "SUSPENDED", "Suspended"
+
+    name = models.CharField(max_length=100)
+    country_code = models.CharField(max_length=2, blank=True)
+    party_id = models.CharField(max_length=3, blank=True)
+    roles = models.JSONField(default=list, blank=True, help_text="OCPI CredentialsRole objects.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    token_a = models.CharField(max_length=64, blank=True, help_text="Registration token.")
+    token_b = models.CharField(max_length=64, blank=True, editable=False)
+    token_c = models.CharField(max_length=64, blank=True, editable=False)
+    versions_url = models.URLField(blank=True)
+    version = models.CharField(max_length=10, blank=True)
+    endpoints = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "OCPI partner"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token_a"], condition=~models.Q(token_a=""), name="ocpi_token_a_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["token_c"], condition=~models.Q(token_c=""), name="ocpi_token_c_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        party = f" ({self.country_code}*{self.party_id})" if self.party_id else ""
+        return f"{self.name}{party}"

@@ -286,3 +286,12 @@ CSMS_COMMAND_ACK_TIMEOUT = float(os.environ.get("CSMS_COMMAND_ACK_TIMEOUT", "5")
 # start but began no transaction within this many seconds (no car plugged
 # in) leaves the session TIMEOUT.
 CSMS_SESSION_START_TIMEOUT = float(os.environ.get("CSMS_SESSION_START_TIMEOUT", "180"))
+
+# Who we are on OCPI 2.2.1 (credentials §7.3.1): the CPO's country code and
+# party id (ISO 15118), used for CDRs and sessions of chargers without a
+# location, and the name shown to roaming partners.
+CSMS_OCPI_COUNTRY_CODE = os.environ.get("CSMS_OCPI_COUNTRY_CODE", "DE").upper()
+CSMS_OCPI_PARTY_ID = os.environ.get("CSMS_OCPI_PARTY_ID", "CSM").upper()
+CSMS_OCPI_BUSINESS_NAME = os.environ.get("CSMS_OCPI_BUSINESS_NAME", "CSMS")
+# The currency of sessions on connectors without a tariff (free of charge).
+CSMS_CURRENCY = os.environ.get("CSMS_CURRENCY", "EUR").upper()

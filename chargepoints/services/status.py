@@ -7,12 +7,14 @@ from django.db import transaction
 from chargepoints.enums import (
     ChargePointErrorCode,
     ChargePointStatus,
+    ChargingState,
     TransactionStatus,
     normalized_status,
 )
 from chargepoints.models import ChargePoint, StatusNotification
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
 from chargepoints.services.notices import NOT_CHARGING_STATES, notice_charging_stopped
+from chargepoints.services.transactions import charging_state_record
 
 
 @transaction.atomic
@@ -53,6 +55,7 @@ def status_report(
     reported_field = "connector_status" if connector is not None else "chargepoint_status"
     if connector is not None:
         _notice_suspension(connector, before=connector.connector_status, after=status)
+        _record_charging_state(connector, status=status, timestamp=timestamp)
     setattr(target, reported_field, status)
     target.status = normalized_status(status)
     target.error_code = error_code
@@ -61,6 +64,28 @@ def status_report(
         update_fields=[reported_field, "status", "error_code", "status_timestamp", "last_updated"]
     )
     return report
+
+
+# OCPP 1.6 tells charging and pausing by connector status; as OCPP 2.0.1
+# chargingState they price parking time the same way for both versions.
+_CHARGING_STATES = {
+    ChargePointStatus.CHARGING: ChargingState.CHARGING,
+    ChargePointStatus.SUSPENDED_EV: ChargingState.SUSPENDED_EV,
+    ChargePointStatus.SUSPENDED_EVSE: ChargingState.SUSPENDED_EVSE,
+}
+
+
+def _record_charging_state(connector, *, status: str, timestamp: datetime.datetime) -> None:
+    state = _CHARGING_STATES.get(status)
+    if state is None:
+        return
+    tx = (
+        connector.transactions.select_for_update()
+        .filter(transaction_status=TransactionStatus.ACTIVE)
+        .first()
+    )
+    if tx is not None and charging_state_record(tx, state=state, at=timestamp):
+        tx.save(update_fields=["charging_states", "updated_at"])
 
 
 def _notice_suspension(connector, *, before: str, after: str) -> None:

@@ -10,9 +10,13 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import DatabaseError
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
+from billing.pricing import PricingError, TariffError
+from billing.services.cdrs import CdrRefused, cdr_create
+from billing.services.pricing import transaction_cost_refresh, transaction_tariff_assign
 from chargepoints.enums import (
     ChargerEventKind,
     ChargingState,
@@ -89,8 +93,28 @@ def _find(
     return transactions.filter(pk=transaction_id).first()
 
 
-def _apply_facts(tx: Transaction, facts: TransactionFacts, auth: AuthResult | None) -> None:
+def charging_state_record(tx: Transaction, *, state: str, at: datetime.datetime) -> bool:
+    """Add a change of charging state to the transaction's history (the caller saves).
+
+    The history prices parking time; a repeated state is no change.
+    """
+    history = tx.charging_states or []
+    if history and history[-1].get("state") == state:
+        return False
+    tx.charging_states = [*history, {"timestamp": at.isoformat(), "state": state}]
+    return True
+
+
+def _apply_facts(
+    tx: Transaction,
+    facts: TransactionFacts,
+    auth: AuthResult | None,
+    *,
+    at: datetime.datetime | None = None,
+) -> None:
     if facts.charging_state:
+        if at is not None:
+            charging_state_record(tx, state=facts.charging_state, at=at)
         tx.charging_state = facts.charging_state
     if facts.trigger_reason:
         tx.trigger_reason = facts.trigger_reason
@@ -185,10 +209,11 @@ def transaction_start(
         remote_start_id=remote_start_id,
     )
     auth = _authorize(facts, check_concurrent=True)
-    _apply_facts(tx, facts, auth)
+    _apply_facts(tx, facts, auth, at=timestamp)
     if reservation_id is not None:
         tx.reservation = _reservation_consume(chargepoint, reservation_id)
     tx.save()
+    transaction_tariff_assign(tx=tx)
     readings_store(chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings)
     charging_session_attach(tx=tx)
     notice_charging_started(tx=tx)
@@ -255,7 +280,7 @@ def transaction_update(
     auth = _authorize(facts)
     replayed = _replayed(tx, facts)
     was_charging = tx.charging_state == ChargingState.CHARGING
-    _apply_facts(tx, facts, auth)
+    _apply_facts(tx, facts, auth, at=None if replayed else timestamp)
     tx.save()
     if not replayed:
         readings_store(
@@ -312,7 +337,7 @@ def transaction_stop(
             timestamp=timestamp,
             note=f"Stop for transaction {lookup_id} never seen starting",
         )
-    _apply_facts(tx, facts, auth)
+    _apply_facts(tx, facts, auth, at=timestamp)
     tx.save()
     # Transaction data sent with the stop is kept like any other reading.
     readings_store(
@@ -331,11 +356,31 @@ def transaction_stop(
         tx.wh_meter_last = meter_stop_wh
         tx.wh_meter_last_timestamp = timestamp
     tx.total_energy = tx.energy_wh / 1000
+    transaction_cost_refresh(tx=tx)
     tx.save()
+    _bill(tx)
     charging_session_finish(tx=tx)
     notice_charging_completed(tx=tx)
     live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=created)
+
+
+def _bill(tx: Transaction) -> None:
+    """Make the CDR of a finished transaction; one we only partly know waits for an operator.
+
+    A CDR that cannot be made never fails the stop (the charger would retry it
+    forever): the transaction is flagged for review instead.
+    """
+    if tx.needs_review:
+        return
+    try:
+        with db_transaction.atomic():
+            cdr_create(tx=tx)
+    except (CdrRefused, PricingError, TariffError, DatabaseError) as error:
+        logger.exception("No CDR for transaction %s", tx.pk)
+        tx.needs_review = True
+        tx.review_note = f"No CDR: {error}"[:255]
+        tx.save(update_fields=["needs_review", "review_note", "updated_at"])
 
 
 @db_transaction.atomic

@@ -1,0 +1,204 @@
+"""A session cut into segments within which nothing a tariff looks at changes."""
+
+import bisect
+import datetime
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from billing.pricing.tariffs import Element
+from billing.pricing.types import Sample, Usage
+
+ZERO = Decimal(0)
+_MIDNIGHT = datetime.time(0, 0)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What the restrictions of a tariff element are evaluated against."""
+
+    local: datetime.datetime
+    elapsed_s: float
+    used_kwh: Decimal
+    charging: bool
+    current_a: float | None
+    power_kw: float | None
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: datetime.datetime
+    end: datetime.datetime
+    moment: Moment
+    energy_wh: Decimal
+    current_a: float | None
+    power_kw: float | None
+
+    @property
+    def seconds(self) -> Decimal:
+        delta = self.end - self.start
+        return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds) / 10**6
+
+
+class Meter:
+    """The energy register over time: linear between samples, flat outside them."""
+
+    def __init__(self, samples: Iterable[Sample]):
+        ordered = sorted(samples, key=lambda s: s.at)
+        self.times = [s.at for s in ordered]
+        self.energy = [Decimal(str(s.energy_wh)) for s in ordered]
+        self.samples = ordered
+
+    def at(self, when: datetime.datetime) -> Decimal:
+        if not self.times:
+            return ZERO
+        i = bisect.bisect_right(self.times, when)
+        if i == 0:
+            return self.energy[0]
+        if i == len(self.times):
+            return self.energy[-1]
+        t0, t1 = self.times[i - 1], self.times[i]
+        e0, e1 = self.energy[i - 1], self.energy[i]
+        span = _micros(t1 - t0)
+        return e0 + (e1 - e0) * _micros(when - t0) / span if span else e1
+
+    def crossing(self, wh: Decimal) -> datetime.datetime | None:
+        """The first moment the register reaches ``wh``."""
+        for i in range(1, len(self.times)):
+            e0, e1 = self.energy[i - 1], self.energy[i]
+            if e0 < wh <= e1:
+                t0, t1 = self.times[i - 1], self.times[i]
+                fraction = (wh - e0) / (e1 - e0)
+                return t0 + datetime.timedelta(microseconds=int(fraction * _micros(t1 - t0)))
+        return None
+
+    def last_value(self, when: datetime.datetime, attribute: str) -> float | None:
+        """The newest ``power_w`` or ``current_a`` reported at or before ``when``."""
+        i = bisect.bisect_right(self.times, when)
+        for sample in reversed(self.samples[:i]):
+            value = getattr(sample, attribute)
+            if value is not None:
+                return value
+        return None
+
+    def has(self, attribute: str) -> bool:
+        return any(getattr(s, attribute) is not None for s in self.samples)
+
+    def average_power_kw(self, when: datetime.datetime) -> float | None:
+        """Power derived from the energy between the two samples around ``when``."""
+        i = bisect.bisect_right(self.times, when)
+        if i == 0 or i == len(self.times):
+            return None
+        hours = _micros(self.times[i] - self.times[i - 1]) / Decimal(3_600_000_000)
+        if not hours:
+            return None
+        return float((self.energy[i] - self.energy[i - 1]) / 1000 / hours)
+
+
+def _micros(delta: datetime.timedelta) -> Decimal:
+    return Decimal((delta.days * 86400 + delta.seconds) * 10**6 + delta.microseconds)
+
+
+def _local_instants(
+    start: datetime.datetime,
+    end: datetime.datetime,
+    zone: datetime.tzinfo,
+    times: set[datetime.time],
+) -> Iterable[datetime.datetime]:
+    """Every moment in (start, end) when the local clock shows one of ``times``.
+
+    Built from local dates, so a day of 23 or 25 hours (a daylight-saving
+    change) still has its boundaries at the right instants.
+    """
+    day = start.astimezone(zone).date() - datetime.timedelta(days=1)
+    last = end.astimezone(zone).date() + datetime.timedelta(days=1)
+    while day <= last:
+        for clock in times:
+            for fold in (0, 1):
+                local = datetime.datetime.combine(day, clock, tzinfo=zone).replace(fold=fold)
+                instant = local.astimezone(datetime.UTC)
+                if start < instant < end:
+                    yield instant
+        day += datetime.timedelta(days=1)
+
+
+def cut_points(
+    start: datetime.datetime,
+    end: datetime.datetime,
+    zone: datetime.tzinfo,
+    elements: Iterable[Element],
+    meter: Meter,
+    states: Iterable[datetime.datetime],
+) -> list[datetime.datetime]:
+    """The moments at which the applicable price may change."""
+    points = {start, end}
+    points.update(t for t in meter.times if start < t < end)
+    points.update(t for t in states if start < t < end)
+    clocks = {_MIDNIGHT}
+    base = meter.at(start)
+    for element in elements:
+        r = element.restrictions
+        clocks.update(t for t in (r.start_time, r.end_time) if t is not None)
+        for seconds in (r.min_duration, r.max_duration):
+            if seconds is not None:
+                moment = start + datetime.timedelta(seconds=seconds)
+                if start < moment < end:
+                    points.add(moment)
+        for kwh in (r.min_kwh, r.max_kwh):
+            if kwh is not None:
+                moment = meter.crossing(base + kwh * 1000)
+                if moment is not None and start < moment < end:
+                    points.add(moment)
+    points.update(_local_instants(start, end, zone, clocks))
+    return sorted(points)
+
+
+def segments(
+    usage: Usage,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    elements: Iterable[Element],
+    meter: Meter,
+) -> list[Segment]:
+    """The segments of [start, end], each described at its middle.
+
+    Every boundary is a cut point, so the middle of a segment stands for all of
+    it; a session of no duration is one segment of no length.
+    """
+    states = sorted(usage.states, key=lambda s: s.at)
+    state_times = [s.at for s in states]
+    points = cut_points(start, end, usage.time_zone, elements, meter, state_times)
+    if len(points) == 1:
+        points = [start, start]
+    base = meter.at(start)
+    derive_power = not meter.has("power_w")
+    result = []
+    for left, right in itertools.pairwise(points):
+        middle = left + (right - left) / 2
+        i = bisect.bisect_right(state_times, middle)
+        charging = states[i - 1].charging if i else True
+        current = meter.last_value(middle, "current_a")
+        if derive_power:
+            power = meter.average_power_kw(middle)
+        else:
+            watts = meter.last_value(middle, "power_w")
+            power = None if watts is None else watts / 1000
+        result.append(
+            Segment(
+                start=left,
+                end=right,
+                moment=Moment(
+                    local=middle.astimezone(usage.time_zone),
+                    elapsed_s=(middle - start).total_seconds(),
+                    used_kwh=(meter.at(middle) - base) / 1000,
+                    charging=charging,
+                    current_a=current,
+                    power_kw=power,
+                ),
+                energy_wh=meter.at(right) - meter.at(left),
+                current_a=current,
+                power_kw=power,
+            )
+        )
+    return result

@@ -1,0 +1,178 @@
+"""Reading what the cost engine needs from the database, and its answers as OCPI."""
+
+import bisect
+import datetime
+import logging
+from collections import defaultdict
+from typing import Any
+
+from django.utils.dateparse import parse_datetime
+
+from billing.pricing import (
+    ChargingPeriod,
+    Costs,
+    Price,
+    PricingError,
+    Reservation,
+    Sample,
+    StateChange,
+    TariffError,
+    TariffSpec,
+    Usage,
+    price_session,
+)
+from billing.snapshots import ocpi_timestamp
+from chargepoints.enums import ChargingState, Measurand
+from chargepoints.models import SampledValue, Transaction
+from chargepoints.selectors import chargepoint_time_zone
+
+logger = logging.getLogger(__name__)
+
+# OCPI 2.2.1 CdrDimensionType PARKING_TIME: the vehicle is not requesting
+# power. SuspendedEVSE is the charger holding back a vehicle that wants
+# energy, so it is still charging time.
+CHARGING_STATES = {ChargingState.CHARGING, ChargingState.SUSPENDED_EVSE}
+
+_MEASURANDS = (
+    Measurand.ENERGY_ACTIVE_IMPORT_REGISTER,
+    Measurand.POWER_ACTIVE_IMPORT,
+    Measurand.CURRENT_IMPORT,
+)
+_PHASES = {"", "L1", "L2", "L3", "L1-N", "L2-N", "L3-N"}
+
+
+def _interpolate(points: list[tuple[datetime.datetime, float]], when: datetime.datetime) -> float:
+    """The register at ``when``, linear between the readings around it."""
+    i = bisect.bisect_left(points, when, key=lambda point: point[0])
+    if i == 0:
+        return points[0][1]
+    if i == len(points):
+        return points[-1][1]
+    (t0, e0), (t1, e1) = points[i - 1], points[i]
+    return e0 + (e1 - e0) * (when - t0).total_seconds() / (t1 - t0).total_seconds()
+
+
+def _phase_sum(values: dict[str, float]) -> float:
+    # OCPI min/max_current: the sum over all phases; a charger's own total wins.
+    return values[""] if "" in values else sum(values.values())
+
+
+def transaction_samples(tx: Transaction, *, end: datetime.datetime) -> list[Sample]:
+    """The transaction's energy register with power and current, from start to ``end``."""
+    start = tx.start_transaction_timestamp
+    rows = (
+        SampledValue.objects.filter(
+            transaction=tx,
+            measurand__in=_MEASURANDS,
+            numeric_value__isnull=False,
+            timestamp__gte=start,
+            timestamp__lte=end,
+            location__in=["", "Outlet", "Inlet"],
+        )
+        .order_by("timestamp")
+        .values_list("timestamp", "measurand", "phase", "numeric_value")
+    )
+    energy: dict[datetime.datetime, float] = {}
+    power: dict[datetime.datetime, dict[str, float]] = defaultdict(dict)
+    current: dict[datetime.datetime, dict[str, float]] = defaultdict(dict)
+    for timestamp, measurand, phase, value in rows:
+        if phase not in _PHASES:
+            continue
+        if measurand == Measurand.ENERGY_ACTIVE_IMPORT_REGISTER:
+            if phase == "":
+                energy[timestamp] = value
+        elif measurand == Measurand.POWER_ACTIVE_IMPORT:
+            power[timestamp][phase] = value
+        else:
+            current[timestamp][phase] = value
+    if tx.wh_meter_start is not None:
+        energy.setdefault(start, tx.wh_meter_start)
+    if tx.wh_meter_stop is not None and tx.stop_transaction_timestamp is not None:
+        energy[tx.stop_transaction_timestamp] = tx.wh_meter_stop
+    points = sorted(energy.items())
+    if not points:
+        return []
+    moments = sorted(set(energy) | set(power) | set(current))
+    return [
+        Sample(
+            at=moment,
+            energy_wh=energy[moment] if moment in energy else _interpolate(points, moment),
+            power_w=_phase_sum(power[moment]) if moment in power else None,
+            current_a=_phase_sum(current[moment]) if moment in current else None,
+        )
+        for moment in moments
+    ]
+
+
+def transaction_states(tx: Transaction) -> list[StateChange]:
+    changes = []
+    for change in tx.charging_states or []:
+        at = parse_datetime(str(change.get("timestamp", "")))
+        if at is not None:
+            changes.append(StateChange(at=at, charging=change.get("state") in CHARGING_STATES))
+    return changes
+
+
+def transaction_usage(tx: Transaction, *, currency: str, end: datetime.datetime) -> Usage:
+    """What the engine needs to price a transaction up to ``end``."""
+    start = tx.start_transaction_timestamp
+    reservation = None
+    booked = tx.reservation
+    if booked is not None and booked.created_at < start:
+        # OCPI 2.2.1 tariffs §11.4.6 reservation: from when it was made until charging starts.
+        reservation = Reservation(start=booked.created_at, end=start)
+    return Usage(
+        currency=currency,
+        start=start,
+        end=max(end, start),
+        time_zone=chargepoint_time_zone(chargepoint=tx.chargepoint),
+        samples=transaction_samples(tx, end=max(end, start)),
+        states=transaction_states(tx),
+        reservation=reservation,
+    )
+
+
+def transaction_price_end(tx: Transaction) -> datetime.datetime:
+    """Until when a transaction is priced: its stop, else its newest reading."""
+    if tx.stop_transaction_timestamp is not None:
+        return tx.stop_transaction_timestamp
+    return tx.wh_meter_last_timestamp or tx.start_transaction_timestamp
+
+
+def transaction_costs(tx: Transaction, *, end: datetime.datetime | None = None) -> Costs | None:
+    """The transaction priced by the tariff it started under; None when it has none."""
+    if not tx.tariff_snapshot:
+        return None
+    try:
+        spec = TariffSpec.from_ocpi(tx.tariff_snapshot)
+        usage = transaction_usage(tx, currency=spec.currency, end=end or transaction_price_end(tx))
+        return price_session(spec, usage)
+    except (TariffError, PricingError):
+        # A tariff we stored cannot be priced: say so loudly, never guess.
+        logger.exception("Transaction %s cannot be priced", tx.pk)
+        return None
+
+
+def _volume(value) -> float:
+    return float(value)
+
+
+def price_ocpi(price: Price) -> dict[str, float]:
+    return price.as_ocpi()
+
+
+def charging_period_ocpi(period: ChargingPeriod, tariff_id: str | None) -> dict[str, Any]:
+    """OCPI 2.2.1 ChargingPeriod (CDRs §10.4.6)."""
+    data: dict[str, Any] = {
+        "start_date_time": ocpi_timestamp(period.start),
+        "dimensions": [
+            {"type": name, "volume": _volume(volume)} for name, volume in period.dimensions.items()
+        ],
+    }
+    if tariff_id:
+        data["tariff_id"] = tariff_id
+    return data
+
+
+def charging_periods_ocpi(costs: Costs, tariff_id: str | None = None) -> list[dict[str, Any]]:
+    return [charging_period_ocpi(period, tariff_id) for period in costs.periods]

@@ -1,0 +1,172 @@
+"""Our charge points, tags and tariffs as OCPI 2.2.1 objects.
+
+CDRs keep these as snapshots, and the OCPI interface serves them, so both
+name an EVSE or a token the same way.
+"""
+
+import datetime
+import re
+from typing import Any
+
+from django.conf import settings
+
+from billing.models import Tariff
+from chargepoints.enums import IdTokenType
+from chargepoints.models import ChargePoint, Connector, Location, Transaction
+
+
+def _timestamp(value) -> str | None:
+    # OCPI 2.2.1 types §16.2 DateTime: UTC, "Z".
+    if value is None:
+        return None
+    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def tariff_ocpi(tariff: Tariff) -> dict[str, Any]:
+    """An OCPI 2.2.1 Tariff object (tariffs §11.3.1); optional fields left out when unset."""
+    data: dict[str, Any] = {
+        "country_code": tariff.country_code,
+        "party_id": tariff.party_id,
+        "id": tariff.id,
+        "currency": tariff.currency,
+        "type": tariff.type or None,
+        "tariff_alt_text": tariff.tariff_alt_text or None,
+        "tariff_alt_url": tariff.tariff_alt_url or None,
+        "min_price": tariff.min_price,
+        "max_price": tariff.max_price,
+        "elements": [
+            {"price_components": element.price_components, "restrictions": element.restrictions}
+            for element in tariff.elements.all()
+        ],
+        "start_date_time": _timestamp(tariff.start_date_time),
+        "end_date_time": _timestamp(tariff.end_date_time),
+        "energy_mix": tariff.energy_mix,
+        "last_updated": _timestamp(tariff.last_updated),
+    }
+    for element in data["elements"]:
+        if not element["restrictions"]:
+            del element["restrictions"]
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def evse_number(connector: Connector) -> int:
+    """The EVSE a connector belongs to: its OCPP 2.0.1 EVSE, or itself on OCPP 1.6."""
+    return connector.evse_id or connector.connectorid
+
+
+def ocpi_connector_id(connector: Connector) -> str:
+    """Connector.id within its EVSE (locations §8.3.3)."""
+    if connector.evse_id:
+        return str(connector.evse_connector_id or 1)
+    return "1"
+
+
+def evse_uid(chargepoint_id: str, number: int) -> str:
+    """EVSE.uid (CiString(36)): unique in our platform, stable for the charger's life."""
+    return f"{chargepoint_id}*{number}"[-36:]
+
+
+def evse_emi3_id(chargepoint_id: str, number: int) -> str:
+    """EVSE.evse_id in the eMI3 format <country>*<party>*E<outlet> (locations §8.3.2)."""
+    outlet = re.sub(r"[^A-Za-z0-9*]", "", chargepoint_id.upper()) or "0"
+    prefix = f"{settings.CSMS_OCPI_COUNTRY_CODE}*{settings.CSMS_OCPI_PARTY_ID}*E"
+    suffix = f"*{number}"
+    return prefix + outlet[: 48 - len(prefix) - len(suffix)] + suffix
+
+
+def _country_alpha3(location: Location) -> str:
+    return location.country.alpha3 or ""
+
+
+def _coordinates(chargepoint: ChargePoint) -> dict[str, str]:
+    if chargepoint.location_id:
+        return {
+            "latitude": str(chargepoint.location.coordinates["latitude"]),
+            "longitude": str(chargepoint.location.coordinates["longitude"]),
+        }
+    return {
+        "latitude": f"{chargepoint.latitude or 0:.6f}",
+        "longitude": f"{chargepoint.longitude or 0:.6f}",
+    }
+
+
+def cdr_location_ocpi(tx: Transaction) -> dict[str, Any]:
+    """OCPI 2.2.1 CdrLocation (CDRs §10.4.3): the site, EVSE and connector of a transaction.
+
+    A charger placed at no location is described by itself: its name, its
+    coordinates, and our country.
+    """
+    chargepoint = tx.chargepoint
+    location = chargepoint.location
+    connector = tx.connector
+    number = evse_number(connector) if connector else 1
+    data = {
+        "id": location.id if location else chargepoint.chargepoint_id[:36],
+        "name": location.name if location else (chargepoint.name or chargepoint.chargepoint_id),
+        "address": location.address if location else "",
+        "city": location.city if location else "",
+        "postal_code": (location.postal_code or None) if location else None,
+        "state": (location.state or None) if location else None,
+        "country": _country_alpha3(location) if location else "",
+        "coordinates": _coordinates(chargepoint),
+        "evse_uid": evse_uid(chargepoint.chargepoint_id, number),
+        "evse_id": evse_emi3_id(chargepoint.chargepoint_id, number),
+        "connector_id": ocpi_connector_id(connector) if connector else "1",
+        "connector_standard": connector.standard if connector else "",
+        "connector_format": connector.format if connector else "",
+        "connector_power_type": connector.power_type if connector else "",
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+# OCPP IdTokenType -> OCPI 2.2.1 TokenType (tokens §12.4.4).
+_TOKEN_TYPES = {
+    IdTokenType.ISO14443: "RFID",
+    IdTokenType.ISO15693: "RFID",
+    IdTokenType.CENTRAL: "APP_USER",
+}
+
+
+def _started_remotely(tx: Transaction) -> bool:
+    return tx.remote_start_id is not None or (
+        hasattr(tx, "session") and tx.session.start_command_id is not None
+    )
+
+
+def cdr_token_ocpi(tx: Transaction) -> dict[str, Any]:
+    """OCPI 2.2.1 CdrToken (CDRs §10.4.2): the token that started the transaction.
+
+    Our drivers' tokens are issued by us, so country code and party id are
+    ours. An OCPP 1.6 tag carries no type: an app start is APP_USER, a card RFID.
+    """
+    uid = (tx.id_token or (tx.id_tag_id or ""))[:36]
+    if tx.id_token_type in _TOKEN_TYPES:
+        token_type = _TOKEN_TYPES[tx.id_token_type]
+    elif not tx.id_token_type:
+        token_type = "APP_USER" if _started_remotely(tx) else "RFID"
+    else:
+        token_type = "OTHER"
+    return {
+        "country_code": settings.CSMS_OCPI_COUNTRY_CODE,
+        "party_id": settings.CSMS_OCPI_PARTY_ID,
+        "uid": uid,
+        "type": token_type,
+        "contract_id": uid,
+    }
+
+
+def auth_method(tx: Transaction) -> str:
+    """OCPI AuthMethod: a remote start is COMMAND; a tag checked by us is WHITELIST."""
+    return "COMMAND" if _started_remotely(tx) else "WHITELIST"
+
+
+def ocpi_identity(tx: Transaction) -> tuple[str, str]:
+    """The CPO owning a transaction's session and CDR: its location's, else ours."""
+    location = tx.chargepoint.location
+    if location is not None:
+        return location.country_code.upper(), location.party_id.upper()
+    return settings.CSMS_OCPI_COUNTRY_CODE, settings.CSMS_OCPI_PARTY_ID
+
+
+def ocpi_timestamp(value) -> str | None:
+    return _timestamp(value)
