@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 
-from billing.models import CDR, Tariff, TariffElement
+from billing.models import CDR, OcpiPartner, Tariff, TariffElement
+from billing.pricing import PricingError
+from billing.services.cdrs import CdrRefused, cdr_approve, cdr_credit, cdr_reissue
+from billing.services.partners import ocpi_partner_invite
+from billing.services.pricing import tariff_in_force
 
 
 class TariffElementInline(admin.StackedInline):
@@ -29,20 +33,115 @@ class TariffElementAdmin(admin.ModelAdmin):
 
 @admin.register(CDR)
 class CDRAdmin(admin.ModelAdmin):
+    """CDRs are invoices: shown, never edited (OCPI 2.2.1 CDRs §10.2.1).
+
+    Corrections go through the actions, which add a credit CDR and a new one.
+    """
+
     list_display = [
         "id",
         "start_date_time",
         "end_date_time",
-        "session_id",
         "total_energy",
-        "total_cost",
-        "currency",
+        "cost",
         "auth_method",
         "credit",
+        "needs_review",
     ]
-    list_filter = ["credit", "auth_method", "currency", "home_charging_compensation"]
+    list_filter = [
+        "needs_review",
+        "credit",
+        "auth_method",
+        "currency",
+        "home_charging_compensation",
+    ]
     search_fields = ["id", "session_id", "authorization_reference", "credit_reference_id"]
     date_hierarchy = "end_date_time"
-    raw_id_fields = ["transaction", "id_tag", "location"]
-    filter_horizontal = ["tariffs"]
-    readonly_fields = ["last_updated"]
+    actions = ["approve", "credit_selected", "reprice_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in CDR._meta.get_fields() if field.concrete]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="total cost", ordering="total_cost")
+    def cost(self, obj: CDR) -> str:
+        total = obj.total_cost or {}
+        return f"{total.get('incl_vat', total.get('excl_vat'))} {obj.currency} incl. VAT"
+
+    def _each(self, request, queryset, work, done: str) -> None:
+        count = 0
+        for cdr in queryset:
+            try:
+                work(cdr)
+                count += 1
+            except (CdrRefused, PricingError) as error:
+                self.message_user(request, str(error), messages.ERROR)
+        if count:
+            self.message_user(request, done.format(count=count), messages.SUCCESS)
+
+    @admin.action(description="Approve selected CDRs for partners (review done)")
+    def approve(self, request, queryset):
+        self._each(request, queryset, lambda cdr: cdr_approve(cdr=cdr), "{count} CDRs approved.")
+
+    @admin.action(description="Credit selected CDRs (cancel them)")
+    def credit_selected(self, request, queryset):
+        remark = f"Credited by {request.user.get_username()}."
+        self._each(
+            request,
+            queryset,
+            lambda cdr: cdr_credit(cdr=cdr, remark=remark),
+            "{count} credit CDRs created.",
+        )
+
+    @admin.action(description="Credit and reprice with the connector's tariff in force now")
+    def reprice_selected(self, request, queryset):
+        def reprice(cdr: CDR) -> None:
+            tx = cdr.transaction
+            tariff = None
+            if tx is not None and tx.connector is not None:
+                tariff = tariff_in_force(connector=tx.connector, at=tx.start_transaction_timestamp)
+            if tariff is None:
+                raise CdrRefused(f"CDR {cdr.id}: its connector has no tariff to reprice with.")
+            remark = f"Repriced with tariff {tariff.id} by {request.user.get_username()}."
+            cdr_reissue(cdr=cdr, tariff=tariff, remark=remark)
+
+        self._each(request, queryset, reprice, "{count} CDRs credited and reissued.")
+
+
+@admin.register(OcpiPartner)
+class OcpiPartnerAdmin(admin.ModelAdmin):
+    """Roaming partners. Invite one, give it our versions URL and its token A."""
+
+    list_display = ["name", "country_code", "party_id", "status", "version", "last_updated"]
+    list_filter = ["status"]
+    search_fields = ["name", "party_id"]
+    fields = ["name", "status", "token_a", "country_code", "party_id", "roles", "versions_url"]
+    fields += ["version", "endpoints", "created_at", "last_updated"]
+    readonly_fields = ["token_a", "country_code", "party_id", "roles", "versions_url", "version"]
+    readonly_fields += ["endpoints", "created_at", "last_updated"]
+    actions = ["invite"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            ocpi_partner_invite(partner=obj)
+            self.message_user(
+                request,
+                f"Give {obj.name} the versions URL {request.build_absolute_uri('/ocpi/versions')} "
+                f"and the registration token {obj.token_a}",
+                messages.SUCCESS,
+            )
+
+    @admin.action(description="Issue a new registration token (token A)")
+    def invite(self, request, queryset):
+        for partner in queryset:
+            token = ocpi_partner_invite(partner=partner)
+            self.message_user(request, f"{partner.name}: registration token {token}")

@@ -1,8 +1,10 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from billing.pricing import PricingError
+from billing.services.cdrs import CdrRefused, transaction_reconcile
 from chargepoints.admin_commands import ChargePointCommandsMixin, CommandInline
 from chargepoints.models import (
     ChargePoint,
@@ -350,6 +352,10 @@ TRANSACTION_REPORTED = [
     "updated_at",
 ]
 
+# Filled by billing: the tariff in force at the start and the cost so far.
+TRANSACTION_PRICED = ["tariff", "tariff_snapshot", "total_cost", "charging_states"]
+TRANSACTION_RECONCILABLE = ["connector", "start_transaction_timestamp", "wh_meter_start"]
+
 
 @admin.register(Transaction)
 class TransactionAdmin(admin.ModelAdmin):
@@ -379,13 +385,33 @@ class TransactionAdmin(admin.ModelAdmin):
     readonly_fields = TRANSACTION_REPORTED
     raw_id_fields = ["user", "vehicle", "reservation", "chargingprofile"]
     inlines = [SampledValueInline]
+    actions = ["reconcile"]
 
     def get_readonly_fields(self, request, obj=None):
         # A new transaction can be entered by hand (e.g. from a paper log);
         # what a charger reported is fixed afterwards.
         if obj is None:
-            return ["transaction_id", "uuid"]
-        return [*TRANSACTION_REPORTED, "all_readings"]
+            return ["transaction_id", "uuid", *TRANSACTION_PRICED]
+        reported = TRANSACTION_REPORTED
+        if obj.needs_review:
+            # What an operator may correct before reconciling a transaction we
+            # learnt of only partly (a stop for an unknown start).
+            reported = [f for f in reported if f not in TRANSACTION_RECONCILABLE]
+        return [*reported, *TRANSACTION_PRICED, "all_readings"]
+
+    @admin.action(description="Reconcile selected transactions and make their CDRs for review")
+    def reconcile(self, request, queryset):
+        made = 0
+        for tx in queryset:
+            try:
+                transaction_reconcile(tx=tx)
+                made += 1
+            except (CdrRefused, PricingError) as error:
+                self.message_user(request, str(error), messages.ERROR)
+        if made:
+            self.message_user(
+                request, f"{made} CDRs made; approve them in CDRs once checked.", messages.SUCCESS
+            )
 
     @admin.display(description="readings")
     def all_readings(self, obj: Transaction) -> str:

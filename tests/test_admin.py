@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import IdTag, Notification, Profile, User
-from billing.models import CDR
+from billing.models import CDR, OcpiPartner
 from chargepoints.demo import BMW_WALLBOX_ID, demo_data_load
 from chargepoints.models import (
     ChargePoint,
@@ -35,6 +35,8 @@ REPORTED_ONLY = {
     ("chargepoints", "chargerevent"),
     ("chargepoints", "command"),
     ("ocpp_gateway", "ocppmessage"),
+    # CDRs are made when a session ends and never edited (OCPI 2.2.1 CDRs §10.2.1).
+    ("billing", "cdr"),
 }
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name)
@@ -126,6 +128,7 @@ def one_of_everything(operator_client):
         total_energy=1.5,
         total_time=1.0,
     )
+    OcpiPartner.objects.create(name="Roaming hub", country_code="NL", party_id="HUB")
     ChargerEvent.objects.create(
         chargepoint=chargepoint,
         kind="FIRMWARE_STATUS",

@@ -10,7 +10,7 @@ charging period of the CDR.
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from billing.pricing.tariffs import (
@@ -66,6 +66,7 @@ def _ceil_to(amount: Decimal, step: int) -> Decimal:
     amount = amount.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
     if amount <= 0:
         return ZERO
+    step = max(step, 1)  # the spec's own free-of-charge example writes step_size 0
     return Decimal(math.ceil(amount / step) * step)
 
 
@@ -196,7 +197,9 @@ def _round_steps(periods: list[_Period], dimensions: Iterable[str]) -> None:
     last = None
     for period in periods:
         for dim in dimensions:
-            if dim in period.priced:
+            # A period that priced nothing (no energy while parking) is not
+            # the "last relevant" component.
+            if dim in period.priced and period.priced[dim][2] > 0:
                 last = (period, dim)
     if last is None:
         return
@@ -230,7 +233,7 @@ def _finish(period: _Period, *, reservation: bool) -> ChargingPeriod:
             value = value / 1000
         elif name in ("TIME", "PARKING_TIME", "RESERVATION_TIME"):
             value = value / HOUR
-        dimensions[name] = _volume(value)
+        dimensions[name] = value
     return ChargingPeriod(
         start=period.start,
         end=period.end,
@@ -239,6 +242,28 @@ def _finish(period: _Period, *, reservation: bool) -> ChargingPeriod:
         elements=elements,
         reservation=reservation,
     )
+
+
+_SUMMED = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
+
+
+def _rounded(periods: list[ChargingPeriod]) -> list[ChargingPeriod]:
+    """Volumes to six decimals, rounding running totals rather than each period,
+    so the periods add up exactly to the (rounded) session totals."""
+    running = {name: ZERO for name in _SUMMED}
+    done = {name: ZERO for name in _SUMMED}
+    result = []
+    for period in periods:
+        dimensions = {}
+        for name, value in period.dimensions.items():
+            if name in running:
+                running[name] += value
+                dimensions[name] = _volume(running[name]) - done[name]
+                done[name] += dimensions[name]
+            else:
+                dimensions[name] = _volume(value)
+        result.append(replace(period, dimensions=dimensions))
+    return result
 
 
 # --- the whole -------------------------------------------------------------------
@@ -266,7 +291,7 @@ def _reservation_periods(
     )
     periods = _periods(parts, lookup, reservation=True)
     _round_steps(periods, ("TIME",))
-    return [_finish(p, reservation=True) for p in periods]
+    return _rounded([_finish(p, reservation=True) for p in periods])
 
 
 def _session_periods(tariff: TariffSpec, usage: Usage, meter: Meter) -> list[ChargingPeriod]:
@@ -280,24 +305,34 @@ def _session_periods(tariff: TariffSpec, usage: Usage, meter: Meter) -> list[Cha
     periods = _periods(parts, lookup, reservation=False)
     _round_steps(periods, ("ENERGY",))
     _round_steps(periods, TIME_DIMENSIONS)
-    return [_finish(p, reservation=False) for p in periods]
+    return _rounded([_finish(p, reservation=False) for p in periods])
 
 
 def _clamp(total: Price, tariff: TariffSpec) -> tuple[Price, bool, bool]:
-    """OCPI 2.2.1 tariffs §11.3.1: excl and incl VAT are held to the limits separately."""
-    excl, incl = total.excl_vat, total.incl_vat
+    """OCPI 2.2.1 tariffs §11.3.1: excl and incl VAT are held to the limits separately.
+
+    A limit given without incl_vat moves the incl. VAT total in proportion,
+    keeping the session's VAT share.
+    """
+    excl, incl = total.excl_vat, total.incl_vat or ZERO
     raised = capped = False
-    low, high = tariff.min_price, tariff.max_price
-    if low is not None:
-        if excl < low.excl_vat:
-            excl, raised = low.excl_vat, True
-        if low.incl_vat is not None and incl < low.incl_vat:
-            incl, raised = low.incl_vat, True
-    if high is not None:
-        if excl > high.excl_vat:
-            excl, capped = high.excl_vat, True
-        if high.incl_vat is not None and incl > high.incl_vat:
-            incl, capped = high.incl_vat, True
+    for limit, outside in (
+        (tariff.min_price, lambda value, bound: value < bound),
+        (tariff.max_price, lambda value, bound: value > bound),
+    ):
+        if limit is None:
+            continue
+        moved = False
+        if outside(excl, limit.excl_vat):
+            before, excl, moved = excl, limit.excl_vat, True
+            if limit.incl_vat is None:
+                incl = incl * excl / before if before else excl
+        if limit.incl_vat is not None and outside(incl, limit.incl_vat):
+            incl, moved = limit.incl_vat, True
+        if moved and limit is tariff.min_price:
+            raised = True
+        elif moved:
+            capped = True
     return Price(_money(excl), _money(incl)), raised, capped
 
 

@@ -147,7 +147,8 @@ def _component(value: Any, path: str) -> PriceComponent:
     if kind not in DIMENSIONS:
         raise TariffError(f"{path}.type", f"must be one of {', '.join(DIMENSIONS)}")
     step = value.get("step_size", 1)
-    if isinstance(step, bool) or not isinstance(step, int) or step < 1:
+    # At least 1 by the spec; its own free-of-charge example writes 0, read as 1.
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
         raise TariffError(f"{path}.step_size", "must be a whole number of at least 1")
     return PriceComponent(
         type=kind,

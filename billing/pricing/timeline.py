@@ -123,6 +123,32 @@ def _local_instants(
         day += datetime.timedelta(days=1)
 
 
+def _offset_changes(
+    start: datetime.datetime, end: datetime.datetime, zone: datetime.tzinfo
+) -> Iterable[datetime.datetime]:
+    """The instants in (start, end) when the zone's clock jumps (daylight saving).
+
+    A clock time that a jump skips or repeats (02:30 on the spring change) is
+    reached by the jump itself, so the jump must be a boundary too.
+    """
+    step = datetime.timedelta(hours=1)
+    left = start
+    while left < end:
+        right = min(left + step, end)
+        if left.astimezone(zone).utcoffset() != right.astimezone(zone).utcoffset():
+            low, high = left, right
+            while high - low > datetime.timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
+                    low = middle
+                else:
+                    high = middle
+            moment = high.replace(microsecond=0)
+            if start < moment < end:
+                yield moment
+        left = right
+
+
 def cut_points(
     start: datetime.datetime,
     end: datetime.datetime,
@@ -151,6 +177,7 @@ def cut_points(
                 if moment is not None and start < moment < end:
                     points.add(moment)
     points.update(_local_instants(start, end, zone, clocks))
+    points.update(_offset_changes(start, end, zone))
     return sorted(points)
 
 

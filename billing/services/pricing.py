@@ -43,7 +43,9 @@ def transaction_tariff_assign(*, tx: Transaction) -> Tariff | None:
     tariff = tariff_in_force(connector=tx.connector, at=tx.start_transaction_timestamp)
     tx.tariff = tariff
     tx.tariff_snapshot = tariff_ocpi(tariff) if tariff is not None else None
-    tx.save(update_fields=["tariff", "tariff_snapshot", "updated_at"])
+    # From the first moment the app shows what the session costs (a start fee).
+    transaction_cost_refresh(tx=tx)
+    tx.save(update_fields=["tariff", "tariff_snapshot", "total_cost", "updated_at"])
     return tariff
 
 

@@ -1,0 +1,100 @@
+"""Operators correct CDRs, reconcile partly known transactions and invite partners in the admin."""
+
+import pytest
+from django.urls import reverse
+
+from billing.models import CDR, OcpiPartner
+from chargepoints.models import Connector, Transaction
+from ocpp_gateway.v16.adapter import ChargePoint16
+from tests.billing.test_billing_flow import make_tariff, priced_chargers  # noqa: F401
+from tests.ocpp_gateway.helpers import Wire
+from tests.ocpp_gateway.test_parity import session_16
+
+
+@pytest.fixture
+def operator(client, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", password="x" * 12))
+    return client
+
+
+def act(client, model: str, action: str, ids) -> str:
+    response = client.post(
+        reverse(f"admin:{model}_changelist"),
+        {"action": action, "_selected_action": [str(i) for i in ids]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_a_cdr_page_shows_every_field_and_offers_no_edit(operator, priced_chargers):  # noqa: F811
+    session_16(Wire(ChargePoint16, "BILL-16"))
+    cdr = CDR.objects.get()
+    response = operator.get(reverse("admin:billing_cdr_change", args=[cdr.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "3.689" in page and "T-EUR" in page
+    assert 'name="_save"' not in page
+
+
+def test_repricing_from_the_admin_credits_and_reissues(operator, priced_chargers):  # noqa: F811
+    session_16(Wire(ChargePoint16, "BILL-16"))
+    original = CDR.objects.get()
+    # The operator lowers the tariff, then reprices the session with it.
+    priced_chargers.elements.update(
+        price_components=[{"type": "ENERGY", "price": 0.10, "step_size": 1}]
+    )
+
+    message = act(operator, "billing_cdr", "reprice_selected", [original.pk])
+
+    assert "1 CDRs credited and reissued" in message
+    credit = CDR.objects.get(credit=True)
+    new = CDR.objects.exclude(pk__in=[original.pk, credit.pk]).get()
+    assert credit.total_cost == {"excl_vat": -3.1, "incl_vat": -3.689}
+    assert new.total_cost == {"excl_vat": 0.7, "incl_vat": 0.7}
+    assert "Repriced with tariff T-EUR by root" in new.remark
+
+    message = act(operator, "billing_cdr", "credit_selected", [original.pk])
+    assert "already credited" in message
+
+
+def test_reconciling_from_the_admin_makes_a_cdr_for_review(operator, priced_chargers):  # noqa: F811
+    wire = Wire(ChargePoint16, "BILL-16")
+    wire.result("BootNotification", {"chargePointVendor": "ACME", "chargePointModel": "Duo"})
+    wire.result(
+        "StopTransaction",
+        {"transactionId": 77, "meterStop": 4000, "timestamp": "2026-11-21T11:00:00Z"},
+    )
+    tx = Transaction.objects.get()
+
+    assert "has no connector" in act(operator, "chargepoints_transaction", "reconcile", [tx.pk])
+
+    form = operator.get(reverse("admin:chargepoints_transaction_change", args=[tx.pk]))
+    assert "connector" in form.context["adminform"].form.fields
+    tx.connector = Connector.objects.get(chargepoint_id="BILL-16")
+    tx.save()
+    message = act(operator, "chargepoints_transaction", "reconcile", [tx.pk])
+
+    assert "1 CDRs made" in message
+    cdr = CDR.objects.get()
+    assert cdr.needs_review
+    assert "approved" in act(operator, "billing_cdr", "approve", [cdr.pk])
+    cdr.refresh_from_db()
+    assert not cdr.needs_review
+
+
+def test_adding_a_partner_issues_its_registration_token(operator):
+    response = operator.post(
+        reverse("admin:billing_ocpipartner_add"),
+        {"name": "Roaming hub", "status": "PENDING"},
+        follow=True,
+    )
+    partner = OcpiPartner.objects.get()
+    messages = " ".join(str(m) for m in response.context["messages"])
+    assert partner.token_a and partner.token_a in messages
+    assert "http://testserver/ocpi/versions" in messages
+
+    first = partner.token_a
+    act(operator, "billing_ocpipartner", "invite", [partner.pk])
+    partner.refresh_from_db()
+    assert partner.token_a != first
