@@ -5,8 +5,8 @@ class TariffType(models.TextChoices):
     """OCPI 2.2.1 TariffType (tariffs §11.4.7)."""
 
     AD_HOC_PAYMENT = "AD_HOC_PAYMENT", "Ad hoc payment"
-    PROFILE_CHEAPEST = "PROFILE_CHEAPEST", "Profile: cheapest"
-    PROFILE_FASTEST = "PROFILE_FASTEST", "Profile: fastest"
+    PROFILE_CHEAP = "PROFILE_CHEAP", "Profile: cheap"
+    PROFILE_FAST = "PROFILE_FAST", "Profile: fast"
     PROFILE_GREEN = "PROFILE_GREEN", "Profile: green"
     REGULAR = "REGULAR", "Regular"
 

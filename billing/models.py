@@ -15,11 +15,14 @@ class Tariff(models.Model):
     party_id = models.CharField(max_length=3)
     id = models.CharField(max_length=36, primary_key=True, default=new_ocpi_id)
     currency = models.CharField(max_length=3, help_text="ISO 4217, e.g. EUR.")
-    type = models.CharField(max_length=20, choices=TariffType.choices, default=TariffType.REGULAR)
+    # Blank: OCPI 2.2.1 tariffs §11.3.1, a tariff without type is valid for every session.
+    type = models.CharField(
+        max_length=20, choices=TariffType.choices, default=TariffType.REGULAR, blank=True
+    )
     tariff_alt_text = models.JSONField(
         default=list, blank=True, help_text='[{"language": "en", "text": "..."}]'
     )
-    tariff_alt_url = models.URLField(blank=True)
+    tariff_alt_url = models.URLField(max_length=255, blank=True)
     min_price = models.JSONField(
         null=True, blank=True, help_text='{"excl_vat": 0.5, "incl_vat": 0.6}'
     )

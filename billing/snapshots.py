@@ -80,10 +80,12 @@ def _country_alpha3(location: Location) -> str:
 
 def _coordinates(chargepoint: ChargePoint) -> dict[str, str]:
     if chargepoint.location_id:
+        coordinates = chargepoint.location.coordinates
         return {
-            "latitude": str(chargepoint.location.coordinates["latitude"]),
-            "longitude": str(chargepoint.location.coordinates["longitude"]),
+            "latitude": f"{float(coordinates['latitude']):.6f}",
+            "longitude": f"{float(coordinates['longitude']):.6f}",
         }
+    # OCPI 2.2.1 GeoLocation: 5 to 7 decimals.
     return {
         "latitude": f"{chargepoint.latitude or 0:.6f}",
         "longitude": f"{chargepoint.longitude or 0:.6f}",

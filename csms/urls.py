@@ -12,6 +12,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("csms.api.urls", "api"), namespace="api")),
+    path("ocpi/", include("billing.ocpi.urls")),
 ]
 
 if settings.DEBUG:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction as db_transaction
+from django.utils import timezone
 
 from billing.models import CDR, Tariff
 from billing.pricing import Costs, TariffSpec, price_session
@@ -196,7 +197,8 @@ def cdr_reissue(*, cdr: CDR, tariff: Tariff, remark: str = "") -> tuple[CDR, CDR
 @db_transaction.atomic
 def cdr_approve(*, cdr: CDR) -> CDR:
     """An operator checked a CDR made for review: partners may now see it."""
-    CDR.objects.filter(pk=cdr.pk).update(needs_review=False)
+    # last_updated moves: partners syncing with date_from fetch it now.
+    CDR.objects.filter(pk=cdr.pk).update(needs_review=False, last_updated=timezone.now())
     cdr.refresh_from_db()
     return cdr
 

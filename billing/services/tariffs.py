@@ -65,7 +65,7 @@ class ImportReport:
 @transaction.atomic
 def tariff_upsert(*, data: dict) -> tuple[Tariff, bool]:
     """Create or replace one tariff from a valid OCPI Tariff object; True when created."""
-    errors = tariff_errors(data) or _storage_errors(data)
+    errors = tariff_errors(data)
     if errors:
         raise TariffInvalid(errors)
     stored = _stored(data["id"], _owner(data))
@@ -94,7 +94,7 @@ def tariffs_import(
         source = sources[index] if sources is not None else ""
         local_index = counted[source]
         counted[source] += 1
-        errors, found = tariff_errors(data) or _storage_errors(data), False
+        errors, found = tariff_errors(data), False
         if not errors:
             errors, found = claims.check(data, source=source, local_index=local_index)
         report.errors.extend((index, path, message) for path, message in errors)
@@ -158,15 +158,6 @@ def _ownership_errors(stored: Tariff | None, owner: Owner) -> list[tuple[str, st
     if stored is None or _owner_of(stored) == owner:
         return []
     return [("id", f"belongs to a tariff of {_party(_owner_of(stored))}")]
-
-
-def _storage_errors(data: dict) -> list[tuple[str, str]]:
-    # OCPI allows URLs of 255 characters (types §16.8); our column may hold fewer.
-    limit = Tariff._meta.get_field("tariff_alt_url").max_length
-    url = data.get("tariff_alt_url") or ""
-    if len(url) > limit:
-        return [("tariff_alt_url", f"must be at most {limit} characters to be stored")]
-    return []
 
 
 def _write(data: dict, stored: Tariff | None) -> tuple[Tariff, bool]:

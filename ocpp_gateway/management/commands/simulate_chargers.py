@@ -3,7 +3,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chargepoints.models import ChargePoint
+from billing.models import Tariff
+from chargepoints.models import ChargePoint, Connector, Location
 from ocpp_gateway.simulator import SUBPROTOCOLS, Options, simulate
 
 
@@ -34,6 +35,14 @@ class Command(BaseCommand):
             help="Do not charge by themselves: start and stop sessions on remote "
             "start/stop commands from the CSMS.",
         )
+        parser.add_argument(
+            "--location", default=None, help="place the chargers it registers at this location id"
+        )
+        parser.add_argument(
+            "--tariff",
+            default=None,
+            help="price the connector of the chargers it registers with this tariff id",
+        )
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     def handle(self, *args, **options):
@@ -41,11 +50,7 @@ class Command(BaseCommand):
             raise CommandError("--count must be at least 1.")
         ids = [f"{options['prefix']}-{n:04d}" for n in range(1, options["count"] + 1)]
         if not options["no_register"]:
-            # The gateway refuses unknown chargers unless CSMS_AUTO_REGISTER is set.
-            ChargePoint.objects.bulk_create(
-                [ChargePoint(chargepoint_id=i, name=f"Simulated charger {i}") for i in ids],
-                ignore_conflicts=True,
-            )
+            self._register(ids, location_id=options["location"], tariff_id=options["tariff"])
         run = Options(
             url=options["url"],
             version=options["ocpp"],
@@ -68,3 +73,31 @@ class Command(BaseCommand):
                 self.stdout.write(f"  error: {sample}")
         if stats.errors:
             raise CommandError(f"{stats.errors} error(s)")
+
+    def _register(self, ids: list[str], *, location_id: str | None, tariff_id: str | None):
+        # The gateway refuses unknown chargers unless CSMS_AUTO_REGISTER is set.
+        location = tariff = None
+        if location_id is not None:
+            location = Location.objects.filter(pk=location_id).first()
+            if location is None:
+                raise CommandError(f"No location {location_id}.")
+        if tariff_id is not None:
+            tariff = Tariff.objects.filter(pk=tariff_id).first()
+            if tariff is None:
+                raise CommandError(f"No tariff {tariff_id}.")
+        ChargePoint.objects.bulk_create(
+            [
+                ChargePoint(chargepoint_id=i, name=f"Simulated charger {i}", location=location)
+                for i in ids
+            ],
+            ignore_conflicts=True,
+        )
+        if tariff is not None:
+            # The simulated chargers charge on connector 1 (EVSE 1 in OCPP 2.0.1).
+            for chargepoint_id in ids:
+                connector, _ = Connector.objects.get_or_create(
+                    chargepoint_id=chargepoint_id,
+                    connectorid=1,
+                    defaults={"evse_id": 1, "evse_connector_id": 1},
+                )
+                connector.tariff_ids.add(tariff)

@@ -1,0 +1,118 @@
+"""Our transactions as OCPI 2.2.1 Sessions (sessions §9.3.1) and our CDRs (CDRs §10.3.1)."""
+
+from typing import Any
+
+from django.conf import settings
+
+from billing.models import CDR
+from billing.selectors import charging_periods_ocpi, price_ocpi, transaction_costs
+from billing.snapshots import (
+    auth_method,
+    cdr_location_ocpi,
+    cdr_token_ocpi,
+    ocpi_identity,
+    ocpi_timestamp,
+    tariff_ocpi,
+)
+from chargepoints.enums import TransactionStatus
+from chargepoints.models import Transaction
+
+# Sessions §9.4.3. A failed or cancelled transaction will not be billed: INVALID.
+_SESSION_STATUS = {
+    TransactionStatus.ACTIVE: "ACTIVE",
+    TransactionStatus.COMPLETED: "COMPLETED",
+}
+
+
+def _without_empty(data: dict[str, Any]) -> dict[str, Any]:
+    # Optional fields we have no value for are left out, never sent as "" or null.
+    return {key: value for key, value in data.items() if value not in ("", None)}
+
+
+def session_status(tx: Transaction) -> str:
+    if tx.needs_review:
+        # We learnt of it only partly: not billable until an operator looks at it.
+        return "INVALID"
+    return _SESSION_STATUS.get(tx.transaction_status, "INVALID")
+
+
+def session_ocpi(tx: Transaction) -> dict[str, Any]:
+    """OCPI Session object of a transaction; id is the transaction's UUID."""
+    costs = transaction_costs(tx)
+    snapshot = tx.tariff_snapshot or {}
+    if costs is not None:
+        currency = costs.currency
+    else:
+        currency = snapshot.get("currency") or settings.CSMS_CURRENCY
+    country_code, party_id = ocpi_identity(tx)
+    place = cdr_location_ocpi(tx)
+    kwh = tx.total_energy if tx.total_energy is not None else tx.energy_wh / 1000
+    return _without_empty(
+        {
+            "country_code": country_code,
+            "party_id": party_id,
+            "id": str(tx.uuid),
+            "start_date_time": ocpi_timestamp(tx.start_transaction_timestamp),
+            "end_date_time": ocpi_timestamp(tx.stop_transaction_timestamp),
+            "kwh": kwh,
+            "cdr_token": cdr_token_ocpi(tx),
+            "auth_method": auth_method(tx),
+            "location_id": place["id"],
+            "evse_uid": place["evse_uid"],
+            "connector_id": place["connector_id"],
+            "meter_id": tx.chargepoint.meter_serial_number,
+            "currency": currency,
+            "charging_periods": (
+                charging_periods_ocpi(costs, snapshot.get("id")) if costs is not None else []
+            ),
+            # Left out when unpriced: sessions §9.3.1 says an absent total_cost
+            # does not claim the session was free.
+            "total_cost": price_ocpi(costs.total) if costs is not None else None,
+            "status": session_status(tx),
+            "last_updated": ocpi_timestamp(tx.updated_at),
+        }
+    )
+
+
+def cdr_ocpi(cdr: CDR) -> dict[str, Any]:
+    """OCPI CDR object, as stored: a CDR is sealed (CDRs §10.3.1)."""
+    data = _without_empty(
+        {
+            "country_code": cdr.country_code.upper(),
+            "party_id": cdr.party_id.upper(),
+            "id": cdr.id,
+            "start_date_time": ocpi_timestamp(cdr.start_date_time),
+            "end_date_time": ocpi_timestamp(cdr.end_date_time),
+            "session_id": cdr.session_id,
+            "cdr_token": cdr.cdr_token,
+            "auth_method": cdr.auth_method,
+            "authorization_reference": cdr.authorization_reference,
+            "cdr_location": cdr.cdr_location,
+            "meter_id": cdr.meter_id,
+            "currency": cdr.currency,
+            # As billed: the snapshot, whatever happened to the tariff rows since.
+            "tariffs": cdr.tariff_snapshots
+            or [tariff_ocpi(tariff) for tariff in cdr.tariffs.all()],
+            "charging_periods": cdr.charging_periods,
+            "signed_data": cdr.signed_data,
+            "total_cost": cdr.total_cost,
+            "total_fixed_cost": cdr.total_fixed_cost,
+            "total_energy": cdr.total_energy,
+            "total_energy_cost": cdr.total_energy_cost,
+            "total_time": cdr.total_time,
+            "total_time_cost": cdr.total_time_cost,
+            "total_parking_time": cdr.total_parking_time,
+            "total_parking_cost": cdr.total_parking_cost,
+            "total_reservation_cost": cdr.total_reservation_cost,
+            "remark": cdr.remark,
+            "invoice_reference_id": cdr.invoice_reference_id,
+            "last_updated": ocpi_timestamp(cdr.last_updated),
+        }
+    )
+    # Booleans that default to false are sent only when true.
+    if cdr.credit:
+        data["credit"] = True
+        data["credit_reference_id"] = cdr.credit_reference_id
+    if cdr.home_charging_compensation:
+        data["home_charging_compensation"] = True
+    return data

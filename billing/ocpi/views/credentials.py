@@ -1,0 +1,79 @@
+"""The credentials endpoint (OCPI 2.2.1 §7.2): register, read, update, unregister."""
+
+import json
+
+from django.http import HttpRequest, JsonResponse
+
+from billing.models import OcpiPartner
+from billing.ocpi.auth import ocpi_endpoint
+from billing.ocpi.credentials import (
+    InvalidCredentials,
+    PartnerCredentials,
+    RegistrationConflict,
+    RegistrationError,
+    credentials_from_ocpi,
+    ocpi_partner_register,
+    ocpi_partner_unregister,
+    ocpi_partner_update,
+    our_credentials,
+)
+from billing.ocpi.responses import (
+    CLIENT_API_UNUSABLE,
+    UNSUPPORTED_VERSION,
+    invalid_parameters,
+    method_not_allowed,
+    ocpi_response,
+)
+from billing.ocpi.views.versions import versions_url
+
+
+def _credentials_in(request: HttpRequest) -> PartnerCredentials:
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        # Status codes §5: a body that is not JSON is HTTP 400.
+        raise invalid_parameters("The body is not JSON.") from None
+    try:
+        return credentials_from_ocpi(body)
+    except InvalidCredentials as error:
+        raise invalid_parameters(str(error)) from None
+
+
+def _unusable(error: RegistrationError) -> JsonResponse:
+    # Credentials §7.1.5: we could not use their API (3001), or it offers no
+    # 2.2.1 (3002). The request itself reached us fine, so HTTP 200 (§5).
+    code = UNSUPPORTED_VERSION if error.unsupported_version else CLIENT_API_UNUSABLE
+    return ocpi_response(status_code=code, message=str(error))
+
+
+def _ours(request: HttpRequest, partner: OcpiPartner) -> JsonResponse:
+    return ocpi_response(our_credentials(partner=partner, versions_url=versions_url(request)))
+
+
+@ocpi_endpoint(methods=("GET", "POST", "PUT", "DELETE"), registration=True)
+def credentials(request: HttpRequest) -> JsonResponse:
+    partner: OcpiPartner = request.ocpi_partner
+    registered = partner.status == OcpiPartner.Status.REGISTERED
+    # §7.2.2: POST by a registered partner is 405; §7.2.3/§7.2.4: PUT and
+    # DELETE by one not registered yet are 405. Token A reads nothing either.
+    if request.method == "POST" and registered:
+        raise method_not_allowed("Already registered: PUT to update, DELETE to unregister.")
+    if request.method != "POST" and not registered:
+        raise method_not_allowed("Not registered yet: POST your credentials first.")
+    try:
+        if request.method == "POST":
+            partner = ocpi_partner_register(
+                partner_id=partner.pk, token_a=partner.token_a, credentials=_credentials_in(request)
+            )
+        elif request.method == "PUT":
+            partner = ocpi_partner_update(
+                partner_id=partner.pk, token_c=partner.token_c, credentials=_credentials_in(request)
+            )
+        elif request.method == "DELETE":
+            ocpi_partner_unregister(partner_id=partner.pk)
+            return ocpi_response()
+    except RegistrationError as error:
+        return _unusable(error)
+    except RegistrationConflict as error:
+        raise method_not_allowed(str(error)) from None
+    return _ours(request, partner)
