@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 
@@ -6,10 +7,36 @@ from billing.pricing import PricingError
 from billing.services.cdrs import CdrRefused, cdr_approve, cdr_credit, cdr_reissue
 from billing.services.partners import ocpi_partner_invite
 from billing.services.pricing import tariff_in_force
+from billing.validation import tariff_errors
+
+
+class TariffElementForm(forms.ModelForm):
+    """An element typed in the admin is checked like an imported one (billing.validation)."""
+
+    class Meta:
+        model = TariffElement
+        fields = ["position", "price_components", "restrictions"]
+
+    def clean(self):
+        cleaned = super().clean()
+        element = {
+            "price_components": cleaned.get("price_components"),
+            "restrictions": cleaned.get("restrictions"),
+        }
+        probe = {"country_code": "DE", "party_id": "CSM", "id": "X", "currency": "EUR"}
+        for path, message in tariff_errors({**probe, "elements": [element]}):
+            field, _, rest = path.removeprefix("elements[0].").partition(".")
+            name, _, index = field.partition("[")
+            where = f"[{index}{'.' if rest else ''}{rest}" if index else rest
+            self.add_error(
+                name if name in self.fields else None, f"{where}: {message}".lstrip(": ")
+            )
+        return cleaned
 
 
 class TariffElementInline(admin.StackedInline):
     model = TariffElement
+    form = TariffElementForm
     extra = 0
 
 
@@ -26,6 +53,7 @@ class TariffAdmin(admin.ModelAdmin):
 
 @admin.register(TariffElement)
 class TariffElementAdmin(admin.ModelAdmin):
+    form = TariffElementForm
     list_display = ["__str__", "tariff", "position"]
     search_fields = ["tariff__id"]
     raw_id_fields = ["tariff"]

@@ -98,3 +98,24 @@ def test_adding_a_partner_issues_its_registration_token(operator):
     act(operator, "billing_ocpipartner", "invite", [partner.pk])
     partner.refresh_from_db()
     assert partner.token_a != first
+
+
+def test_a_tariff_element_typed_in_the_admin_is_checked_like_an_import(operator):
+    tariff = make_tariff("T-ADMIN")
+    element = tariff.elements.get()
+    url = reverse("admin:billing_tariffelement_change", args=[element.pk])
+    response = operator.post(
+        url,
+        {
+            "tariff": tariff.pk,
+            "position": 0,
+            "price_components": '[{"type": "ENERGY", "price": -1, "step_size": 1}]',
+            "restrictions": '{"start_time": "25:00"}',
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["price_components"] == ["[0].price: must not be negative"]
+    assert errors["restrictions"] == ["start_time: must be a time of day as HH:MM (00:00 to 23:59)"]
+    element.refresh_from_db()
+    assert element.price_components[0]["price"] == 1.0
