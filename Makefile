@@ -45,6 +45,7 @@ METER_INTERVAL ?= 10
 bench: install
 	$(BIN)/python bench/gateway.py --chargers $(CHARGERS) --duration $(DURATION) \
 		--ocpp $(OCPP) --meter-interval $(METER_INTERVAL)
+	$(BIN)/python bench/pricing.py
 
 lint: install
 	$(BIN)/ruff check .

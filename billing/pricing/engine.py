@@ -30,22 +30,8 @@ from billing.pricing.types import (
     CurrencyMismatch,
     PricingError,
     Reservation,
-    Sample,
-    StateChange,
     Usage,
 )
-
-__all__ = [
-    "ChargingPeriod",
-    "Costs",
-    "CurrencyMismatch",
-    "PricingError",
-    "Reservation",
-    "Sample",
-    "StateChange",
-    "Usage",
-    "price_session",
-]
 
 CENTS = Decimal("0.0001")  # OCPI amounts: four decimals are plenty for any currency.
 VOLUME = Decimal("0.000001")

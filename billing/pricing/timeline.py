@@ -49,6 +49,15 @@ class Meter:
         self.times = [s.at for s in ordered]
         self.energy = [Decimal(str(s.energy_wh)) for s in ordered]
         self.samples = ordered
+        # The newest power and current known at each sample, looked up by bisect.
+        self._carried: dict[str, list[float | None]] = {}
+        for attribute in ("power_w", "current_a"):
+            carried, value = [], None
+            for sample in ordered:
+                if getattr(sample, attribute) is not None:
+                    value = getattr(sample, attribute)
+                carried.append(value)
+            self._carried[attribute] = carried
 
     def at(self, when: datetime.datetime) -> Decimal:
         if not self.times:
@@ -76,14 +85,11 @@ class Meter:
     def last_value(self, when: datetime.datetime, attribute: str) -> float | None:
         """The newest ``power_w`` or ``current_a`` reported at or before ``when``."""
         i = bisect.bisect_right(self.times, when)
-        for sample in reversed(self.samples[:i]):
-            value = getattr(sample, attribute)
-            if value is not None:
-                return value
-        return None
+        return self._carried[attribute][i - 1] if i else None
 
     def has(self, attribute: str) -> bool:
-        return any(getattr(s, attribute) is not None for s in self.samples)
+        carried = self._carried[attribute]
+        return bool(carried) and carried[-1] is not None
 
     def average_power_kw(self, when: datetime.datetime) -> float | None:
         """Power derived from the energy between the two samples around ``when``."""
