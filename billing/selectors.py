@@ -1,6 +1,5 @@
 """Reading what the cost engine needs from the database, and its answers as OCPI."""
 
-import bisect
 import datetime
 import logging
 from collections import defaultdict
@@ -11,7 +10,6 @@ from django.utils.dateparse import parse_datetime
 from billing.pricing import (
     ChargingPeriod,
     Costs,
-    Price,
     PricingError,
     Reservation,
     Sample,
@@ -21,6 +19,7 @@ from billing.pricing import (
     Usage,
     price_session,
 )
+from billing.pricing.timeline import Meter
 from billing.snapshots import ocpi_timestamp
 from chargepoints.enums import ChargingState, Measurand
 from chargepoints.models import SampledValue, Transaction
@@ -39,17 +38,6 @@ _MEASURANDS = (
     Measurand.CURRENT_IMPORT,
 )
 _PHASES = {"", "L1", "L2", "L3", "L1-N", "L2-N", "L3-N"}
-
-
-def _interpolate(points: list[tuple[datetime.datetime, float]], when: datetime.datetime) -> float:
-    """The register at ``when``, linear between the readings around it."""
-    i = bisect.bisect_left(points, when, key=lambda point: point[0])
-    if i == 0:
-        return points[0][1]
-    if i == len(points):
-        return points[-1][1]
-    (t0, e0), (t1, e1) = points[i - 1], points[i]
-    return e0 + (e1 - e0) * (when - t0).total_seconds() / (t1 - t0).total_seconds()
 
 
 def _phase_sum(values: dict[str, float]) -> float:
@@ -89,14 +77,15 @@ def transaction_samples(tx: Transaction, *, end: datetime.datetime) -> list[Samp
         energy.setdefault(start, tx.wh_meter_start)
     if tx.wh_meter_stop is not None and tx.stop_transaction_timestamp is not None:
         energy[tx.stop_transaction_timestamp] = tx.wh_meter_stop
-    points = sorted(energy.items())
-    if not points:
+    if not energy:
         return []
+    # Readings of power or current alone get the register interpolated, as the engine reads it.
+    register = Meter(Sample(at=at, energy_wh=wh) for at, wh in energy.items())
     moments = sorted(set(energy) | set(power) | set(current))
     return [
         Sample(
             at=moment,
-            energy_wh=energy[moment] if moment in energy else _interpolate(points, moment),
+            energy_wh=energy[moment] if moment in energy else float(register.at(moment)),
             power_w=_phase_sum(power[moment]) if moment in power else None,
             current_a=_phase_sum(current[moment]) if moment in current else None,
         )
@@ -153,20 +142,12 @@ def transaction_costs(tx: Transaction, *, end: datetime.datetime | None = None) 
         return None
 
 
-def _volume(value) -> float:
-    return float(value)
-
-
-def price_ocpi(price: Price) -> dict[str, float]:
-    return price.as_ocpi()
-
-
 def charging_period_ocpi(period: ChargingPeriod, tariff_id: str | None) -> dict[str, Any]:
     """OCPI 2.2.1 ChargingPeriod (CDRs §10.4.6)."""
     data: dict[str, Any] = {
         "start_date_time": ocpi_timestamp(period.start),
         "dimensions": [
-            {"type": name, "volume": _volume(volume)} for name, volume in period.dimensions.items()
+            {"type": name, "volume": float(volume)} for name, volume in period.dimensions.items()
         ],
     }
     if tariff_id:

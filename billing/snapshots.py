@@ -15,8 +15,8 @@ from chargepoints.enums import IdTokenType
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
 
 
-def _timestamp(value) -> str | None:
-    # OCPI 2.2.1 types §16.2 DateTime: UTC, "Z".
+def ocpi_timestamp(value) -> str | None:
+    """OCPI 2.2.1 types §16.2 DateTime: UTC, "Z"."""
     if value is None:
         return None
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -38,10 +38,10 @@ def tariff_ocpi(tariff: Tariff) -> dict[str, Any]:
             {"price_components": element.price_components, "restrictions": element.restrictions}
             for element in tariff.elements.all()
         ],
-        "start_date_time": _timestamp(tariff.start_date_time),
-        "end_date_time": _timestamp(tariff.end_date_time),
+        "start_date_time": ocpi_timestamp(tariff.start_date_time),
+        "end_date_time": ocpi_timestamp(tariff.end_date_time),
         "energy_mix": tariff.energy_mix,
-        "last_updated": _timestamp(tariff.last_updated),
+        "last_updated": ocpi_timestamp(tariff.last_updated),
     }
     for element in data["elements"]:
         if not element["restrictions"]:
@@ -168,7 +168,3 @@ def ocpi_identity(tx: Transaction) -> tuple[str, str]:
     if location is not None:
         return location.country_code.upper(), location.party_id.upper()
     return settings.CSMS_OCPI_COUNTRY_CODE, settings.CSMS_OCPI_PARTY_ID
-
-
-def ocpi_timestamp(value) -> str | None:
-    return _timestamp(value)

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 
 from billing.models import CDR
-from billing.selectors import charging_periods_ocpi, price_ocpi, transaction_costs
+from billing.selectors import charging_periods_ocpi, transaction_costs
 from billing.snapshots import (
     auth_method,
     cdr_location_ocpi,
@@ -67,7 +67,7 @@ def session_ocpi(tx: Transaction) -> dict[str, Any]:
             ),
             # Left out when unpriced: sessions §9.3.1 says an absent total_cost
             # does not claim the session was free.
-            "total_cost": price_ocpi(costs.total) if costs is not None else None,
+            "total_cost": costs.total.as_ocpi() if costs is not None else None,
             "status": session_status(tx),
             "last_updated": ocpi_timestamp(tx.updated_at),
         }

@@ -21,6 +21,7 @@ from billing.snapshots import (
     ocpi_identity,
     tariff_ocpi,
 )
+from chargepoints.enums import Measurand
 from chargepoints.models import SampledValue, Transaction
 from chargepoints.models.ids import new_ocpi_id
 
@@ -220,7 +221,7 @@ def transaction_reconcile(*, tx: Transaction) -> CDR:
         raise CdrRefused(f"Transaction {tx.pk} has no connector: set it first.")
     first = (
         tx.sampled_values.filter(
-            measurand="Energy.Active.Import.Register", phase="", numeric_value__isnull=False
+            measurand=Measurand.ENERGY_ACTIVE_IMPORT_REGISTER, phase="", numeric_value__isnull=False
         )
         .order_by("timestamp")
         .first()
