@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CSMS_HOST ?= 127.0.0.1
 CSMS_PORT ?= 9000
 
-.PHONY: install run test test-postgres lint format lock bench clean
+.PHONY: install run test test-fast test-postgres lint format lock bench clean
 
 # A venv whose creation failed halfway (no ensurepip) is removed, not reused.
 $(VENV)/.created:
@@ -28,13 +28,23 @@ run: install
 	$(BIN)/python manage.py load_demo
 	CSMS_HOST=$(CSMS_HOST) CSMS_PORT=$(CSMS_PORT) exec $(BIN)/python manage.py serve
 
+# The whole suite, on one test worker per core (each with its own database);
+# a module's end-to-end tests stay together on one worker, with one server.
+# Prints the slowest 15 tests at the end. PYTEST_ARGS passes more options,
+# e.g. make test PYTEST_ARGS="-k admission -x".
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 test: install
-	$(BIN)/pytest
+	$(PYTEST)
+
+# The inner loop: everything but the tests that start servers or browsers.
+test-fast: install
+	$(PYTEST) -m "not e2e and not browser"
 
 # The same suite on PostgreSQL; DATABASE_URL must name a server whose user
-# may create the test database (.ci/run starts one).
+# may create the test databases, one per worker (.ci/run starts one).
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:?set DATABASE_URL=postgres://...} $(BIN)/pytest
+	DATABASE_URL=$${DATABASE_URL:?set DATABASE_URL=postgres://...} $(PYTEST)
 
 # A real server and simulated chargers on this machine; prints calls/s,
 # p50/p99 latency and memory per connection. Override e.g. CHARGERS=200.

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django_countries.filters import CountryFilter
 
 from billing.pricing import PricingError
 from billing.services.cdrs import CdrRefused, transaction_reconcile
@@ -70,7 +71,8 @@ class ChargePointInline(admin.TabularInline):
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "country", "parking_type", "time_zone", "last_updated"]
-    list_filter = ["country", "parking_type"]
+    # Only the countries the operator has sites in, not all 249.
+    list_filter = [("country", CountryFilter), "parking_type"]
     search_fields = ["name", "address", "city", "postal_code", "id"]
     readonly_fields = ["last_updated"]
     inlines = [ChargePointInline]

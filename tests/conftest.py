@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
@@ -5,6 +7,20 @@ from django.utils import timezone
 from accounts.services import user_create
 from chargepoints.enums import ParkingType
 from chargepoints.models import ChargePoint, Connector, Location
+from tests.server import demo_database_shared
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Keep each module's end-to-end tests on one test worker, with one server.
+
+    Their server is a module fixture; split over two workers, it would be
+    started twice. Other tests spread one by one (``--dist loadgroup``).
+    First, so that xdist's own hook sees the marks.
+    """
+    for item in items:
+        if item.get_closest_marker("e2e") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +71,18 @@ def driver(db):
 @pytest.fixture
 def now():
     return timezone.now()
+
+
+@pytest.fixture(scope="session")
+def demo_database_template(tmp_path_factory):
+    """A migrated SQLite database with the demo data, for the servers of end-to-end tests.
+
+    Migrating takes seconds; every server copies this file instead. Test
+    workers (pytest-xdist) each have a base folder of their own inside one
+    shared folder, where the first of them builds the template for all.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    return demo_database_shared(root)
+

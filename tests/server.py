@@ -1,17 +1,47 @@
-"""Start the real ASGI server (Daphne) on a free port for end-to-end tests."""
+"""Real server processes for end-to-end tests: databases, Daphne, simulated chargers.
 
+Every server gets its own SQLite file, copied from one migrated template with
+the demo data (``demo_database_template`` in tests/conftest.py builds it once
+per run), and its own free port. Readiness is polled on ``/health/`` within a
+generous deadline, so a busy machine makes a test slower, never red.
+"""
+
+import asyncio
+import contextlib
+import fcntl
+import json
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
+from ocpp_gateway.simulator import Options, SimulatedCharger, Stats
+from tests.waiting import DEADLINE, wait_until
+
 ROOT = Path(__file__).resolve().parent.parent
+# The demo operator's password in every template-made database.
+DEMO_OPERATOR_PASSWORD = "e2e-operator-pw"
+# A child process (migrate, a management command) that takes longer than this
+# is hung, not slow.
+COMMAND_TIMEOUT = 300
+# Daphne's message when the port was taken between choosing and binding it.
+PORT_TAKEN = "Address already in use"
+# How long a server waits on a charger (settings.py): generous, so a busy
+# machine delays an answer instead of turning it into a timeout. A charger
+# that answers returns at once.
+PATIENT_SERVER = {
+    "CSMS_COMMAND_TIMEOUT": "60",
+    "CSMS_COMMAND_WAIT": "60",
+    "CSMS_COMMAND_ACK_TIMEOUT": "30",
+}
 
 
 class ServerURL(str):
@@ -33,7 +63,9 @@ def project_env(**overrides: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "SQLITE_PATH"}
     }
+    # Child processes run the project's own settings, not the test run's.
     env["DJANGO_SETTINGS_MODULE"] = "csms.settings"
+    env.update(PATIENT_SERVER)
     env.update(overrides)
     return env
 
@@ -45,60 +77,215 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=COMMAND_TIMEOUT,
         check=False,
     )
 
 
-@contextmanager
-def running_server(env: dict[str, str], *, startup_timeout: float = 30.0, ssl_context=None):
-    """Yield the base URL of ``manage.py serve`` (Daphne), as ``make run`` starts it."""
-    port = free_port()
-    env = {**env, "CSMS_HOST": "127.0.0.1", "CSMS_PORT": str(port)}
-    scheme = "https" if ssl_context is not None else "http"
-    base_url = ServerURL(f"{scheme}://127.0.0.1:{port}")
-    # A file, not a pipe: a pipe nobody reads fills up and blocks the server
-    # (Daphne writes a line per connection).
-    with tempfile.TemporaryFile(mode="w+") as log:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        base_url.pid = process.pid
-        try:
-            _wait_until_serving(process, log, base_url, startup_timeout, ssl_context)
-            yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+def manage_ok(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    result = manage(*args, env=env)
+    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}{result.stderr}"
+    return result
 
 
-def _wait_until_serving(process, log, base_url, timeout, ssl_context) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"the server exited early:\n{log.read()}")
-        try:
-            urllib.request.urlopen(f"{base_url}/admin/login/", timeout=2, context=ssl_context)
-            return
-        except (urllib.error.URLError, ConnectionError):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start in time") from None
-            time.sleep(0.2)
+# -- databases ------------------------------------------------------------------
+
+
+def demo_database_build(path: Path) -> None:
+    """Migrate a new SQLite file and load the demo data, as ``make run`` does."""
+    env = project_env(SQLITE_PATH=str(path), CSMS_ADMIN_PASSWORD=DEMO_OPERATOR_PASSWORD)
+    manage_ok("migrate", "--noinput", env=env)
+    manage_ok("load_demo", env=env)
+    # Fold the write-ahead log into the file, so a plain file copy is complete.
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def demo_database_shared(root: Path) -> Path:
+    """The template, built by whichever test worker comes first; the others wait for it."""
+    template = root / "demo-template.sqlite3"
+    with open(root / "demo-template.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            partial = root / "demo-template.partial.sqlite3"
+            demo_database_build(partial)
+            partial.rename(template)
+    return template
+
+
+def database_copy(template: Path, folder: Path, *, setup: str = "") -> Path:
+    """A server's own database: a copy of the template, then ``setup`` run in Django's shell."""
+    path = folder / "csms.sqlite3"
+    shutil.copyfile(template, path)
+    if setup:
+        manage_ok("shell", "-c", setup, env=project_env(SQLITE_PATH=str(path)))
+    return path
 
 
 def sqlite_rows(path, sql: str, *params) -> list[tuple]:
     """Read what a server process stored, straight from its SQLite file."""
-    import sqlite3
-
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path, timeout=DEADLINE)) as db:
         return db.execute(sql, params).fetchall()
+
+
+def sqlite_row_wait(path, sql: str, *params) -> tuple:
+    """The first row ``sql`` finds, once a server has stored it."""
+    rows = wait_until(
+        lambda: sqlite_rows(path, sql, *params), what=lambda: f"a row for {sql} {params}"
+    )
+    return rows[0]
+
+
+# -- servers ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], *, ssl_context=None, attempts: int = 5):
+    """Yield the base URL of ``manage.py serve`` (Daphne), as ``make run`` starts it."""
+    for attempt in range(attempts):
+        port = free_port()
+        # A file, not a pipe: a pipe nobody reads fills up and blocks the server
+        # (Daphne writes a line per connection).
+        with tempfile.TemporaryFile(mode="w+") as log:
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", "serve"],
+                cwd=ROOT,
+                env={**env, "CSMS_HOST": "127.0.0.1", "CSMS_PORT": str(port)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            try:
+                scheme = "https" if ssl_context is not None else "http"
+                base_url = ServerURL(f"{scheme}://127.0.0.1:{port}")
+                base_url.pid = process.pid
+                if _wait_until_healthy(process, log, base_url, ssl_context):
+                    yield base_url
+                    return
+            finally:
+                _stop(process)
+        # Another process took the port between free_port() and Daphne's bind.
+        if attempt + 1 == attempts:
+            raise RuntimeError(f"no free port for the server after {attempts} attempts")
+
+
+def _wait_until_healthy(process, log, base_url: str, ssl_context) -> bool:
+    """True once /health/ answers; False when the port was taken; else raise."""
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            log.seek(0)
+            output = log.read()
+            if PORT_TAKEN in output:
+                return True
+            raise RuntimeError(f"the server exited early:\n{output}")
+        try:
+            with urllib.request.urlopen(
+                f"{base_url}/health/", timeout=5, context=ssl_context
+            ) as response:
+                return response.status == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    wait_until(healthy, interval=0.1, what=f"the server on {base_url} answering /health/")
+    return process.poll() is None
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def redis_server(folder: Path):
+    """A throwaway redis-server on a free port, saving nothing to disk."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no", "--dir", str(folder)),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def accepting() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited with {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    try:
+        wait_until(accepting, what=f"redis-server on port {port}")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        _stop(process)
+
+
+# -- clients ------------------------------------------------------------------------
+
+
+def http_json(
+    method: str, url: str, body: dict | None = None, *, headers: dict | None = None
+) -> tuple[int, dict]:
+    """A JSON request as an app sends it; the status and the decoded body, errors included."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            **(headers or {}),
+        },
+        method=method,
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=DEADLINE) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw or b"{}")
+        except ValueError:
+            return error.code, {"raw": raw.decode(errors="replace")[:500]}
+
+
+@contextlib.contextmanager
+def simulated_charger(
+    ws_url: str, version: str, chargepoint_id: str, *, meter_interval: float = 0.3
+):
+    """A remote-controlled simulated charger (``--remote``), running in a thread of its own.
+
+    It starts a session when told to and stops it when told to; it runs until
+    the ``with`` block ends.
+    """
+    seconds = 10 * DEADLINE
+    options = Options(
+        url=ws_url + "/ocpp",
+        version=version,
+        duration=seconds,
+        meter_interval=meter_interval,
+        remote=True,
+    )
+    stats = Stats()
+    charger = SimulatedCharger(chargepoint_id, options, stats)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(
+        target=loop.run_until_complete,
+        args=(charger.run(time.monotonic() + seconds),),
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield charger, stats
+    finally:
+        loop.call_soon_threadsafe(charger.closing.set)
+        thread.join(timeout=DEADLINE)
+        loop.close()

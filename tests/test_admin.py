@@ -183,6 +183,19 @@ def test_the_changelist_renders_with_search_and_every_filter(
             assert filtered.status_code == 200, (spec.title, choice["query_string"])
 
 
+def test_the_site_list_filters_by_the_countries_the_operator_has_sites_in(operator_client):
+    # The demo depot is in Germany; all 249 countries would bury it.
+    response = operator_client.get(reverse("admin:chargepoints_location_changelist"))
+    changelist = response.context["cl"]
+    spec = next(spec for spec in changelist.filter_specs if spec.title == "country")
+    offered = [choice["display"] for choice in spec.choices(changelist)]
+    assert offered == ["All", "Germany"]
+    filtered = operator_client.get(
+        reverse("admin:chargepoints_location_changelist"), {"country": "TH"}
+    )
+    assert filtered.context["cl"].result_count == 0
+
+
 @pytest.mark.parametrize("app_label, model_name", REGISTERED)
 def test_the_add_page_renders_except_for_reported_history(operator_client, app_label, model_name):
     response = operator_client.get(reverse(f"admin:{app_label}_{model_name}_add"))

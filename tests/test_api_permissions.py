@@ -468,11 +468,6 @@ TABLE = [row for route in ROUTES for row in route.rows()]
 
 @pytest.fixture
 def quick_settings(settings):
-    # Users are made per row; a slow password hash would dominate the run.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]
     # A charger that is not connected answers at once; never wait for one.
     settings.CSMS_COMMAND_WAIT = 0
 

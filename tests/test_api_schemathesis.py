@@ -213,11 +213,6 @@ def api_settings(settings, monkeypatch):
     # once; should one ever be routed, nobody waits for an answer.
     settings.CSMS_COMMAND_WAIT = 0
     settings.CSMS_COMMAND_ACK_TIMEOUT = 0.05
-    # Users are made per operation; a slow password hash would dominate.
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *settings.PASSWORD_HASHERS,
-    ]
     cache.clear()
 
 

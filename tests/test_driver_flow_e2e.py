@@ -8,13 +8,8 @@ OCPP 2.0.1 charger. The driver uses nothing but HTTP and a WebSocket, as an
 app would: even "is the charger online?" is read from the location search.
 """
 
-import asyncio
-import contextlib
 import json
-import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
@@ -22,8 +17,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
-from ocpp_gateway.simulator import Options, SimulatedCharger, Stats
-from tests.server import manage, project_env, running_server
+from tests.server import database_copy, http_json, project_env, running_server, simulated_charger
+from tests.waiting import DEADLINE, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -41,51 +36,23 @@ DRIVERS = {
     "2.0.1": {"a": "+66812345602", "b": "+66812345612", "tag": "E2E-APP-0002"},
 }
 PASSWORD = "e2e driver password 42"
-WAIT = 20.0
 
 
 # -- the server and the charger -----------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    database = tmp_path_factory.mktemp("driver-flow") / "csms.sqlite3"
+def server(tmp_path_factory, demo_database_template):
+    database = database_copy(demo_database_template, tmp_path_factory.mktemp("driver-flow"))
     env = project_env(
         SQLITE_PATH=str(database),
-        CSMS_COMMAND_TIMEOUT="10",
         # Registration and login share a throttle per client address; every
         # request here comes from 127.0.0.1.
         CSMS_THROTTLE_LOGIN="1000/min",
         CSMS_THROTTLE_ANON="1000/min",
     )
-    for command in (["migrate", "--noinput"], ["load_demo"]):
-        result = manage(*command, env=env)
-        assert result.returncode == 0, result.stderr
     with running_server(env) as base_url:
         yield base_url
-
-
-@contextlib.contextmanager
-def simulated_charger(ws_url: str, version: str, chargepoint_id: str, seconds: float = 60):
-    """A remote-controlled simulated charger with a short meter interval, in its own thread."""
-    options = Options(
-        url=ws_url + "/ocpp", version=version, duration=seconds, meter_interval=0.3, remote=True
-    )
-    stats = Stats()
-    charger = SimulatedCharger(chargepoint_id, options, stats)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(
-        target=loop.run_until_complete,
-        args=(charger.run(time.monotonic() + seconds),),
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield charger, stats
-    finally:
-        loop.call_soon_threadsafe(charger.closing.set)
-        thread.join(timeout=30)
-        loop.close()
 
 
 # -- the driver's side: HTTP and WebSocket --------------------------------------
@@ -94,24 +61,8 @@ def simulated_charger(ws_url: str, version: str, chargepoint_id: str, seconds: f
 def api(
     base_url: str, method: str, path: str, body: dict | None = None, *, token: str | None = None
 ) -> tuple[int, dict]:
-    headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if token is not None:
-        headers["Authorization"] = f"Token {token}"
-    request = urllib.request.Request(
-        f"{base_url}/api/v1/{path}",
-        data=json.dumps(body).encode() if body is not None else None,
-        headers=headers,
-        method=method,
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw or b"{}")
-        except ValueError:
-            return error.code, {"raw": raw.decode(errors="replace")[:500]}
+    headers = {"Authorization": f"Token {token}"} if token is not None else {}
+    return http_json(method, f"{base_url}/api/v1/{path}", body, headers=headers)
 
 
 def results(body) -> list:
@@ -140,12 +91,15 @@ def live_url(base_url: str, transaction_id: int, token: str | None) -> str:
 
 def close_code(url: str) -> int:
     """The code the live socket is closed with, when it is closed without a message."""
-    with ws_connect(url, open_timeout=10) as socket, pytest.raises(ConnectionClosed) as closed:
-        socket.recv(timeout=10)
+    with (
+        ws_connect(url, open_timeout=DEADLINE) as socket,
+        pytest.raises(ConnectionClosed) as closed,
+    ):
+        socket.recv(timeout=DEADLINE)
     return closed.value.rcvd.code
 
 
-def receive(socket, seconds: float = WAIT) -> dict:
+def receive(socket, seconds: float = DEADLINE) -> dict:
     return json.loads(socket.recv(timeout=seconds))
 
 
@@ -167,14 +121,18 @@ def nearby_chargepoint(
 
 def wait_until_available(base_url: str, chargepoint_id: str, token: str) -> None:
     """What an app shows before it offers "start": the charger online, connector 1 free."""
-    deadline = time.monotonic() + WAIT
-    while True:
-        chargepoint = nearby_chargepoint(base_url, chargepoint_id, token=token)
-        connector = next(x for x in chargepoint["connectors"] if x["connectorid"] == 1)
-        if chargepoint["connected"] and connector["status"] == "Available":
-            return
-        assert time.monotonic() < deadline, f"{chargepoint_id} did not come online: {chargepoint}"
-        time.sleep(0.1)
+    seen = {}
+
+    def available() -> bool:
+        seen["chargepoint"] = nearby_chargepoint(base_url, chargepoint_id, token=token)
+        connector = next(x for x in seen["chargepoint"]["connectors"] if x["connectorid"] == 1)
+        return seen["chargepoint"]["connected"] and connector["status"] == "Available"
+
+    wait_until(
+        available,
+        interval=0.1,
+        what=lambda: f"{chargepoint_id} online and available: {seen['chargepoint']}",
+    )
 
 
 # -- the flow ---------------------------------------------------------------
@@ -236,12 +194,12 @@ def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_t
         session_id = session["session_id"]
 
         # 5. The charger starts a transaction, and the session shows it.
-        deadline = time.monotonic() + WAIT
-        while session["transaction"] is None:
-            assert time.monotonic() < deadline, f"no transaction for the session: {session}"
-            time.sleep(0.2)
-            status, session = api(base_url, "GET", f"sessions/{session_id}/", token=token)
-            assert status == 200, session
+        def with_transaction() -> dict | None:
+            status, body = api(base_url, "GET", f"sessions/{session_id}/", token=token)
+            assert status == 200, body
+            return body if body["transaction"] is not None else None
+
+        session = wait_until(with_transaction, interval=0.2, what="a transaction for the session")
         tx_id = session["transaction"]["id"]
         assert session["transaction"]["chargepoint"] == chargepoint_id
         assert session["transaction"]["id_token"] == people["tag"]
@@ -250,13 +208,13 @@ def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_t
         # 6. Watch it live; nobody else may, and not without a token.
         assert close_code(live_url(base_url, tx_id, other)) == 4403
         assert close_code(live_url(base_url, tx_id, None)) == 4401
-        with ws_connect(live_url(base_url, tx_id, token), open_timeout=10) as socket:
+        with ws_connect(live_url(base_url, tx_id, token), open_timeout=DEADLINE) as socket:
             snapshot = receive(socket)
             assert snapshot["type"] == "transaction.snapshot", snapshot
             assert snapshot["status"] == "ACTIVE", snapshot
             assert snapshot["transaction_id"] == tx_id
             energy = [snapshot["energy_kwh"]]
-            deadline = time.monotonic() + WAIT
+            deadline = time.monotonic() + DEADLINE
             while energy[-1] <= snapshot["energy_kwh"]:
                 assert time.monotonic() < deadline, f"no energy flowed: {energy}"
                 update = receive(socket)
@@ -268,7 +226,7 @@ def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_t
             # 7. Stop: the socket gets the final state and is closed normally.
             status, stopped = api(base_url, "POST", f"sessions/{session_id}/stop/", token=token)
             assert status == 202, stopped
-            deadline = time.monotonic() + WAIT
+            deadline = time.monotonic() + DEADLINE
             update = snapshot
             while update["status"] == "ACTIVE":
                 assert time.monotonic() < deadline, "the transaction did not end"
@@ -277,7 +235,7 @@ def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_t
             assert update["status"] == "COMPLETED", update
             assert update["stopped_at"] is not None
             with pytest.raises(ConnectionClosed) as closed:
-                socket.recv(timeout=10)
+                socket.recv(timeout=DEADLINE)
             assert closed.value.rcvd.code == 1000
     # The charger validates every answer against the OCPP schemas: none was wrong.
     assert charger_saw.errors == 0, charger_saw.error_samples

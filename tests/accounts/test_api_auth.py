@@ -15,12 +15,6 @@ ME = "/api/v1/me/"
 BAD_CREDENTIALS = {"non_field_errors": ["Unable to log in with the provided credentials."]}
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The hasher's cost is not under test; the real one takes half a second a user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def api():
     return APIClient()

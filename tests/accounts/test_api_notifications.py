@@ -10,12 +10,6 @@ from accounts.services import notification_create, user_create
 NOTIFICATIONS = "/api/v1/notifications/"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Hashing is not under test here; the real hasher costs half a second a user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def client_for(user) -> APIClient:
     client = APIClient()
     token, _ = Token.objects.get_or_create(user=user)

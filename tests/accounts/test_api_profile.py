@@ -36,12 +36,6 @@ def api(driver):
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Hashing is not under test here; the real hasher costs half a second a user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import manage, project_env, running_server, sqlite_rows
+from tests.server import database_copy, manage, project_env, running_server, sqlite_rows
+from tests.waiting import DEADLINE
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +28,10 @@ EXAMPLES = Path(__file__).parent / "ocpi_examples"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    database = tmp_path_factory.mktemp("billing-e2e") / "csms.sqlite3"
+def server(tmp_path_factory, demo_database_template):
+    folder = tmp_path_factory.mktemp("billing-e2e")
+    database = database_copy(demo_database_template, folder, setup=PARTNER)
     env = project_env(SQLITE_PATH=str(database))
-    for command in (["migrate", "--noinput"], ["load_demo"], ["shell", "-c", PARTNER]):
-        result = manage(*command, env=env)
-        assert result.returncode == 0, result.stderr
     with running_server(env) as base_url:
         yield base_url, database, env
 
@@ -40,7 +39,7 @@ def server(tmp_path_factory):
 def ocpi_get(url: str) -> tuple[dict, dict]:
     token = base64.b64encode(PARTNER_TOKEN.encode()).decode()
     request = urllib.request.Request(url, headers={"Authorization": f"Token {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=DEADLINE) as response:
         return json.load(response), dict(response.headers)
 
 

@@ -7,19 +7,15 @@ import urllib.request
 
 import pytest
 
-from tests.server import manage, project_env, running_server
+from tests.server import DEMO_OPERATOR_PASSWORD, database_copy, project_env, running_server
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    database = tmp_path_factory.mktemp("server") / "csms.sqlite3"
-    env = project_env(SQLITE_PATH=str(database), CSMS_ADMIN_PASSWORD="e2e-operator-pw")
-    for command in (["migrate", "--noinput"], ["load_demo"]):
-        result = manage(*command, env=env)
-        assert result.returncode == 0, result.stderr
-    with running_server(env) as base_url:
+def server(tmp_path_factory, demo_database_template):
+    database = database_copy(demo_database_template, tmp_path_factory.mktemp("server"))
+    with running_server(project_env(SQLITE_PATH=str(database))) as base_url:
         yield base_url
 
 
@@ -53,7 +49,7 @@ def test_the_operator_sees_the_demo_charge_points(server):
         {
             "csrfmiddlewaretoken": token,
             "username": "operator",
-            "password": "e2e-operator-pw",
+            "password": DEMO_OPERATOR_PASSWORD,
             "next": "/admin/chargepoints/chargepoint/",
         }
     ).encode()

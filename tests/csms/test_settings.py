@@ -1,5 +1,6 @@
 """Settings come from the environment; each case runs in a fresh interpreter."""
 
+import contextlib
 import json
 import sqlite3
 import subprocess
@@ -71,10 +72,8 @@ def test_allowed_hosts_come_from_the_environment():
     assert _settings(ALLOWED_HOSTS="a.example, b.example")["hosts"] == ["a.example", "b.example"]
 
 
-def test_sqlite_runs_in_wal_mode(tmp_path):
-    path = tmp_path / "csms.sqlite3"
-    result = manage("migrate", "--noinput", env=project_env(SQLITE_PATH=str(path)))
-    assert result.returncode == 0, result.stderr
-    # WAL is a property of the database file, so a plain connection sees it.
-    with sqlite3.connect(path) as db:
+def test_sqlite_runs_in_wal_mode(demo_database_template):
+    # The template is what `manage.py migrate` made of a new file, with the
+    # default settings. WAL is a property of the file, so a plain connection sees it.
+    with contextlib.closing(sqlite3.connect(demo_database_template)) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -6,22 +6,23 @@ With Redis, two server processes share the charger connections: the charger
 is connected to one, and the command is asked of the other.
 """
 
-import asyncio
-import contextlib
 import json
 import shutil
-import socket
-import subprocess
-import threading
-import time
-import urllib.error
-import urllib.request
 from urllib.parse import quote
 
 import pytest
 
-from ocpp_gateway.simulator import Options, SimulatedCharger, Stats
-from tests.server import free_port, manage, project_env, running_server, sqlite_rows
+from tests.server import (
+    database_copy,
+    http_json,
+    manage,
+    project_env,
+    redis_server,
+    running_server,
+    simulated_charger,
+    sqlite_row_wait,
+    sqlite_rows,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -39,27 +40,13 @@ ChargePoint.objects.create(chargepoint_id="E2E-NEVER-CONNECTED")
 CHARGERS = {"1.6": CP16, "2.0.1": BMW}
 
 
-def prepare_database(tmp_path_factory) -> tuple[dict, str]:
-    database = tmp_path_factory.mktemp("commands") / "csms.sqlite3"
-    env = project_env(SQLITE_PATH=str(database), CSMS_COMMAND_TIMEOUT="10")
-    for command in (["migrate", "--noinput"], ["load_demo"], ["shell", "-c", SETUP]):
-        result = manage(*command, env=env)
-        assert result.returncode == 0, result.stderr
-    return env, str(database)
+def prepare_database(tmp_path_factory, template) -> tuple[dict, str]:
+    database = database_copy(template, tmp_path_factory.mktemp("commands"), setup=SETUP)
+    return project_env(SQLITE_PATH=str(database)), str(database)
 
 
 def api(base_url: str, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        base_url + path,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Content-Type": "application/json", "Authorization": f"Token {TOKEN}"},
-        method=method,
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"{}")
+    return http_json(method, base_url + path, body, headers={"Authorization": f"Token {TOKEN}"})
 
 
 def command(base_url: str, chargepoint_id: str, **body) -> tuple[int, dict]:
@@ -67,51 +54,19 @@ def command(base_url: str, chargepoint_id: str, **body) -> tuple[int, dict]:
     return api(base_url, "POST", path, body)
 
 
-def wait_for_row(database: str, sql: str, *params, seconds: float = 20.0) -> tuple:
-    for _ in range(int(seconds / 0.1)):
-        rows = sqlite_rows(database, sql, *params)
-        if rows:
-            return rows[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no row for {sql} {params}")
-
-
 def connected(database: str, chargepoint_id: str) -> None:
-    wait_for_row(
+    sqlite_row_wait(
         database,
         "SELECT 1 FROM chargepoints_chargepoint WHERE chargepoint_id=? AND connected=1",
         chargepoint_id,
     )
     # And booted: its status is in, so its connectors exist.
-    wait_for_row(
+    sqlite_row_wait(
         database,
         "SELECT 1 FROM chargepoints_connector c JOIN chargepoints_chargepoint p "
         "ON c.chargepoint_id=p.chargepoint_id WHERE p.chargepoint_id=? AND c.status='Available'",
         chargepoint_id,
     )
-
-
-@contextlib.contextmanager
-def simulated_charger(ws_url: str, version: str, chargepoint_id: str, seconds: float = 60):
-    """A remote-controlled simulated charger, running in a thread of its own."""
-    options = Options(
-        url=ws_url + "/ocpp", version=version, duration=seconds, meter_interval=0.5, remote=True
-    )
-    stats = Stats()
-    charger = SimulatedCharger(chargepoint_id, options, stats)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(
-        target=loop.run_until_complete,
-        args=(charger.run(time.monotonic() + seconds),),
-        daemon=True,
-    )
-    thread.start()
-    try:
-        yield charger, stats
-    finally:
-        loop.call_soon_threadsafe(charger.closing.set)
-        thread.join(timeout=30)
-        loop.close()
 
 
 def remote_start_and_stop(base_url: str, database: str, version: str) -> None:
@@ -122,7 +77,7 @@ def remote_start_and_stop(base_url: str, database: str, version: str) -> None:
     assert status == 201, started
     assert started["status"] == "accepted", started
     assert started["response"] == {"status": "Accepted"}
-    tx_id, remote_start_id = wait_for_row(
+    tx_id, remote_start_id = sqlite_row_wait(
         database,
         "SELECT transaction_id, remote_start_id FROM chargepoints_transaction "
         "WHERE chargepoint_id=? AND transaction_status='ACTIVE'",
@@ -135,7 +90,7 @@ def remote_start_and_stop(base_url: str, database: str, version: str) -> None:
     status, stopped = command(base_url, chargepoint_id, command="remote_stop", transaction_id=tx_id)
     assert status == 201, stopped
     assert stopped["status"] == "accepted", stopped
-    reason = wait_for_row(
+    reason = sqlite_row_wait(
         database,
         "SELECT reason_stopped FROM chargepoints_transaction "
         "WHERE transaction_id=? AND transaction_status='COMPLETED'",
@@ -145,8 +100,8 @@ def remote_start_and_stop(base_url: str, database: str, version: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def one_server(tmp_path_factory):
-    env, database = prepare_database(tmp_path_factory)
+def one_server(tmp_path_factory, demo_database_template):
+    env, database = prepare_database(tmp_path_factory, demo_database_template)
     with running_server(env) as base_url:
         yield base_url, database
 
@@ -169,7 +124,7 @@ def test_the_wallbox_takes_a_current_limit_and_led_brightness_while_charging(one
             base_url, BMW, command="remote_start", connector_id=1, id_tag="DEMO-RFID-0001"
         )
         assert started["status"] == "accepted", started
-        wait_for_row(
+        sqlite_row_wait(
             database,
             "SELECT 1 FROM chargepoints_transaction WHERE chargepoint_id=? "
             "AND transaction_status='ACTIVE'",
@@ -203,43 +158,11 @@ def test_a_command_to_a_charger_that_is_not_connected_is_offline_at_once(one_ser
 # -- two server processes over Redis -----------------------------------------
 
 
-@contextlib.contextmanager
-def redis_server(tmp_path):
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-                break
-            time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
-def two_servers(tmp_path_factory):
-    env, database = prepare_database(tmp_path_factory)
+def two_servers(tmp_path_factory, demo_database_template):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    env, database = prepare_database(tmp_path_factory, demo_database_template)
     with redis_server(tmp_path_factory.mktemp("redis")) as redis_url:
         env = {**env, "REDIS_URL": redis_url}
         with running_server(env) as first, running_server(env) as second:

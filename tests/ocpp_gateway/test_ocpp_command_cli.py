@@ -27,7 +27,15 @@ from accounts.services import user_create
 from chargepoints.enums import CommandSource, CommandStatus
 from chargepoints.models import Command
 from chargepoints.services.commands import command_finish
-from tests.server import free_port, manage, project_env, running_server, sqlite_rows
+from tests.server import (
+    database_copy,
+    free_port,
+    manage,
+    project_env,
+    running_server,
+    sqlite_rows,
+)
+from tests.waiting import DEADLINE, wait_until_async
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 SHARED = {"default": {"BACKEND": "channels.layers.BaseChannelLayer"}}
@@ -213,11 +221,11 @@ def test_the_default_wait_is_the_command_timeout_plus_five(
 CHARGER = "CLI-E2E-1"
 # Its own charger, so the offline tests never see it still marked connected.
 LIVE_CHARGER = "CLI-E2E-LIVE"
+# The demo data's superuser "operator" asks; "keeper" has a token of its own.
 SETUP = f"""
 from accounts.services import user_create
 from chargepoints.models import ChargePoint
 from rest_framework.authtoken.models import Token
-user_create(username="operator", password=None, is_staff=True, is_superuser=True)
 keeper = user_create(username="keeper", password=None, is_staff=True, is_superuser=True)
 Token.objects.create(user=keeper, key="k" * 40)
 user_create(username="walker", password=None)
@@ -227,12 +235,10 @@ ChargePoint.objects.create(chargepoint_id="{LIVE_CHARGER}")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    database = tmp_path_factory.mktemp("cli") / "csms.sqlite3"
+def server(tmp_path_factory, demo_database_template):
+    folder = tmp_path_factory.mktemp("cli")
+    database = database_copy(demo_database_template, folder, setup=SETUP)
     env = project_env(SQLITE_PATH=str(database))
-    for command in (["migrate", "--noinput"], ["shell", "-c", SETUP]):
-        result = manage(*command, env=env)
-        assert result.returncode == 0, result.stderr
     with running_server(env) as base_url:
         port = urllib.parse.urlsplit(base_url).port
         yield base_url, {**env, "CSMS_HOST": "127.0.0.1", "CSMS_PORT": str(port)}, database
@@ -309,22 +315,22 @@ def test_a_connected_charger_answers_the_command_sent_from_the_cli(server):
         ws = await websockets.connect(
             f"{base_url.replace('http://', 'ws://')}/ocpp/{LIVE_CHARGER}",
             subprotocols=["ocpp1.6"],
-            open_timeout=10,
+            open_timeout=DEADLINE,
         )
-        client = ResettableCharger(LIVE_CHARGER, ws, response_timeout=10)
+        client = ResettableCharger(LIVE_CHARGER, ws, response_timeout=DEADLINE)
         reader = asyncio.create_task(client.start())
         try:
-            for _ in range(100):
-                rows = sqlite_rows(
-                    database,
-                    "SELECT connected FROM chargepoints_chargepoint WHERE chargepoint_id=?",
-                    LIVE_CHARGER,
-                )
-                if rows == [(1,)]:
-                    break
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("the server never marked the charger connected")
+            await wait_until_async(
+                lambda: (
+                    sqlite_rows(
+                        database,
+                        "SELECT connected FROM chargepoints_chargepoint WHERE chargepoint_id=?",
+                        LIVE_CHARGER,
+                    )
+                    == [(1,)]
+                ),
+                what="the server marking the charger connected",
+            )
             return await asyncio.to_thread(
                 manage,
                 "ocpp_command",

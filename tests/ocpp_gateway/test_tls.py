@@ -17,7 +17,8 @@ from django.test import override_settings
 from ocpp.v201 import ChargePoint as Client201
 from ocpp.v201 import call as call201
 
-from tests.server import manage, project_env, running_server
+from tests.server import database_copy, project_env, running_server
+from tests.waiting import DEADLINE
 
 BMW = "DE*BMW*ETEST1234567890AB"
 
@@ -56,26 +57,28 @@ def certificate(tmp_path_factory):
 
 
 @pytest.mark.e2e
-def test_the_admin_and_chargers_are_served_over_tls(certificate, tmp_path):
+def test_the_admin_and_chargers_are_served_over_tls(certificate, tmp_path, demo_database_template):
     cert_path, key_path = certificate
     env = project_env(
-        SQLITE_PATH=str(tmp_path / "tls.sqlite3"),
+        SQLITE_PATH=str(database_copy(demo_database_template, tmp_path)),
         CSMS_TLS_CERT=str(cert_path),
         CSMS_TLS_KEY=str(key_path),
     )
-    for command in (["migrate", "--noinput"], ["load_demo"]):
-        assert manage(*command, env=env).returncode == 0
     context = ssl.create_default_context(cafile=str(cert_path))
 
     with running_server(env, ssl_context=context) as base_url:
         assert base_url.startswith("https://")
-        with urllib.request.urlopen(f"{base_url}/admin/login/", context=context) as response:
+        with urllib.request.urlopen(
+            f"{base_url}/admin/login/", context=context, timeout=DEADLINE
+        ) as response:
             assert response.status == 200
 
         async def boot():
             url = base_url.replace("https://", "wss://") + "/ocpp/DE%2ABMW%2AETEST1234567890AB"
-            async with websockets.connect(url, subprotocols=["ocpp2.0.1"], ssl=context) as ws:
-                client = Client201(BMW, ws, response_timeout=10)
+            async with websockets.connect(
+                url, subprotocols=["ocpp2.0.1"], ssl=context, open_timeout=DEADLINE
+            ) as ws:
+                client = Client201(BMW, ws, response_timeout=DEADLINE)
                 reader = asyncio.create_task(client.start())
                 try:
                     return await client.call(

@@ -19,6 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=5)
         parser.add_argument("--ocpp", choices=sorted(SUBPROTOCOLS), default="1.6")
         parser.add_argument("--duration", type=float, default=60.0, help="seconds")
+        parser.add_argument(
+            "--ramp",
+            type=float,
+            default=5.0,
+            help="seconds over which the chargers connect, as a fleet coming back online "
+            "would (0: all at once)",
+        )
         parser.add_argument("--prefix", default="SIM", help="charge point ids are PREFIX-0001...")
         parser.add_argument("--id-tag", default="DEMO-RFID-0001")
         parser.add_argument("--meter-interval", type=float, default=2.0, help="seconds")
@@ -48,6 +55,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["count"] < 1:
             raise CommandError("--count must be at least 1.")
+        if options["ramp"] < 0:
+            raise CommandError("--ramp must not be negative.")
         ids = [f"{options['prefix']}-{n:04d}" for n in range(1, options["count"] + 1)]
         if not options["no_register"]:
             self._register(ids, location_id=options["location"], tariff_id=options["tariff"])
@@ -63,7 +72,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{len(ids)} OCPP {run.version} charger(s) -> {run.url} for {run.duration:g} s"
         )
-        stats = asyncio.run(simulate(chargepoint_ids=ids, options=run, progress=self.stdout.write))
+        stats = asyncio.run(
+            simulate(
+                chargepoint_ids=ids,
+                options=run,
+                progress=self.stdout.write,
+                ramp_seconds=options["ramp"],
+            )
+        )
         summary = stats.summary()
         if options["json"]:
             self.stdout.write(json.dumps(summary))
