@@ -85,4 +85,3 @@ def demo_database_template(tmp_path_factory):
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
     return demo_database_shared(root)
-

@@ -50,9 +50,7 @@ def energy(wh: float, at: datetime.datetime) -> Reading:
     return Reading(timestamp=at, value=str(wh), measurand="Energy.Active.Import.Register")
 
 
-def start(
-    chargepoint, *, token="TAG-1", meter=1000.0, at=T0, ref=CONNECTOR_1, state="", **options
-):
+def start(chargepoint, *, token="TAG-1", meter=1000.0, at=T0, ref=CONNECTOR_1, state="", **options):
     return transaction_start(
         chargepoint_id=chargepoint.pk,
         ref=ref,
@@ -351,9 +349,10 @@ def test_meter_values_outside_a_transaction_are_kept_for_the_connector(connector
     )
 
     assert stored == 2
-    assert set(
-        SampledValue.objects.values_list("connector_id", "transaction_id", "unit")
-    ) == {(connector.pk, None, "Wh"), (connector.pk, None, "V")}
+    assert set(SampledValue.objects.values_list("connector_id", "transaction_id", "unit")) == {
+        (connector.pk, None, "Wh"),
+        (connector.pk, None, "V"),
+    }
 
 
 def test_live_values_follow_the_newest_readings_of_a_transaction(connector, tag):
