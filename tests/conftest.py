@@ -1,7 +1,10 @@
+import asyncio
 import os
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.db import connections
 from django.utils import timezone
 
 from accounts.services import user_create
@@ -27,6 +30,20 @@ def pytest_collection_modifyitems(items):
 def gateway_db_in_test_context(monkeypatch):
     """Adapters driven by tests use the test's database connection and transaction."""
     monkeypatch.setattr("ocpp_gateway.db.SHARED_CONTEXT", False)
+
+
+@pytest.fixture(autouse=True)
+def no_connection_left_in_other_threads(request):
+    """Close what async code opened in asgiref's worker thread after a transactional test.
+
+    ``asyncio.run`` in a test runs sync code (database_sync_to_async) in a
+    thread of its own, whose connection would otherwise stay open and keep
+    PostgreSQL from dropping the test database at the end.
+    """
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture(autouse=True)

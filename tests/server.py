@@ -140,55 +140,91 @@ def sqlite_row_wait(path, sql: str, *params) -> tuple:
 
 
 @contextlib.contextmanager
-def running_server(env: dict[str, str], *, ssl_context=None, attempts: int = 5):
+def running_server(env: dict[str, str], *, ssl_context=None):
     """Yield the base URL of ``manage.py serve`` (Daphne), as ``make run`` starts it."""
-    for attempt in range(attempts):
-        port = free_port()
+    with running_servers(env, ssl_context=ssl_context) as (base_url,):
+        yield base_url
+
+
+@contextlib.contextmanager
+def running_servers(*envs: dict[str, str], ssl_context=None):
+    """Yield the base URLs of one server per environment, started side by side."""
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(ServerProcess(env, ssl_context)) for env in envs]
+        yield [server.ready() for server in servers]
+
+
+class ServerProcess:
+    """One ``manage.py serve`` on a free port, its output in a file for the failure message."""
+
+    attempts = 5
+
+    def __init__(self, env: dict[str, str], ssl_context=None):
+        self.env = env
+        self.ssl_context = ssl_context
+        self.scheme = "https" if ssl_context is not None else "http"
+        self.process: subprocess.Popen | None = None
+        self.log = None
+
+    def __enter__(self) -> "ServerProcess":
+        self._start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop()
+
+    def _start(self) -> None:
+        self.port = free_port()
         # A file, not a pipe: a pipe nobody reads fills up and blocks the server
-        # (Daphne writes a line per connection).
-        with tempfile.TemporaryFile(mode="w+") as log:
-            process = subprocess.Popen(
-                [sys.executable, "manage.py", "serve"],
-                cwd=ROOT,
-                env={**env, "CSMS_HOST": "127.0.0.1", "CSMS_PORT": str(port)},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                text=True,
+        # (Daphne writes a line per connection). Closed by _stop().
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve"],
+            cwd=ROOT,
+            env={**self.env, "CSMS_HOST": "127.0.0.1", "CSMS_PORT": str(self.port)},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def _stop(self) -> None:
+        if self.process is not None:
+            _stop(self.process)
+            self.process = None
+        if self.log is not None:
+            self.log.close()
+            self.log = None
+
+    def ready(self) -> ServerURL:
+        """The base URL once /health/ answers; a server that lost its port starts again."""
+        for _ in range(self.attempts):
+            base_url = ServerURL(f"{self.scheme}://127.0.0.1:{self.port}")
+            base_url.pid = self.process.pid
+            wait_until(
+                self._healthy_or_exited,
+                interval=0.1,
+                what=f"the server on {base_url} answering /health/",
             )
-            try:
-                scheme = "https" if ssl_context is not None else "http"
-                base_url = ServerURL(f"{scheme}://127.0.0.1:{port}")
-                base_url.pid = process.pid
-                if _wait_until_healthy(process, log, base_url, ssl_context):
-                    yield base_url
-                    return
-            finally:
-                _stop(process)
-        # Another process took the port between free_port() and Daphne's bind.
-        if attempt + 1 == attempts:
-            raise RuntimeError(f"no free port for the server after {attempts} attempts")
+            if self.process.poll() is None:
+                return base_url
+            self.log.seek(0)
+            output = self.log.read()
+            if PORT_TAKEN not in output:
+                raise RuntimeError(f"the server exited early:\n{output}")
+            # Another process took the port between free_port() and Daphne's bind.
+            self._stop()
+            self._start()
+        raise RuntimeError(f"no free port for the server after {self.attempts} attempts")
 
-
-def _wait_until_healthy(process, log, base_url: str, ssl_context) -> bool:
-    """True once /health/ answers; False when the port was taken; else raise."""
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            log.seek(0)
-            output = log.read()
-            if PORT_TAKEN in output:
-                return True
-            raise RuntimeError(f"the server exited early:\n{output}")
+    def _healthy_or_exited(self) -> bool:
+        if self.process.poll() is not None:
+            return True
+        url = f"{self.scheme}://127.0.0.1:{self.port}/health/"
         try:
-            with urllib.request.urlopen(
-                f"{base_url}/health/", timeout=5, context=ssl_context
-            ) as response:
+            with urllib.request.urlopen(url, timeout=5, context=self.ssl_context) as response:
                 return response.status == 200
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             return False
-
-    wait_until(healthy, interval=0.1, what=f"the server on {base_url} answering /health/")
-    return process.poll() is None
 
 
 def _stop(process: subprocess.Popen) -> None:

@@ -1,5 +1,6 @@
 """Issue 6's "done when": a simulated session ends with a CDR priced by the connector's
-tariff, served to a roaming partner at /ocpi/2.2.1/cdrs; the spec's tariffs import.
+tariff, served to a roaming partner at /ocpi/2.2.1/cdrs. (The spec's example tariffs
+import through manage.py in tests/billing/test_import_tariffs.py.)
 
 A real server (Daphne) and the simulator users run, for OCPP 1.6 and 2.0.1.
 """
@@ -7,7 +8,6 @@ A real server (Daphne) and the simulator users run, for OCPP 1.6 and 2.0.1.
 import base64
 import json
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +24,6 @@ OcpiPartner.objects.create(
     token_c="{PARTNER_TOKEN}",
 )
 """
-EXAMPLES = Path(__file__).parent / "ocpi_examples"
 
 
 @pytest.fixture(scope="module")
@@ -83,16 +82,3 @@ def test_a_simulated_session_ends_with_a_priced_cdr_served_over_ocpi(server, ver
         assert cdr["tariffs"][0]["id"] == "DEMO-AC-STANDARD"
         assert cdr["cdr_location"]["evse_uid"] == f"{prefix}-0001*1"
     assert int(headers["X-Total-Count"]) >= len(rows)
-
-
-def test_the_specification_example_tariffs_import(server):
-    _, database, env = server
-    # One file per example, as the spec publishes them; some reuse an id, and a
-    # later file updates what an earlier one created, like a later PUT.
-    files = sorted(EXAMPLES.glob("tariff*.json"))
-    result = manage("import_tariffs", *map(str, files), env=env)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"Imported {len(files)} tariffs" in result.stdout
-    ids = {json.loads(path.read_text())["id"] for path in files}
-    stored = {row[0] for row in sqlite_rows(database, "SELECT id FROM billing_tariff")}
-    assert ids <= stored

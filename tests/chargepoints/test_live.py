@@ -15,6 +15,7 @@ from chargepoints.models import Transaction
 from chargepoints.services.live import transaction_group
 from csms.asgi import application
 from ocpp_gateway.v16.adapter import ChargePoint16
+from tests.waiting import DEADLINE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TAG = "LIVE-TAG"
@@ -74,7 +75,7 @@ def test_the_gateway_publishes_each_change_of_a_transaction(charger16):
         channel = await layer.new_channel()
         await layer.group_add(transaction_group(tx_id), channel)
         await frame(adapter, sent, "MeterValues", meter(tx_id, 2500, 7200), "2")
-        update = await asyncio.wait_for(layer.receive(channel), 2)
+        update = await asyncio.wait_for(layer.receive(channel), DEADLINE)
         await frame(
             adapter,
             sent,
@@ -82,7 +83,7 @@ def test_the_gateway_publishes_each_change_of_a_transaction(charger16):
             {"transactionId": tx_id, "meterStop": 3000, "timestamp": timezone.now().isoformat()},
             "3",
         )
-        final = await asyncio.wait_for(layer.receive(channel), 2)
+        final = await asyncio.wait_for(layer.receive(channel), DEADLINE)
         return update, final
 
     update, final = asyncio.run(scenario())
@@ -123,7 +124,7 @@ def test_a_driver_watches_their_transaction_live(chargepoint, connector, driver)
 
     async def scenario():
         socket = await connect(f"/ws/v1/transactions/{tx.pk}/?token={key}")
-        snapshot = await socket.receive_json_from(timeout=2)
+        snapshot = await socket.receive_json_from(timeout=DEADLINE)
         await get_channel_layer().group_send(
             transaction_group(tx.pk),
             {
@@ -133,7 +134,7 @@ def test_a_driver_watches_their_transaction_live(chargepoint, connector, driver)
                 "energy_kwh": 0.9,
             },
         )
-        update = await socket.receive_json_from(timeout=2)
+        update = await socket.receive_json_from(timeout=DEADLINE)
         await get_channel_layer().group_send(
             transaction_group(tx.pk),
             {
@@ -143,8 +144,8 @@ def test_a_driver_watches_their_transaction_live(chargepoint, connector, driver)
                 "energy_kwh": 1.0,
             },
         )
-        final = await socket.receive_json_from(timeout=2)
-        closed = await socket.receive_output(timeout=2)
+        final = await socket.receive_json_from(timeout=DEADLINE)
+        closed = await socket.receive_output(timeout=DEADLINE)
         return snapshot, update, final, closed
 
     snapshot, update, final, closed = asyncio.run(scenario())
@@ -164,7 +165,7 @@ def test_the_token_may_come_in_an_authorization_header(chargepoint, connector, d
         socket = await connect(
             f"/ws/v1/transactions/{tx.pk}/", headers=[(b"authorization", f"Token {key}".encode())]
         )
-        message = await socket.receive_json_from(timeout=2)
+        message = await socket.receive_json_from(timeout=DEADLINE)
         await socket.disconnect()
         return message
 
@@ -174,7 +175,7 @@ def test_the_token_may_come_in_an_authorization_header(chargepoint, connector, d
 def close_code(path: str, headers=None) -> int:
     async def scenario():
         socket = await connect(path, headers)
-        output = await socket.receive_output(timeout=2)
+        output = await socket.receive_output(timeout=DEADLINE)
         return output
 
     output = asyncio.run(scenario())
@@ -195,7 +196,7 @@ def test_an_operator_watches_any_transaction(chargepoint, connector, driver):
 
     async def scenario():
         socket = await connect(f"/ws/v1/transactions/{tx.pk}/?token={key}")
-        message = await socket.receive_json_from(timeout=2)
+        message = await socket.receive_json_from(timeout=DEADLINE)
         await socket.disconnect()
         return message
 
@@ -233,8 +234,8 @@ def test_a_finished_transaction_is_sent_once_and_the_socket_closed(chargepoint, 
 
     async def scenario():
         socket = await connect(f"/ws/v1/transactions/{tx.pk}/?token={key}")
-        message = await socket.receive_json_from(timeout=2)
-        closed = await socket.receive_output(timeout=2)
+        message = await socket.receive_json_from(timeout=DEADLINE)
+        closed = await socket.receive_output(timeout=DEADLINE)
         return message, closed
 
     message, closed = asyncio.run(scenario())

@@ -11,6 +11,7 @@ from chargepoints.models import ChargePoint, Command
 from chargepoints.services.commands import command_create
 from ocpp_gateway.commands import request_build
 from tests.ocpp_gateway.helpers import Wire
+from tests.waiting import wait_until_async
 
 PROTOCOLS = {"1.6": "ocpp1.6", "2.0.1": "ocpp2.0.1", "2.1": "ocpp2.1"}
 
@@ -42,10 +43,11 @@ class ScriptedCharger(Wire):
         async def scenario():
             before = len(self.sent)
             task = asyncio.create_task(self.adapter._command_run(command.pk, None))
-            for _ in range(2000):
-                if len(self.sent) > before or task.done():
-                    break
-                await asyncio.sleep(0.005)
+            await wait_until_async(
+                lambda: len(self.sent) > before or task.done(),
+                interval=0.005,
+                what="the adapter sending the command",
+            )
             sent = json.loads(self.sent[before]) if len(self.sent) > before else None
             if sent is not None:
                 if raw is not None:

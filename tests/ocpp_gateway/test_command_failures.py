@@ -24,6 +24,7 @@ from ocpp_gateway.models import OCPPMessage
 from ocpp_gateway.v16.adapter import ChargePoint16
 from ocpp_gateway.v201.adapter import ChargePoint201
 from tests.ocpp_gateway.command_helpers import ScriptedCharger, command_issue
+from tests.waiting import wait_until_async
 
 VERSIONS = {
     "1.6": (ChargePoint16, "ocpp1.6"),
@@ -64,15 +65,6 @@ def charger16(online16) -> ScriptedCharger:
 
 def call_error(sent: list) -> list:
     return [4, sent[1], "NotSupported", "no", {}]
-
-
-async def until(condition, seconds: float = 5.0) -> None:
-    """Let the adapter's tasks run until ``condition()`` holds."""
-    for _ in range(int(seconds / 0.005)):
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("the adapter never got there")
 
 
 def frames(charger: ScriptedCharger) -> list[list]:
@@ -286,7 +278,7 @@ def test_a_connection_lost_while_waiting_fails_the_command(charger, online):
 
     async def scenario():
         task = asyncio.create_task(charger.adapter._command_run(command.pk, None))
-        await until(lambda: charger.sent)
+        await wait_until_async(lambda: charger.sent)
         charger.adapter.connection_lost()
         await task
 
@@ -317,7 +309,7 @@ def test_a_command_queued_behind_one_whose_connection_is_lost_is_not_sent(charge
             asyncio.create_task(charger.adapter._command_run(command.pk, None))
             for command in (first, queued)
         ]
-        await until(lambda: charger.sent)
+        await wait_until_async(lambda: charger.sent)
         charger.adapter.connection_lost()
         await asyncio.gather(*tasks)
 
@@ -437,13 +429,13 @@ def test_the_next_call_is_sent_only_after_the_previous_one_is_answered(charger, 
             asyncio.create_task(charger.adapter._command_run(command.pk, None))
             for command in commands
         ]
-        await until(lambda: len(charger.sent) == 1)
+        await wait_until_async(lambda: len(charger.sent) == 1)
         # Both commands are delivered and the first call is out: the second waits.
         await asyncio.sleep(0.1)
         assert len(charger.sent) == 1, "a second call went out before the first was answered"
         first = json.loads(charger.sent[0])
         await charger.adapter.route_message(json.dumps([3, first[1], {"status": "Accepted"}]))
-        await until(lambda: len(charger.sent) == 2)
+        await wait_until_async(lambda: len(charger.sent) == 2)
         second = json.loads(charger.sent[1])
         await charger.adapter.route_message(json.dumps([3, second[1], {"status": "Accepted"}]))
         await asyncio.gather(*tasks)

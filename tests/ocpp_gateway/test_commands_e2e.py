@@ -19,6 +19,7 @@ from tests.server import (
     project_env,
     redis_server,
     running_server,
+    running_servers,
     simulated_charger,
     sqlite_row_wait,
     sqlite_rows,
@@ -165,7 +166,7 @@ def two_servers(tmp_path_factory, demo_database_template):
     env, database = prepare_database(tmp_path_factory, demo_database_template)
     with redis_server(tmp_path_factory.mktemp("redis")) as redis_url:
         env = {**env, "REDIS_URL": redis_url}
-        with running_server(env) as first, running_server(env) as second:
+        with running_servers(env, env) as (first, second):
             yield first, second, database, env
 
 
