@@ -7,6 +7,11 @@ BIN := $(VENV)/bin
 CSMS_HOST ?= 127.0.0.1
 CSMS_PORT ?= 9000
 
+# Keep compiled bytecode (__pycache__, git-ignored) even where the environment
+# says not to: otherwise every test worker, and every server and manage.py the
+# tests start, compiles the project and pytest's rewrite of its plugins anew.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: install run test test-fast test-postgres lint format lock bench clean
 
 # A venv whose creation failed halfway (no ensurepip) is removed, not reused.
