@@ -94,6 +94,9 @@ class Options:
     connect_timeout: float = 30.0
     # Charge only when told to (remote start/stop) instead of in a loop.
     remote: bool = False
+    # Charge this many times, then stay connected until every charger has:
+    # the run ends when all are done, however fast the CSMS answers.
+    sessions: int | None = None
 
 
 class SimulatedCharger:
@@ -111,6 +114,9 @@ class SimulatedCharger:
         self.deadline = 0.0
         # Set to end the run early (a test, or Ctrl-C in a controlling loop).
         self.closing = asyncio.Event()
+        # Set once this charger has had its sessions (or can have no more).
+        self.finished = asyncio.Event()
+        self.sessions_run = 0
 
     async def run(self, deadline: float) -> None:
         url = f"{self.options.url.rstrip('/')}/{quote(self.chargepoint_id, safe='')}"
@@ -128,6 +134,7 @@ class SimulatedCharger:
             )
         except Exception as exc:
             self.stats.fail(f"{self.chargepoint_id}: connect failed: {exc!r}")
+            self.finished.set()
             return
         client_class = Client16 if self.options.version == "1.6" else Client201
         client = client_class(self.chargepoint_id, connection, response_timeout=60, charger=self)
@@ -140,6 +147,7 @@ class SimulatedCharger:
         except websockets.ConnectionClosed as exc:
             self.stats.fail(f"{self.chargepoint_id}: connection closed: {exc}")
         finally:
+            self.finished.set()
             self.stats.connected -= 1
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -183,7 +191,7 @@ class SimulatedCharger:
                 ),
             )
         while time.monotonic() < deadline and not self.closing.is_set():
-            if self.options.remote:
+            if self.options.remote or self.finished.is_set():
                 # Idle until told otherwise; a remote start runs its own session.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(
@@ -191,6 +199,9 @@ class SimulatedCharger:
                     )
             else:
                 await self._session(client, deadline, v16)
+                self.sessions_run += 1
+                if self.sessions_run == self.options.sessions:
+                    self.finished.set()
             await self.call(client, call16.Heartbeat() if v16 else call201.Heartbeat())
         if self.session_task is not None:
             self.stop_requested.set()
@@ -396,7 +407,11 @@ async def simulate(
     progress: Callable[[str], None] | None = None,
     ramp_seconds: float = 5.0,
 ) -> Stats:
-    """Run every charger until ``options.duration`` has passed; return what they saw."""
+    """Run every charger until ``options.duration`` has passed; return what they saw.
+
+    With ``options.sessions``, the run ends earlier, once every charger has had
+    its sessions.
+    """
     stats = Stats()
     deadline = time.monotonic() + options.duration
     chargers = [
@@ -409,6 +424,13 @@ async def simulate(
         await charger.run(deadline)
 
     tasks = [asyncio.create_task(start(i, c)) for i, c in enumerate(chargers)]
+
+    async def close_when_all_finished() -> None:
+        await asyncio.gather(*(charger.finished.wait() for charger in chargers))
+        for charger in chargers:
+            charger.closing.set()
+
+    closer = asyncio.create_task(close_when_all_finished()) if options.sessions else None
     reporter = None
     if progress is not None:
 
@@ -421,6 +443,7 @@ async def simulate(
     try:
         await asyncio.gather(*tasks)
     finally:
-        if reporter is not None:
-            reporter.cancel()
+        for task in (reporter, closer):
+            if task is not None:
+                task.cancel()
     return stats

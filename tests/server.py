@@ -56,6 +56,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@contextlib.contextmanager
+def refused_port():
+    """A port nothing answers on: held bound but not listening, so connecting is refused.
+
+    A port merely closed again could be taken by another worker's server.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
 def project_env(**overrides: str) -> dict[str, str]:
     """The environment for a child process: ours, minus settings a test must choose."""
     env = {
@@ -178,10 +189,12 @@ class ServerProcess:
         # A file, not a pipe: a pipe nobody reads fills up and blocks the server
         # (Daphne writes a line per connection). Closed by _stop().
         self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        # INFO, for Daphne's "Listening on" line that proves the port is ours.
+        env = {**self.env, "CSMS_HOST": "127.0.0.1", "CSMS_PORT": str(self.port)}
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "serve"],
             cwd=ROOT,
-            env={**self.env, "CSMS_HOST": "127.0.0.1", "CSMS_PORT": str(self.port)},
+            env={**env, "LOG_LEVEL": "INFO"},
             stdout=self.log,
             stderr=subprocess.STDOUT,
             text=True,
@@ -219,6 +232,11 @@ class ServerProcess:
     def _healthy_or_exited(self) -> bool:
         if self.process.poll() is not None:
             return True
+        # Another worker's server may have taken the port first and be the one
+        # answering; ours then fails to bind and exits.
+        self.log.seek(0)
+        if f"Listening on TCP address 127.0.0.1:{self.port}" not in self.log.read():
+            return False
         url = f"{self.scheme}://127.0.0.1:{self.port}/health/"
         try:
             with urllib.request.urlopen(url, timeout=5, context=self.ssl_context) as response:
@@ -237,32 +255,36 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def redis_server(folder: Path):
+def redis_server(folder: Path, *, attempts: int = 5):
     """A throwaway redis-server on a free port, saving nothing to disk."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
-            *("--save", "", "--appendonly", "no", "--dir", str(folder)),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-    def accepting() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"redis-server exited with {process.returncode}")
+    log = folder / "redis.log"
+    for _ in range(attempts):
+        port = free_port()
+        process = subprocess.Popen(
+            [
+                *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+                *("--save", "", "--appendonly", "no", "--dir", str(folder)),
+                *("--logfile", str(log)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return True
-        except OSError:
-            return False
-
-    try:
-        wait_until(accepting, what=f"redis-server on port {port}")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        _stop(process)
+            # Its own log says it listens: a port taken meanwhile makes it exit.
+            wait_until(
+                lambda process=process: (
+                    process.poll() is not None
+                    or (log.exists() and "Ready to accept connections" in log.read_text())
+                ),
+                what=f"redis-server on port {port}",
+            )
+            if process.poll() is None:
+                yield f"redis://127.0.0.1:{port}/0"
+                return
+        finally:
+            _stop(process)
+        log.unlink(missing_ok=True)
+    raise RuntimeError(f"redis-server did not start in {attempts} attempts: see {log}")
 
 
 # -- clients ------------------------------------------------------------------------
@@ -283,7 +305,8 @@ def http_json(
         method=method,
     )
     try:
-        with urllib.request.urlopen(request, timeout=DEADLINE) as response:
+        # Longer than a patient server waits on a charger (PATIENT_SERVER).
+        with urllib.request.urlopen(request, timeout=2 * DEADLINE) as response:
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
         raw = error.read()

@@ -1,16 +1,35 @@
-"""Settings for the test run: the project's own, with cheap password hashing.
+"""Settings for the test run: the project's own defaults, with cheap password hashing.
 
 Servers that end-to-end tests start run on ``csms.settings`` (tests/server.py);
-only the test process itself uses this module.
+only the test processes themselves use this module.
 """
 
-from csms.settings import *  # noqa: F403
+import os
+
+# What a developer exported for their own server (CSMS_AUTO_REGISTER=1, a
+# REDIS_URL, a TIME_ZONE, ...) must not change what the tests see: they start
+# from the defaults. The servers the tests start inherit this environment.
+# DATABASE_URL stays: it is how `make test-postgres` picks PostgreSQL.
+for _name in list(os.environ):
+    if _name.startswith("CSMS_") or _name in {
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+        "DEBUG",
+        "LOG_LEVEL",
+        "MEDIA_ROOT",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "SQLITE_PATH",
+        "TIME_ZONE",
+    }:
+        del os.environ[_name]
+
+from csms.settings import *  # noqa: E402, F403
 
 # Hashing a password with the production work factor costs about a second of
-# CPU, and most tests make a user or two. Tests about hashing itself set the
-# hasher they check (tests/accounts/test_password_hashing.py). Charger
-# passwords keep their own hasher: it is named explicitly, never chosen by
-# this list (chargepoints/services/connections.py).
+# CPU, and most tests make a user or two. tests/accounts/test_password_hashing.py
+# checks the production hasher. Charger passwords keep their own hasher: it is
+# named explicitly, never chosen by this list (chargepoints/services/connections.py).
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "chargepoints.hashers.ChargerPasswordHasher",

@@ -11,10 +11,11 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.api import views
 from accounts.models import Profile
 from accounts.services import user_create
 from chargepoints.models import Transaction
-from chargepoints.selectors import period_starts
+from chargepoints.selectors import user_energy_totals
 
 ME = "/api/v1/me/"
 PROFILE = "/api/v1/me/profile/"
@@ -380,17 +381,25 @@ def test_a_driver_removes_their_card(api, driver):
 # -- me/energy/ ----------------------------------------------------------------
 
 
-def test_a_driver_sees_the_energy_they_charged_in_their_time_zone(api, driver, connector):
+def test_a_driver_sees_the_energy_they_charged_in_their_time_zone(
+    api, driver, connector, monkeypatch
+):
+    # A fixed clock: "today" in Bangkok begins at 17:00 UTC, which a run
+    # could otherwise straddle. 08:00 in Bangkok is 01:00 UTC.
+    now = datetime.datetime(2026, 3, 18, 8, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Bangkok"))
+    monkeypatch.setattr(
+        views,
+        "user_energy_totals",
+        lambda *, user: user_energy_totals(user=user, now=now),
+    )
     api.patch(PROFILE, {"timezone": "Asia/Bangkok"})
-    now = timezone.now()
-    day_start = period_starts(now, zoneinfo.ZoneInfo("Asia/Bangkok"))["day"]
-    start = max(now - datetime.timedelta(hours=1), day_start)
     Transaction.objects.create(
         chargepoint=connector.chargepoint,
         connector=connector,
         user=driver,
-        start_transaction_timestamp=start,
-        stop_transaction_timestamp=start + (now - start) / 2,
+        # 06:00-06:30 in Bangkok: today there, though yesterday in UTC.
+        start_transaction_timestamp=now - datetime.timedelta(hours=2),
+        stop_transaction_timestamp=now - datetime.timedelta(hours=1, minutes=30),
         wh_meter_start=1_000,
         wh_meter_stop=8_500,
         transaction_status="COMPLETED",

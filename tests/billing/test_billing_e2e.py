@@ -49,7 +49,8 @@ def test_a_simulated_session_ends_with_a_priced_cdr_served_over_ocpi(server, ver
     result = manage(
         "simulate_chargers",
         *("--url", f"{base.replace('http', 'ws')}/ocpp", "--count", "1", "--ocpp", version),
-        *("--duration", "4", "--meter-interval", "0.3", "--prefix", prefix),
+        *("--sessions", "1", "--duration", str(DEADLINE)),
+        *("--meter-interval", "0.3", "--prefix", prefix),
         *("--location", "DEMO-LOC-1", "--tariff", "DEMO-AC-STANDARD", "--json"),
         env=env,
     )

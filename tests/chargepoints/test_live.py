@@ -113,7 +113,7 @@ def make_tx(chargepoint, connector, user, **fields):
 
 async def connect(path: str, headers=None):
     communicator = WebsocketCommunicator(application, path, headers=headers or [])
-    connected, _ = await communicator.connect()
+    connected, _ = await communicator.connect(timeout=DEADLINE)
     assert connected
     return communicator
 
@@ -166,7 +166,7 @@ def test_the_token_may_come_in_an_authorization_header(chargepoint, connector, d
             f"/ws/v1/transactions/{tx.pk}/", headers=[(b"authorization", f"Token {key}".encode())]
         )
         message = await socket.receive_json_from(timeout=DEADLINE)
-        await socket.disconnect()
+        await socket.disconnect(timeout=DEADLINE)
         return message
 
     assert asyncio.run(scenario())["transaction_id"] == tx.pk
@@ -197,7 +197,7 @@ def test_an_operator_watches_any_transaction(chargepoint, connector, driver):
     async def scenario():
         socket = await connect(f"/ws/v1/transactions/{tx.pk}/?token={key}")
         message = await socket.receive_json_from(timeout=DEADLINE)
-        await socket.disconnect()
+        await socket.disconnect(timeout=DEADLINE)
         return message
 
     assert asyncio.run(scenario())["transaction_id"] == tx.pk

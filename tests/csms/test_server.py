@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 
 from tests.server import DEMO_OPERATOR_PASSWORD, database_copy, project_env, running_server
+from tests.waiting import DEADLINE
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,7 @@ def _browser():
 
 
 def test_the_admin_login_page_is_served(server):
-    with urllib.request.urlopen(f"{server}/admin/login/") as response:
+    with urllib.request.urlopen(f"{server}/admin/login/", timeout=DEADLINE) as response:
         assert response.status == 200
         assert "CSMS administration" in response.read().decode()
 
@@ -36,14 +37,14 @@ def test_the_admin_login_page_is_served(server):
     [("admin/css/base.css", "text/css"), ("csms/favicon.svg", "image/svg+xml")],
 )
 def test_static_files_are_served_without_a_cdn(server, path, content_type):
-    with urllib.request.urlopen(f"{server}/static/{path}") as response:
+    with urllib.request.urlopen(f"{server}/static/{path}", timeout=DEADLINE) as response:
         assert response.status == 200
         assert content_type in response.headers["Content-Type"]
 
 
 def test_the_operator_sees_the_demo_charge_points(server):
     browser = _browser()
-    page = browser.open(f"{server}/admin/login/").read().decode()
+    page = browser.open(f"{server}/admin/login/", timeout=DEADLINE).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     form = urllib.parse.urlencode(
         {
@@ -58,7 +59,7 @@ def test_the_operator_sees_the_demo_charge_points(server):
         data=form,
         headers={"Referer": f"{server}/admin/login/"},
     )
-    with browser.open(request) as response:
+    with browser.open(request, timeout=DEADLINE) as response:
         body = response.read().decode()
     assert response.url.endswith("/admin/chargepoints/chargepoint/")
     assert "DE*BMW*ETEST1234567890AB" in body

@@ -6,6 +6,7 @@ With Redis, two server processes share the charger connections: the charger
 is connected to one, and the command is asked of the other.
 """
 
+import contextlib
 import json
 import shutil
 from urllib.parse import quote
@@ -55,17 +56,38 @@ def command(base_url: str, chargepoint_id: str, **body) -> tuple[int, dict]:
     return api(base_url, "POST", path, body)
 
 
-def connected(database: str, chargepoint_id: str) -> None:
-    sqlite_row_wait(
+@contextlib.contextmanager
+def charger_online(base_url: str, database: str, version: str):
+    """The version's demo charger as a remote-controlled simulator, once the server saw it boot.
+
+    The same charger serves several tests of one server: it counts as online
+    only with a boot newer than the last test's, and leaving waits until the
+    server has seen it go, so no test acts on the previous test's connection.
+    """
+    chargepoint_id = CHARGERS[version]
+    (last_boot,) = sqlite_rows(
         database,
-        "SELECT 1 FROM chargepoints_chargepoint WHERE chargepoint_id=? AND connected=1",
+        "SELECT COALESCE(last_boot_at, '') FROM chargepoints_chargepoint WHERE chargepoint_id=?",
         chargepoint_id,
-    )
-    # And booted: its status is in, so its connectors exist.
+    )[0]
+    with simulated_charger(base_url.replace("http://", "ws://"), version, chargepoint_id):
+        sqlite_row_wait(
+            database,
+            "SELECT 1 FROM chargepoints_chargepoint WHERE chargepoint_id=? AND connected=1 "
+            "AND COALESCE(last_boot_at, '') != ?",
+            chargepoint_id,
+            last_boot,
+        )
+        # And its status is in: it reported its connector after booting.
+        sqlite_row_wait(
+            database,
+            "SELECT 1 FROM chargepoints_connector WHERE chargepoint_id=? AND status='Available'",
+            chargepoint_id,
+        )
+        yield chargepoint_id
     sqlite_row_wait(
         database,
-        "SELECT 1 FROM chargepoints_connector c JOIN chargepoints_chargepoint p "
-        "ON c.chargepoint_id=p.chargepoint_id WHERE p.chargepoint_id=? AND c.status='Available'",
+        "SELECT 1 FROM chargepoints_chargepoint WHERE chargepoint_id=? AND connected=0",
         chargepoint_id,
     )
 
@@ -112,15 +134,13 @@ def test_a_remote_start_through_the_api_starts_a_transaction_and_a_remote_stop_e
     one_server, version
 ):
     base_url, database = one_server
-    with simulated_charger(base_url.replace("http://", "ws://"), version, CHARGERS[version]):
-        connected(database, CHARGERS[version])
+    with charger_online(base_url, database, version):
         remote_start_and_stop(base_url, database, version)
 
 
 def test_the_wallbox_takes_a_current_limit_and_led_brightness_while_charging(one_server):
     base_url, database = one_server
-    with simulated_charger(base_url.replace("http://", "ws://"), "2.0.1", BMW):
-        connected(database, BMW)
+    with charger_online(base_url, database, "2.0.1"):
         status, started = command(
             base_url, BMW, command="remote_start", connector_id=1, id_tag="DEMO-RFID-0001"
         )
@@ -176,15 +196,13 @@ def test_a_command_asked_of_one_process_reaches_the_charger_connected_to_another
 ):
     first, second, database, _ = two_servers
     assert first.pid != second.pid
-    with simulated_charger(first.replace("http://", "ws://"), version, CHARGERS[version]):
-        connected(database, CHARGERS[version])
+    with charger_online(first, database, version):
         remote_start_and_stop(second, database, version)
 
 
 def test_the_management_command_reaches_the_charger_through_redis(two_servers):
     first, _, database, env = two_servers
-    with simulated_charger(first.replace("http://", "ws://"), "1.6", CP16):
-        connected(database, CP16)
+    with charger_online(first, database, "1.6"):
         result = manage(
             "ocpp_command",
             CP16,

@@ -29,9 +29,11 @@ from tests.ocpp_gateway.command_helpers import ScriptedCharger, command_issue
 
 ACCEPTED = {"status": "Accepted"}
 REJECTED = {"status": "Rejected"}
-T_RETRIEVE = "2030-01-01T00:00:00Z"
-T_INSTALL = "2030-01-01T02:00:00Z"
-T_EXPIRY = "2030-01-01T12:00:00Z"
+# Dates in the future whenever the suite runs: a reservation must expire later.
+FUTURE_YEAR = timezone.now().year + 2
+T_RETRIEVE = f"{FUTURE_YEAR}-01-01T00:00:00Z"
+T_INSTALL = f"{FUTURE_YEAR}-01-01T02:00:00Z"
+T_EXPIRY = f"{FUTURE_YEAR}-01-01T12:00:00Z"
 FIRMWARE_URL = "https://fw.example.com/wallbox-2.1.bin"
 UPLOAD_URL = "ftp://diag.example.com/upload/"
 SIGNED = {

@@ -26,6 +26,8 @@ from ocpp_gateway.v201.adapter import ChargePoint201
 from ocpp_gateway.v201.commands import BUILDERS
 from tests.ocpp_gateway.command_helpers import ScriptedCharger, command_issue
 
+# In the future whenever the suite runs.
+T_RETRIEVE = f"{timezone.now().year + 2}-01-01T02:00:00Z"
 TX_ID = "bmw-tx-7f3a"
 LED = {"component": {"name": "ChargingStation"}, "variable": {"name": "StatusLedBrightness"}}
 
@@ -1342,7 +1344,7 @@ def test_it_follows_a_firmware_update_by_its_request_id(online, charger):
         "update_firmware",
         {
             "location": "https://firmware.example.com/bmw/2.4.1.bin",
-            "retrieve_date": "2030-01-01T02:00:00Z",
+            "retrieve_date": T_RETRIEVE,
             "retries": 3,
             "retry_interval": 60,
         },
@@ -1359,7 +1361,7 @@ def test_it_follows_a_firmware_update_by_its_request_id(online, charger):
             "requestId": request_id,
             "firmware": {
                 "location": "https://firmware.example.com/bmw/2.4.1.bin",
-                "retrieveDateTime": "2030-01-01T02:00:00Z",
+                "retrieveDateTime": T_RETRIEVE,
             },
             "retries": 3,
             "retryInterval": 60,

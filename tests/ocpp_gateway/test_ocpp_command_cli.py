@@ -29,9 +29,9 @@ from chargepoints.models import Command
 from chargepoints.services.commands import command_finish
 from tests.server import (
     database_copy,
-    free_port,
     manage,
     project_env,
+    refused_port,
     running_server,
     sqlite_rows,
 )
@@ -137,9 +137,10 @@ def test_the_operator_may_be_named_by_phone_number(charger16, operator, shared_l
 def test_an_unreachable_server_is_an_error_and_leaves_no_token(
     charger16, operator, in_memory_layer, settings
 ):
-    settings.CSMS_PORT = free_port()
-    with pytest.raises(CommandError, match="Cannot reach the server"):
-        ocpp_command(charger16.pk, "reset", "--user", "operator")
+    with refused_port() as port:
+        settings.CSMS_PORT = port
+        with pytest.raises(CommandError, match="Cannot reach the server"):
+            ocpp_command(charger16.pk, "reset", "--user", "operator")
     assert not Token.objects.exists()
 
 

@@ -20,6 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--ocpp", choices=sorted(SUBPROTOCOLS), default="1.6")
         parser.add_argument("--duration", type=float, default=60.0, help="seconds")
         parser.add_argument(
+            "--sessions",
+            type=int,
+            default=None,
+            help="charge this many times per charger, then stop; the run ends when every "
+            "charger has (at the latest after --duration)",
+        )
+        parser.add_argument(
             "--ramp",
             type=float,
             default=5.0,
@@ -57,6 +64,12 @@ class Command(BaseCommand):
             raise CommandError("--count must be at least 1.")
         if options["ramp"] < 0:
             raise CommandError("--ramp must not be negative.")
+        if options["sessions"] is not None and options["sessions"] < 1:
+            raise CommandError("--sessions must be at least 1.")
+        if options["sessions"] is not None and options["remote"]:
+            raise CommandError(
+                "--sessions and --remote exclude each other: remote chargers charge when told to."
+            )
         ids = [f"{options['prefix']}-{n:04d}" for n in range(1, options["count"] + 1)]
         if not options["no_register"]:
             self._register(ids, location_id=options["location"], tariff_id=options["tariff"])
@@ -68,6 +81,7 @@ class Command(BaseCommand):
             id_tag=options["id_tag"],
             password=options["password"],
             remote=options["remote"],
+            sessions=options["sessions"],
         )
         self.stdout.write(
             f"{len(ids)} OCPP {run.version} charger(s) -> {run.url} for {run.duration:g} s"

@@ -1,13 +1,14 @@
 """Registration through the credentials module, against a partner API on 127.0.0.1."""
 
 import base64
-import socket
 
 import pytest
 
 from billing.models import OcpiPartner
 from tests.billing.ocpi.conftest import TOKEN_A, TOKEN_C, Partner, envelope
 from tests.billing.ocpi.partner_server import PartnerApi
+from tests.server import refused_port
+from tests.waiting import DEADLINE
 
 URL = "/ocpi/2.2.1/credentials"
 TOKEN_B = "their-fresh-token-b"
@@ -29,7 +30,9 @@ def credentials(versions_url: str, token: str = TOKEN_B) -> dict:
 
 
 @pytest.fixture
-def partner_api():
+def partner_api(monkeypatch):
+    # Their API runs in this process; a busy machine must not make it "unreachable".
+    monkeypatch.setattr("billing.ocpi.client.TIMEOUT_SECONDS", DEADLINE)
     with PartnerApi(TOKEN_B) as api:
         yield api
 
@@ -84,14 +87,12 @@ def test_a_second_post_is_405(registered, partner_api):
 
 
 def test_an_unreachable_versions_url_is_3001_and_changes_nothing(pending):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
     before = OcpiPartner.objects.values().get(pk=pending.pk)
 
-    response = Partner(TOKEN_A).send(
-        "POST", URL, credentials(f"http://127.0.0.1:{closed_port}/ocpi/versions")
-    )
+    with refused_port() as port:
+        response = Partner(TOKEN_A).send(
+            "POST", URL, credentials(f"http://127.0.0.1:{port}/ocpi/versions")
+        )
 
     body = envelope(response, code=3001)
     assert "data" not in body
