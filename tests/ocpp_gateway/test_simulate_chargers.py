@@ -16,6 +16,8 @@ from chargepoints.models import ChargePoint
     [
         (["--count", "0"], "--count must be at least 1."),
         (["--ramp", "-1"], "--ramp must not be negative."),
+        (["--sessions", "0"], "--sessions must be at least 1."),
+        (["--sessions", "2", "--remote"], "--sessions and --remote exclude each other"),
         (["--location", "NOWHERE"], "No location NOWHERE."),
     ],
 )
