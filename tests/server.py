@@ -32,7 +32,8 @@ DEMO_OPERATOR_PASSWORD = "e2e-operator-pw"
 # A child process (migrate, a management command) that takes longer than this
 # is hung, not slow.
 COMMAND_TIMEOUT = 300
-# Daphne's message when the port was taken between choosing and binding it.
+# What Daphne and redis-server print when the port was taken between choosing
+# and binding it.
 PORT_TAKEN = "Address already in use"
 # How long a server waits on a charger (settings.py): generous, so a busy
 # machine delays an answer instead of turning it into a timeout. A charger
@@ -150,6 +151,137 @@ def sqlite_row_wait(path, sql: str, *params) -> tuple:
 # -- servers ----------------------------------------------------------------------
 
 
+class ListeningProcess:
+    """A child process serving on a free port, its output in a file for the failure message.
+
+    Ready once its own output says it listens, so that a process of another
+    test worker that took the port first is never mistaken for it; ours then
+    fails to bind, and starts again on another port.
+    """
+
+    attempts = 5
+    name = "the process"
+
+    def command(self, port: int) -> list[str]:
+        raise NotImplementedError
+
+    def environment(self, port: int) -> dict[str, str] | None:
+        return None
+
+    def listening(self, port: int) -> str:
+        """What the process prints once it listens on ``port``."""
+        raise NotImplementedError
+
+    def answers(self, port: int) -> bool:
+        """Whether it serves yet, once it listens; what more to ask is the subclass's."""
+        return True
+
+    def __enter__(self):
+        self._start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop()
+
+    def _start(self) -> None:
+        self.port = free_port()
+        # A file, not a pipe: a pipe nobody reads fills up and blocks the process
+        # (Daphne writes a line per connection). Closed by _stop().
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self.command(self.port),
+            cwd=ROOT,
+            env=self.environment(self.port),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+
+    def _stop(self) -> None:
+        _stop(self.process)
+        self.log.close()
+
+    def _output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def _ready_or_exited(self) -> bool:
+        if self.process.poll() is not None:
+            return True
+        return self.listening(self.port) in self._output() and self.answers(self.port)
+
+    def ready(self) -> int:
+        """Its port, once it serves there."""
+        for _ in range(self.attempts):
+            wait_until(self._ready_or_exited, interval=0.1, what=f"{self.name} serving")
+            if self.process.poll() is None:
+                return self.port
+            output = self._output()
+            if PORT_TAKEN not in output:
+                raise RuntimeError(f"{self.name} exited early:\n{output}")
+            self._stop()
+            self._start()
+        raise RuntimeError(f"no free port for {self.name} after {self.attempts} attempts")
+
+
+class ServerProcess(ListeningProcess):
+    """``manage.py serve`` (Daphne), ready when ``/health/`` answers."""
+
+    name = "the server"
+
+    def __init__(self, env: dict[str, str], ssl_context=None):
+        self.env = env
+        self.ssl_context = ssl_context
+        self.scheme = "https" if ssl_context is not None else "http"
+
+    def command(self, port: int) -> list[str]:
+        return [sys.executable, "manage.py", "serve"]
+
+    def environment(self, port: int) -> dict[str, str]:
+        # INFO, for Daphne's "Listening on" line.
+        return {
+            **self.env,
+            "CSMS_HOST": "127.0.0.1",
+            "CSMS_PORT": str(port),
+            "LOG_LEVEL": "INFO",
+        }
+
+    def listening(self, port: int) -> str:
+        return f"Listening on TCP address 127.0.0.1:{port}"
+
+    def answers(self, port: int) -> bool:
+        url = f"{self.scheme}://127.0.0.1:{port}/health/"
+        try:
+            with urllib.request.urlopen(url, timeout=5, context=self.ssl_context) as response:
+                return response.status == 200
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            return False
+
+    def url(self) -> "ServerURL":
+        port = self.ready()
+        base_url = ServerURL(f"{self.scheme}://127.0.0.1:{port}")
+        base_url.pid = self.process.pid
+        return base_url
+
+
+class RedisProcess(ListeningProcess):
+    """A throwaway redis-server, saving nothing to disk."""
+
+    name = "redis-server"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def command(self, port: int) -> list[str]:
+        return [
+            *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
+            *("--save", "", "--appendonly", "no", "--dir", str(self.folder)),
+        ]
+
+    def listening(self, port: int) -> str:
+        return "Ready to accept connections"
+
+
 @contextlib.contextmanager
 def running_server(env: dict[str, str], *, ssl_context=None):
     """Yield the base URL of ``manage.py serve`` (Daphne), as ``make run`` starts it."""
@@ -162,87 +294,14 @@ def running_servers(*envs: dict[str, str], ssl_context=None):
     """Yield the base URLs of one server per environment, started side by side."""
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(ServerProcess(env, ssl_context)) for env in envs]
-        yield [server.ready() for server in servers]
+        yield [server.url() for server in servers]
 
 
-class ServerProcess:
-    """One ``manage.py serve`` on a free port, its output in a file for the failure message."""
-
-    attempts = 5
-
-    def __init__(self, env: dict[str, str], ssl_context=None):
-        self.env = env
-        self.ssl_context = ssl_context
-        self.scheme = "https" if ssl_context is not None else "http"
-        self.process: subprocess.Popen | None = None
-        self.log = None
-
-    def __enter__(self) -> "ServerProcess":
-        self._start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop()
-
-    def _start(self) -> None:
-        self.port = free_port()
-        # A file, not a pipe: a pipe nobody reads fills up and blocks the server
-        # (Daphne writes a line per connection). Closed by _stop().
-        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
-        # INFO, for Daphne's "Listening on" line that proves the port is ours.
-        env = {**self.env, "CSMS_HOST": "127.0.0.1", "CSMS_PORT": str(self.port)}
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve"],
-            cwd=ROOT,
-            env={**env, "LOG_LEVEL": "INFO"},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-
-    def _stop(self) -> None:
-        if self.process is not None:
-            _stop(self.process)
-            self.process = None
-        if self.log is not None:
-            self.log.close()
-            self.log = None
-
-    def ready(self) -> ServerURL:
-        """The base URL once /health/ answers; a server that lost its port starts again."""
-        for _ in range(self.attempts):
-            base_url = ServerURL(f"{self.scheme}://127.0.0.1:{self.port}")
-            base_url.pid = self.process.pid
-            wait_until(
-                self._healthy_or_exited,
-                interval=0.1,
-                what=f"the server on {base_url} answering /health/",
-            )
-            if self.process.poll() is None:
-                return base_url
-            self.log.seek(0)
-            output = self.log.read()
-            if PORT_TAKEN not in output:
-                raise RuntimeError(f"the server exited early:\n{output}")
-            # Another process took the port between free_port() and Daphne's bind.
-            self._stop()
-            self._start()
-        raise RuntimeError(f"no free port for the server after {self.attempts} attempts")
-
-    def _healthy_or_exited(self) -> bool:
-        if self.process.poll() is not None:
-            return True
-        # Another worker's server may have taken the port first and be the one
-        # answering; ours then fails to bind and exits.
-        self.log.seek(0)
-        if f"Listening on TCP address 127.0.0.1:{self.port}" not in self.log.read():
-            return False
-        url = f"{self.scheme}://127.0.0.1:{self.port}/health/"
-        try:
-            with urllib.request.urlopen(url, timeout=5, context=self.ssl_context) as response:
-                return response.status == 200
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            return False
+@contextlib.contextmanager
+def redis_server(folder: Path):
+    """Yield the URL of a throwaway redis-server on a free port."""
+    with RedisProcess(folder) as redis:
+        yield f"redis://127.0.0.1:{redis.ready()}/0"
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -252,39 +311,6 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
-
-
-@contextlib.contextmanager
-def redis_server(folder: Path, *, attempts: int = 5):
-    """A throwaway redis-server on a free port, saving nothing to disk."""
-    log = folder / "redis.log"
-    for _ in range(attempts):
-        port = free_port()
-        process = subprocess.Popen(
-            [
-                *("redis-server", "--port", str(port), "--bind", "127.0.0.1"),
-                *("--save", "", "--appendonly", "no", "--dir", str(folder)),
-                *("--logfile", str(log)),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            # Its own log says it listens: a port taken meanwhile makes it exit.
-            wait_until(
-                lambda process=process: (
-                    process.poll() is not None
-                    or (log.exists() and "Ready to accept connections" in log.read_text())
-                ),
-                what=f"redis-server on port {port}",
-            )
-            if process.poll() is None:
-                yield f"redis://127.0.0.1:{port}/0"
-                return
-        finally:
-            _stop(process)
-        log.unlink(missing_ok=True)
-    raise RuntimeError(f"redis-server did not start in {attempts} attempts: see {log}")
 
 
 # -- clients ------------------------------------------------------------------------
