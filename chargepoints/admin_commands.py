@@ -17,8 +17,8 @@ from chargepoints.commands import CommandInvalid
 from chargepoints.commands.smart_charging import CURRENT_LIMIT_MAX_A, CURRENT_LIMIT_MIN_A
 from chargepoints.enums import CommandName, CommandSource, CommandStatus, TransactionStatus
 from chargepoints.models import ChargePoint, Command
+from chargepoints.services.commands import command_request, command_supported
 from csms.admin_tools import ReportedHistoryAdmin
-from ocpp_gateway.commands import command_request, command_supported
 
 COMMANDS_SHOWN = 20
 

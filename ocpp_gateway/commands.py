@@ -1,11 +1,11 @@
-"""Sending commands to chargers wherever they are connected.
+"""The gateway's command transport: OCPP calls to chargers wherever they are connected.
 
-``command_request`` is what interfaces call (API views, admin actions, the
-``ocpp_command`` management command). It validates, records, and routes the
-command through the channel layer to the charger's group; the connection
-holding the charger, in whichever server process, sends the OCPP call and
-records the answer (``GatewayAdapter.command_start``). The caller waits a
-while for it and otherwise reads the record later.
+The domain's ``command_request`` (chargepoints.services.commands) validates and
+records a command, then hands it to the transport registered at start-up
+(``ocpp_gateway.apps``): this one. It builds the OCPP call of the charger's
+version and routes the command through the channel layer to the charger's
+group; the connection holding the charger, in whichever server process, sends
+the call and records the answer (``GatewayAdapter.command_start``).
 """
 
 import asyncio
@@ -15,10 +15,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from chargepoints.commands import CommandInvalid, PreparedCommand, command_prepare
-from chargepoints.enums import CommandStatus
+from chargepoints.commands import CommandInvalid, PreparedCommand
 from chargepoints.models import ChargePoint, Command
-from chargepoints.services.commands import command_create, command_mark_offline
 from ocpp_gateway.admission import group_name
 from ocpp_gateway.protocol import FrameError, validate_payload
 from ocpp_gateway.v16 import commands as v16
@@ -56,47 +54,29 @@ def request_build(*, protocol: str, prepared: PreparedCommand) -> tuple[str, dic
     return action, payload
 
 
-def command_request(
-    *,
-    chargepoint_id: str,
-    name: str,
-    params: dict,
-    source: str,
-    requested_by=None,
-    wait: float | None = None,
-) -> Command:
-    """Validate, record and send a command; wait up to ``wait`` seconds for its answer.
+class ChannelLayerTransport:
+    """The command transport of the domain (chargepoints.services.command_transport).
 
-    Raises ChargePoint.DoesNotExist and CommandInvalid; a charger that is not
-    connected gives a record in the ``charger_offline`` state, not an error.
+    Translates a prepared command into the OCPP call of the charger's version
+    and routes it through the channel layer to the connection holding it.
     """
-    chargepoint = ChargePoint.objects.get(pk=chargepoint_id)
-    prepared = command_prepare(chargepoint=chargepoint, name=name, params=params)
-    action, request = "", {}
-    if chargepoint.ocpp_version in TRANSLATIONS:
-        action, request = request_build(protocol=chargepoint.ocpp_version, prepared=prepared)
-    command = command_create(
-        chargepoint=chargepoint,
-        prepared=prepared,
-        action=action,
-        request=request,
-        source=source,
-        requested_by=requested_by,
-    )
-    if command.status == CommandStatus.PENDING:
-        taken = async_to_sync(command_route)(
+
+    def supports(self, *, chargepoint: ChargePoint, name: str) -> bool:
+        return command_supported(chargepoint=chargepoint, name=name)
+
+    def translate(self, *, chargepoint: ChargePoint, prepared: PreparedCommand) -> tuple[str, dict]:
+        if chargepoint.ocpp_version not in TRANSLATIONS:
+            # Never connected: the record says offline and nothing is sent.
+            return "", {}
+        return request_build(protocol=chargepoint.ocpp_version, prepared=prepared)
+
+    def send(self, *, command: Command, wait: float) -> bool:
+        return async_to_sync(command_route)(
             command_id=command.pk,
-            chargepoint_id=chargepoint.pk,
-            connection_id=chargepoint.connection_id,
-            wait=settings.CSMS_COMMAND_WAIT if wait is None else wait,
+            chargepoint_id=command.chargepoint_id,
+            connection_id=command.chargepoint.connection_id,
+            wait=wait,
         )
-        if not taken:
-            command_mark_offline(
-                command_id=command.pk,
-                reason="No server process holds a connection to this charge point.",
-            )
-        command.refresh_from_db()
-    return command
 
 
 async def command_route(

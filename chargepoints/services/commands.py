@@ -1,4 +1,12 @@
-"""The life of a command record: created, delivered, sent, answered (DESIGN.md rule 2).
+"""Commands to chargers: requested, recorded, handed to the transport, answered.
+
+``command_request`` is what interfaces call (API views, admin actions, the
+``ocpp_command`` management command, driver services): it validates the
+command, records it and hands it to the command transport the gateway
+registered (``command_transport``), so a bad command is refused before
+anything is sent. The connection holding the charger, in whichever server
+process, sends it and records the answer; the caller waits a while for it and
+otherwise reads the record later.
 
 Transitions are conditional updates, so two processes never both act on
 one command: the connection that delivers it, and the caller that gives up
@@ -8,16 +16,60 @@ waiting and declares the charger offline, cannot both win.
 import logging
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chargepoints.commands import PreparedCommand
+from chargepoints.commands import PreparedCommand, command_prepare
 from chargepoints.enums import COMMAND_FINAL_STATUSES, ChargerEventKind, CommandName, CommandStatus
 from chargepoints.models import ChargePoint, Command
 from chargepoints.services.command_effects import CommandAnswer, command_effects_apply
+from chargepoints.services.command_transport import command_transport
 from chargepoints.services.events import chargepoint_event_record
 
 logger = logging.getLogger(__name__)
+
+
+def command_supported(*, chargepoint: ChargePoint, name: str) -> bool:
+    """Whether the charger's last negotiated protocol has this command (unknown: assume so)."""
+    return command_transport().supports(chargepoint=chargepoint, name=name)
+
+
+def command_request(
+    *,
+    chargepoint_id: str,
+    name: str,
+    params: dict,
+    source: str,
+    requested_by=None,
+    wait: float | None = None,
+) -> Command:
+    """Validate, record and send a command; wait up to ``wait`` seconds for its answer.
+
+    Raises ChargePoint.DoesNotExist and CommandInvalid; a charger that is not
+    connected gives a record in the ``charger_offline`` state, not an error.
+    """
+    chargepoint = ChargePoint.objects.get(pk=chargepoint_id)
+    prepared = command_prepare(chargepoint=chargepoint, name=name, params=params)
+    transport = command_transport()
+    action, request = transport.translate(chargepoint=chargepoint, prepared=prepared)
+    command = command_create(
+        chargepoint=chargepoint,
+        prepared=prepared,
+        action=action,
+        request=request,
+        source=source,
+        requested_by=requested_by,
+    )
+    if command.status == CommandStatus.PENDING:
+        wait = settings.CSMS_COMMAND_WAIT if wait is None else wait
+        if not transport.send(command=command, wait=wait):
+            command_mark_offline(
+                command_id=command.pk,
+                reason="No server process holds a connection to this charge point.",
+            )
+        command.refresh_from_db()
+    return command
 
 
 def command_create(

@@ -36,6 +36,7 @@ from chargepoints.models import (
     Transaction,
 )
 from chargepoints.services.authorization import idtag_authorize
+from chargepoints.services.commands import command_request
 from chargepoints.services.sessions import charging_sessions_expire
 
 
@@ -67,10 +68,6 @@ _OUT_OF_SERVICE = frozenset({ChargePointStatus.UNAVAILABLE, ChargePointStatus.FA
 
 
 def _send(*, chargepoint: ChargePoint, name: str, params: dict, user: User) -> Command:
-    # Imported here: the gateway imports the domain, not the other way round
-    # at import time.
-    from ocpp_gateway.commands import command_request
-
     return command_request(
         chargepoint_id=chargepoint.pk,
         name=name,

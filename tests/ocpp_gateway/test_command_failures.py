@@ -17,8 +17,12 @@ from accounts.models import IdTag
 from chargepoints.commands import command_prepare
 from chargepoints.enums import CommandSource, CommandStatus
 from chargepoints.models import ChargePoint, Command, Reservation
-from chargepoints.services.commands import command_create, command_deliver, command_mark_offline
-from ocpp_gateway.commands import command_request
+from chargepoints.services.commands import (
+    command_create,
+    command_deliver,
+    command_mark_offline,
+    command_request,
+)
 from ocpp_gateway.enums import MessageDirection, MessageType
 from ocpp_gateway.models import OCPPMessage
 from ocpp_gateway.v16.adapter import ChargePoint16

@@ -8,8 +8,8 @@ from chargepoints.api.commands.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandSource
 from chargepoints.models import ChargePoint, Command
+from chargepoints.services.commands import command_request
 from csms.api.permissions import MayCommandChargers
-from ocpp_gateway.commands import command_request
 
 
 class ChargePointCommandList(generics.ListAPIView):

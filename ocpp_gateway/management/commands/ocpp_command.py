@@ -15,7 +15,7 @@ from chargepoints.api.commands.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandName, CommandSource, CommandStatus
 from chargepoints.models import ChargePoint
-from ocpp_gateway.commands import command_request
+from chargepoints.services.commands import command_request
 
 
 class Command(BaseCommand):
