@@ -4,10 +4,18 @@ from django.db import models
 
 from billing.models import CDR, OcpiPartner, Tariff, TariffElement
 from billing.pricing import PricingError
-from billing.services.cdrs import CdrRefused, cdr_approve, cdr_credit, cdr_reissue
+from billing.services.cdrs import (
+    CdrRefused,
+    cdr_approve,
+    cdr_credit,
+    cdr_reissue,
+    transaction_reconcile,
+)
 from billing.services.partners import ocpi_partner_invite
 from billing.services.pricing import tariff_in_force
 from billing.validation import tariff_errors
+from chargepoints.admin import TransactionAdmin
+from chargepoints.models import Transaction
 
 
 class TariffElementForm(forms.ModelForm):
@@ -173,3 +181,36 @@ class OcpiPartnerAdmin(admin.ModelAdmin):
         for partner in queryset:
             token = ocpi_partner_invite(partner=partner)
             self.message_user(request, f"{partner.name}: registration token {token}")
+
+
+# Billing's fields on a transaction: the tariff in force at the start, as it
+# was then, and the cost so far. Only billing writes them.
+TRANSACTION_PRICED = ["tariff", "tariff_snapshot", "total_cost"]
+
+# The charging domain's transaction admin, with the price and the reconciling
+# that only billing knows (chargepoints comes first in INSTALLED_APPS, so its
+# admin is registered by now).
+admin.site.unregister(Transaction)
+
+
+@admin.register(Transaction)
+class PricedTransactionAdmin(TransactionAdmin):
+    list_display = [*TransactionAdmin.list_display, "total_cost"]
+    actions = ["reconcile"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *TRANSACTION_PRICED]
+
+    @admin.action(description="Reconcile selected transactions and make their CDRs for review")
+    def reconcile(self, request, queryset):
+        made = 0
+        for tx in queryset:
+            try:
+                transaction_reconcile(tx=tx)
+                made += 1
+            except (CdrRefused, PricingError) as error:
+                self.message_user(request, str(error), messages.ERROR)
+        if made:
+            self.message_user(
+                request, f"{made} CDRs made; approve them in CDRs once checked.", messages.SUCCESS
+            )

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = "Billing"
+
+    def ready(self):
+        # Billing prices what the charging domain announces; the charging
+        # domain does not know billing exists (docs/architecture.md, "Events").
+        from billing import subscribers
+
+        subscribers.subscribe()

@@ -1,11 +1,9 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 
-from billing.pricing import PricingError
-from billing.services.cdrs import CdrRefused, transaction_reconcile
 from chargepoints.admin_commands import ChargePointCommandsMixin, CommandInline
 from chargepoints.models import (
     ChargePoint,
@@ -354,8 +352,6 @@ TRANSACTION_REPORTED = [
     "updated_at",
 ]
 
-# Filled by billing: the tariff in force at the start and the cost so far.
-TRANSACTION_PRICED = ["tariff", "tariff_snapshot", "total_cost", "charging_states"]
 TRANSACTION_RECONCILABLE = ["connector", "start_transaction_timestamp", "wh_meter_start"]
 
 
@@ -371,7 +367,6 @@ class TransactionAdmin(admin.ModelAdmin):
         "start_transaction_timestamp",
         "stop_transaction_timestamp",
         "total_energy",
-        "total_cost",
     ]
     list_filter = ["transaction_status", "reason_stopped", "charging_state"]
     search_fields = [
@@ -387,33 +382,19 @@ class TransactionAdmin(admin.ModelAdmin):
     readonly_fields = TRANSACTION_REPORTED
     raw_id_fields = ["user", "vehicle", "reservation", "chargingprofile"]
     inlines = [SampledValueInline]
-    actions = ["reconcile"]
+    # Billing registers a subclass adding the price and reconciling (billing/admin.py).
 
     def get_readonly_fields(self, request, obj=None):
         # A new transaction can be entered by hand (e.g. from a paper log);
         # what a charger reported is fixed afterwards.
         if obj is None:
-            return ["transaction_id", "uuid", *TRANSACTION_PRICED]
+            return ["transaction_id", "uuid", "charging_states"]
         reported = TRANSACTION_REPORTED
         if obj.needs_review:
             # What an operator may correct before reconciling a transaction we
             # learnt of only partly (a stop for an unknown start).
             reported = [f for f in reported if f not in TRANSACTION_RECONCILABLE]
-        return [*reported, *TRANSACTION_PRICED, "all_readings"]
-
-    @admin.action(description="Reconcile selected transactions and make their CDRs for review")
-    def reconcile(self, request, queryset):
-        made = 0
-        for tx in queryset:
-            try:
-                transaction_reconcile(tx=tx)
-                made += 1
-            except (CdrRefused, PricingError) as error:
-                self.message_user(request, str(error), messages.ERROR)
-        if made:
-            self.message_user(
-                request, f"{made} CDRs made; approve them in CDRs once checked.", messages.SUCCESS
-            )
+        return [*reported, "charging_states", "all_readings"]
 
     @admin.display(description="readings")
     def all_readings(self, obj: Transaction) -> str:

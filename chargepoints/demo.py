@@ -1,10 +1,14 @@
-"""The demo data set that ``make run`` loads: safe to load any number of times.
+"""The demo charging network that ``make run`` loads: safe to load any number of times.
+
+``manage.py load_demo`` (csms) loads this, then billing's demo tariff
+(billing/demo.py).
 
 Everything is keyed by a fixed id and only created when missing: a second load
 adds back what was deleted but never overwrites what an operator changed (a
 renamed charger, a revoked tag, the operator's password).
 """
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 
@@ -13,8 +17,6 @@ from django.db import transaction
 from accounts.enums import VehicleType
 from accounts.models import IdTag, User, UserVehicle
 from accounts.services import user_create
-from billing.enums import TariffType
-from billing.models import Tariff, TariffElement
 from chargepoints.enums import (
     ConnectorFormat,
     ConnectorType,
@@ -35,6 +37,8 @@ class DemoLoadResult:
     operator_created: bool
     # Set only when the password was generated here, so it can be shown once.
     generated_password: str | None
+    # Connectors made by this load (billing gives them the demo tariff).
+    connectors_created: tuple[Connector, ...] = ()
 
 
 @transaction.atomic
@@ -54,25 +58,6 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
             "time_zone": "Europe/Berlin",
         },
     )
-    tariff, _ = Tariff.objects.get_or_create(
-        id="DEMO-AC-STANDARD",
-        defaults={
-            "country_code": "DE",
-            "party_id": "CSM",
-            "currency": "EUR",
-            "type": TariffType.REGULAR,
-            "tariff_alt_text": [{"language": "en", "text": "AC standard: 0.35 EUR/kWh"}],
-        },
-    )
-    TariffElement.objects.get_or_create(
-        tariff=tariff,
-        position=0,
-        defaults={
-            "price_components": [{"type": "ENERGY", "price": 0.35, "vat": 19.0, "step_size": 1}],
-            "restrictions": None,
-        },
-    )
-
     cp16, _ = ChargePoint.objects.get_or_create(
         chargepoint_id=OCPP16_DEMO_ID,
         defaults={
@@ -97,6 +82,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
             "longitude": 13.3850,
         },
     )
+    connectors_created = []
     for chargepoint, connectorid, evse in ((cp16, 1, None), (cp16, 2, None), (bmw, 1, 1)):
         connector, created = Connector.objects.get_or_create(
             chargepoint=chargepoint,
@@ -113,7 +99,7 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
             },
         )
         if created:
-            connector.tariff_ids.add(tariff)
+            connectors_created.append(connector)
 
     driver = User.objects.filter(username="demo-driver").first()
     if driver is None:
@@ -138,7 +124,8 @@ def demo_data_load(*, operator_password: str | None) -> DemoLoadResult:
             defaults={"user": driver, "token_type": token_type, "revoked": revoked},
         )
 
-    return _operator_ensure(password=operator_password)
+    result = _operator_ensure(password=operator_password)
+    return dataclasses.replace(result, connectors_created=tuple(connectors_created))
 
 
 def _operator_ensure(*, password: str | None) -> DemoLoadResult:

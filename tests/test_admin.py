@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import IdTag, Notification, Profile, User
+from billing.demo import demo_tariffs_load
 from billing.models import CDR, OcpiPartner
 from chargepoints.demo import BMW_WALLBOX_ID, demo_data_load
 from chargepoints.models import (
@@ -53,7 +54,8 @@ def superuser(django_user_model):
 @pytest.fixture
 def operator_client(client, superuser):
     client.force_login(superuser)
-    demo_data_load(operator_password="demo operator password")
+    loaded = demo_data_load(operator_password="demo operator password")
+    demo_tariffs_load(new_connectors=loaded.connectors_created)
     return client
 
 

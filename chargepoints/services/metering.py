@@ -6,10 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from billing.services.pricing import transaction_cost_refresh
 from chargepoints.enums import Measurand, ValueFormat
 from chargepoints.models import ChargePoint, Connector, SampledValue, Transaction
 from chargepoints.services.live import live_transaction_changed
+from chargepoints.services.transaction_hooks import TransactionEvent, transaction_announce
 
 
 @dataclass(frozen=True)
@@ -188,9 +188,7 @@ def _transaction_track(transaction: Transaction, rows: list[SampledValue]) -> No
     if transaction.wh_meter_last is not None and transaction.wh_meter_start is not None:
         transaction.total_energy = transaction.energy_wh / 1000
         fields.add("total_energy")
-    if fields and transaction.tariff_snapshot:
-        transaction_cost_refresh(tx=transaction)
-        fields.add("total_cost")
     if fields:
         transaction.save(update_fields=[*fields, "updated_at"])
+        transaction_announce(TransactionEvent.METERED, tx=transaction)
         live_transaction_changed(transaction)

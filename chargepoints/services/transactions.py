@@ -10,13 +10,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import DatabaseError
 from django.db import transaction as db_transaction
 from django.utils import timezone
 
-from billing.pricing import PricingError, TariffError
-from billing.services.cdrs import CdrRefused, cdr_create
-from billing.services.pricing import transaction_cost_refresh, transaction_tariff_assign
 from chargepoints.enums import (
     ChargerEventKind,
     ChargingState,
@@ -39,6 +35,7 @@ from chargepoints.services.sessions import (
     charging_session_finish,
     charging_session_touch,
 )
+from chargepoints.services.transaction_hooks import TransactionEvent, transaction_announce
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +210,7 @@ def transaction_start(
     if reservation_id is not None:
         tx.reservation = _reservation_consume(chargepoint, reservation_id)
     tx.save()
-    transaction_tariff_assign(tx=tx)
+    transaction_announce(TransactionEvent.STARTED, tx=tx)
     readings_store(chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings)
     charging_session_attach(tx=tx)
     notice_charging_started(tx=tx)
@@ -356,31 +353,19 @@ def transaction_stop(
         tx.wh_meter_last = meter_stop_wh
         tx.wh_meter_last_timestamp = timestamp
     tx.total_energy = tx.energy_wh / 1000
-    transaction_cost_refresh(tx=tx)
     tx.save()
-    _bill(tx)
+    transaction_announce(TransactionEvent.STOPPED, tx=tx)
     charging_session_finish(tx=tx)
     notice_charging_completed(tx=tx)
     live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=created)
 
 
-def _bill(tx: Transaction) -> None:
-    """Make the CDR of a finished transaction; one we only partly know waits for an operator.
-
-    A CDR that cannot be made never fails the stop (the charger would retry it
-    forever): the transaction is flagged for review instead.
-    """
-    if tx.needs_review:
-        return
-    try:
-        with db_transaction.atomic():
-            cdr_create(tx=tx)
-    except (CdrRefused, PricingError, TariffError, DatabaseError) as error:
-        logger.exception("No CDR for transaction %s", tx.pk)
-        tx.needs_review = True
-        tx.review_note = f"No CDR: {error}"[:255]
-        tx.save(update_fields=["needs_review", "review_note", "updated_at"])
+def transaction_flag_for_review(*, tx: Transaction, note: str) -> None:
+    """Set a transaction aside for an operator, saying why (e.g. it could not be billed)."""
+    tx.needs_review = True
+    tx.review_note = note[:255]
+    tx.save(update_fields=["needs_review", "review_note", "updated_at"])
 
 
 @db_transaction.atomic

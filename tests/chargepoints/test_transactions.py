@@ -327,7 +327,7 @@ def test_a_bill_that_cannot_be_made_flags_the_transaction_but_still_stops_it(
     def refuse(*, tx):
         raise CdrRefused("no tariff in the session's currency")
 
-    monkeypatch.setattr("chargepoints.services.transactions.cdr_create", refuse)
+    monkeypatch.setattr("billing.subscribers.cdr_create", refuse)
     tx = start(connector.chargepoint).transaction
 
     stop(connector.chargepoint, tx)

@@ -1,7 +1,9 @@
 import os
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
+from billing.demo import demo_tariffs_load
 from chargepoints.demo import OPERATOR_USERNAME, demo_data_load
 
 
@@ -12,8 +14,12 @@ class Command(BaseCommand):
         "password comes from CSMS_ADMIN_PASSWORD, or is generated and printed once."
     )
 
+    # An entry point: it wires the charging network and its prices together,
+    # as csms/urls.py wires the apps' endpoints (docs/architecture.md).
+    @transaction.atomic
     def handle(self, *args, **options):
         result = demo_data_load(operator_password=os.environ.get("CSMS_ADMIN_PASSWORD"))
+        demo_tariffs_load(new_connectors=result.connectors_created)
         self.stdout.write("Demo data loaded.")
         if result.generated_password:
             self.stdout.write(

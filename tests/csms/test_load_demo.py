@@ -1,7 +1,11 @@
+"""``manage.py load_demo``: the demo network (chargepoints/demo.py) with its tariff
+(billing/demo.py)."""
+
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from accounts.models import IdTag, User
+from billing.demo import demo_tariffs_load
 from billing.models import Tariff
 from chargepoints.demo import BMW_WALLBOX_ID, OCPP16_DEMO_ID, demo_data_load
 from chargepoints.models import ChargePoint, Connector, Location
@@ -9,12 +13,18 @@ from chargepoints.models import ChargePoint, Connector, Location
 MODELS = [Location, ChargePoint, Connector, IdTag, Tariff, User]
 
 
+def load_demo(*, operator_password: str) -> None:
+    # What the command does, with the password given instead of read from the environment.
+    result = demo_data_load(operator_password=operator_password)
+    demo_tariffs_load(new_connectors=result.connectors_created)
+
+
 def _counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
 def test_the_demo_holds_a_16_and_a_201_charge_point(db):
-    demo_data_load(operator_password="s3cret-operator")
+    load_demo(operator_password="s3cret-operator")
     assert ChargePoint.objects.get(chargepoint_id=OCPP16_DEMO_ID).ocpp_version == "ocpp1.6"
     bmw = ChargePoint.objects.get(chargepoint_id=BMW_WALLBOX_ID)
     assert bmw.ocpp_version == "ocpp2.0.1"
@@ -24,20 +34,20 @@ def test_the_demo_holds_a_16_and_a_201_charge_point(db):
 
 
 def test_loading_the_demo_twice_changes_nothing(db):
-    demo_data_load(operator_password="s3cret-operator")
+    load_demo(operator_password="s3cret-operator")
     first = _counts()
-    demo_data_load(operator_password="another-password")
+    load_demo(operator_password="another-password")
     assert _counts() == first
     assert authenticate(username="operator", password="s3cret-operator") is not None
 
 
 def test_loading_the_demo_again_keeps_what_the_operator_changed(db):
-    demo_data_load(operator_password="s3cret-operator")
+    load_demo(operator_password="s3cret-operator")
     ChargePoint.objects.filter(pk=BMW_WALLBOX_ID).update(name="Garage wallbox")
     IdTag.objects.filter(pk="DEMO-RFID-0001").update(revoked=True)
     Connector.objects.get(chargepoint_id=BMW_WALLBOX_ID).tariff_ids.clear()
 
-    demo_data_load(operator_password="s3cret-operator")
+    load_demo(operator_password="s3cret-operator")
 
     assert ChargePoint.objects.get(pk=BMW_WALLBOX_ID).name == "Garage wallbox"
     assert IdTag.objects.get(pk="DEMO-RFID-0001").revoked is True
