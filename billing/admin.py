@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 
-from billing.models import CDR, OcpiPartner, Tariff, TariffElement
+from billing.models import CDR, OcpiPartner, Tariff, TariffElement, TransactionPricing
 from billing.pricing import PricingError
 from billing.services.cdrs import (
     CdrRefused,
@@ -14,8 +14,8 @@ from billing.services.cdrs import (
 from billing.services.partners import ocpi_partner_invite
 from billing.services.pricing import tariff_in_force
 from billing.validation import tariff_errors
-from chargepoints.admin import TransactionAdmin
-from chargepoints.models import Transaction
+from chargepoints.admin import ConnectorAdmin, TransactionAdmin
+from chargepoints.models import Connector, Transaction
 
 
 class TariffElementForm(forms.ModelForm):
@@ -55,6 +55,7 @@ class TariffAdmin(admin.ModelAdmin):
     search_fields = ["id", "party_id"]
     readonly_fields = ["last_updated"]
     inlines = [TariffElementInline]
+    filter_horizontal = ["connectors"]
     # A tariff URL typed without a scheme is an https one (Django 6.0's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
@@ -183,23 +184,30 @@ class OcpiPartnerAdmin(admin.ModelAdmin):
             self.message_user(request, f"{partner.name}: registration token {token}")
 
 
-# Billing's fields on a transaction: the tariff in force at the start, as it
-# was then, and the cost so far. Only billing writes them.
-TRANSACTION_PRICED = ["tariff", "tariff_snapshot", "total_cost"]
+class TransactionPricingInline(admin.StackedInline):
+    """The tariff in force at the start, as it was then, and the cost so far: billing's to write."""
 
-# The charging domain's transaction admin, with the price and the reconciling
-# that only billing knows (chargepoints comes first in INSTALLED_APPS, so its
-# admin is registered by now).
+    model = TransactionPricing
+    can_delete = False
+    readonly_fields = ["tariff", "tariff_snapshot", "total_cost"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# The charging domain's admins, with what only billing knows: a transaction's
+# price and reconciling, a connector's tariffs (chargepoints comes first in
+# INSTALLED_APPS, so its admins are registered by now).
 admin.site.unregister(Transaction)
+admin.site.unregister(Connector)
 
 
 @admin.register(Transaction)
 class PricedTransactionAdmin(TransactionAdmin):
-    list_display = [*TransactionAdmin.list_display, "total_cost"]
+    list_display = [*TransactionAdmin.list_display, "pricing__total_cost"]
+    list_select_related = [*TransactionAdmin.list_select_related, "pricing"]
+    inlines = [TransactionPricingInline, *TransactionAdmin.inlines]
     actions = ["reconcile"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), *TRANSACTION_PRICED]
 
     @admin.action(description="Reconcile selected transactions and make their CDRs for review")
     def reconcile(self, request, queryset):
@@ -214,3 +222,16 @@ class PricedTransactionAdmin(TransactionAdmin):
             self.message_user(
                 request, f"{made} CDRs made; approve them in CDRs once checked.", messages.SUCCESS
             )
+
+
+class ConnectorTariffInline(admin.TabularInline):
+    model = Tariff.connectors.through
+    verbose_name = "tariff"
+    verbose_name_plural = "tariffs (OCPI Connector.tariff_ids)"
+    extra = 0
+    autocomplete_fields = ["tariff"]
+
+
+@admin.register(Connector)
+class TariffedConnectorAdmin(ConnectorAdmin):
+    inlines = [*ConnectorAdmin.inlines, ConnectorTariffInline]

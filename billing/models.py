@@ -31,6 +31,11 @@ class Tariff(models.Model):
     end_date_time = models.DateTimeField(null=True, blank=True)
     energy_mix = models.JSONField(null=True, blank=True)
     last_updated = models.DateTimeField(auto_now=True)
+    # Where the tariff applies; a connector lists it among its OCPI
+    # Connector.tariff_ids (hence the name of the way back).
+    connectors = models.ManyToManyField(
+        "chargepoints.Connector", blank=True, related_name="tariff_ids"
+    )
 
     class Meta:
         ordering = ["country_code", "party_id", "id"]
@@ -45,6 +50,40 @@ class Tariff(models.Model):
             if isinstance(text, dict) and text.get("text"):
                 return f"{text['text']} ({self.id})"
         return f"Tariff {self.id} ({self.currency})"
+
+
+class TransactionPricing(models.Model):
+    """Billing's side of a transaction: its tariff and what it costs so far.
+
+    The tariff in force when the transaction started is copied as an OCPI
+    Tariff object: a later edit of the tariff never reprices the session.
+    Made when the transaction starts (billing.subscribers) or is reconciled.
+    """
+
+    transaction = models.OneToOneField(
+        "chargepoints.Transaction",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="pricing",
+    )
+    tariff = models.ForeignKey(
+        Tariff, on_delete=models.SET_NULL, null=True, blank=True, related_name="transactions"
+    )
+    tariff_snapshot = models.JSONField(null=True, blank=True)
+    total_cost = models.DecimalField(
+        max_digits=12,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Cost so far including VAT, in the tariff's currency; empty when unpriced.",
+    )
+
+    class Meta:
+        verbose_name = "transaction pricing"
+        verbose_name_plural = "transaction pricing"
+
+    def __str__(self) -> str:
+        return f"Pricing of transaction {self.transaction_id}"
 
 
 class TariffElement(models.Model):

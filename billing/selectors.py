@@ -128,12 +128,14 @@ def transaction_price_end(tx: Transaction) -> datetime.datetime:
     return tx.wh_meter_last_timestamp or tx.start_transaction_timestamp
 
 
-def transaction_costs(tx: Transaction, *, end: datetime.datetime | None = None) -> Costs | None:
-    """The transaction priced by the tariff it started under; None when it has none."""
-    if not tx.tariff_snapshot:
+def transaction_costs(
+    tx: Transaction, *, snapshot: dict | None, end: datetime.datetime | None = None
+) -> Costs | None:
+    """The transaction priced by the tariff it started under (``snapshot``); None without one."""
+    if not snapshot:
         return None
     try:
-        spec = TariffSpec.from_ocpi(tx.tariff_snapshot)
+        spec = TariffSpec.from_ocpi(snapshot)
         usage = transaction_usage(tx, currency=spec.currency, end=end or transaction_price_end(tx))
         return price_session(spec, usage)
     except (TariffError, PricingError):

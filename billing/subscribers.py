@@ -1,7 +1,8 @@
-"""Billing's part in a transaction's life, subscribed to what the charging domain announces.
+"""Billing's part in a transaction's life: what it does when the charging domain announces
+a start, readings or a stop, and the prices it shows drivers through the domain.
 
 ``BillingConfig.ready`` calls ``subscribe``; the charging domain never imports
-billing (docs/architecture.md, "Events").
+billing (docs/architecture.md, "Events" and "Interfaces filled from above").
 """
 
 import logging
@@ -11,9 +12,14 @@ from django.db import transaction as db_transaction
 
 from billing.pricing import PricingError, TariffError
 from billing.services.cdrs import CdrRefused, cdr_create
-from billing.services.pricing import transaction_cost_refresh, transaction_tariff_assign
+from billing.services.pricing import (
+    transaction_cost_refresh,
+    transaction_pricing,
+    transaction_tariff_assign,
+)
 from chargepoints.models import Transaction
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_subscribe
+from chargepoints.services.transaction_prices import TransactionPrice, price_source_register
 from chargepoints.services.transactions import transaction_flag_for_review
 
 logger = logging.getLogger(__name__)
@@ -25,14 +31,11 @@ def transaction_started(*, tx: Transaction) -> None:
 
 def transaction_metered(*, tx: Transaction) -> None:
     # Apps show the cost so far; a transaction without a tariff has none.
-    if tx.tariff_snapshot:
-        transaction_cost_refresh(tx=tx)
-        tx.save(update_fields=["total_cost", "updated_at"])
+    transaction_cost_refresh(tx=tx)
 
 
 def transaction_stopped(*, tx: Transaction) -> None:
     transaction_cost_refresh(tx=tx)
-    tx.save(update_fields=["total_cost", "updated_at"])
     transaction_bill(tx=tx)
 
 
@@ -52,7 +55,24 @@ def transaction_bill(*, tx: Transaction) -> None:
         transaction_flag_for_review(tx=tx, note=f"No CDR: {error}")
 
 
+class PricingSource:
+    """The charging domain's PriceSource: the running cost billing keeps per transaction."""
+
+    def price(self, tx: Transaction) -> TransactionPrice:
+        pricing = transaction_pricing(tx)
+        if pricing is not None and pricing.total_cost is not None:
+            return TransactionPrice(total=pricing.total_cost, payable=pricing.total_cost > 0)
+        # Not priced (yet): it will cost money where the connector has a tariff.
+        return TransactionPrice(
+            payable=tx.connector is not None and tx.connector.tariff_ids.exists()
+        )
+
+    def with_prices(self, transactions):
+        return transactions.select_related("pricing")
+
+
 def subscribe() -> None:
+    price_source_register(PricingSource())
     transaction_subscribe(TransactionEvent.STARTED, transaction_started)
     transaction_subscribe(TransactionEvent.METERED, transaction_metered)
     transaction_subscribe(TransactionEvent.STOPPED, transaction_stopped)

@@ -259,8 +259,8 @@ class ConnectorAdmin(admin.ModelAdmin):
         "current_limit",
         "last_updated",
     ]
-    filter_horizontal = ["tariff_ids"]
     raw_id_fields = ["chargepoint"]
+    # Billing registers a subclass adding the connector's tariffs (billing/admin.py).
 
 
 @admin.register(StatusNotification)

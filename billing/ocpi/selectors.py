@@ -91,7 +91,7 @@ def ocpi_sessions() -> QuerySet[Transaction]:
     """One OCPI Session per transaction on a known connector, in the order they began."""
     return (
         Transaction.objects.filter(connector__isnull=False)
-        .select_related("chargepoint__location", "connector", "tariff", "session")
+        .select_related("chargepoint__location", "connector", "pricing", "session")
         .order_by("transaction_id")
     )
 

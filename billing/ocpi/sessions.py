@@ -6,6 +6,7 @@ from django.conf import settings
 
 from billing.models import CDR
 from billing.selectors import charging_periods_ocpi, transaction_costs
+from billing.services.pricing import transaction_pricing
 from billing.snapshots import (
     auth_method,
     cdr_location_ocpi,
@@ -38,8 +39,9 @@ def session_status(tx: Transaction) -> str:
 
 def session_ocpi(tx: Transaction) -> dict[str, Any]:
     """OCPI Session object of a transaction; id is the transaction's UUID."""
-    costs = transaction_costs(tx)
-    snapshot = tx.tariff_snapshot or {}
+    pricing = transaction_pricing(tx)
+    snapshot = (pricing.tariff_snapshot if pricing is not None else None) or {}
+    costs = transaction_costs(tx, snapshot=snapshot)
     if costs is not None:
         currency = costs.currency
     else:

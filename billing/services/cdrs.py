@@ -13,7 +13,7 @@ from django.utils import timezone
 from billing.models import CDR, Tariff
 from billing.pricing import Costs, TariffSpec, price_session
 from billing.selectors import charging_periods_ocpi, transaction_usage
-from billing.services.pricing import transaction_tariff_assign
+from billing.services.pricing import transaction_pricing, transaction_tariff_assign
 from billing.snapshots import (
     auth_method,
     cdr_location_ocpi,
@@ -144,11 +144,13 @@ def cdr_create(*, tx: Transaction, review_note: str = "") -> CDR:
         raise CdrRefused(f"Transaction {tx.pk} has no connector: reconcile it first.")
     if tx.cdrs.filter(credit=False).exists():
         raise CdrRefused(f"Transaction {tx.pk} already has a CDR: correct it with a credit.")
-    tariff = tx.tariff_snapshot or _free_tariff()
+    pricing = transaction_pricing(tx)
+    priced = pricing is not None and pricing.tariff_snapshot
+    tariff = pricing.tariff_snapshot if priced else _free_tariff()
     return _write(
         tx,
         tariff=tariff,
-        tariff_row=tx.tariff if tx.tariff_snapshot else None,
+        tariff_row=pricing.tariff if priced else None,
         currency=tariff["currency"],
         review_note=review_note,
     )
@@ -234,7 +236,8 @@ def transaction_reconcile(*, tx: Transaction) -> CDR:
         tx.wh_meter_start = first.numeric_value if first else tx.wh_meter_stop
     tx.total_energy = tx.energy_wh / 1000
     tx.save(update_fields=["start_transaction_timestamp", "wh_meter_start", "total_energy"])
-    if tx.tariff_snapshot is None:
+    pricing = transaction_pricing(tx)
+    if pricing is None or pricing.tariff_snapshot is None:
         transaction_tariff_assign(tx=tx)
     note = tx.review_note or f"Transaction {tx.pk} reconciled by an operator."
     cdr = cdr_create(tx=tx, review_note=note)

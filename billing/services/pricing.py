@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from billing.enums import TariffType
-from billing.models import Tariff
+from billing.models import Tariff, TransactionPricing
 from billing.selectors import transaction_costs
 from billing.snapshots import tariff_ocpi
 from chargepoints.models import Connector, Transaction
@@ -36,23 +36,42 @@ def tariff_in_force(*, connector: Connector, at: datetime.datetime) -> Tariff | 
     )
 
 
+def transaction_pricing(tx: Transaction) -> TransactionPricing | None:
+    """Billing's record of a transaction's tariff and cost; None before it has one."""
+    try:
+        return tx.pricing
+    except TransactionPricing.DoesNotExist:
+        return None
+
+
 def transaction_tariff_assign(*, tx: Transaction) -> Tariff | None:
     """Record the tariff in force at the start, as it is now: later edits never reprice it."""
-    if tx.connector is None:
-        return None
-    tariff = tariff_in_force(connector=tx.connector, at=tx.start_transaction_timestamp)
-    tx.tariff = tariff
-    tx.tariff_snapshot = tariff_ocpi(tariff) if tariff is not None else None
+    tariff = None
+    if tx.connector is not None:
+        tariff = tariff_in_force(connector=tx.connector, at=tx.start_transaction_timestamp)
+    pricing = transaction_pricing(tx) or TransactionPricing(transaction=tx)
+    pricing.tariff = tariff
+    pricing.tariff_snapshot = tariff_ocpi(tariff) if tariff is not None else None
     # From the first moment the app shows what the session costs (a start fee).
-    transaction_cost_refresh(tx=tx)
-    tx.save(update_fields=["tariff", "tariff_snapshot", "total_cost", "updated_at"])
+    pricing.total_cost = _total(tx, pricing)
+    pricing.save()
     return tariff
 
 
 def transaction_cost_refresh(*, tx: Transaction) -> None:
     """Keep ``total_cost`` (incl. VAT) up to date so apps can show the cost so far.
 
-    Callers save the transaction; a transaction without a tariff keeps no cost.
+    A transaction without a tariff keeps no cost.
     """
-    costs = transaction_costs(tx)
-    tx.total_cost = costs.total.incl_vat if costs is not None else None
+    pricing = transaction_pricing(tx)
+    if pricing is None or not pricing.tariff_snapshot:
+        return
+    total = _total(tx, pricing)
+    if total != pricing.total_cost:
+        pricing.total_cost = total
+        pricing.save(update_fields=["total_cost"])
+
+
+def _total(tx: Transaction, pricing: TransactionPricing):
+    costs = transaction_costs(tx, snapshot=pricing.tariff_snapshot)
+    return costs.total.incl_vat if costs is not None else None

@@ -154,7 +154,6 @@ class Connector(models.Model):
         blank=True,
         help_text="Limit last accepted by the charger for this outlet (seed 004).",
     )
-    tariff_ids = models.ManyToManyField("billing.Tariff", blank=True, related_name="connectors")
 
     # Reported by the charger.
     availability_status = models.CharField(

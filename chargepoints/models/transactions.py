@@ -103,23 +103,6 @@ class Transaction(models.Model):
     wh_meter_last_timestamp = models.DateTimeField(null=True, blank=True)
     wh_meter_stop = models.FloatField(null=True, blank=True)
     total_energy = models.FloatField("total energy (kWh)", null=True, blank=True)
-    total_cost = models.DecimalField(
-        max_digits=12,
-        decimal_places=4,
-        null=True,
-        blank=True,
-        help_text="Cost so far including VAT, in the tariff's currency; empty when unpriced.",
-    )
-    # The tariff in force when the transaction started, copied as an OCPI
-    # Tariff object: a later edit of the tariff never reprices this session.
-    tariff = models.ForeignKey(
-        "billing.Tariff",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="transactions",
-    )
-    tariff_snapshot = models.JSONField(null=True, blank=True)
     # Charging and not charging over time, in either protocol version:
     # [{"timestamp": ISO 8601, "state": ChargingState}]; parking time is
     # priced from it (OCPI 2.2.1 PARKING_TIME).

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from django.db import transaction as db_transaction
 
 from chargepoints.models import Transaction
+from chargepoints.services.transaction_prices import transaction_price
 
 _local = threading.local()
 
@@ -35,12 +36,16 @@ def transaction_live(tx: Transaction) -> dict:
         "current_a": tx.last_current_a,
         "voltage_v": tx.last_voltage_v,
         "soc": tx.last_soc,
-        "total_cost": None if tx.total_cost is None else str(tx.total_cost),
+        "total_cost": _text(transaction_price(tx=tx).total),
         "meter_timestamp": _iso(tx.wh_meter_last_timestamp),
         "started_at": _iso(tx.start_transaction_timestamp),
         "stopped_at": _iso(tx.stop_transaction_timestamp),
         "reason_stopped": tx.reason_stopped,
     }
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def _iso(value) -> str | None:

@@ -18,6 +18,7 @@ from accounts.enums import NotificationType
 from accounts.services import notification_create
 from chargepoints.enums import ChargePointStatus, ChargingState, ReservationStatus
 from chargepoints.models import ChargePoint, Connector, Reservation, Transaction
+from chargepoints.services.transaction_prices import transaction_price
 
 # 2.0.1 chargingState / 1.6 connector status values meaning "plugged in, no energy".
 NOT_CHARGING_STATES = frozenset(
@@ -77,7 +78,8 @@ def notice_charging_completed(*, tx: Transaction) -> None:
         minutes = int(
             (tx.stop_transaction_timestamp - tx.start_transaction_timestamp).total_seconds() // 60
         )
-    cost = f", cost {tx.total_cost:.2f}" if tx.total_cost is not None else ""
+    price = transaction_price(tx=tx)
+    cost = f", cost {price.total:.2f}" if price.total is not None else ""
     notification_create(
         user=tx.user,
         type=NotificationType.CHARGING_COMPLETED,
@@ -88,7 +90,7 @@ def notice_charging_completed(*, tx: Transaction) -> None:
         ),
         transaction_id=tx.pk,
     )
-    if _payable(tx) and not _has_valid_card(tx.user, today=timezone.localdate()):
+    if price.payable and not _has_valid_card(tx.user, today=timezone.localdate()):
         notification_create(
             user=tx.user,
             type=NotificationType.PAYMENT_REQUIRED,
@@ -99,13 +101,6 @@ def notice_charging_completed(*, tx: Transaction) -> None:
             ),
             transaction_id=tx.pk,
         )
-
-
-def _payable(tx: Transaction) -> bool:
-    """A session costs money when its connector has a tariff (or it has a price)."""
-    if tx.total_cost is not None:
-        return tx.total_cost > 0
-    return tx.connector is not None and tx.connector.tariff_ids.exists()
 
 
 def _has_valid_card(user, *, today: datetime.date) -> bool:

@@ -119,3 +119,48 @@ def test_a_tariff_element_typed_in_the_admin_is_checked_like_an_import(operator)
     assert errors["restrictions"] == ["start_time: must be a time of day as HH:MM (00:00 to 23:59)"]
     element.refresh_from_db()
     assert element.price_components[0]["price"] == 1.0
+
+
+def test_a_transaction_page_shows_billings_tariff_and_cost_read_only(
+    operator,
+    priced_chargers,  # noqa: F811
+):
+    session_16(Wire(ChargePoint16, "BILL-16"))
+    tx = Transaction.objects.get()
+
+    page = operator.get(reverse("admin:chargepoints_transaction_change", args=[tx.pk]))
+    listed = operator.get(reverse("admin:chargepoints_transaction_changelist"))
+
+    text = page.content.decode()
+    assert "Transaction pricing" in text and "T-EUR" in text and "3.6890" in text
+    # Billing writes the price; the page offers no field to change it.
+    assert 'name="pricing-0-total_cost"' not in text
+    assert "3.6890" in listed.content.decode()
+
+
+def test_a_connectors_tariffs_are_chosen_on_its_page_and_on_the_tariffs(
+    operator,
+    priced_chargers,  # noqa: F811
+):
+    connector = Connector.objects.get(chargepoint_id="BILL-16")
+    other = make_tariff("T-OTHER")
+
+    response = operator.post(
+        reverse("admin:billing_tariff_change", args=[other.pk]),
+        {
+            "country_code": other.country_code,
+            "party_id": other.party_id,
+            "id": other.id,
+            "currency": other.currency,
+            "type": other.type,
+            "tariff_alt_text": "[]",
+            "connectors": [connector.pk],
+            "elements-TOTAL_FORMS": "0",
+            "elements-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(connector.tariff_ids.values_list("id", flat=True)) == {"T-EUR", "T-OTHER"}
+    page = operator.get(reverse("admin:chargepoints_connector_change", args=[connector.pk]))
+    assert "T-OTHER" in page.content.decode()

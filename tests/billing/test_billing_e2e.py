@@ -59,8 +59,9 @@ def test_a_simulated_session_ends_with_a_priced_cdr_served_over_ocpi(server, ver
     rows = sqlite_rows(
         database,
         "SELECT c.id, c.total_energy, c.total_cost, c.currency, t.wh_meter_start, t.wh_meter_stop, "
-        "t.total_cost FROM billing_cdr c JOIN chargepoints_transaction t "
-        "ON c.transaction_id = t.transaction_id WHERE t.chargepoint_id = ?",
+        "p.total_cost FROM billing_cdr c JOIN chargepoints_transaction t "
+        "ON c.transaction_id = t.transaction_id JOIN billing_transactionpricing p "
+        "ON p.transaction_id = t.transaction_id WHERE t.chargepoint_id = ?",
         f"{prefix}-0001",
     )
     assert rows, "no CDR for the simulated sessions"

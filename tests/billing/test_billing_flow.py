@@ -69,7 +69,7 @@ def test_a_session_ends_with_a_cdr_priced_by_the_connector_tariff(
     assert cdr.total_energy_cost == {"excl_vat": 2.1, "incl_vat": 2.499}
     assert cdr.total_time == 1.0
     assert cdr.currency == "EUR"
-    assert tx.total_cost == Decimal("3.6890")
+    assert tx.pricing.total_cost == Decimal("3.6890")
     assert [t["id"] for t in cdr.tariff_snapshots] == ["T-EUR"]
     assert list(cdr.tariffs.values_list("id", flat=True)) == ["T-EUR"]
     assert cdr.session_id == str(tx.uuid)
@@ -98,8 +98,8 @@ def test_the_running_cost_follows_the_meter(priced_chargers):
         {"connectorId": 1, "idTag": TAG, "meterStart": 10_000, "timestamp": "2026-11-21T10:00:00Z"},
     )
     tx = Transaction.objects.get(pk=started["transactionId"])
-    assert tx.tariff_id == "T-EUR"
-    assert tx.total_cost == Decimal("1.1900")  # the start fee, before any energy
+    assert tx.pricing.tariff_id == "T-EUR"
+    assert tx.pricing.total_cost == Decimal("1.1900")  # the start fee, before any energy
 
     wire.result(
         "MeterValues",
@@ -116,9 +116,9 @@ def test_the_running_cost_follows_the_meter(priced_chargers):
             ],
         },
     )
-    tx.refresh_from_db()
+    tx.pricing.refresh_from_db()
     # 3.5 kWh * 0.30 + 1.00 = 2.05, incl. 19 % VAT 2.4395.
-    assert tx.total_cost == Decimal("2.4395")
+    assert tx.pricing.total_cost == Decimal("2.4395")
     assert not CDR.objects.exists()
 
 

@@ -1,7 +1,9 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chargepoints.models import ChargingSession, Command, Reservation, SampledValue, Transaction
 from chargepoints.services.metering import default_unit
+from chargepoints.services.transaction_prices import transaction_price
 from csms.api.permissions import is_operator
 
 
@@ -67,9 +69,9 @@ class TransactionSerializer(serializers.ModelSerializer):
     )
     energy_kwh = serializers.SerializerMethodField()
     duration_s = serializers.SerializerMethodField()
-    total_cost = serializers.DecimalField(
-        max_digits=12, decimal_places=4, read_only=True, allow_null=True
-    )
+    # Billing's price, read through the interface it fills (views fetch it
+    # with the transactions: transactions_with_prices).
+    total_cost = serializers.SerializerMethodField()
     session_id = serializers.CharField(
         source="session.session_id", read_only=True, allow_null=True, default=None
     )
@@ -104,6 +106,11 @@ class TransactionSerializer(serializers.ModelSerializer):
             "needs_review",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True))
+    def get_total_cost(self, tx: Transaction) -> str | None:
+        total = transaction_price(tx=tx).total
+        return None if total is None else f"{total:.4f}"
 
     def get_energy_kwh(self, tx: Transaction) -> float:
         return round(tx.energy_wh / 1000, 3)

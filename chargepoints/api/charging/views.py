@@ -37,6 +37,7 @@ from chargepoints.services.driving import (
     reservations_expire,
     transaction_remote_stop,
 )
+from chargepoints.services.transaction_prices import transactions_with_prices
 from csms.api.filters import DateTimeFilter
 from csms.api.permissions import OwnedOrOperator
 
@@ -104,6 +105,10 @@ class SampleFilter(django_filters.FilterSet):
 class TransactionViewSet(OwnedOrOperator, viewsets.ReadOnlyModelViewSet):
     serializer_class = TransactionSerializer
     queryset = Transaction.objects.select_related("connector", "session")
+
+    def get_queryset(self):
+        return transactions_with_prices(super().get_queryset())
+
     filterset_class = TransactionFilter
     ordering_fields = [
         "start_transaction_timestamp",

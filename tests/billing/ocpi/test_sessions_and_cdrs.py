@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from billing.models import CDR, Tariff, TariffElement
+from billing.models import CDR, Tariff, TariffElement, TransactionPricing
 from billing.snapshots import tariff_ocpi
 from chargepoints.enums import TransactionStatus
 from chargepoints.models import Transaction
@@ -17,7 +17,7 @@ SINCE = {"date_from": "2000-01-01T00:00:00Z"}
 START = datetime.datetime(2024, 5, 1, 8, 0, tzinfo=datetime.UTC)
 
 
-def transaction(connector, **fields) -> Transaction:
+def transaction(connector, *, tariff=None, tariff_snapshot=None, **fields) -> Transaction:
     defaults = {
         "chargepoint": connector.chargepoint,
         "connector": connector,
@@ -25,7 +25,12 @@ def transaction(connector, **fields) -> Transaction:
         "start_transaction_timestamp": START,
         "wh_meter_start": 1000,
     }
-    return Transaction.objects.create(**{**defaults, **fields})
+    tx = Transaction.objects.create(**{**defaults, **fields})
+    if tariff_snapshot is not None:
+        TransactionPricing.objects.create(
+            transaction=tx, tariff=tariff, tariff_snapshot=tariff_snapshot
+        )
+    return tx
 
 
 @pytest.fixture

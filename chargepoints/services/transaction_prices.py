@@ -1,0 +1,49 @@
+"""What a transaction costs, as far as the charging domain tells drivers.
+
+Billing prices sessions; the charging domain only shows the price (live
+updates, notifications, the API). It asks through this interface, which
+billing fills when Django starts (``billing.apps``; docs/architecture.md,
+"Interfaces filled from above"). Without one, sessions have no price.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol
+
+from django.db.models import QuerySet
+
+from chargepoints.models import Transaction
+
+
+@dataclass(frozen=True)
+class TransactionPrice:
+    # Including VAT so far, in the tariff's currency; None when unpriced.
+    total: Decimal | None = None
+    # Whether the driver pays for it: a price above zero, or a priced tariff
+    # applies although no cost is known yet.
+    payable: bool = False
+
+
+UNPRICED = TransactionPrice()
+
+
+class PriceSource(Protocol):
+    def price(self, tx: Transaction) -> TransactionPrice: ...
+
+    def with_prices(self, transactions: QuerySet[Transaction]) -> QuerySet[Transaction]:
+        """The queryset made to fetch what ``price`` reads in the same query."""
+
+
+_registered: list[PriceSource] = []
+
+
+def price_source_register(source: PriceSource) -> None:
+    _registered[:] = [source]
+
+
+def transaction_price(*, tx: Transaction) -> TransactionPrice:
+    return _registered[0].price(tx) if _registered else UNPRICED
+
+
+def transactions_with_prices(transactions: QuerySet[Transaction]) -> QuerySet[Transaction]:
+    return _registered[0].with_prices(transactions) if _registered else transactions
