@@ -10,19 +10,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.enums import VehicleType
+from accounts.enums import ConnectorType, IdTokenType, VehicleType
 from accounts.models import IdTag, User, UserVehicle
 from accounts.services import user_create
 from billing.enums import TariffType
 from billing.models import Tariff, TariffElement
-from chargepoints.enums import (
-    ConnectorFormat,
-    ConnectorType,
-    IdTokenType,
-    OcppProtocol,
-    ParkingType,
-    PowerType,
-)
+from chargepoints.enums import ConnectorFormat, OcppProtocol, ParkingType, PowerType
 from chargepoints.models import ChargePoint, Connector, Location
 
 OPERATOR_USERNAME = "operator"

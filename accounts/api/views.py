@@ -27,7 +27,7 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api import serializers as s
-from accounts.enums import NotificationType, UserStatus, VehicleType
+from accounts.enums import IdTokenType, NotificationType, UserStatus, VehicleType
 from accounts.models import IdTag, User, UserVehicle
 from accounts.services import (
     AccountUnavailable,
@@ -49,7 +49,6 @@ from accounts.services import (
     vehicle_create,
     vehicle_update,
 )
-from chargepoints.enums import IdTokenType
 from chargepoints.selectors import user_energy_totals
 from csms.api.filters import BooleanFilter, IdFilter
 from csms.api.permissions import IsOperator, OwnedOrOperator
