@@ -138,7 +138,7 @@ else:
 REST_FRAMEWORK = {
     # Token first: an anonymous API call is answered 401 with a challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "csms.api.authentication.TokenAuthentication",
+        "accounts.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
