@@ -5,8 +5,7 @@ from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 from timezone_field import TimeZoneField
 
-from accounts.enums import NotificationType, UserStatus, VehicleType
-from chargepoints.enums import IdTokenType
+from accounts.enums import IdTokenType, NotificationType, UserStatus, VehicleType
 
 
 class User(AbstractUser):

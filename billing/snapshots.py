@@ -10,8 +10,8 @@ from typing import Any
 
 from django.conf import settings
 
+from accounts.enums import IdTokenType
 from billing.models import Tariff
-from chargepoints.enums import IdTokenType
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
 
 

@@ -14,17 +14,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.enums import VehicleType
+from accounts.enums import ConnectorType, IdTokenType, VehicleType
 from accounts.models import IdTag, User, UserVehicle
 from accounts.services import user_create
-from chargepoints.enums import (
-    ConnectorFormat,
-    ConnectorType,
-    IdTokenType,
-    OcppProtocol,
-    ParkingType,
-    PowerType,
-)
+from chargepoints.enums import ConnectorFormat, OcppProtocol, ParkingType, PowerType
 from chargepoints.models import ChargePoint, Connector, Location
 
 OPERATOR_USERNAME = "operator"

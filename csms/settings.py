@@ -138,7 +138,7 @@ else:
 REST_FRAMEWORK = {
     # Token first: an anonymous API call is answered 401 with a challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "csms.api.authentication.TokenAuthentication",
+        "accounts.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -182,8 +182,8 @@ SPECTACULAR_SETTINGS = {
         "AvailabilityEnum": "chargepoints.enums.AvailabilityType",
         "ChargePointStatusEnum": "chargepoints.enums.ChargePointStatus",
         "CommandStatusEnum": "chargepoints.enums.CommandStatus",
-        "ConnectorTypeEnum": "chargepoints.enums.ConnectorType",
-        "IdTokenTypeEnum": "chargepoints.enums.IdTokenType",
+        "ConnectorTypeEnum": "accounts.enums.ConnectorType",
+        "IdTokenTypeEnum": "accounts.enums.IdTokenType",
         "NormalizedStatusEnum": "chargepoints.enums.NormalizedStatus",
         "ReservationStatusEnum": "chargepoints.enums.ReservationStatus",
         "SessionStatusEnum": "chargepoints.enums.SessionStatus",

@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
+from accounts.enums import AuthorizationStatus, ConnectorType, IdTokenType
 from accounts.models import IdTag, Notification, Profile, User, UserVehicle
 from accounts.services import idtag_status
-from chargepoints.enums import AuthorizationStatus, ConnectorType, IdTokenType
 from csms.api.permissions import is_operator
 
 # Seed 003 has drivers upload a profile picture from a phone; 5 MB covers any
@@ -190,16 +190,6 @@ class PaymentCardInputSerializer(serializers.Serializer):
         help_text="MM/YY or MM/YYYY",
         error_messages={"invalid": "Use MM/YY or MM/YYYY."},
     )
-
-
-class EnergySerializer(serializers.Serializer):
-    """kWh delivered since local midnight, Monday, the 1st and 1 January."""
-
-    day = serializers.FloatField()
-    week = serializers.FloatField()
-    month = serializers.FloatField()
-    year = serializers.FloatField()
-    timezone = serializers.CharField(help_text="The time zone the periods are counted in.")
 
 
 # Vehicles and id tags ---------------------------------------------------------

@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("chargepoints.api.sites.urls")),
     path("", include("chargepoints.api.charging.urls")),
     path("", include("chargepoints.api.commands.urls")),
+    path("", include("chargepoints.api.energy.urls")),
 ]

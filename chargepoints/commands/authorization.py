@@ -4,15 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.enums import IdTokenType
 from accounts.models import IdTag
+from accounts.services import idtag_find
 from chargepoints.commands import targets
 from chargepoints.commands.base import CommandForm, connector_field
 from chargepoints.commands.fields import ChoiceAliasField, DateTimeField, ListField, text_item
-from chargepoints.enums import (
-    IdTokenType,
-    ReservationStatus,
-)
-from chargepoints.services.authorization import idtag_authorize, idtag_find
+from chargepoints.enums import ReservationStatus
+from chargepoints.services.authorization import idtag_authorize
 
 
 class ReserveNowForm(CommandForm):

@@ -5,9 +5,10 @@ import secrets
 
 from django.core.exceptions import ValidationError
 
-from chargepoints.enums import IdTokenType, TransactionStatus
+from accounts.enums import IdTokenType
+from accounts.services import idtag_find
+from chargepoints.enums import TransactionStatus
 from chargepoints.models import ChargePoint, ChargingProfile, Connector, Reservation, Transaction
-from chargepoints.services.authorization import idtag_find
 
 
 def iso(value: datetime.datetime) -> str:

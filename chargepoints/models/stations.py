@@ -3,6 +3,7 @@ import uuid
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from accounts.enums import ConnectorType
 from chargepoints.enums import (
     AttributeType,
     AvailabilityType,
@@ -10,7 +11,6 @@ from chargepoints.enums import (
     ChargePointStatus,
     ChargerEventKind,
     ConnectorFormat,
-    ConnectorType,
     NormalizedStatus,
     OcppProtocol,
     PowerType,

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from accounts.enums import IdTokenType
 from chargepoints.enums import (
     ChargingState,
-    IdTokenType,
     Measurand,
     MeasurementLocation,
     Phase,

@@ -1,13 +1,17 @@
-"""Authorization of id tokens, the same for every protocol version."""
+"""Authorization of id tokens, the same for every protocol version.
+
+Whether a tag may charge is the accounts' rule (accounts.services.tags); the
+charging domain adds what only it knows: a token type that needs no tag, and a
+transaction the tag already has going.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
-
-from accounts.enums import UserStatus
+from accounts.enums import AuthorizationStatus, IdTokenType
 from accounts.models import IdTag
-from chargepoints.enums import AuthorizationStatus, IdTokenType, TransactionStatus
+from accounts.services import idtag_find, idtag_status
+from chargepoints.enums import TransactionStatus
 from chargepoints.models import Transaction
 
 
@@ -21,16 +25,6 @@ class AuthResult:
     @property
     def accepted(self) -> bool:
         return self.status == AuthorizationStatus.ACCEPTED
-
-
-def idtag_find(*, id_token: str) -> IdTag | None:
-    # Tags are unique regardless of case (a database constraint), and chargers
-    # report the same card in upper or lower case depending on the reader.
-    return (
-        IdTag.objects.select_related("user", "parent_id_tag")
-        .filter(idToken__iexact=id_token)
-        .first()
-    )
 
 
 def idtag_authorize(
@@ -51,24 +45,12 @@ def idtag_authorize(
     tag = idtag_find(id_token=id_token) if id_token else None
     if tag is None:
         return AuthResult(AuthorizationStatus.UNKNOWN)
-    parent = tag.parent_id_tag.idToken if tag.parent_id_tag else None
-
-    def result(status: str) -> AuthResult:
-        return AuthResult(status, id_tag=tag, expiry_date=tag.expiry_date, parent_id_tag=parent)
-
-    user = tag.user
-    if tag.revoked or (tag.parent_id_tag and tag.parent_id_tag.revoked):
-        return result(AuthorizationStatus.BLOCKED)
-    if user is not None and (not user.is_active or user.status == UserStatus.BLOCKED):
-        return result(AuthorizationStatus.BLOCKED)
-    if user is not None and user.status == UserStatus.EXPIRED:
-        return result(AuthorizationStatus.EXPIRED)
-    if tag.expiry_date is not None and tag.expiry_date <= timezone.now():
-        return result(AuthorizationStatus.EXPIRED)
-    if check_concurrent:
+    status = idtag_status(tag=tag)
+    if status == AuthorizationStatus.ACCEPTED and check_concurrent:
         active = Transaction.objects.filter(id_tag=tag, transaction_status=TransactionStatus.ACTIVE)
         if exclude_transaction is not None:
             active = active.exclude(pk=exclude_transaction.pk)
         if active.exists():
-            return result(AuthorizationStatus.CONCURRENT_TX)
-    return result(AuthorizationStatus.ACCEPTED)
+            status = AuthorizationStatus.CONCURRENT_TX
+    parent = tag.parent_id_tag.idToken if tag.parent_id_tag else None
+    return AuthResult(status, id_tag=tag, expiry_date=tag.expiry_date, parent_id_tag=parent)

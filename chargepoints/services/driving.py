@@ -14,10 +14,10 @@ from django.db import transaction as db_transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.enums import AuthorizationStatus
 from accounts.models import IdTag, User, UserVehicle
 from chargepoints.commands.targets import new_request_id
 from chargepoints.enums import (
-    AuthorizationStatus,
     AvailabilityType,
     ChargePointStatus,
     CommandName,

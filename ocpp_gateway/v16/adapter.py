@@ -5,7 +5,8 @@ from ocpp.routing import on
 from ocpp.v16 import ChargePoint, call_result
 from ocpp.v16.enums import Action
 
-from chargepoints.enums import AuthorizationStatus, ChargerEventKind, StopReason
+from accounts.enums import AuthorizationStatus
+from chargepoints.enums import ChargerEventKind, StopReason
 from chargepoints.services.authorization import AuthResult, idtag_authorize
 from chargepoints.services.boot import BootInfo, chargepoint_boot, chargepoint_heartbeat
 from chargepoints.services.commands import chargepoint_progress_record

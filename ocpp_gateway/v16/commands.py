@@ -2,8 +2,9 @@
 
 import json
 
+from accounts.enums import AuthorizationStatus
 from chargepoints.commands import CommandInvalid
-from chargepoints.enums import AuthorizationStatus, ChargingProfilePurpose
+from chargepoints.enums import ChargingProfilePurpose
 from chargepoints.enums import CommandName as C
 from chargepoints.services.command_effects import CommandAnswer
 from chargepoints.services.events import VariableValue

@@ -1,26 +1,20 @@
-"""me/, me/profile/, me/payment-card/, me/energy/."""
+"""me/, me/profile/, me/payment-card/."""
 
 import datetime
 import io
-import zoneinfo
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 from PIL import Image
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.api import views
 from accounts.models import Profile
 from accounts.services import user_create
-from chargepoints.models import Transaction
-from chargepoints.selectors import user_energy_totals
 
 ME = "/api/v1/me/"
 PROFILE = "/api/v1/me/profile/"
 CARD = "/api/v1/me/payment-card/"
-ENERGY = "/api/v1/me/energy/"
 VISA = "4111 1111 1111 1111"
 
 
@@ -54,7 +48,7 @@ def future_expiry() -> str:
     return f"12/{(datetime.date.today().year + 2) % 100:02d}"
 
 
-@pytest.mark.parametrize("path", [ME, PROFILE, CARD, ENERGY])
+@pytest.mark.parametrize("path", [ME, PROFILE, CARD])
 def test_an_anonymous_caller_gets_401(db, path):
     response = APIClient().get(path)
 
@@ -376,65 +370,3 @@ def test_a_driver_removes_their_card(api, driver):
     assert response.content == b""
     profile = Profile.objects.get(user=driver)
     assert (profile.cc_brand, profile.cc_last4, profile.cc_expirydate) == ("", "", None)
-
-
-# -- me/energy/ ----------------------------------------------------------------
-
-
-def test_a_driver_sees_the_energy_they_charged_in_their_time_zone(
-    api, driver, connector, monkeypatch
-):
-    # A fixed clock: "today" in Bangkok begins at 17:00 UTC, which a run
-    # could otherwise straddle. 08:00 in Bangkok is 01:00 UTC.
-    now = datetime.datetime(2026, 3, 18, 8, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Bangkok"))
-    monkeypatch.setattr(
-        views,
-        "user_energy_totals",
-        lambda *, user: user_energy_totals(user=user, now=now),
-    )
-    api.patch(PROFILE, {"timezone": "Asia/Bangkok"})
-    Transaction.objects.create(
-        chargepoint=connector.chargepoint,
-        connector=connector,
-        user=driver,
-        # 06:00-06:30 in Bangkok: today there, though yesterday in UTC.
-        start_transaction_timestamp=now - datetime.timedelta(hours=2),
-        stop_transaction_timestamp=now - datetime.timedelta(hours=1, minutes=30),
-        wh_meter_start=1_000,
-        wh_meter_stop=8_500,
-        transaction_status="COMPLETED",
-    )
-
-    response = api.get(ENERGY)
-
-    assert response.status_code == 200
-    assert response.json() == {
-        "day": 7.5,
-        "week": 7.5,
-        "month": 7.5,
-        "year": 7.5,
-        "timezone": "Asia/Bangkok",
-    }
-
-
-def test_someone_elses_charging_does_not_count(api, connector):
-    other = user_create(username="other", password="x")
-    now = timezone.now()
-    Transaction.objects.create(
-        chargepoint=connector.chargepoint,
-        connector=connector,
-        user=other,
-        start_transaction_timestamp=now - datetime.timedelta(seconds=2),
-        stop_transaction_timestamp=now - datetime.timedelta(seconds=1),
-        wh_meter_start=0,
-        wh_meter_stop=5_000,
-        transaction_status="COMPLETED",
-    )
-
-    assert api.get(ENERGY).json() == {
-        "day": 0.0,
-        "week": 0.0,
-        "month": 0.0,
-        "year": 0.0,
-        "timezone": "UTC",
-    }

@@ -48,7 +48,6 @@ def test_a_driver_gets_403_everywhere(driver, other):
     assert client.get(USERS).status_code == 403
     assert client.get(f"{USERS}{other.pk}/").status_code == 403
     assert client.patch(f"{USERS}{other.pk}/", {"status": "BLOCKED"}).status_code == 403
-    assert client.get(f"{USERS}{other.pk}/energy/").status_code == 403
     other.refresh_from_db()
     assert other.status == "ACTIVE"
 
@@ -102,7 +101,6 @@ def test_an_operator_reads_one_user(api, other):
 def test_an_unknown_user_is_404(api):
     assert api.get(f"{USERS}999999/").status_code == 404
     assert api.patch(f"{USERS}999999/", {"status": "BLOCKED"}).status_code == 404
-    assert api.get(f"{USERS}999999/energy/").status_code == 404
 
 
 def test_blocking_a_user_stops_their_token_at_once(api, driver):
@@ -161,16 +159,3 @@ def test_put_and_delete_are_not_offered(api, driver):
     assert api.put(f"{USERS}{driver.pk}/", {"status": "BLOCKED"}).status_code == 405
     assert api.delete(f"{USERS}{driver.pk}/").status_code == 405
     assert User.objects.filter(pk=driver.pk).exists()
-
-
-def test_an_operator_sees_a_users_energy(api, driver):
-    response = api.get(f"{USERS}{driver.pk}/energy/")
-
-    assert response.status_code == 200
-    assert response.json() == {
-        "day": 0.0,
-        "week": 0.0,
-        "month": 0.0,
-        "year": 0.0,
-        "timezone": "UTC",
-    }

@@ -8,9 +8,10 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.enums import ConnectorType
 from accounts.services import user_create
 from billing.models import Tariff, TariffElement
-from chargepoints.enums import ConnectorType, NormalizedStatus, ParkingType
+from chargepoints.enums import NormalizedStatus, ParkingType
 from chargepoints.models import ChargePoint, Connector, Location
 
 LIST = "/api/v1/locations/"

@@ -5,9 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from accounts.enums import UserStatus
+from accounts.enums import AuthorizationStatus, IdTokenType, UserStatus
 from accounts.models import IdTag
-from chargepoints.enums import AuthorizationStatus, IdTokenType
 from chargepoints.models import Transaction
 from chargepoints.services.authorization import idtag_authorize
 

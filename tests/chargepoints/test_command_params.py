@@ -10,14 +10,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.enums import IdTokenType
 from accounts.models import IdTag
 from chargepoints.commands import CommandInvalid, command_prepare
-from chargepoints.enums import (
-    ChargingProfilePurpose,
-    IdTokenType,
-    ReservationStatus,
-    TransactionStatus,
-)
+from chargepoints.enums import ChargingProfilePurpose, ReservationStatus, TransactionStatus
 from chargepoints.models import (
     ChargePoint,
     ChargingProfile,

@@ -8,15 +8,9 @@ import datetime
 
 import pytest
 
-from accounts.enums import NotificationType
+from accounts.enums import AuthorizationStatus, NotificationType
 from accounts.models import IdTag, Notification
-from chargepoints.enums import (
-    AuthorizationStatus,
-    ChargerEventKind,
-    ChargingState,
-    ReservationStatus,
-    TransactionStatus,
-)
+from chargepoints.enums import ChargerEventKind, ChargingState, ReservationStatus, TransactionStatus
 from chargepoints.models import (
     ChargerEvent,
     ChargingSession,

@@ -20,6 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from accounts.enums import ConnectorType
 from billing.api.serializers import ErrorDetailSerializer
 from chargepoints.api.sites.serializers import (
     ChargePointEnergySerializer,
@@ -30,7 +31,7 @@ from chargepoints.api.sites.serializers import (
     PublicConnectorSerializer,
     PublicLocationSerializer,
 )
-from chargepoints.enums import ConnectorType, ParkingType
+from chargepoints.enums import ParkingType
 from chargepoints.models import ChargePoint, Connector, Location
 from chargepoints.selectors import (
     chargepoint_energy_totals,

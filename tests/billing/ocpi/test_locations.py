@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
+from accounts.enums import ConnectorType
 from billing.models import Tariff
-from chargepoints.enums import AvailabilityType, ConnectorType, NormalizedStatus, PowerType
+from chargepoints.enums import AvailabilityType, NormalizedStatus, PowerType
 from chargepoints.models import ChargePoint, Connector, Location
 from tests.billing.ocpi.conftest import envelope
 

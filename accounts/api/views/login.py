@@ -1,0 +1,85 @@
+"""Logging in, signing up and logging out."""
+
+from django.contrib.auth import logout
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.api import serializers as s
+from accounts.api.schema import AUTH, NO_CONTENT, responses
+from accounts.services import (
+    AccountUnavailable,
+    auth_token_issue,
+    auth_token_revoke,
+    user_authenticate,
+    user_register,
+)
+
+
+class LoginThrottled:
+    """Anonymous, per client address; "login" is the slower rate for passwords."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_scope = "login"
+
+
+class LoginView(LoginThrottled, APIView):
+    """Exchange a phone number (or username) and password for an API token."""
+
+    @extend_schema(
+        summary="Log in with a phone number or a username",
+        request=s.LoginSerializer,
+        responses=responses({200: s.AuthTokenResponseSerializer}, 400, 403, 429),
+        auth=[],
+    )
+    def post(self, request):
+        data = s.LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            user = user_authenticate(request=request, **data.validated_data)
+        except AccountUnavailable as exc:
+            raise PermissionDenied(exc.message) from None
+        if user is None:
+            raise ValidationError(
+                {"non_field_errors": ["Unable to log in with the provided credentials."]}
+            )
+        token = auth_token_issue(user=user)
+        return Response({"token": token.key, "user": s.UserSerializer(user).data})
+
+
+class RegisterView(LoginThrottled, APIView):
+    """A new driver account; the answer carries a token, as after logging in."""
+
+    @extend_schema(
+        summary="Sign up as a driver",
+        request=s.RegisterSerializer,
+        responses=responses({201: s.AuthTokenResponseSerializer}, 400, 429),
+        auth=[],
+    )
+    def post(self, request):
+        data = s.RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_register(**data.validated_data)
+        token = auth_token_issue(user=user)
+        body = {"token": token.key, "user": s.UserSerializer(user).data}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class LogoutView(APIView):
+    """End the caller's login."""
+
+    @extend_schema(
+        summary="Log out: revoke the token (on every device) and end a session",
+        request=None,
+        responses=responses(NO_CONTENT, *AUTH),
+    )
+    def post(self, request):
+        auth_token_revoke(user=request.user)
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

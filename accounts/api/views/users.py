@@ -1,0 +1,75 @@
+"""Operators' view of users: find them, block, expire or reinstate them."""
+
+import django_filters
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.response import Response
+
+from accounts.api import serializers as s
+from accounts.api.schema import ANY_SEGMENT, AUTH, ID, LIST, responses
+from accounts.enums import UserStatus
+from accounts.models import User
+from accounts.services import user_set_status
+from csms.api.filters import BooleanFilter
+from csms.api.permissions import IsOperator
+
+
+class UserFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=UserStatus.choices)
+    is_staff = BooleanFilter()
+    q = django_filters.CharFilter(
+        method="search", max_length=100, help_text="Part of the phone number, username or name."
+    )
+
+    class Meta:
+        model = User
+        fields = ["status", "is_staff"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(username__icontains=value)
+            | Q(phone_number__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+        )
+
+
+USER = s.UserSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Users", responses=responses({200: USER(many=True)}, *LIST)),
+    retrieve=extend_schema(parameters=[ID], responses=responses({200: USER}, *AUTH, 404)),
+    partial_update=extend_schema(
+        summary="Block, expire or reinstate a user",
+        parameters=[ID],
+        request=s.UserStatusSerializer,
+        description="A blocked or expired user's token stops working at once.",
+        responses=responses({200: USER}, 400, *AUTH, 404),
+    ),
+)
+class UserViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Every account, for operators: find users, block or reinstate them."""
+
+    queryset = User.objects.all()
+    serializer_class = USER
+    permission_classes = [IsOperator]
+    filterset_class = UserFilter
+    ordering_fields = ["username", "date_joined", "last_login"]
+    ordering = ["username"]
+    lookup_value_regex = ANY_SEGMENT
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def partial_update(self, request, pk: str):
+        user = self.get_object()
+        data = s.UserStatusSerializer(user, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if "status" in data.validated_data:
+            user = user_set_status(user=user, status=data.validated_data["status"], by=request.user)
+        return Response(USER(user, context=self.get_serializer_context()).data)

@@ -1,0 +1,63 @@
+"""Logging in and out: passwords, account status and API tokens."""
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from phonenumber_field.phonenumber import to_python
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+
+
+class AccountUnavailable(Exception):
+    """The password is right but the account may not log in (seed 003: BLOCKED, EXPIRED)."""
+
+    def __init__(self, user: User):
+        if not user.is_active:
+            message = "This account is inactive."
+        else:
+            message = f"This account is {user.get_status_display().lower()}."
+        super().__init__(message)
+        self.message = message
+
+
+def _login_candidate(*, phone_number: str | None, username: str | None) -> User | None:
+    if phone_number is not None:
+        number = to_python(phone_number)
+        if number is None or not number.is_valid():
+            return None
+        return User.objects.filter(phone_number=number).first()
+    return User.objects.filter(username=username).first()
+
+
+def user_authenticate(
+    *, request, password: str, phone_number: str | None = None, username: str | None = None
+) -> User | None:
+    """The user these credentials belong to, or None.
+
+    Raises AccountUnavailable when the password is right but the account is
+    blocked or expired, so the driver learns why instead of retrying a correct
+    password. Only someone who knows the password learns the account's status.
+    """
+    candidate = _login_candidate(phone_number=phone_number, username=username)
+    if candidate is not None and not candidate.may_charge:
+        # The backend refuses such accounts without saying why. Check the
+        # password here instead of after it, so every attempt hashes exactly
+        # once and a blocked account cannot be told apart by its timing.
+        if candidate.check_password(password):
+            raise AccountUnavailable(candidate)
+        return None
+    if phone_number is not None:
+        return authenticate(request, phone_number=phone_number, password=password)
+    return authenticate(request, username=username, password=password)
+
+
+def auth_token_issue(*, user: User) -> Token:
+    """The user's API token (DRF's, one per user, as `manage.py drf_create_token` makes)."""
+    token, _ = Token.objects.get_or_create(user=user)
+    update_last_login(None, user)
+    return token
+
+
+def auth_token_revoke(*, user: User) -> None:
+    # One token per user: logging out on one device logs out every app.
+    Token.objects.filter(user=user).delete()
