@@ -8,7 +8,7 @@ two parties here: the second party gets an error naming the first.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from django.db import transaction
 
 from billing.models import Tariff, TariffElement
 from billing.validation import parse_datetime, tariff_errors
+from chargepoints.models import Connector
 
 Owner = tuple[str, str]
 
@@ -219,3 +220,8 @@ def _energy_mix(mix: dict) -> dict[str, Any]:
 def _known(data: dict, fields: Sequence[str]) -> dict[str, Any]:
     """The fields OCPI defines, leaving out unknown ones and nulls (null means absent)."""
     return {key: data[key] for key in fields if data.get(key) is not None}
+
+
+def tariff_connectors_add(*, tariff: Tariff, connectors: Iterable[Connector]) -> None:
+    """Price these connectors with ``tariff`` too (OCPI Connector.tariff_ids)."""
+    tariff.connectors.add(*connectors)

@@ -80,6 +80,22 @@ def chargepoint_create(*, fields: dict[str, Any], password: str | None = None) -
 
 
 @transaction.atomic
+def chargepoints_register(
+    *, ids: Iterable[str], location: Location | None, name: str = "{id}"
+) -> list[ChargePoint]:
+    """The charge points with these ids, created where missing; known ones are kept as they are.
+
+    ``name`` is a template of the new ones' names, e.g. "Simulated charger {id}".
+    """
+    ids = list(ids)
+    ChargePoint.objects.bulk_create(
+        [ChargePoint(chargepoint_id=i, name=name.format(id=i), location=location) for i in ids],
+        ignore_conflicts=True,
+    )
+    return list(ChargePoint.objects.filter(pk__in=ids).order_by("pk"))
+
+
+@transaction.atomic
 def chargepoint_update(
     *, chargepoint: ChargePoint, fields: dict[str, Any], password: Any = KEEP
 ) -> ChargePoint:

@@ -2,9 +2,13 @@ import asyncio
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from billing.models import Tariff
-from chargepoints.models import ChargePoint, Connector, Location
+from billing.services.tariffs import tariff_connectors_add
+from chargepoints.models import Location
+from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
+from chargepoints.services.sites import chargepoints_register
 from ocpp_gateway.simulator import SUBPROTOCOLS, Options, simulate
 
 
@@ -104,6 +108,10 @@ class Command(BaseCommand):
         if stats.errors:
             raise CommandError(f"{stats.errors} error(s)")
 
+    # An entry point: it registers the chargers with the charging domain,
+    # prices them with billing and runs the gateway's simulated chargers
+    # (docs/architecture.md). It keeps no state of its own in the database.
+    @transaction.atomic
     def _register(self, ids: list[str], *, location_id: str | None, tariff_id: str | None):
         # The gateway refuses unknown chargers unless CSMS_AUTO_REGISTER is set.
         location = tariff = None
@@ -115,19 +123,14 @@ class Command(BaseCommand):
             tariff = Tariff.objects.filter(pk=tariff_id).first()
             if tariff is None:
                 raise CommandError(f"No tariff {tariff_id}.")
-        ChargePoint.objects.bulk_create(
-            [
-                ChargePoint(chargepoint_id=i, name=f"Simulated charger {i}", location=location)
-                for i in ids
-            ],
-            ignore_conflicts=True,
+        chargepoints = chargepoints_register(
+            ids=ids, location=location, name="Simulated charger {id}"
         )
         if tariff is not None:
             # The simulated chargers charge on connector 1 (EVSE 1 in OCPP 2.0.1).
-            for chargepoint_id in ids:
-                connector, _ = Connector.objects.get_or_create(
-                    chargepoint_id=chargepoint_id,
-                    connectorid=1,
-                    defaults={"evse_id": 1, "evse_connector_id": 1},
-                )
-                connector.tariff_ids.add(tariff)
+            first = ConnectorRef(evse_id=1, evse_connector_id=1)
+            connectors = [
+                connector_get_or_create(chargepoint=chargepoint, ref=first)
+                for chargepoint in chargepoints
+            ]
+            tariff_connectors_add(tariff=tariff, connectors=connectors)
