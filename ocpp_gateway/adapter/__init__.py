@@ -1,0 +1,76 @@
+"""What both protocol adapters share: framing, validation, logging, dispatch.
+
+A version adapter is ``GatewayAdapter`` plus the library's ChargePoint of that
+version, with thin ``@on`` handlers that translate payloads into calls of
+the version-neutral domain services (DESIGN.md rule 3).
+
+``GatewayAdapter`` does three jobs, one module each: inbound routing
+(``inbound``), the command runner (``runner``) and the message log
+(``message_log``). What they share lives here: the connection's state and
+the one seam to the synchronous domain.
+"""
+
+import asyncio
+import datetime
+from collections.abc import Awaitable, Callable
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ocpp_gateway.adapter.inbound import InboundRouting
+from ocpp_gateway.adapter.message_log import MessageLog
+from ocpp_gateway.adapter.runner import CommandRunner
+from ocpp_gateway.db import gateway_db
+from ocpp_gateway.protocol import ErrorKind, FrameError
+
+
+def parse_timestamp(value: str | None) -> datetime.datetime | None:
+    """An OCPP dateTime, as an aware datetime; FrameError when it is not one."""
+    if value is None:
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise FrameError(ErrorKind.PROPERTY, f"{value!r} is not an RFC 3339 date-time")
+    if timezone.is_naive(parsed):
+        # OCPP requires UTC; a charger that omits the offset means UTC.
+        parsed = timezone.make_aware(parsed, datetime.UTC)
+    return parsed
+
+
+class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
+    """Mixin for ``ocpp.v16.ChargePoint`` / ``ocpp.v201.ChargePoint`` subclasses."""
+
+    subprotocol: str
+    actions: frozenset[str]
+    error_codes: dict[ErrorKind, str]
+    # OCPP 2.0.1 answers a frame whose id cannot be read with id "-1"; 1.6 has
+    # no such rule, so there the frame is logged and dropped.
+    answer_unreadable_frames: bool = False
+    # Message types logged but never answered (OCPP 2.1 SEND, CALLRESULTERROR).
+    unanswered_message_types: frozenset[int] = frozenset()
+
+    # The version's command translation (ocpp_gateway.v16.commands, ...).
+    commands = None
+
+    def __init__(self, chargepoint_id: str, send: Callable[[str], Awaitable[None]]):
+        super().__init__(chargepoint_id, connection=None)
+        self._send_text = send
+        # Our calls awaiting an answer: message id -> (action, future).
+        self._calls: dict[str, tuple[str, asyncio.Future]] = {}
+        # OCPP-J 1.6 §4.1.1 / 2.0.1 part 4 §4.1.1: one call of ours at a time.
+        self._command_lock = asyncio.Lock()
+        self._command_tasks: set[asyncio.Task] = set()
+        self._closed = False
+
+    # -- the domain seam ---------------------------------------------------
+
+    async def run(self, service: Callable, /, **kwargs):
+        """Call a synchronous domain service from the event loop (the one seam)."""
+        return await gateway_db(service, chargepoint_id=self.id, **kwargs)
+
+    async def query(self, service: Callable, /, **kwargs):
+        """The same seam, for services that are not about this charger (authorization)."""
+        return await gateway_db(service, **kwargs)

@@ -1,0 +1,199 @@
+"""The adapter's first job: frames from the charger, checked, dispatched, answered.
+
+A CALL goes to the version's ``@on`` handler and its answer back to the
+charger; a CALLRESULT or CALLERROR resolves the command awaiting it (see
+``ocpp_gateway.adapter.runner``); a frame that cannot be read is refused.
+"""
+
+import datetime
+import functools
+import inspect
+import json
+import logging
+import re
+
+from django.conf import settings
+from django.utils import timezone
+from ocpp.charge_point import (
+    camel_to_snake_case,
+    remove_nones,
+    serialize_as_dict,
+    snake_to_camel_case,
+)
+from ocpp.messages import Call, CallResult
+
+from chargepoints.services.commands import command_late_answer
+from ocpp_gateway.enums import MessageDirection, MessageType
+from ocpp_gateway.protocol import (
+    UNREADABLE_MESSAGE_ID,
+    ErrorKind,
+    FrameError,
+    call_error_frame,
+    parse_frame,
+    validate_payload,
+)
+from ocpp_gateway.services import Frame
+
+logger = logging.getLogger(__name__)
+
+_MESSAGE_ID = re.compile(r'^\s*\[\s*\d+\s*,\s*"([^"\\]{1,36})"')
+
+
+def _too_large(raw: str, limit: int) -> bool:
+    # n characters are n to 4n bytes in UTF-8: only encode (a copy of every
+    # frame) when that bound cannot decide.
+    if len(raw) > limit:
+        return True
+    if 4 * len(raw) <= limit:
+        return False
+    return len(raw.encode()) > limit
+
+
+@functools.cache
+def _wants_raw_payload(handler) -> bool:
+    """A handler taking ``raw_payload`` gets the payload exactly as sent, keys unconverted."""
+    return "raw_payload" in inspect.signature(handler).parameters
+
+
+class InboundRouting:
+    """Mixin of ``GatewayAdapter``: everything the charger sends us."""
+
+    async def route_message(self, raw: str) -> None:
+        received = timezone.now()
+        if _too_large(raw, settings.CSMS_MAX_FRAME_BYTES):
+            match = _MESSAGE_ID.match(raw[:100])
+            error = FrameError(
+                ErrorKind.FORMAT,
+                f"Frame exceeds {settings.CSMS_MAX_FRAME_BYTES} bytes",
+                unique_id=match.group(1) if match else None,
+            )
+            await self._reject(raw[:1000], error, received)
+            return
+        try:
+            parsed = parse_frame(raw, unanswered_types=self.unanswered_message_types)
+        except FrameError as error:
+            await self._reject(raw, error, received)
+            return
+        if isinstance(parsed.message, Call):
+            await self._handle_call(parsed.message, received)
+        else:
+            await self._handle_answer(parsed.message, received)
+
+    async def _reject(self, raw: str, error: FrameError, received: datetime.datetime) -> None:
+        logger.warning("%s: refused frame (%s): %.200s", self.id, error.description, raw)
+        unique_id = error.unique_id
+        if unique_id is None and self.answer_unreadable_frames:
+            unique_id = UNREADABLE_MESSAGE_ID
+        if not error.answer:
+            unique_id = None
+        frames = [
+            Frame(MessageDirection.INBOUND, None, error.unique_id or "", "", {"raw": raw}, received)
+        ]
+        out = None
+        if unique_id is not None:
+            out = call_error_frame(unique_id, self.error_codes[error.kind], error.description)
+            frames.append(self._frame_out(out, action=""))
+        await self._record(frames)
+        if out is not None:
+            await self._send_text(json.dumps(out))
+
+    async def _handle_call(self, call: Call, received: datetime.datetime) -> None:
+        inbound = Frame(
+            MessageDirection.INBOUND,
+            MessageType.CALL,
+            call.unique_id,
+            call.action,
+            call.payload,
+            received,
+        )
+        try:
+            out = [3, call.unique_id, await self._dispatch(call)]
+        except FrameError as error:
+            out = call_error_frame(call.unique_id, self.error_codes[error.kind], error.description)
+        except Exception:
+            # A bug or an outage on our side: the service's transaction has
+            # rolled back, so nothing was half written. The charger may retry.
+            logger.exception("%s: %s handler failed", self.id, call.action)
+            out = call_error_frame(
+                call.unique_id, self.error_codes[ErrorKind.INTERNAL], "Internal error"
+            )
+        await self._record([inbound, self._frame_out(out, action=call.action)])
+        await self._send_text(json.dumps(out, separators=(",", ":")))
+
+    async def _dispatch(self, call: Call) -> dict:
+        # OCPP-J 1.6 §4.2.3 / 2.0.1 part 4 §4.3: NotImplemented for an action
+        # the receiver does not know, NotSupported for one it knows but does
+        # not take (e.g. a CSMS-to-charger action sent by a charger).
+        if call.action not in self.actions:
+            raise FrameError(ErrorKind.NOT_IMPLEMENTED, f"Unknown action {call.action!r}")
+        handler = self.route_map.get(call.action, {}).get("_on_action")
+        if handler is None:
+            raise FrameError(
+                ErrorKind.NOT_SUPPORTED, f"{call.action} is not sent by a charging station"
+            )
+        validate_payload(
+            message_type_id=Call.message_type_id,
+            action=call.action,
+            payload=call.payload,
+            ocpp_version=self._ocpp_version,
+            tolerant=True,
+        )
+        kwargs = camel_to_snake_case(call.payload)
+        if _wants_raw_payload(handler):
+            kwargs["raw_payload"] = call.payload
+        response = await handler(**kwargs)
+        payload = snake_to_camel_case(remove_nones(serialize_as_dict(response)))
+        try:
+            validate_payload(
+                message_type_id=CallResult.message_type_id,
+                action=call.action,
+                payload=payload,
+                ocpp_version=self._ocpp_version,
+            )
+        except FrameError as error:
+            # Never send a charger an answer its schema forbids; this is our bug.
+            raise RuntimeError(f"invalid {call.action} answer built: {error}") from error
+        return payload
+
+    async def _handle_answer(self, message, received: datetime.datetime) -> None:
+        is_result = isinstance(message, CallResult)
+        payload = (
+            message.payload
+            if is_result
+            else {
+                "errorCode": message.error_code,
+                "errorDescription": message.error_description,
+                "errorDetails": message.error_details,
+            }
+        )
+        action, future = self._calls.get(message.unique_id, ("", None))
+        awaited = future is not None and not future.done()
+        late = None
+        if not awaited:
+            # Not awaited any more: a command we gave up on, or a call we never made.
+            late = await self.run(
+                command_late_answer, message_id=message.unique_id, response=payload
+            )
+            action = late.action if late is not None else ""
+        await self._record(
+            [
+                Frame(
+                    MessageDirection.INBOUND,
+                    MessageType.CALLRESULT if is_result else MessageType.CALLERROR,
+                    message.unique_id,
+                    action,
+                    payload,
+                    received,
+                )
+            ]
+        )
+        if awaited and not future.done():
+            future.set_result(message)
+            return
+        if awaited:
+            # It timed out while the answer was being logged.
+            late = await self.run(
+                command_late_answer, message_id=message.unique_id, response=payload
+            )
+        if late is None:
+            logger.warning("%s: answer to a call we never made: %s", self.id, message.unique_id)
