@@ -9,7 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.services import user_create
-from chargepoints.admin_commands import COMMANDS_SHOWN
+from chargepoints.admin.commands import COMMANDS_SHOWN
 from chargepoints.enums import CommandSource, CommandStatus, TransactionStatus
 from chargepoints.models import ChargePoint, Command, Connector, Transaction
 
