@@ -38,7 +38,7 @@ def session_status(tx: Transaction) -> str:
 
 def session_ocpi(tx: Transaction) -> dict[str, Any]:
     """OCPI Session object of a transaction; id is the transaction's UUID."""
-    costs = transaction_costs(tx)
+    costs = transaction_costs(tx=tx)
     snapshot = tx.tariff_snapshot or {}
     if costs is not None:
         currency = costs.currency
@@ -63,7 +63,9 @@ def session_ocpi(tx: Transaction) -> dict[str, Any]:
             "meter_id": tx.chargepoint.meter_serial_number,
             "currency": currency,
             "charging_periods": (
-                charging_periods_ocpi(costs, snapshot.get("id")) if costs is not None else []
+                charging_periods_ocpi(costs=costs, tariff_id=snapshot.get("id"))
+                if costs is not None
+                else []
             ),
             # Left out when unpriced: sessions §9.3.1 says an absent total_cost
             # does not claim the session was free.

@@ -54,5 +54,5 @@ def transaction_cost_refresh(*, tx: Transaction) -> None:
 
     Callers save the transaction; a transaction without a tariff keeps no cost.
     """
-    costs = transaction_costs(tx)
+    costs = transaction_costs(tx=tx)
     tx.total_cost = costs.total.incl_vat if costs is not None else None
