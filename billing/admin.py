@@ -7,7 +7,7 @@ from billing.pricing import PricingError
 from billing.services.cdrs import CdrRefused, cdr_approve, cdr_credit, cdr_reissue
 from billing.services.partners import ocpi_partner_invite
 from billing.services.pricing import tariff_in_force
-from billing.validation import tariff_errors
+from billing.validation.tariffs import tariff_errors
 
 
 class TariffElementForm(forms.ModelForm):
