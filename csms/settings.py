@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
         "NormalizedStatusEnum": "chargepoints.enums.NormalizedStatus",
         "ReservationStatusEnum": "chargepoints.enums.ReservationStatus",
         "SessionStatusEnum": "chargepoints.enums.SessionStatus",
+        "TimeZoneEnum": "csms.api.fields.TIME_ZONES",
         "TransactionStatusEnum": "chargepoints.enums.TransactionStatus",
         "NotificationTypeEnum": "accounts.enums.NotificationType",
         "UserStatusEnum": "accounts.enums.UserStatus",
