@@ -167,6 +167,16 @@ def test_an_expired_reservation_is_shown_so_and_filtered_before_the_sweep(
     assert expired.status == ReservationStatus.ACTIVE
 
 
+def test_acting_on_a_session_or_reservation_that_has_ended_is_refused(api, timed_out, expired):
+    # Writes may write: they settle first, so they act on what is now true.
+    stop = api.post(f"/api/v1/sessions/{timed_out.session_id}/stop/")
+    cancel = api.post(f"/api/v1/reservations/{expired.uuid}/cancel/")
+
+    assert (stop.status_code, stop.json()["code"]) == (409, "not_active")
+    assert (cancel.status_code, cancel.json()["code"]) == (409, "not_active")
+    assert not Command.objects.exists()
+
+
 def test_the_sweep_writes_what_reads_showed(timed_out, refused, expired, settings):
     charging_requests_expire()
 

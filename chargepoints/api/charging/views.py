@@ -38,6 +38,7 @@ from chargepoints.services.driving import (
     reservation_request,
     transaction_remote_stop,
 )
+from chargepoints.services.expiry import charging_requests_expire
 from csms.api.filters import DateTimeFilter
 from csms.api.permissions import OwnedOrOperator
 from csms.api.schema import error_response
@@ -227,6 +228,8 @@ class SessionViewSet(
     )
     @action(detail=True, methods=["post"])
     def stop(self, request, session_id=None):
+        # A request that acts on a session acts on what is stored: settle it first.
+        charging_requests_expire()
         session = self.get_object()
         try:
             command = charging_session_stop(user=request.user, session=session)
@@ -300,6 +303,8 @@ class ReservationViewSet(
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        # A request that acts on a reservation acts on what is stored: settle it first.
+        charging_requests_expire()
         reservation = self.get_object()
         try:
             reservation_cancel(user=request.user, reservation=reservation)
