@@ -13,7 +13,7 @@ from billing.services.cdrs import (
 )
 from billing.services.partners import ocpi_partner_invite
 from billing.services.pricing import tariff_in_force
-from billing.validation import tariff_errors
+from billing.validation.tariffs import tariff_errors
 from chargepoints.admin import ConnectorAdmin, TransactionAdmin
 from chargepoints.models import Connector, Transaction
 

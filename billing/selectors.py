@@ -45,7 +45,7 @@ def _phase_sum(values: dict[str, float]) -> float:
     return values[""] if "" in values else sum(values.values())
 
 
-def transaction_samples(tx: Transaction, *, end: datetime.datetime) -> list[Sample]:
+def transaction_samples(*, tx: Transaction, end: datetime.datetime) -> list[Sample]:
     """The transaction's energy register with power and current, from start to ``end``."""
     start = tx.start_transaction_timestamp
     rows = (
@@ -93,7 +93,7 @@ def transaction_samples(tx: Transaction, *, end: datetime.datetime) -> list[Samp
     ]
 
 
-def transaction_states(tx: Transaction) -> list[StateChange]:
+def transaction_states(*, tx: Transaction) -> list[StateChange]:
     changes = []
     for change in tx.charging_states or []:
         at = parse_datetime(str(change.get("timestamp", "")))
@@ -102,7 +102,7 @@ def transaction_states(tx: Transaction) -> list[StateChange]:
     return changes
 
 
-def transaction_usage(tx: Transaction, *, currency: str, end: datetime.datetime) -> Usage:
+def transaction_usage(*, tx: Transaction, currency: str, end: datetime.datetime) -> Usage:
     """What the engine needs to price a transaction up to ``end``."""
     start = tx.start_transaction_timestamp
     reservation = None
@@ -115,13 +115,13 @@ def transaction_usage(tx: Transaction, *, currency: str, end: datetime.datetime)
         start=start,
         end=max(end, start),
         time_zone=chargepoint_time_zone(chargepoint=tx.chargepoint),
-        samples=transaction_samples(tx, end=max(end, start)),
-        states=transaction_states(tx),
+        samples=transaction_samples(tx=tx, end=max(end, start)),
+        states=transaction_states(tx=tx),
         reservation=reservation,
     )
 
 
-def transaction_price_end(tx: Transaction) -> datetime.datetime:
+def transaction_price_end(*, tx: Transaction) -> datetime.datetime:
     """Until when a transaction is priced: its stop, else its newest reading."""
     if tx.stop_transaction_timestamp is not None:
         return tx.stop_transaction_timestamp
@@ -129,14 +129,16 @@ def transaction_price_end(tx: Transaction) -> datetime.datetime:
 
 
 def transaction_costs(
-    tx: Transaction, *, snapshot: dict | None, end: datetime.datetime | None = None
+    *, tx: Transaction, snapshot: dict | None, end: datetime.datetime | None = None
 ) -> Costs | None:
     """The transaction priced by the tariff it started under (``snapshot``); None without one."""
     if not snapshot:
         return None
     try:
         spec = TariffSpec.from_ocpi(snapshot)
-        usage = transaction_usage(tx, currency=spec.currency, end=end or transaction_price_end(tx))
+        usage = transaction_usage(
+            tx=tx, currency=spec.currency, end=end or transaction_price_end(tx=tx)
+        )
         return price_session(spec, usage)
     except (TariffError, PricingError):
         # A tariff we stored cannot be priced: say so loudly, never guess.
@@ -144,7 +146,7 @@ def transaction_costs(
         return None
 
 
-def charging_period_ocpi(period: ChargingPeriod, tariff_id: str | None) -> dict[str, Any]:
+def charging_period_ocpi(*, period: ChargingPeriod, tariff_id: str | None) -> dict[str, Any]:
     """OCPI 2.2.1 ChargingPeriod (CDRs §10.4.6)."""
     data: dict[str, Any] = {
         "start_date_time": ocpi_timestamp(period.start),
@@ -157,5 +159,5 @@ def charging_period_ocpi(period: ChargingPeriod, tariff_id: str | None) -> dict[
     return data
 
 
-def charging_periods_ocpi(costs: Costs, tariff_id: str | None = None) -> list[dict[str, Any]]:
-    return [charging_period_ocpi(period, tariff_id) for period in costs.periods]
+def charging_periods_ocpi(*, costs: Costs, tariff_id: str | None = None) -> list[dict[str, Any]]:
+    return [charging_period_ocpi(period=period, tariff_id=tariff_id) for period in costs.periods]

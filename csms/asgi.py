@@ -13,11 +13,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csms.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
 from chargepoints.api.charging.live import websocket_urlpatterns as live_routes  # noqa: E402
+from chargepoints.services.expiry import charging_requests_expire  # noqa: E402
+from csms.periodic import PeriodicJobs  # noqa: E402
 from ocpp_gateway.routing import websocket_urlpatterns as ocpp_routes  # noqa: E402
 
-application = ProtocolTypeRouter(
+router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # Chargers send no Origin header, so no origin validator here: a
@@ -26,3 +29,5 @@ application = ProtocolTypeRouter(
         "websocket": URLRouter([*live_routes, *ocpp_routes]),
     }
 )
+# Sessions and reservations that end by time alone (reads never write them).
+application = PeriodicJobs(router, [(settings.CSMS_EXPIRY_INTERVAL, charging_requests_expire)])

@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
         "NormalizedStatusEnum": "chargepoints.enums.NormalizedStatus",
         "ReservationStatusEnum": "chargepoints.enums.ReservationStatus",
         "SessionStatusEnum": "chargepoints.enums.SessionStatus",
+        "TimeZoneEnum": "csms.api.fields.TIME_ZONES",
         "TransactionStatusEnum": "chargepoints.enums.TransactionStatus",
         "NotificationTypeEnum": "accounts.enums.NotificationType",
         "UserStatusEnum": "accounts.enums.UserStatus",
@@ -286,6 +287,9 @@ CSMS_COMMAND_ACK_TIMEOUT = float(os.environ.get("CSMS_COMMAND_ACK_TIMEOUT", "5")
 # start but began no transaction within this many seconds (no car plugged
 # in) leaves the session TIMEOUT.
 CSMS_SESSION_START_TIMEOUT = float(os.environ.get("CSMS_SESSION_START_TIMEOUT", "180"))
+# How often the server settles sessions and reservations that end by time
+# alone (chargepoints/services/expiry.py); 0 switches the timer off.
+CSMS_EXPIRY_INTERVAL = float(os.environ.get("CSMS_EXPIRY_INTERVAL", "60"))
 
 # Who we are on OCPI 2.2.1 (credentials §7.3.1): the CPO's country code and
 # party id (ISO 15118), used for CDRs and sessions of chargers without a

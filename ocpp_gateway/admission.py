@@ -5,12 +5,16 @@ import binascii
 import hashlib
 from urllib.parse import unquote
 
+from chargepoints.enums import OcppProtocol
 from chargepoints.models.stations import CHARGEPOINT_ID_MAX_LENGTH
 
-# The server's preference when a charger offers several (OCPP-J 1.6 §3.1.2,
-# 2.0.1 part 4 §3.1.2: the CSMS picks one of the offered subprotocols).
-# 2.0.1 before 2.1: our 2.1 support is the 2.0.1 message set.
-SUPPORTED_SUBPROTOCOLS = ("ocpp2.0.1", "ocpp2.1", "ocpp1.6")
+# The versions of OcppProtocol (the one list), in the server's preference when
+# a charger offers several (OCPP-J 1.6 §3.1.2, 2.0.1 part 4 §3.1.2: the CSMS
+# picks one of the offered subprotocols). 2.0.1 before 2.1: our 2.1 support
+# is the 2.0.1 message set.
+SUPPORTED_SUBPROTOCOLS = tuple(
+    version.value for version in (OcppProtocol.OCPP201, OcppProtocol.OCPP21, OcppProtocol.OCPP16)
+)
 
 
 def chargepoint_id_from_path(raw_path: bytes | str) -> str | None:

@@ -34,3 +34,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "chargepoints.hashers.ChargerPasswordHasher",
 ]
+
+# No expiry timer in the test processes' own event loops: tests run the
+# sweep themselves (tests/chargepoints/test_expiry.py).
+CSMS_EXPIRY_INTERVAL = 0

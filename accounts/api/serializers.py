@@ -1,7 +1,5 @@
 """What the accounts API reads and shows. Validation of shape only; services decide."""
 
-import zoneinfo
-
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
@@ -9,34 +7,12 @@ from rest_framework import serializers
 from accounts.enums import AuthorizationStatus, ConnectorType, IdTokenType
 from accounts.models import IdTag, Notification, Profile, User, UserVehicle
 from accounts.services import idtag_status
+from csms.api.fields import StrictCharField, StrictModelSerializer, TimeZoneField
 from csms.api.permissions import is_operator
 
 # Seed 003 has drivers upload a profile picture from a phone; 5 MB covers any
 # phone photo and keeps a flood of uploads from filling the disk.
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-
-# zoneinfo also lists the host's "localtime" and "posixrules" files and the
-# placeholder "Factory"; none of them is a place a driver lives in.
-TIME_ZONES = frozenset(zoneinfo.available_timezones()) - {"Factory", "localtime", "posixrules"}
-
-
-class TimeZoneField(serializers.CharField):
-    """An IANA time zone name, e.g. "Asia/Bangkok"."""
-
-    default_error_messages = {
-        "invalid": "Unknown time zone: use an IANA name such as Asia/Bangkok."
-    }
-
-    def to_internal_value(self, data):
-        name = super().to_internal_value(data)
-        # Checked against the list first: ZoneInfo() would read any relative
-        # path it is given ("../../etc/passwd") and fail with a bare ValueError.
-        if name not in TIME_ZONES:
-            self.fail("invalid")
-        return zoneinfo.ZoneInfo(name)
-
-    def to_representation(self, value):
-        return str(value)
 
 
 class UserIdField(serializers.PrimaryKeyRelatedField):
@@ -58,7 +34,7 @@ class UserIdField(serializers.PrimaryKeyRelatedField):
 # Accounts ---------------------------------------------------------------------
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(StrictModelSerializer):
     """An account: the caller's own (me/), or anyone's for operators (users/)."""
 
     phone_number = serializers.CharField(read_only=True, allow_null=True)
@@ -90,7 +66,7 @@ class MeUpdateSerializer(UserSerializer):
 # The request of PATCH users/{id}/, named as the User it changes: the status
 # choices then appear in one component only and get one enum name.
 @extend_schema_serializer(component_name="User")
-class UserStatusSerializer(serializers.ModelSerializer):
+class UserStatusSerializer(StrictModelSerializer):
     """Operators change only a user's status (seed 003 UserStatus)."""
 
     class Meta:
@@ -99,10 +75,10 @@ class UserStatusSerializer(serializers.ModelSerializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    phone_number = serializers.CharField(required=False, max_length=32)
-    username = serializers.CharField(required=False, max_length=150)
+    phone_number = StrictCharField(required=False, max_length=32)
+    username = StrictCharField(required=False, max_length=150)
     # Never trimmed: spaces are part of a password, as in Django's own forms.
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=4096)
+    password = StrictCharField(write_only=True, trim_whitespace=False, max_length=4096)
 
     def validate(self, attrs):
         if ("phone_number" in attrs) == ("username" in attrs):
@@ -114,9 +90,9 @@ class LoginSerializer(serializers.Serializer):
 
 class RegisterSerializer(serializers.Serializer):
     phone_number = PhoneNumberField()
-    password = serializers.CharField(write_only=True, trim_whitespace=False, max_length=4096)
-    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
-    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    password = StrictCharField(write_only=True, trim_whitespace=False, max_length=4096)
+    first_name = StrictCharField(required=False, allow_blank=True, max_length=150)
+    last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
 
 
@@ -128,7 +104,7 @@ class AuthTokenResponseSerializer(serializers.Serializer):
 # Profile ----------------------------------------------------------------------
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(StrictModelSerializer):
     timezone = TimeZoneField(required=False)
     chargepoint_sockets = serializers.ListField(
         child=serializers.ChoiceField(choices=ConnectorType.choices),
@@ -136,6 +112,7 @@ class ProfileSerializer(serializers.ModelSerializer):
         max_length=len(ConnectorType.choices),
         help_text="Preferred connector standards, no repeats.",
     )
+    # DRF's lenient number: the profile also takes multipart forms, where all is text.
     tariff_preference = serializers.FloatField(min_value=0, allow_null=True, required=False)
     image = serializers.ImageField(
         required=False,
@@ -169,7 +146,7 @@ class ProfileSerializer(serializers.ModelSerializer):
         return image
 
 
-class PaymentCardSerializer(serializers.ModelSerializer):
+class PaymentCardSerializer(StrictModelSerializer):
     """A stored card as anyone may see it: brand, last four digits, expiry."""
 
     cc_masked = serializers.CharField(read_only=True)
@@ -181,7 +158,7 @@ class PaymentCardSerializer(serializers.ModelSerializer):
 
 
 class PaymentCardInputSerializer(serializers.Serializer):
-    number = serializers.CharField(
+    number = StrictCharField(
         min_length=12, max_length=32, write_only=True, help_text="Digits, spaces allowed."
     )
     expiry = serializers.RegexField(
@@ -195,7 +172,7 @@ class PaymentCardInputSerializer(serializers.Serializer):
 # Vehicles and id tags ---------------------------------------------------------
 
 
-class VehicleSerializer(serializers.ModelSerializer):
+class VehicleSerializer(StrictModelSerializer):
     user = UserIdField(required=False, help_text="Operators only; a driver's vehicles are theirs.")
 
     class Meta:
@@ -210,7 +187,7 @@ class VehicleSerializer(serializers.ModelSerializer):
         return user
 
 
-class IdTagSerializer(serializers.ModelSerializer):
+class IdTagSerializer(StrictModelSerializer):
     id_token = serializers.CharField(source="idToken", read_only=True)
     # Declared so the schema admits the blank type of OCPP 1.6 tags: DRF drops
     # allow_blank from fields it makes read-only.
@@ -266,7 +243,7 @@ class IdTagSerializer(serializers.ModelSerializer):
 @extend_schema_serializer(component_name="IdTag")
 class IdTagCreateSerializer(serializers.Serializer):
     # OCPP 2.0.1 IdTokenType.idToken is at most 36 characters (1.6 allows 20).
-    id_token = serializers.CharField(max_length=36)
+    id_token = StrictCharField(max_length=36)
     token_type = serializers.ChoiceField(
         choices=IdTokenType.choices, required=False, allow_blank=True
     )
@@ -296,12 +273,12 @@ class IdTagCreateSerializer(serializers.Serializer):
 # Notifications ----------------------------------------------------------------
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(StrictModelSerializer):
     """A notification as shown, and what operators send (POST notifications/)."""
 
     # Required, so that sending to everyone is a choice and not an omission.
     user = UserIdField(allow_null=True, help_text="The driver, or null for everyone.")
-    message = serializers.CharField(max_length=4000)
+    message = StrictCharField(max_length=4000)
     read = serializers.BooleanField(read_only=True, help_text="Read by the caller.")
 
     class Meta:

@@ -3,12 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing.models import Tariff, TariffElement
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    """The body of an error that is about the request as a whole: 401, 403, 404, 409, 429."""
-
-    detail = serializers.CharField()
+from csms.api.fields import StrictModelSerializer
 
 
 # The JSON columns hold what OCPI partners and operators stored, checked
@@ -19,7 +14,7 @@ class OcpiJSONField(serializers.JSONField):
     pass
 
 
-class TariffElementSerializer(serializers.ModelSerializer):
+class TariffElementSerializer(StrictModelSerializer):
     price_components = OcpiJSONField(
         help_text='OCPI 2.2.1 PriceComponents, e.g. [{"type": "ENERGY", "price": 0.25, '
         '"vat": 19.0, "step_size": 1}].'
@@ -34,7 +29,7 @@ class TariffElementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TariffBriefSerializer(serializers.ModelSerializer):
+class TariffBriefSerializer(StrictModelSerializer):
     """What a driver needs to know the price: shown with each location."""
 
     tariff_alt_text = OcpiJSONField(help_text='[{"language": "en", "text": "..."}]')

@@ -2,19 +2,14 @@ import re
 
 import django_filters
 from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 
-from billing.api.serializers import ErrorDetailSerializer, TariffSerializer
+from billing.api.serializers import TariffSerializer
 from billing.enums import TariffType
 from billing.models import Tariff
 
 OCPI_ID = re.compile(r"[^/\x00-\x1f\x7f]{1,36}")
-DETAIL = OpenApiResponse(ErrorDetailSerializer, description="What went wrong.")
-FIELD_ERRORS = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Field errors: `{field: [message, ...]}`."
-)
 
 
 class TariffFilter(django_filters.FilterSet):
@@ -32,13 +27,8 @@ class TariffFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Tariffs",
-        responses={200: TariffSerializer(many=True), 400: FIELD_ERRORS, 404: DETAIL, 429: DETAIL},
-    ),
-    retrieve=extend_schema(
-        summary="A tariff", responses={200: TariffSerializer, 404: DETAIL, 429: DETAIL}
-    ),
+    list=extend_schema(summary="Tariffs", responses={200: TariffSerializer(many=True)}),
+    retrieve=extend_schema(summary="A tariff", responses={200: TariffSerializer}),
 )
 class TariffViewSet(viewsets.ReadOnlyModelViewSet):
     """Tariffs with their elements. Prices are public (OCPI 2.2.1 tariffs module), so no login."""

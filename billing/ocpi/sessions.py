@@ -41,7 +41,7 @@ def session_ocpi(tx: Transaction) -> dict[str, Any]:
     """OCPI Session object of a transaction; id is the transaction's UUID."""
     pricing = transaction_pricing(tx)
     snapshot = (pricing.tariff_snapshot if pricing is not None else None) or {}
-    costs = transaction_costs(tx, snapshot=snapshot)
+    costs = transaction_costs(tx=tx, snapshot=snapshot)
     if costs is not None:
         currency = costs.currency
     else:
@@ -65,7 +65,9 @@ def session_ocpi(tx: Transaction) -> dict[str, Any]:
             "meter_id": tx.chargepoint.meter_serial_number,
             "currency": currency,
             "charging_periods": (
-                charging_periods_ocpi(costs, snapshot.get("id")) if costs is not None else []
+                charging_periods_ocpi(costs=costs, tariff_id=snapshot.get("id"))
+                if costs is not None
+                else []
             ),
             # Left out when unpriced: sessions §9.3.1 says an absent total_cost
             # does not claim the session was free.

@@ -90,7 +90,7 @@ def _write(
     review_note: str = "",
 ) -> CDR:
     spec = TariffSpec.from_ocpi(tariff)
-    usage = transaction_usage(tx, currency=currency, end=tx.stop_transaction_timestamp)
+    usage = transaction_usage(tx=tx, currency=currency, end=tx.stop_transaction_timestamp)
     costs = price_session(spec, usage)  # CurrencyMismatch refuses a tariff in another currency
     country_code, party_id = ocpi_identity(tx)
     free = tariff.get("id") == "FREE" and tariff_row is None
@@ -111,7 +111,7 @@ def _write(
         meter_id=tx.chargepoint.meter_serial_number,
         currency=costs.currency,
         tariff_snapshots=[] if free else [tariff],
-        charging_periods=charging_periods_ocpi(costs, None if free else spec.id),
+        charging_periods=charging_periods_ocpi(costs=costs, tariff_id=None if free else spec.id),
         signed_data=_signed_data(tx),
         total_cost=costs.total.as_ocpi(),
         total_fixed_cost=costs.fixed.as_ocpi(),

@@ -73,5 +73,5 @@ def transaction_cost_refresh(*, tx: Transaction) -> None:
 
 
 def _total(tx: Transaction, pricing: TransactionPricing):
-    costs = transaction_costs(tx, snapshot=pricing.tariff_snapshot)
+    costs = transaction_costs(tx=tx, snapshot=pricing.tariff_snapshot)
     return costs.total.incl_vat if costs is not None else None

@@ -15,7 +15,8 @@ from typing import Any
 from django.db import transaction
 
 from billing.models import Tariff, TariffElement
-from billing.validation import parse_datetime, tariff_errors
+from billing.validation.tariffs import tariff_errors
+from billing.validation.types import parse_datetime
 from chargepoints.models import Connector
 
 Owner = tuple[str, str]

@@ -9,7 +9,7 @@ gets a session of its own, so the app shows every charging of its driver.
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from chargepoints.enums import SessionStatus
@@ -17,6 +17,12 @@ from chargepoints.models import ChargingSession, Transaction
 
 # A session asked for this long ago can no longer be the one a charger starts.
 _MATCH_WINDOW = datetime.timedelta(hours=1)
+TIMEOUT_REASON = "The charger started no transaction in time (was the car plugged in?)."
+
+
+def charging_session_start_timeout() -> datetime.timedelta:
+    """How long a charger may take to start a transaction after accepting a remote start."""
+    return datetime.timedelta(seconds=settings.CSMS_SESSION_START_TIMEOUT)
 
 
 def _unmatched(tx: Transaction):
@@ -87,14 +93,17 @@ def charging_sessions_expire(*, now: datetime.datetime | None = None) -> int:
 
     A charger that accepted a remote start waits for the car to be plugged
     in (OCPP 1.6 ConnectionTimeOut, 2.0.1 EVConnectionTimeOut); past our own
-    limit the driver is told it did not happen.
+    limit the driver is told it did not happen. The session ends at that
+    limit, not when this runs, so a read that works the status out before
+    the periodic sweep writes it shows the same end.
     """
-    now = now or timezone.now()
-    limit = now - datetime.timedelta(seconds=settings.CSMS_SESSION_START_TIMEOUT)
+    timeout = charging_session_start_timeout()
     return ChargingSession.objects.filter(
-        status=SessionStatus.ACTIVE, transaction__isnull=True, start_time__lt=limit
+        status=SessionStatus.ACTIVE,
+        transaction__isnull=True,
+        start_time__lt=(now or timezone.now()) - timeout,
     ).update(
         status=SessionStatus.TIMEOUT,
-        end_time=now,
-        status_reason="The charger started no transaction in time (was the car plugged in?).",
+        end_time=F("start_time") + timeout,
+        status_reason=TIMEOUT_REASON,
     )

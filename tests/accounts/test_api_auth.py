@@ -122,6 +122,21 @@ def test_the_password_is_required(api, driver):
 
 
 @pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"username": 42, "password": PASSWORD}, "username"),
+        ({"username": "driver", "password": 42}, "password"),
+    ],
+)
+def test_a_number_where_text_is_expected_is_a_field_error(api, driver, body, field):
+    # As in every API of the project (csms.api.fields): 42 is not read as "42".
+    response = api.post(LOGIN, body, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) == {field}
+
+
+@pytest.mark.parametrize(
     "body",
     [
         {"password": PASSWORD},

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from billing.pricing.tariffs import TariffSpec
-from billing.validation import parse_datetime, tariff_errors
+from billing.validation.tariffs import tariff_errors
+from billing.validation.types import parse_datetime
 
 EXAMPLES = Path(__file__).parent / "ocpi_examples"
 # Spec examples that break the spec's own rules (see ocpi_examples/README.md).
 # Every example of the specification, including the free-of-charge one with
-# step_size 0 and the PUT example without last_updated (see billing/validation.py).
+# step_size 0 and the PUT example without last_updated (see billing/validation/tariffs.py).
 VALID_EXAMPLES = sorted(path.name for path in EXAMPLES.glob("*.json"))
 DELETE = object()
 

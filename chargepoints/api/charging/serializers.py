@@ -1,8 +1,11 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from chargepoints.enums import ReservationStatus, SessionStatus
 from chargepoints.models import ChargingSession, Command, Reservation, SampledValue, Transaction
+from chargepoints.services.driving import command_outcome
 from chargepoints.services.metering import default_unit
+from chargepoints.services.sessions import TIMEOUT_REASON
 from chargepoints.services.transaction_prices import transaction_price
 from csms.api.permissions import is_operator
 
@@ -159,6 +162,14 @@ class SampledValueSerializer(serializers.ModelSerializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    """A session as it is now.
+
+    Read through chargepoints.api.charging.selectors, a session that has
+    failed or timed out since the periodic sweep last ran is shown so
+    (``current_status``), without writing; an object a request has just made
+    or changed is current as stored.
+    """
+
     chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
     connector_id = serializers.IntegerField(
         source="connector.connectorid", read_only=True, allow_null=True, default=None
@@ -185,6 +196,24 @@ class SessionSerializer(serializers.ModelSerializer):
             "transaction",
         ]
         read_only_fields = fields
+
+    def to_representation(self, session):
+        data = super().to_representation(session)
+        # Only a session still stored ACTIVE can have ended since: the
+        # annotation of an object a request then changed is stale.
+        current = getattr(session, "current_status", session.status)
+        if session.status == SessionStatus.ACTIVE and current != session.status:
+            data["status"] = current
+            data["end_time"] = self.fields["end_time"].to_representation(session.current_end_time)
+            data["status_reason"] = _ended_reason(session, current)
+        return data
+
+
+def _ended_reason(session: ChargingSession, status: str) -> str:
+    # What the sweep will write (chargepoints.services.expiry).
+    if status == SessionStatus.TIMEOUT:
+        return TIMEOUT_REASON
+    return command_outcome(session.start_command).detail[:255]
 
 
 class SessionStartSerializer(serializers.Serializer):
@@ -226,6 +255,13 @@ class ReservationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, reservation):
+        data = super().to_representation(reservation)
+        # Past its expiry, shown expired before the periodic sweep writes it.
+        if reservation.status == ReservationStatus.ACTIVE:
+            data["status"] = getattr(reservation, "current_status", reservation.status)
+        return data
 
 
 class ReservationCreateSerializer(serializers.Serializer):

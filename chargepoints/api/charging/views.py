@@ -2,12 +2,15 @@
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
+from chargepoints.api.charging.selectors import charging_sessions_current, reservations_current
 from chargepoints.api.charging.serializers import (
     CommandSentSerializer,
     RefusalSerializer,
@@ -18,7 +21,7 @@ from chargepoints.api.charging.serializers import (
     SessionStartSerializer,
     TransactionSerializer,
 )
-from chargepoints.enums import CommandStatus, SessionStatus, TransactionStatus
+from chargepoints.enums import CommandStatus, ReservationStatus, SessionStatus, TransactionStatus
 from chargepoints.models import (
     ChargePoint,
     ChargingSession,
@@ -31,19 +34,19 @@ from chargepoints.services.driving import (
     ChargingRefused,
     charging_session_start,
     charging_session_stop,
-    charging_sessions_refresh,
     reservation_cancel,
     reservation_request,
-    reservations_expire,
     transaction_remote_stop,
 )
+from chargepoints.services.expiry import charging_requests_expire
 from chargepoints.services.transaction_prices import transactions_with_prices
 from csms.api.filters import DateTimeFilter
 from csms.api.permissions import OwnedOrOperator
+from csms.api.schema import error_response
 
+# What a driver's request adds to the errors every operation documents (csms.api.schema).
 _ERRORS = {
-    400: OpenApiResponse(description="Invalid input: field errors."),
-    403: OpenApiResponse(description="The account may not charge (blocked or expired)."),
+    403: error_response(403, "The account may not charge (blocked or expired)."),
     409: RefusalSerializer,
 }
 
@@ -121,7 +124,7 @@ class TransactionViewSet(OwnedOrOperator, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         summary="Stop charging (remote stop through the charger)",
         request=None,
-        responses={202: CommandSentSerializer, 404: None, 409: RefusalSerializer},
+        responses={202: CommandSentSerializer, 409: RefusalSerializer},
     )
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
@@ -150,8 +153,18 @@ class TransactionMeterValues(generics.ListAPIView):
         return tx.sampled_values.all()
 
 
+class SessionOrdering(OrderingFilter):
+    """``end_time`` orders by the end as shown, which a session past its limit has already."""
+
+    def get_ordering(self, request, queryset, view):
+        return [
+            term.replace("end_time", "current_end_time")
+            for term in super().get_ordering(request, queryset, view)
+        ]
+
+
 class SessionFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=SessionStatus.choices)
+    status = django_filters.ChoiceFilter(field_name="current_status", choices=SessionStatus.choices)
     chargepoint = django_filters.CharFilter(field_name="chargepoint_id")
 
     class Meta:
@@ -175,13 +188,13 @@ class SessionViewSet(
     )
     lookup_field = "session_id"
     filterset_class = SessionFilter
+    filter_backends = [DjangoFilterBackend, SessionOrdering]
     ordering_fields = ["start_time", "end_time", "last_activity"]
     ordering = ["-start_time", "-pk"]
 
     def get_queryset(self):
-        # Settle sessions still waiting on the charger before showing them.
-        charging_sessions_refresh()
-        return super().get_queryset()
+        # As they are now, without writing: the periodic sweep settles them.
+        return charging_sessions_current(sessions=super().get_queryset())
 
     @extend_schema(
         summary="Start charging at a connector with one of your id tags",
@@ -216,10 +229,12 @@ class SessionViewSet(
     @extend_schema(
         summary="Stop charging",
         request=None,
-        responses={202: CommandSentSerializer, 404: None, 409: RefusalSerializer},
+        responses={202: CommandSentSerializer, 409: RefusalSerializer},
     )
     @action(detail=True, methods=["post"])
     def stop(self, request, session_id=None):
+        # A request that acts on a session acts on what is stored: settle it first.
+        charging_requests_expire()
         session = self.get_object()
         try:
             command = charging_session_stop(user=request.user, session=session)
@@ -229,6 +244,9 @@ class SessionViewSet(
 
 
 class ReservationFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        field_name="current_status", choices=ReservationStatus.choices
+    )
     chargepoint = django_filters.CharFilter(field_name="chargepoint_id")
 
     class Meta:
@@ -253,8 +271,8 @@ class ReservationViewSet(
     ordering = ["-start_time", "-created_at"]
 
     def get_queryset(self):
-        reservations_expire()
-        return super().get_queryset()
+        # As they are now, without writing: the periodic sweep expires them.
+        return reservations_current(reservations=super().get_queryset())
 
     @extend_schema(
         summary="Reserve a connector (ReserveNow through the charger)",
@@ -286,10 +304,12 @@ class ReservationViewSet(
     @extend_schema(
         summary="Cancel a reservation (CancelReservation through the charger)",
         request=None,
-        responses={200: ReservationSerializer, 404: None, 409: RefusalSerializer},
+        responses={200: ReservationSerializer, 409: RefusalSerializer},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        # A request that acts on a reservation acts on what is stored: settle it first.
+        charging_requests_expire()
         reservation = self.get_object()
         try:
             reservation_cancel(user=request.user, reservation=reservation)

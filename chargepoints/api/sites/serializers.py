@@ -2,129 +2,33 @@
 
 Each resource has a public serializer (anonymous callers and drivers) and an
 operator one that adds fields; the OpenAPI schema describes the operator one,
-with its extra fields optional (see ``OperatorFieldsExtension``).
+with its extra fields optional (see ``chargepoints.api.sites.schema``). The
+tariffs of connectors and locations come from ``chargepoints.api.sites.tariffs``.
 """
 
-import re
-import zoneinfo
-
-from django.db import models
-from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.relations import MANY_RELATION_KWARGS
 
-from billing.api.serializers import TariffBriefSerializer
-from billing.models import Tariff
+from chargepoints.api.sites.schema import OperatorSerializer
+from chargepoints.api.sites.tariffs import (
+    CONNECTOR_TARIFFS,
+    LOCATION_TARIFFS,
+    ConnectorTariffs,
+    LocationTariffs,
+    PublicConnectorTariffs,
+)
 from chargepoints.enums import ChargePointStatus, OcppProtocol
 from chargepoints.models import ChargePoint, Connector, Location
 from chargepoints.services.connections import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from csms.api.fields import (
+    OcpiIdRelatedField,
+    StrictCharField,
+    StrictFloatField,
+    StrictModelSerializer,
+    TimeZoneField,
+)
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_INT32 = 2**31 - 1
-
-
-# --- Strict JSON types ---------------------------------------------------------------------------
-# DRF reads 42 as "42" and "1.5" or true as numbers (leniency meant for HTML
-# forms). These API take JSON only, where a wrong type is a client's mistake
-# that deserves a 400 rather than a guess.
-
-
-class StrictCharField(serializers.CharField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictFloatField(serializers.FloatField):
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictBooleanField(serializers.BooleanField):
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
-
-
-class StrictModelSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.BooleanField: StrictBooleanField,
-        models.CharField: StrictCharField,
-        models.FloatField: StrictFloatField,
-        models.IntegerField: StrictIntegerField,
-        models.PositiveIntegerField: StrictIntegerField,
-        models.PositiveSmallIntegerField: StrictIntegerField,
-    }
-
-
-class StrictManyRelatedField(serializers.ManyRelatedField):
-    def to_internal_value(self, data):
-        # DRF takes any iterable, so {} would pass for an empty list.
-        if not isinstance(data, list):
-            self.fail("not_a_list", input_type=type(data).__name__)
-        return super().to_internal_value(data)
-
-
-class OcpiIdRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference by OCPI id (a location, a tariff): a string of at most 36 characters.
-
-    Checked before the lookup, so a control character never reaches the
-    database (PostgreSQL refuses NUL in text with an error, not a miss).
-    """
-
-    @classmethod
-    def many_init(cls, *args, **kwargs):
-        list_kwargs = {"child_relation": cls(*args, **kwargs)}
-        for key in kwargs:
-            if key in MANY_RELATION_KWARGS:
-                list_kwargs[key] = kwargs[key]
-        return StrictManyRelatedField(**list_kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        # DRF reads "" as null (for HTML forms); here null says "none", "" is no id.
-        if data == "":
-            self.fail("does_not_exist", pk_value=data)
-        return super().run_validation(data)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if len(data) > 36 or _CONTROL.search(data):
-            self.fail("does_not_exist", pk_value=data[:40])
-        return super().to_internal_value(data)
-
-
-# The names the model's TimeZoneField accepts ("Factory" is no place).
-TIME_ZONES = sorted(zoneinfo.available_timezones() - {"Factory"})
-
-
-# The enum without a line of description per zone, which would only repeat it.
-@extend_schema_field({"type": "string", "enum": TIME_ZONES})
-class TimeZoneNameField(serializers.ChoiceField):
-    """An IANA time zone name, e.g. "Europe/Berlin".
-
-    Checked against the list rather than by opening the name: ZoneInfo reads
-    files, and names like "../x" raise errors other than "not found".
-    """
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=TIME_ZONES, **kwargs)
-
-    def to_representation(self, value):
-        return str(value)
 
 
 class ChargerPasswordField(StrictCharField):
@@ -157,35 +61,6 @@ class CoordinatesSerializer(serializers.Serializer):
         return attrs
 
 
-class OperatorFieldsExtension(OpenApiSerializerExtension):
-    """In responses, the fields only operators get are optional: the public see the rest.
-
-    One schema then fits both answers. Without this every read-only field
-    would be required, and a driver's answer would not match.
-    """
-
-    target_class = "chargepoints.api.sites.serializers.OperatorSerializer"
-    match_subclasses = True
-
-    def map_serializer(self, auto_schema, direction):
-        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
-        if direction == "response":
-            serializer_class = self.target if isinstance(self.target, type) else type(self.target)
-            public = set(serializer_class.public_serializer.Meta.fields)
-            required = [name for name in schema.get("required", []) if name in public]
-            if required:
-                schema["required"] = required
-            else:
-                schema.pop("required", None)
-        return schema
-
-
-class OperatorSerializer:
-    """Marks an operator serializer; ``public_serializer`` names what the public get."""
-
-    public_serializer: type[serializers.ModelSerializer]
-
-
 # --- Connectors ------------------------------------------------------------------------------
 
 PUBLIC_CONNECTOR_FIELDS = [
@@ -198,7 +73,7 @@ PUBLIC_CONNECTOR_FIELDS = [
     "max_power",
     "max_current",
     "max_voltage",
-    "tariff_ids",
+    CONNECTOR_TARIFFS,
     "status",
     "reported_status",
     "availability_status",
@@ -223,8 +98,7 @@ REPORTED_STATUS_HELP = (
 )
 
 
-class PublicConnectorSerializer(StrictModelSerializer):
-    tariff_ids = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+class PublicConnectorSerializer(PublicConnectorTariffs, StrictModelSerializer):
     reported_status = serializers.ChoiceField(
         source="connector_status",
         choices=ChargePointStatus.choices,
@@ -238,16 +112,10 @@ class PublicConnectorSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
-class ConnectorSerializer(OperatorSerializer, PublicConnectorSerializer):
+class ConnectorSerializer(OperatorSerializer, ConnectorTariffs, PublicConnectorSerializer):
     """A connector. ``current_limit`` is shown to operators only."""
 
     public_serializer = PublicConnectorSerializer
-    tariff_ids = OcpiIdRelatedField(
-        many=True,
-        queryset=Tariff.objects.all(),
-        required=False,
-        help_text="Ids of the tariffs that apply at this connector (OCPI Connector.tariff_ids).",
-    )
 
     class Meta:
         model = Connector
@@ -410,20 +278,17 @@ PUBLIC_LOCATION_FIELDS = [
     "last_updated",
     "distance_km",
     "chargepoints",
-    "tariffs",
+    LOCATION_TARIFFS,
 ]
 
 
-class PublicLocationSerializer(StrictModelSerializer):
+class PublicLocationSerializer(LocationTariffs, StrictModelSerializer):
     coordinates = CoordinatesSerializer()
-    time_zone = TimeZoneNameField(required=False, help_text='IANA name, e.g. "Europe/Berlin".')
+    time_zone = TimeZoneField(required=False, help_text='IANA name, e.g. "Europe/Berlin".')
     distance_km = serializers.SerializerMethodField(
         help_text="Great-circle distance from the searched point; null when not searching."
     )
     chargepoints = LocationChargePointSerializer(many=True, read_only=True)
-    tariffs = serializers.SerializerMethodField(
-        help_text="The tariffs that apply at the location's connectors."
-    )
 
     class Meta:
         model = Location
@@ -434,17 +299,6 @@ class PublicLocationSerializer(StrictModelSerializer):
     def get_distance_km(self, location: Location) -> float | None:
         distance = getattr(location, "distance_km", None)
         return None if distance is None else round(distance, 3)
-
-    @extend_schema_field(TariffBriefSerializer(many=True))
-    def get_tariffs(self, location: Location):
-        # From the prefetched connectors: no query per location.
-        tariffs = {}
-        for chargepoint in location.chargepoints.all():
-            for connector in chargepoint.connectors.all():
-                for tariff in connector.tariff_ids.all():
-                    tariffs.setdefault(tariff.pk, tariff)
-        ordered = sorted(tariffs.values(), key=lambda tariff: tariff.pk)
-        return TariffBriefSerializer(ordered, many=True, context=self.context).data
 
 
 class LocationSerializer(OperatorSerializer, PublicLocationSerializer):

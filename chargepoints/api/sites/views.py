@@ -2,26 +2,17 @@
 
 import re
 
-import django_filters
-from django import forms
-from django.db.models import FloatField, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from accounts.enums import ConnectorType
-from billing.api.serializers import ErrorDetailSerializer
+from chargepoints.api.sites.filters import ChargePointFilter, ConnectorFilter, LocationFilter
+from chargepoints.api.sites.schema import CHARGEPOINT_ID_PARAMETER, crud_schema
 from chargepoints.api.sites.serializers import (
     ChargePointEnergySerializer,
     ChargePointSerializer,
@@ -31,16 +22,13 @@ from chargepoints.api.sites.serializers import (
     PublicConnectorSerializer,
     PublicLocationSerializer,
 )
-from chargepoints.enums import ParkingType
-from chargepoints.models import ChargePoint, Connector, Location
+from chargepoints.api.sites.tariffs import connector_tariffs_split, connectors_with_tariffs
+from chargepoints.models import ChargePoint, Connector
 from chargepoints.selectors import (
     chargepoint_energy_totals,
     chargepoint_list,
     chargepoint_time_zone,
     location_list,
-    locations_available,
-    locations_nearby,
-    locations_with_connector_standard,
 )
 from chargepoints.services.sites import (
     KEEP,
@@ -55,10 +43,8 @@ from chargepoints.services.sites import (
     location_delete,
     location_update,
 )
-from csms.api.filters import BooleanFilter
 from csms.api.permissions import IsOperator, OperatorWrites, is_operator
 
-DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 5, 500
 # A path segment routes to the view whatever it holds (a charge point id such
 # as "DE*BMW*ETEST1234567890AB" has "*" and may have "." or spaces), so that
 # what cannot be an id gets the API's JSON 404 rather than an HTML page.
@@ -75,161 +61,6 @@ def require_id(pattern: re.Pattern, value: str) -> None:
         raise Http404
 
 
-DETAIL = OpenApiResponse(ErrorDetailSerializer, description="What went wrong.")
-FIELD_ERRORS = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Field errors: `{field: [message, ...]}`."
-)
-DELETED = OpenApiResponse(None, description="Deleted.")
-IN_USE = OpenApiResponse(
-    ErrorDetailSerializer, description="Refused: transactions (billing records) refer to it."
-)
-# Who may call: reads are open (anonymous callers are throttled), writes need an operator.
-READ_ERRORS = {404: DETAIL, 429: DETAIL}
-AUTH_ERRORS = {401: DETAIL, 403: DETAIL, 404: DETAIL, 429: DETAIL}
-WRITE_ERRORS = {400: FIELD_ERRORS, **AUTH_ERRORS}
-CHARGEPOINT_ID_PARAMETER = OpenApiParameter(
-    "chargepoint_id",
-    OpenApiTypes.STR,
-    OpenApiParameter.PATH,
-    description='The id the charger connects with, e.g. "DE*BMW*ETEST1234567890AB".',
-)
-
-
-class NearbyForm(forms.Form):
-    """The search point comes whole: a latitude alone says nothing about where."""
-
-    def clean(self):
-        data = super().clean()
-        given = {key: self.data.get(key) not in (None, "") for key in ("latitude", "longitude")}
-        for key, other in (("latitude", "longitude"), ("longitude", "latitude")):
-            if given[other] and not given[key]:
-                self.add_error(key, "Give latitude and longitude together.")
-        if self.data.get("radius") not in (None, "") and not any(given.values()):
-            self.add_error("radius", "A radius needs latitude and longitude.")
-        return data
-
-
-def _unfiltered(queryset, name, value):
-    # The search point and radius act together, in LocationFilter.filter_queryset.
-    return queryset
-
-
-class LocationFilter(django_filters.FilterSet):
-    latitude = django_filters.NumberFilter(
-        method=_unfiltered,
-        min_value=-90,
-        max_value=90,
-        help_text="Search around this point (decimal degrees, with longitude).",
-    )
-    longitude = django_filters.NumberFilter(
-        method=_unfiltered,
-        min_value=-180,
-        max_value=180,
-        help_text="Search around this point (decimal degrees, with latitude).",
-    )
-    radius = django_filters.NumberFilter(
-        method=_unfiltered,
-        min_value=0,
-        max_value=MAX_RADIUS_KM,
-        help_text=f"Search radius in km (default {DEFAULT_RADIUS_KM}, at most {MAX_RADIUS_KM}).",
-    )
-    city = django_filters.CharFilter(lookup_expr="iexact")
-    country = django_filters.CharFilter(
-        method="filter_country", help_text="ISO 3166 alpha-2 code, e.g. DE."
-    )
-    parking_type = django_filters.ChoiceFilter(choices=ParkingType.choices)
-    available = BooleanFilter(
-        method="filter_available",
-        help_text="true: a connector is Available on a connected charger now.",
-    )
-    connector_standard = django_filters.ChoiceFilter(
-        choices=ConnectorType.choices,
-        method="filter_connector_standard",
-        help_text="Has a connector of this standard (OCPI ConnectorType).",
-    )
-    publish = BooleanFilter(help_text="Operators: published or not.")
-
-    class Meta:
-        model = Location
-        fields = []
-        form = NearbyForm
-
-    def filter_country(self, queryset, name, value):
-        return queryset.filter(country=value.upper())
-
-    def filter_available(self, queryset, name, value):
-        return locations_available(locations=queryset, available=value)
-
-    def filter_connector_standard(self, queryset, name, value):
-        return locations_with_connector_standard(locations=queryset, standard=value)
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
-        if data.get("latitude") is None or data.get("longitude") is None:
-            # Always there, so ordering by it and showing it never fail.
-            return queryset.annotate(distance_km=Value(None, output_field=FloatField()))
-        radius = data.get("radius")
-        return locations_nearby(
-            locations=queryset,
-            latitude=float(data["latitude"]),
-            longitude=float(data["longitude"]),
-            radius_km=float(DEFAULT_RADIUS_KM if radius is None else radius),
-        )
-
-
-class ChargePointFilter(django_filters.FilterSet):
-    location = django_filters.CharFilter(field_name="location_id", help_text="Location id.")
-    connected = BooleanFilter()
-
-    class Meta:
-        model = ChargePoint
-        fields = ["location", "status", "connected", "ocpp_version", "availability_status"]
-
-
-class ConnectorFilter(django_filters.FilterSet):
-    class Meta:
-        model = Connector
-        fields = ["status", "availability_status", "standard", "format", "power_type"]
-
-
-def crud_schema(*, name: str, serializer, detail_of: str = "", parameters=()):
-    """The six operations of a resource, documented alike."""
-    parameters = list(parameters)
-    return extend_schema_view(
-        list=extend_schema(
-            summary=f"{name}s{detail_of}",
-            parameters=parameters,
-            responses={200: serializer(many=True), 400: FIELD_ERRORS, **READ_ERRORS},
-        ),
-        retrieve=extend_schema(
-            summary=f"A {name.lower()}",
-            parameters=parameters,
-            responses={200: serializer, **READ_ERRORS},
-        ),
-        create=extend_schema(
-            summary=f"Create a {name.lower()} (operators)",
-            parameters=parameters,
-            responses={201: serializer, **WRITE_ERRORS},
-        ),
-        update=extend_schema(
-            summary=f"Replace a {name.lower()} (operators)",
-            parameters=parameters,
-            responses={200: serializer, **WRITE_ERRORS},
-        ),
-        partial_update=extend_schema(
-            summary=f"Change a {name.lower()} (operators)",
-            parameters=parameters,
-            responses={200: serializer, **WRITE_ERRORS},
-        ),
-        destroy=extend_schema(
-            summary=f"Delete a {name.lower()} (operators)",
-            parameters=parameters,
-            responses={204: DELETED, 409: IN_USE, **AUTH_ERRORS},
-        ),
-    )
-
-
 class SiteViewSet(viewsets.ModelViewSet):
     """Reads for whoever the queryset lets see; writes for operators, through services."""
 
@@ -237,7 +68,7 @@ class SiteViewSet(viewsets.ModelViewSet):
     public_serializer_class = None
     lookup_value_regex = ANY_SEGMENT
     id_pattern = OCPI_ID
-    # JSON only: nested objects (coordinates) and lists (tariff_ids) have no
+    # JSON only: nested objects (coordinates) and lists (of ids) have no
     # faithful form encoding.
     parser_classes = [JSONParser]
 
@@ -331,7 +162,7 @@ class ChargePointViewSet(SiteViewSet):
 
     @extend_schema(
         summary="Energy delivered by a charge point (operators)",
-        responses={200: ChargePointEnergySerializer, **AUTH_ERRORS},
+        responses={200: ChargePointEnergySerializer},
     )
     @action(
         detail=True,
@@ -387,18 +218,16 @@ class ConnectorViewSet(SiteViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Connector.objects.none()
-        return self.chargepoint.connectors.prefetch_related("tariff_ids")
+        return connectors_with_tariffs(self.chargepoint.connectors.all())
 
     def perform_create(self, serializer):
-        fields = dict(serializer.validated_data)
-        tariffs = fields.pop("tariff_ids", None)
+        fields, tariffs = connector_tariffs_split(serializer.validated_data)
         serializer.instance = connector_create(
             chargepoint=self.chargepoint, fields=fields, tariffs=tariffs
         )
 
     def perform_update(self, serializer):
-        fields = dict(serializer.validated_data)
-        tariffs = fields.pop("tariff_ids", None)
+        fields, tariffs = connector_tariffs_split(serializer.validated_data)
         serializer.instance = connector_update(
             connector=serializer.instance, fields=fields, tariffs=tariffs
         )

@@ -1,0 +1,19 @@
+"""The periodic sweep: what ends by time alone is written here, never by a read.
+
+A driver's session whose start command failed or whose charger never
+started a transaction, and a reservation past its expiry date, end without
+a message from the charger. The server runs this every
+``CSMS_EXPIRY_INTERVAL`` seconds (csms/asgi.py), ``manage.py expire_sessions``
+runs it once; reads work the same out without writing
+(chargepoints/api/charging/selectors.py).
+"""
+
+import datetime
+
+from chargepoints.services.driving import charging_sessions_refresh, reservations_expire
+
+
+def charging_requests_expire(*, now: datetime.datetime | None = None) -> None:
+    """Settle sessions still waiting on their charger, and expire reservations."""
+    charging_sessions_refresh(now=now)
+    reservations_expire(now=now)
