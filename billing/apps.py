@@ -9,5 +9,7 @@ class BillingConfig(AppConfig):
         # Billing prices what the charging domain announces; the charging
         # domain does not know billing exists (docs/architecture.md, "Events").
         from billing import subscribers
+        from billing.api import sites
 
         subscribers.subscribe()
+        sites.register()

@@ -136,19 +136,17 @@ KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 
 
 def location_list(*, published_only: bool) -> QuerySet[Location]:
-    """Locations with their chargers, connectors and tariffs fetched in a fixed number of queries.
+    """Locations with their chargers and connectors fetched in a fixed number of queries.
 
     OCPI 2.2.1 Location.publish: unpublished sites are for operators only.
     """
-    locations = Location.objects.prefetch_related("chargepoints__connectors__tariff_ids__elements")
+    locations = Location.objects.prefetch_related("chargepoints__connectors")
     return locations.filter(publish=True) if published_only else locations
 
 
 def chargepoint_list(*, published_only: bool) -> QuerySet[ChargePoint]:
     """Charge points with their connectors; the public sees those at published locations only."""
-    chargepoints = ChargePoint.objects.select_related("location").prefetch_related(
-        "connectors__tariff_ids"
-    )
+    chargepoints = ChargePoint.objects.select_related("location").prefetch_related("connectors")
     return chargepoints.filter(location__publish=True) if published_only else chargepoints
 
 

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from billing.models import Tariff
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
 from chargepoints.services.connections import chargepoint_set_password
 
@@ -143,9 +142,7 @@ def _check_connector_numbers(*, connector: Connector) -> None:
         )
 
 
-def _save_connector(
-    *, connector: Connector, fields: dict[str, Any], tariffs: Iterable[Tariff] | None
-) -> Connector:
+def _save_connector(*, connector: Connector, fields: dict[str, Any]) -> Connector:
     for name, value in fields.items():
         setattr(connector, name, value)
     connector.full_clean(validate_unique=False, validate_constraints=False)
@@ -158,25 +155,18 @@ def _save_connector(
         raise ValidationError(
             {"connectorid": "This connector id or EVSE address is already taken."}
         ) from None
-    if tariffs is not None:
-        connector.tariff_ids.set(tariffs)
     return connector
 
 
 @transaction.atomic
-def connector_create(
-    *, chargepoint: ChargePoint, fields: dict[str, Any], tariffs: Iterable[Tariff] | None = None
-) -> Connector:
+def connector_create(*, chargepoint: ChargePoint, fields: dict[str, Any]) -> Connector:
     connector = Connector(chargepoint=chargepoint)
-    return _save_connector(connector=connector, fields=fields, tariffs=tariffs)
+    return _save_connector(connector=connector, fields=fields)
 
 
 @transaction.atomic
-def connector_update(
-    *, connector: Connector, fields: dict[str, Any], tariffs: Iterable[Tariff] | None = None
-) -> Connector:
-    """``tariffs``: the connector's tariffs from now on; None leaves them as they are."""
-    return _save_connector(connector=connector, fields=fields, tariffs=tariffs)
+def connector_update(*, connector: Connector, fields: dict[str, Any]) -> Connector:
+    return _save_connector(connector=connector, fields=fields)
 
 
 def connector_delete(*, connector: Connector) -> None:

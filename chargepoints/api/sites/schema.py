@@ -46,7 +46,8 @@ class OperatorFieldsExtension(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
         if direction == "response":
             serializer_class = self.target if isinstance(self.target, type) else type(self.target)
-            public = set(serializer_class.public_serializer.Meta.fields)
+            # Declared and registered fields (chargepoints.api.sites.extras) alike.
+            public = set(serializer_class.public_serializer().fields)
             required = [name for name in schema.get("required", []) if name in public]
             if required:
                 schema["required"] = required

@@ -2,21 +2,16 @@
 
 Each resource has a public serializer (anonymous callers and drivers) and an
 operator one that adds fields; the OpenAPI schema describes the operator one,
-with its extra fields optional (see ``chargepoints.api.sites.schema``). The
-tariffs of connectors and locations come from ``chargepoints.api.sites.tariffs``.
+with its extra fields optional (see ``chargepoints.api.sites.schema``).
+Connectors and locations also show the fields other apps register (billing:
+their tariffs; ``chargepoints.api.sites.extras``).
 """
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from chargepoints.api.sites.extras import Shown, WithExtraFields
 from chargepoints.api.sites.schema import OperatorSerializer
-from chargepoints.api.sites.tariffs import (
-    CONNECTOR_TARIFFS,
-    LOCATION_TARIFFS,
-    ConnectorTariffs,
-    LocationTariffs,
-    PublicConnectorTariffs,
-)
 from chargepoints.enums import ChargePointStatus, OcppProtocol
 from chargepoints.models import ChargePoint, Connector, Location
 from chargepoints.services.connections import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -73,7 +68,6 @@ PUBLIC_CONNECTOR_FIELDS = [
     "max_power",
     "max_current",
     "max_voltage",
-    CONNECTOR_TARIFFS,
     "status",
     "reported_status",
     "availability_status",
@@ -98,7 +92,8 @@ REPORTED_STATUS_HELP = (
 )
 
 
-class PublicConnectorSerializer(PublicConnectorTariffs, StrictModelSerializer):
+class PublicConnectorSerializer(WithExtraFields, StrictModelSerializer):
+    extra_shown = Shown.PUBLIC_CONNECTOR
     reported_status = serializers.ChoiceField(
         source="connector_status",
         choices=ChargePointStatus.choices,
@@ -112,10 +107,11 @@ class PublicConnectorSerializer(PublicConnectorTariffs, StrictModelSerializer):
         read_only_fields = fields
 
 
-class ConnectorSerializer(OperatorSerializer, ConnectorTariffs, PublicConnectorSerializer):
+class ConnectorSerializer(OperatorSerializer, PublicConnectorSerializer):
     """A connector. ``current_limit`` is shown to operators only."""
 
     public_serializer = PublicConnectorSerializer
+    extra_shown = Shown.CONNECTOR
 
     class Meta:
         model = Connector
@@ -278,11 +274,11 @@ PUBLIC_LOCATION_FIELDS = [
     "last_updated",
     "distance_km",
     "chargepoints",
-    LOCATION_TARIFFS,
 ]
 
 
-class PublicLocationSerializer(LocationTariffs, StrictModelSerializer):
+class PublicLocationSerializer(WithExtraFields, StrictModelSerializer):
+    extra_shown = Shown.LOCATION
     coordinates = CoordinatesSerializer()
     time_zone = TimeZoneField(required=False, help_text='IANA name, e.g. "Europe/Berlin".')
     distance_km = serializers.SerializerMethodField(

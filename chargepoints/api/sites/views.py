@@ -2,6 +2,7 @@
 
 import re
 
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -11,6 +12,11 @@ from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from chargepoints.api.sites.extras import (
+    connector_extras_save,
+    connector_extras_split,
+    with_connector_extras,
+)
 from chargepoints.api.sites.filters import ChargePointFilter, ConnectorFilter, LocationFilter
 from chargepoints.api.sites.schema import CHARGEPOINT_ID_PARAMETER, crud_schema
 from chargepoints.api.sites.serializers import (
@@ -22,7 +28,6 @@ from chargepoints.api.sites.serializers import (
     PublicConnectorSerializer,
     PublicLocationSerializer,
 )
-from chargepoints.api.sites.tariffs import connector_tariffs_split, connectors_with_tariffs
 from chargepoints.models import ChargePoint, Connector
 from chargepoints.selectors import (
     chargepoint_energy_totals,
@@ -112,7 +117,8 @@ class LocationViewSet(SiteViewSet):
     ordering_fields = ["name", "last_updated", "distance_km"]
 
     def get_queryset(self):
-        return location_list(published_only=not self.operator)
+        locations = location_list(published_only=not self.operator)
+        return with_connector_extras(locations, path="chargepoints__connectors__")
 
     def perform_create(self, serializer):
         serializer.instance = location_create(fields=serializer.validated_data)
@@ -143,7 +149,8 @@ class ChargePointViewSet(SiteViewSet):
     id_pattern = CHARGEPOINT_ID
 
     def get_queryset(self):
-        return chargepoint_list(published_only=not self.operator)
+        chargepoints = chargepoint_list(published_only=not self.operator)
+        return with_connector_extras(chargepoints, path="connectors__")
 
     def perform_create(self, serializer):
         fields = dict(serializer.validated_data)
@@ -218,19 +225,21 @@ class ConnectorViewSet(SiteViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Connector.objects.none()
-        return connectors_with_tariffs(self.chargepoint.connectors.all())
+        return with_connector_extras(self.chargepoint.connectors.all())
 
+    @transaction.atomic
     def perform_create(self, serializer):
-        fields, tariffs = connector_tariffs_split(serializer.validated_data)
-        serializer.instance = connector_create(
-            chargepoint=self.chargepoint, fields=fields, tariffs=tariffs
-        )
+        fields, extras = connector_extras_split(serializer.validated_data)
+        connector = connector_create(chargepoint=self.chargepoint, fields=fields)
+        connector_extras_save(connector=connector, extras=extras)
+        serializer.instance = connector
 
+    @transaction.atomic
     def perform_update(self, serializer):
-        fields, tariffs = connector_tariffs_split(serializer.validated_data)
-        serializer.instance = connector_update(
-            connector=serializer.instance, fields=fields, tariffs=tariffs
-        )
+        fields, extras = connector_extras_split(serializer.validated_data)
+        connector = connector_update(connector=serializer.instance, fields=fields)
+        connector_extras_save(connector=connector, extras=extras)
+        serializer.instance = connector
 
     def remove(self, connector):
         connector_delete(connector=connector)
