@@ -62,9 +62,11 @@ bench: install
 		--ocpp $(OCPP) --meter-interval $(METER_INTERVAL)
 	$(BIN)/python bench/pricing.py
 
+# Style, then the layering of docs/architecture.md (import contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
