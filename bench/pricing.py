@@ -2,7 +2,7 @@
 
 The running cost is recomputed from the whole session at each meter value, so
 this is the price of one MeterValues for a session that long. Prints one line
-per case; no thresholds, just figures (DESIGN.md: timings are benchmarks).
+per case; no thresholds, just figures (docs/architecture.md: timings are benchmarks).
 """
 
 import datetime

@@ -1,4 +1,4 @@
-"""Queries that read (DESIGN.md rule 2)."""
+"""Queries that read (docs/architecture.md rule 2)."""
 
 import bisect
 import datetime

@@ -2,7 +2,7 @@
 
 Out of the box the CSMS runs on SQLite (WAL) and the in-memory channel layer in
 one process. DATABASE_URL switches to PostgreSQL, REDIS_URL to channels-redis
-so several server processes can share the charger connections (DESIGN.md rule 6).
+so several server processes can share the charger connections (docs/architecture.md rule 6).
 """
 
 import os

@@ -1,4 +1,7 @@
-"""The WebSocket consumer: admission and transport, no OCPP of its own (DESIGN.md rule 4)."""
+"""The WebSocket consumer: admission and transport, no OCPP of its own.
+
+docs/architecture.md rule 4.
+"""
 
 import asyncio
 import logging
@@ -127,7 +130,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
     async def command_send(self, event):
         # Only the live connection sends, and only as a task: awaiting the
         # charger's answer here would block the receive() that delivers it
-        # (DESIGN.md rule 5).
+        # (docs/architecture.md rule 5).
         if self.adapter is None or event.get("connection") != self.channel_name:
             return
         self.adapter.command_start(event["command"], reply_to=event.get("reply_to"))

@@ -1,4 +1,4 @@
-"""The gateway's one async/sync seam to the domain services (DESIGN.md rule 3).
+"""The gateway's one async/sync seam to the domain services (docs/architecture.md rule 3).
 
 Django keeps database connections per async *context*, and Channels closes
 them before every message. Left at that, each OCPP message opened a new

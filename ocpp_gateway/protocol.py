@@ -172,7 +172,7 @@ def parse_frame(raw: str | bytes, *, unanswered_types: frozenset[int] = frozense
 
 
 # Deviations real chargers make that we accept rather than refuse: refusing a
-# transaction message makes a charger retry it forever (DESIGN.md rule 7).
+# transaction message makes a charger retry it forever (docs/architecture.md rule 7).
 # The BMW wallbox of seed 004 reports "Temperature" in 2.0.1 meter values, a
 # measurand only OCPP 1.6 defines.
 TOLERATED_ENUM_VALUES = {"measurand": {"Temperature", "RPM"}}

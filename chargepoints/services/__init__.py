@@ -1,5 +1,5 @@
 """Version-neutral behaviour of the charging domain.
 
 The OCPP gateway calls these for both protocol versions; nothing here knows
-which version a charger speaks (DESIGN.md rule 1).
+which version a charger speaks (docs/architecture.md rule 1).
 """

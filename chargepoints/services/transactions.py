@@ -2,7 +2,7 @@
 
 Every service here is idempotent: chargers retransmit after a reconnect and
 some send a stop twice. None of them refuses a message about a transaction:
-a charger retries a refused transaction message forever (DESIGN.md rule 7).
+a charger retries a refused transaction message forever (docs/architecture.md rule 7).
 """
 
 import datetime

@@ -2,7 +2,7 @@
 
 A version adapter is ``GatewayAdapter`` plus the library's ChargePoint of that
 version, with thin ``@on`` handlers that translate payloads into calls of
-the version-neutral domain services (DESIGN.md rule 3).
+the version-neutral domain services (docs/architecture.md rule 3).
 
 ``GatewayAdapter`` does three jobs, one module each: inbound routing
 (``inbound``), the command runner (``runner``) and the message log

@@ -32,7 +32,7 @@ class CommandRunner:
     """Mixin of ``GatewayAdapter``: our calls to the charger, one at a time."""
 
     def command_start(self, command_id: int, *, reply_to: str | None = None) -> None:
-        """Send a recorded command as a task of its own (DESIGN.md rule 5).
+        """Send a recorded command as a task of its own (docs/architecture.md rule 5).
 
         Called from a Channels event handler, which must return at once: the
         charger's answer arrives through this same consumer's receive().

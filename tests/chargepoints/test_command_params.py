@@ -350,7 +350,7 @@ def test_a_broken_period_is_named_by_its_position(chargepoint):
 
 
 # A field that failed its own validation is not reported missing as well
-# (DESIGN.md rule 8: a precise answer).
+# (docs/architecture.md rule 8: a precise answer).
 
 
 def test_a_broken_period_is_not_also_reported_as_missing(chargepoint):

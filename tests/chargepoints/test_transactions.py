@@ -110,7 +110,8 @@ def test_a_tag_charging_elsewhere_starts_but_is_told_concurrent(connector, tag):
 
     result = start(connector.chargepoint, ref=ConnectorRef(connectorid=2), at=T0 + MINUTE)
 
-    # OCPP 1.6 §7.2 ConcurrentTx; the transaction is recorded all the same (DESIGN.md rule 7).
+    # OCPP 1.6 §7.2 ConcurrentTx; the transaction is recorded all the same
+    # (docs/architecture.md rule 7).
     assert result.auth.status == AuthorizationStatus.CONCURRENT_TX
     assert result.created and result.transaction.connector == second
 

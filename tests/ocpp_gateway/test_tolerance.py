@@ -7,7 +7,7 @@ from tests.ocpp_gateway.helpers import Wire
 
 def test_a_201_charger_may_report_temperature_like_the_bmw_wallbox(chargepoint):
     # Seed 004: the wallbox sends "Temperature", a measurand only OCPP 1.6 has.
-    # Refusing a TransactionEvent would make it retry forever (DESIGN.md rule 7).
+    # Refusing a TransactionEvent would make it retry forever (docs/architecture.md rule 7).
     wire = Wire(ChargePoint201, chargepoint.pk)
     answer = wire.call(
         "TransactionEvent",
