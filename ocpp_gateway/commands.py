@@ -16,6 +16,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 
 from chargepoints.commands import CommandInvalid, PreparedCommand
+from chargepoints.enums import OcppProtocol
 from chargepoints.models import ChargePoint, Command
 from ocpp_gateway.admission import group_name
 from ocpp_gateway.protocol import FrameError, validate_payload
@@ -25,9 +26,9 @@ from ocpp_gateway.v201 import commands as v201
 # Subprotocol -> (translation, schema version). OCPP 2.1 chargers take the
 # 2.0.1 commands, checked against the 2.1 schemas.
 TRANSLATIONS = {
-    "ocpp1.6": (v16, "1.6"),
-    "ocpp2.0.1": (v201, "2.0.1"),
-    "ocpp2.1": (v201, "2.1"),
+    OcppProtocol.OCPP16: (v16, "1.6"),
+    OcppProtocol.OCPP201: (v201, "2.0.1"),
+    OcppProtocol.OCPP21: (v201, "2.1"),
 }
 
 

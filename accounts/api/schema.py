@@ -3,31 +3,20 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
-# Error bodies, described once. Plain schemas rather than serializers, so they
-# are inlined and cannot clash with another app's component of the same name.
-_DETAIL = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}},
-    "required": ["detail"],
-}
-_FIELD_ERRORS = {
-    "type": "object",
-    "additionalProperties": {},
-    "description": 'Messages per field, e.g. {"phone_number": ["Enter a valid phone number."]}; '
-    '"non_field_errors" for the request as a whole, "detail" for a body that is no JSON.',
-}
-_ERRORS = {
-    400: OpenApiResponse(_FIELD_ERRORS, description="Invalid input."),
-    401: OpenApiResponse(_DETAIL, description="Not logged in, or the account is not active."),
-    403: OpenApiResponse(_DETAIL, description="Not allowed."),
-    404: OpenApiResponse(_DETAIL, description="Not found, or not yours (or no such page)."),
-    429: OpenApiResponse(_DETAIL, description="Too many attempts; see Retry-After."),
+from csms.api.schema import error_response
+
+# What the accounts API says more precisely than the API-wide descriptions
+# (csms.api.schema); the bodies are the API's one error format.
+_DESCRIPTIONS = {
+    401: "Not logged in, or the account is not active.",
+    404: "Not found, or not yours (or no such page).",
+    429: "Too many attempts; see Retry-After.",
 }
 
 
 def responses(ok: dict, *codes: int) -> dict:
     """The success responses plus the listed error responses."""
-    return {**ok, **{code: _ERRORS[code] for code in codes}}
+    return {**ok, **{code: error_response(code, _DESCRIPTIONS.get(code)) for code in codes}}
 
 
 # Calls of any logged-in user: no token (401), CSRF refused on a session (403).

@@ -10,6 +10,7 @@ message a charge point sends, so they appear only in ``commands``.
 from ocpp.v16 import ChargePoint
 from ocpp.v16.enums import Action
 
+from chargepoints.enums import OcppProtocol
 from ocpp_gateway.adapter import GatewayAdapter
 from ocpp_gateway.protocol import ERROR_CODES_16
 from ocpp_gateway.v16 import commands as v16_commands
@@ -35,7 +36,7 @@ class ChargePoint16(
     DataTransferHandlers,
     ChargePoint,
 ):
-    subprotocol = "ocpp1.6"
+    subprotocol = OcppProtocol.OCPP16
     actions = frozenset(action.value for action in Action)
     commands = v16_commands
     error_codes = ERROR_CODES_16

@@ -8,6 +8,7 @@ routes to handlers inherited from any of them.
 from ocpp.v201 import ChargePoint
 from ocpp.v201.enums import Action
 
+from chargepoints.enums import OcppProtocol
 from ocpp_gateway.adapter import GatewayAdapter
 from ocpp_gateway.protocol import ERROR_CODES_201
 from ocpp_gateway.v201 import commands as v201_commands
@@ -41,7 +42,7 @@ class ChargePoint201(
     DataTransferHandlers,
     ChargePoint,
 ):
-    subprotocol = "ocpp2.0.1"
+    subprotocol = OcppProtocol.OCPP201
     actions = frozenset(action.value for action in Action)
     commands = v201_commands
     error_codes = ERROR_CODES_201

@@ -8,6 +8,7 @@ NotSupported, honestly, until the domain supports them.
 
 from ocpp.v21.enums import Action
 
+from chargepoints.enums import OcppProtocol
 from ocpp_gateway.v201.adapter import ChargePoint201
 
 # OCPP 2.1 part 4: SEND (6) carries no answer, and CALLRESULTERROR (5)
@@ -16,7 +17,7 @@ SEND, CALLRESULTERROR = 6, 5
 
 
 class ChargePoint21(ChargePoint201):
-    subprotocol = "ocpp2.1"
+    subprotocol = OcppProtocol.OCPP21
     _ocpp_version = "2.1"
     actions = frozenset(action.value for action in Action)
     unanswered_message_types = frozenset({SEND, CALLRESULTERROR})

@@ -1,6 +1,6 @@
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
@@ -10,6 +10,7 @@ from chargepoints.enums import CommandSource
 from chargepoints.models import ChargePoint, Command
 from chargepoints.services.commands import command_request
 from csms.api.permissions import MayCommandChargers
+from csms.api.schema import error_response
 
 
 class ChargePointCommandList(generics.ListAPIView):
@@ -39,8 +40,8 @@ class ChargePointCommandList(generics.ListAPIView):
         responses={
             201: CommandSerializer,
             202: CommandSerializer,
-            400: OpenApiResponse(description="Unknown command or invalid parameters."),
-            404: OpenApiResponse(description="Unknown charge point."),
+            400: error_response(400, "Unknown command or invalid parameters."),
+            404: error_response(404, "Unknown charge point."),
         },
     )
     def post(self, request, chargepoint_id: str):
