@@ -7,11 +7,9 @@ billing (docs/architecture.md, "Events" and "Interfaces filled from above").
 
 import logging
 
-from django.db import DatabaseError
 from django.db import transaction as db_transaction
 
-from billing.pricing import PricingError, TariffError
-from billing.services.cdrs import CdrRefused, cdr_create
+from billing.services.cdrs import cdr_create
 from billing.services.pricing import (
     transaction_cost_refresh,
     transaction_pricing,
@@ -26,7 +24,14 @@ logger = logging.getLogger(__name__)
 
 
 def transaction_started(*, tx: Transaction) -> None:
-    transaction_tariff_assign(tx=tx)
+    try:
+        with db_transaction.atomic():
+            transaction_tariff_assign(tx=tx)
+    except Exception as error:
+        # Never bill it as free: without its tariff it waits for an operator
+        # (reconciling assigns the tariff then), and the charger is answered.
+        logger.exception("No tariff assigned to transaction %s", tx.pk)
+        transaction_flag_for_review(tx=tx, note=f"No tariff assigned: {error}")
 
 
 def transaction_metered(*, tx: Transaction) -> None:
@@ -42,15 +47,16 @@ def transaction_stopped(*, tx: Transaction) -> None:
 def transaction_bill(*, tx: Transaction) -> None:
     """Make the CDR of a finished transaction; one we only partly know waits for an operator.
 
-    A CDR that cannot be made never fails the stop (the charger would retry it
-    forever): the transaction is flagged for review instead.
+    A CDR that cannot be made, for whatever reason, never fails the stop (the
+    charger would retry it forever): the transaction is flagged for review
+    instead, so the stop never commits without its CDR or the flag.
     """
     if tx.needs_review:
         return
     try:
         with db_transaction.atomic():
             cdr_create(tx=tx)
-    except (CdrRefused, PricingError, TariffError, DatabaseError) as error:
+    except Exception as error:
         logger.exception("No CDR for transaction %s", tx.pk)
         transaction_flag_for_review(tx=tx, note=f"No CDR: {error}")
 
@@ -60,12 +66,14 @@ class PricingSource:
 
     def price(self, tx: Transaction) -> TransactionPrice:
         pricing = transaction_pricing(tx)
-        if pricing is not None and pricing.total_cost is not None:
-            return TransactionPrice(total=pricing.total_cost, payable=pricing.total_cost > 0)
+        return TransactionPrice(total=pricing.total_cost if pricing is not None else None)
+
+    def payable(self, tx: Transaction) -> bool:
+        total = self.price(tx).total
+        if total is not None:
+            return total > 0
         # Not priced (yet): it will cost money where the connector has a tariff.
-        return TransactionPrice(
-            payable=tx.connector is not None and tx.connector.tariff_ids.exists()
-        )
+        return tx.connector is not None and tx.connector.tariff_ids.exists()
 
     def with_prices(self, transactions):
         return transactions.select_related("pricing")

@@ -15,6 +15,8 @@ class OcpiJSONField(serializers.JSONField):
 
 
 class TariffElementSerializer(StrictModelSerializer):
+    """An OCPI 2.2.1 TariffElement: price components and when they apply."""
+
     price_components = OcpiJSONField(
         help_text='OCPI 2.2.1 PriceComponents, e.g. [{"type": "ENERGY", "price": 0.25, '
         '"vat": 19.0, "step_size": 1}].'

@@ -61,6 +61,7 @@ def register() -> None:
             make=lambda: OcpiIdRelatedField(
                 many=True, queryset=Tariff.objects.all(), required=False, help_text=TARIFF_IDS_HELP
             ),
+            connector_prefetch=("tariff_ids",),
             save=connector_tariffs_set,
         )
     )

@@ -235,10 +235,14 @@ def charging_session_start(
 
 
 def _session_fail(session: ChargingSession, reason: str) -> None:
+    # It ended when the charger refused (or we gave up on) the start: what the
+    # API showed before this was written down (api/charging/selectors.py).
+    command = session.start_command
+    ended = (command.answered_at if command is not None else None) or timezone.now()
     # Only a session still waiting: the transaction may already have started.
     ChargingSession.objects.filter(
         pk=session.pk, status=SessionStatus.ACTIVE, transaction__isnull=True
-    ).update(status=SessionStatus.FAILED, status_reason=reason[:255], end_time=timezone.now())
+    ).update(status=SessionStatus.FAILED, status_reason=reason[:255], end_time=ended)
     session.refresh_from_db()
 
 

@@ -18,7 +18,7 @@ from accounts.enums import NotificationType
 from accounts.services import notification_create
 from chargepoints.enums import ChargePointStatus, ChargingState, ReservationStatus
 from chargepoints.models import ChargePoint, Connector, Reservation, Transaction
-from chargepoints.services.transaction_prices import transaction_price
+from chargepoints.services.transaction_prices import transaction_payable, transaction_price
 
 # 2.0.1 chargingState / 1.6 connector status values meaning "plugged in, no energy".
 NOT_CHARGING_STATES = frozenset(
@@ -90,7 +90,7 @@ def notice_charging_completed(*, tx: Transaction) -> None:
         ),
         transaction_id=tx.pk,
     )
-    if price.payable and not _has_valid_card(tx.user, today=timezone.localdate()):
+    if transaction_payable(tx=tx) and not _has_valid_card(tx.user, today=timezone.localdate()):
         notification_create(
             user=tx.user,
             type=NotificationType.PAYMENT_REQUIRED,

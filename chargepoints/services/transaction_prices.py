@@ -19,9 +19,6 @@ from chargepoints.models import Transaction
 class TransactionPrice:
     # Including VAT so far, in the tariff's currency; None when unpriced.
     total: Decimal | None = None
-    # Whether the driver pays for it: a price above zero, or a priced tariff
-    # applies although no cost is known yet.
-    payable: bool = False
 
 
 UNPRICED = TransactionPrice()
@@ -29,6 +26,9 @@ UNPRICED = TransactionPrice()
 
 class PriceSource(Protocol):
     def price(self, tx: Transaction) -> TransactionPrice: ...
+
+    def payable(self, tx: Transaction) -> bool:
+        """Whether the driver pays: a cost above zero, or a priced tariff at its connector."""
 
     def with_prices(self, transactions: QuerySet[Transaction]) -> QuerySet[Transaction]:
         """The queryset made to fetch what ``price`` reads in the same query."""
@@ -43,6 +43,10 @@ def price_source_register(source: PriceSource) -> None:
 
 def transaction_price(*, tx: Transaction) -> TransactionPrice:
     return _registered[0].price(tx) if _registered else UNPRICED
+
+
+def transaction_payable(*, tx: Transaction) -> bool:
+    return _registered[0].payable(tx) if _registered else False
 
 
 def transactions_with_prices(transactions: QuerySet[Transaction]) -> QuerySet[Transaction]:

@@ -4,6 +4,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 from accounts.models import IdTag
 from billing.models import CDR, Tariff, TariffElement
@@ -270,3 +273,39 @@ def test_a_correction_in_another_currency_is_refused_and_writes_nothing(priced_c
     with pytest.raises(CurrencyMismatch, match="T-THB is in THB, the session in EUR"):
         cdr_reissue(cdr=original, tariff=baht)
     assert list(CDR.objects.values_list("id", flat=True)) == [original.id]
+
+
+def test_the_transactions_list_shows_running_costs_in_a_fixed_number_of_queries(
+    priced_chargers, driver, location
+):
+    # One charger with the tariff, one without (its sessions have no cost).
+    ChargePoint.objects.create(chargepoint_id="FREE-16", location=location)
+    wires = [Wire(ChargePoint16, "BILL-16"), Wire(ChargePoint16, "FREE-16")]
+    for wire in wires:
+        wire.result("BootNotification", {"chargePointVendor": "ACME", "chargePointModel": "Duo"})
+    client = APIClient()
+    client.force_authenticate(driver)
+
+    def listed(first: int, starts: int) -> tuple[list, int]:
+        for n in range(first, first + starts):
+            for wire in wires:
+                wire.result(
+                    "StartTransaction",
+                    {
+                        "connectorId": 1,
+                        "idTag": TAG,
+                        "meterStart": 10_000 + n,
+                        "timestamp": f"2026-11-21T10:{n:02d}:00Z",
+                    },
+                )
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/api/v1/transactions/").json()
+        costs = sorted((row["chargepoint"], row["total_cost"] or "") for row in body["results"])
+        return costs, len(queries)
+
+    two, queries_for_two = listed(0, 1)
+    twelve, queries_for_twelve = listed(1, 5)
+
+    assert two == [("BILL-16", "1.1900"), ("FREE-16", "")]
+    assert twelve == [("BILL-16", "1.1900")] * 6 + [("FREE-16", "")] * 6
+    assert queries_for_twelve == queries_for_two

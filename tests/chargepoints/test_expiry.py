@@ -66,7 +66,7 @@ def refused(chargepoint, connector, driver):
         message_id="refused-1",
         status=CommandStatus.REJECTED,
         response={"status": "Rejected"},
-        answered_at=timezone.now(),
+        answered_at=timezone.now() - datetime.timedelta(minutes=3),
     )
     return ChargingSession.objects.create(
         chargepoint=chargepoint, connector=connector, user=driver, start_command=command
@@ -144,6 +144,9 @@ def test_a_refused_start_is_shown_failed_before_the_sweep(api, refused):
     refused.refresh_from_db()
     assert refused.status == SessionStatus.FAILED
     assert refused.status_reason == body["status_reason"]
+    # It ended when the charger refused, before and after the sweep alike.
+    assert api.get(f"/api/v1/sessions/{refused.session_id}/").json() == body
+    assert refused.end_time == refused.start_command.answered_at
 
 
 def test_an_expired_reservation_is_shown_so_and_filtered_before_the_sweep(

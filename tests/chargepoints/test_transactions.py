@@ -384,3 +384,37 @@ def test_an_older_batch_is_stored_but_does_not_move_the_meter_back(connector, ta
     tx.refresh_from_db()
     assert tx.wh_meter_last == 3000.0
     assert SampledValue.objects.filter(transaction=tx).count() == 2
+
+
+def test_an_unexpected_failure_to_bill_flags_the_transaction_but_still_stops_it(
+    connector, tag, monkeypatch
+):
+    def breaks(*, tx):
+        raise KeyError("currency")
+
+    monkeypatch.setattr("billing.subscribers.cdr_create", breaks)
+    tx = start(connector.chargepoint).transaction
+
+    stop(connector.chargepoint, tx)
+
+    tx.refresh_from_db()
+    assert tx.transaction_status == TransactionStatus.COMPLETED
+    assert tx.needs_review and tx.review_note == "No CDR: 'currency'"
+
+
+def test_a_tariff_that_cannot_be_assigned_never_makes_a_free_cdr(connector, tag, monkeypatch):
+    from billing.models import CDR
+
+    def breaks(*, tx):
+        raise RuntimeError("tariff store unreachable")
+
+    monkeypatch.setattr("billing.subscribers.transaction_tariff_assign", breaks)
+    result = start(connector.chargepoint)
+
+    stop(connector.chargepoint, result.transaction)
+
+    # The charger was answered and the session kept; an operator reconciles it.
+    tx = Transaction.objects.get()
+    assert result.created and tx.transaction_status == TransactionStatus.COMPLETED
+    assert tx.needs_review and tx.review_note == "No tariff assigned: tariff store unreachable"
+    assert not CDR.objects.exists()

@@ -9,7 +9,7 @@ and the OpenAPI schema show them as if declared here.
 """
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +83,18 @@ def connector_extras_save(*, connector: Connector, extras: dict) -> None:
             extra.save(connector, extras[extra.name])
 
 
-def with_connector_extras(queryset: QuerySet, *, path: str = "") -> QuerySet:
-    """``queryset`` fetching what the registered fields read; ``path`` leads to the connectors."""
-    lookups = {f"{path}{lookup}" for extra in _registered for lookup in extra.connector_prefetch}
+def with_connector_extras(
+    queryset: QuerySet, *, shown: Iterable[Shown], path: str = ""
+) -> QuerySet:
+    """``queryset`` fetching what the fields registered for ``shown`` read.
+
+    ``path`` leads from the queryset's rows to their connectors.
+    """
+    shown = set(shown)
+    lookups = {
+        f"{path}{lookup}"
+        for extra in _registered
+        if extra.shown in shown
+        for lookup in extra.connector_prefetch
+    }
     return queryset.prefetch_related(*sorted(lookups)) if lookups else queryset

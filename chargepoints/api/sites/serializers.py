@@ -93,6 +93,8 @@ REPORTED_STATUS_HELP = (
 
 
 class PublicConnectorSerializer(WithExtraFields, StrictModelSerializer):
+    """A connector as everyone sees it, with its live status."""
+
     extra_shown = Shown.PUBLIC_CONNECTOR
     reported_status = serializers.ChoiceField(
         source="connector_status",

@@ -13,6 +13,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from chargepoints.api.sites.extras import (
+    Shown,
     connector_extras_save,
     connector_extras_split,
     with_connector_extras,
@@ -59,6 +60,9 @@ ANY_SEGMENT = "[^/]+"
 CHARGEPOINT_ID = re.compile(r"[^/\x00-\x1f\x7f]{1,255}")
 OCPI_ID = re.compile(r"[^/\x00-\x1f\x7f]{1,36}")
 CONNECTOR_NUMBER = re.compile(r"[0-9]{1,10}")
+
+# Charge points and connectors show connectors, to the public or to operators.
+CONNECTOR_EXTRAS = [Shown.PUBLIC_CONNECTOR, Shown.CONNECTOR]
 
 
 def require_id(pattern: re.Pattern, value: str) -> None:
@@ -118,7 +122,11 @@ class LocationViewSet(SiteViewSet):
 
     def get_queryset(self):
         locations = location_list(published_only=not self.operator)
-        return with_connector_extras(locations, path="chargepoints__connectors__")
+        return with_connector_extras(
+            locations,
+            shown=[Shown.LOCATION, Shown.PUBLIC_CONNECTOR],
+            path="chargepoints__connectors__",
+        )
 
     def perform_create(self, serializer):
         serializer.instance = location_create(fields=serializer.validated_data)
@@ -150,7 +158,7 @@ class ChargePointViewSet(SiteViewSet):
 
     def get_queryset(self):
         chargepoints = chargepoint_list(published_only=not self.operator)
-        return with_connector_extras(chargepoints, path="connectors__")
+        return with_connector_extras(chargepoints, shown=CONNECTOR_EXTRAS, path="connectors__")
 
     def perform_create(self, serializer):
         fields = dict(serializer.validated_data)
@@ -225,7 +233,7 @@ class ConnectorViewSet(SiteViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Connector.objects.none()
-        return with_connector_extras(self.chargepoint.connectors.all())
+        return with_connector_extras(self.chargepoint.connectors.all(), shown=CONNECTOR_EXTRAS)
 
     @transaction.atomic
     def perform_create(self, serializer):
