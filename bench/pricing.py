@@ -1,8 +1,10 @@
-"""How long the cost engine takes to price one session, by session length.
+"""How long the cost engine takes, by session length: a whole session, and one update.
 
-The running cost is recomputed from the whole session at each meter value, so
-this is the price of one MeterValues for a session that long. Prints one line
-per case; no thresholds, just figures (docs/architecture.md: timings are benchmarks).
+A whole session is priced for its CDR. The running cost drivers see is updated
+at each meter value from the state of the previous update (billing/pricing/
+running.py), through JSON as it is kept in the database: that update should
+not grow with the session. Prints one line per case; no thresholds, just
+figures (docs/architecture.md: timings are benchmarks).
 """
 
 import datetime
@@ -15,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from billing.pricing import Sample, StateChange, TariffSpec, Usage, price_session
+from billing.pricing.running import RunningState, running_price, running_update
 
 # Start fee, charging time under 32 A, day and night energy, daytime parking.
 TARIFF = TariffSpec.from_ocpi(
@@ -65,8 +68,35 @@ def usage(hours: float, interval_s: int) -> Usage:
     )
 
 
+def update_ms(session: Usage, interval_s: int) -> float:
+    """One running-cost update: the state of the session so far plus one new reading."""
+    _, state = running_price(TARIFF, session)
+    saved = state.to_json()
+    last = session.samples[-1]
+    new = Sample(
+        at=last.at + datetime.timedelta(seconds=interval_s),
+        energy_wh=last.energy_wh + 11_000 * interval_s / 3600,
+        power_w=11_000,
+        current_a=48,
+    )
+    longer = Usage(
+        currency=session.currency,
+        start=session.start,
+        end=new.at,
+        time_zone=session.time_zone,
+        samples=(),
+        states=session.states,
+    )
+    runs = []
+    for _ in range(20):
+        began = time.perf_counter()
+        assert running_update(TARIFF, longer, RunningState.from_json(saved, TARIFF), [new])
+        runs.append(time.perf_counter() - began)
+    return statistics.median(runs) * 1000
+
+
 def main() -> None:
-    print("cost engine: one session priced (the work of one running-cost update)")
+    print("cost engine: a whole session priced (a CDR), and one running-cost update")
     for hours, interval in ((1, 60), (1, 10), (6, 60), (6, 10), (24, 10)):
         session = usage(hours, interval)
         runs = []
@@ -76,7 +106,8 @@ def main() -> None:
             runs.append(time.perf_counter() - began)
         print(
             f"  {hours:>2} h, a sample every {interval:>2} s ({len(session.samples):>5} samples):"
-            f" median {statistics.median(runs) * 1000:7.1f} ms"
+            f" whole session {statistics.median(runs) * 1000:7.1f} ms,"
+            f" one update {update_ms(session, interval):5.2f} ms"
         )
 
 

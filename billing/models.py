@@ -77,6 +77,9 @@ class TransactionPricing(models.Model):
         blank=True,
         help_text="Cost so far including VAT, in the tariff's currency; empty when unpriced.",
     )
+    # Where the running cost was left (billing/pricing/running.py): the next
+    # meter value prices only what is new, not the whole session again.
+    running_state = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "transaction pricing"

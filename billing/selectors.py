@@ -45,9 +45,15 @@ def _phase_sum(values: dict[str, float]) -> float:
     return values[""] if "" in values else sum(values.values())
 
 
-def transaction_samples(*, tx: Transaction, end: datetime.datetime) -> list[Sample]:
-    """The transaction's energy register with power and current, from start to ``end``."""
-    start = tx.start_transaction_timestamp
+def transaction_samples(
+    *, tx: Transaction, end: datetime.datetime, since: Sample | None = None
+) -> list[Sample]:
+    """The transaction's energy register with power and current, from start to ``end``.
+
+    With ``since`` (a reading already priced, for a running-cost update): only
+    the readings from that moment on.
+    """
+    start = tx.start_transaction_timestamp if since is None else since.at
     rows = (
         SampledValue.objects.filter(
             transaction=tx,
@@ -73,14 +79,19 @@ def transaction_samples(*, tx: Transaction, end: datetime.datetime) -> list[Samp
             power[timestamp][phase] = value
         else:
             current[timestamp][phase] = value
-    if tx.wh_meter_start is not None:
-        energy.setdefault(start, tx.wh_meter_start)
-    if tx.wh_meter_stop is not None and tx.stop_transaction_timestamp is not None:
-        energy[tx.stop_transaction_timestamp] = tx.wh_meter_stop
-    if not energy:
+    known = dict(energy)
+    if since is None:
+        if tx.wh_meter_start is not None:
+            energy.setdefault(start, tx.wh_meter_start)
+        if tx.wh_meter_stop is not None and tx.stop_transaction_timestamp is not None:
+            energy[tx.stop_transaction_timestamp] = tx.wh_meter_stop
+        known = energy
+    else:
+        known.setdefault(since.at, since.energy_wh)
+    if not known:
         return []
     # Readings of power or current alone get the register interpolated, as the engine reads it.
-    register = Meter(Sample(at=at, energy_wh=wh) for at, wh in energy.items())
+    register = Meter(Sample(at=at, energy_wh=wh) for at, wh in known.items())
     moments = sorted(set(energy) | set(power) | set(current))
     return [
         Sample(
@@ -102,8 +113,18 @@ def transaction_states(*, tx: Transaction) -> list[StateChange]:
     return changes
 
 
-def transaction_usage(*, tx: Transaction, currency: str, end: datetime.datetime) -> Usage:
-    """What the engine needs to price a transaction up to ``end``."""
+def transaction_usage(
+    *,
+    tx: Transaction,
+    currency: str,
+    end: datetime.datetime,
+    samples: list[Sample] | None = None,
+) -> Usage:
+    """What the engine needs to price a transaction up to ``end``.
+
+    ``samples``: the readings to price with, when the caller has them (none,
+    for a running-cost update); else every reading of the transaction.
+    """
     start = tx.start_transaction_timestamp
     reservation = None
     booked = tx.reservation
@@ -115,7 +136,9 @@ def transaction_usage(*, tx: Transaction, currency: str, end: datetime.datetime)
         start=start,
         end=max(end, start),
         time_zone=chargepoint_time_zone(chargepoint=tx.chargepoint),
-        samples=transaction_samples(tx=tx, end=max(end, start)),
+        samples=(
+            transaction_samples(tx=tx, end=max(end, start)) if samples is None else tuple(samples)
+        ),
         states=transaction_states(tx=tx),
         reservation=reservation,
     )

@@ -5,6 +5,7 @@ a start, readings or a stop, and the prices it shows drivers through the domain.
 billing (docs/architecture.md, "Events" and "Interfaces filled from above").
 """
 
+import datetime
 import logging
 
 from django.db import transaction as db_transaction
@@ -34,13 +35,14 @@ def transaction_started(*, tx: Transaction) -> None:
         transaction_flag_for_review(tx=tx, note=f"No tariff assigned: {error}")
 
 
-def transaction_metered(*, tx: Transaction) -> None:
+def transaction_metered(*, tx: Transaction, earliest: datetime.datetime | None) -> None:
     # Apps show the cost so far; a transaction without a tariff has none.
-    transaction_cost_refresh(tx=tx)
+    transaction_cost_refresh(tx=tx, earliest=earliest)
 
 
 def transaction_stopped(*, tx: Transaction) -> None:
-    transaction_cost_refresh(tx=tx)
+    # The final cost is the CDR's: the whole session, priced once more.
+    transaction_cost_refresh(tx=tx, whole=True)
     transaction_bill(tx=tx)
 
 

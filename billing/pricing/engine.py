@@ -8,11 +8,22 @@ match (OCPI 2.2.1 tariffs §11.3.1). Neighbouring segments priced alike make one
 charging period of the CDR.
 """
 
-import math
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+import datetime
+from collections.abc import Iterable
+from dataclasses import replace
+from decimal import Decimal
 
+from billing.pricing.periods import (
+    FREE,
+    TIME_DIMENSIONS,
+    Period,
+    money,
+    period_finish,
+    periods_add,
+    periods_rounded,
+    price_add,
+    round_steps,
+)
 from billing.pricing.tariffs import (
     DAYS,
     RESERVATION,
@@ -23,7 +34,7 @@ from billing.pricing.tariffs import (
     Restrictions,
     TariffSpec,
 )
-from billing.pricing.timeline import ZERO, Meter, Moment, Segment, segments
+from billing.pricing.timeline import ZERO, Meter, Moment, segments
 from billing.pricing.types import (
     ChargingPeriod,
     Costs,
@@ -32,43 +43,6 @@ from billing.pricing.types import (
     Reservation,
     Usage,
 )
-
-CENTS = Decimal("0.0001")  # OCPI amounts: four decimals are plenty for any currency.
-VOLUME = Decimal("0.000001")
-HOUR = Decimal(3600)
-TIME_DIMENSIONS = ("TIME", "PARKING_TIME")
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENTS, rounding=ROUND_HALF_UP)
-
-
-def _volume(value: Decimal) -> Decimal:
-    return value.quantize(VOLUME, rounding=ROUND_HALF_UP)
-
-
-def _ceil_to(amount: Decimal, step: int) -> Decimal:
-    # Measured amounts carry float noise from meters: 1000.0000001 Wh is 1000 Wh.
-    amount = amount.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
-    if amount <= 0:
-        return ZERO
-    step = max(step, 1)  # the spec's own free-of-charge example writes step_size 0
-    return Decimal(math.ceil(amount / step) * step)
-
-
-def _price(component: PriceComponent, units: Decimal) -> Price:
-    excl = component.price * units
-    # OCPI 2.2.1 tariffs §11.4.2: no vat means no VAT applies, so incl = excl.
-    incl = excl if component.vat is None else excl * (1 + component.vat / 100)
-    return Price(excl_vat=_money(excl), incl_vat=_money(incl))
-
-
-def _add(a: Price, b: Price) -> Price:
-    return Price(a.excl_vat + b.excl_vat, (a.incl_vat or ZERO) + (b.incl_vat or ZERO))
-
-
-FREE = Price(ZERO, ZERO)
-
 
 # --- restrictions -----------------------------------------------------------
 
@@ -118,140 +92,6 @@ def _first(
     return None
 
 
-# --- one part of the timeline: the session or its reservation -----------------
-
-
-@dataclass
-class _Period:
-    start: object
-    end: object
-    key: tuple
-    dimensions: dict[str, Decimal] = field(default_factory=dict)
-    # dimension -> (element index, component, amount in step units: Wh or seconds)
-    priced: dict[str, tuple[int, PriceComponent, Decimal]] = field(default_factory=dict)
-    flat: tuple[int, PriceComponent] | None = None
-
-
-def _periods(
-    parts: list[Segment],
-    lookup: Callable[[str, Moment], tuple[int, PriceComponent] | None],
-    *,
-    reservation: bool,
-) -> list[_Period]:
-    periods: list[_Period] = []
-    for segment in parts:
-        moment = segment.moment
-        if reservation:
-            time_dimension, dims = "RESERVATION_TIME", ("TIME",)
-        else:
-            time_dimension = "TIME" if moment.charging else "PARKING_TIME"
-            dims = ("ENERGY", time_dimension)
-        found = {dim: lookup(dim, moment) for dim in dims}
-        key = (time_dimension, tuple((d, f[0] if f else None) for d, f in found.items()))
-        if not periods or periods[-1].key != key:
-            periods.append(_Period(start=segment.start, end=segment.end, key=key))
-        period = periods[-1]
-        period.end = segment.end
-        seconds = segment.seconds
-        dims_volume = period.dimensions
-        dims_volume[time_dimension] = dims_volume.get(time_dimension, ZERO) + seconds
-        if not reservation:
-            dims_volume["ENERGY"] = dims_volume.get("ENERGY", ZERO) + segment.energy_wh
-            for name, value, pick in (
-                ("MIN_CURRENT", segment.current_a, min),
-                ("MAX_CURRENT", segment.current_a, max),
-                ("MIN_POWER", segment.power_kw, min),
-                ("MAX_POWER", segment.power_kw, max),
-            ):
-                if value is not None and moment.charging:
-                    value = Decimal(str(value))
-                    dims_volume[name] = pick(dims_volume.get(name, value), value)
-        for dim, hit in found.items():
-            if hit is None:
-                continue
-            amount = seconds if dim != "ENERGY" else segment.energy_wh
-            previous = period.priced.get(dim)
-            period.priced[dim] = (hit[0], hit[1], (previous[2] if previous else ZERO) + amount)
-        if period.flat is None and not any(p.flat for p in periods):
-            period.flat = lookup("FLAT", moment)
-    return periods
-
-
-def _round_steps(periods: list[_Period], dimensions: Iterable[str]) -> None:
-    """OCPI 2.2.1 CDRs §10.3 step_size: once per session, on the total of the dimension
-    of the last priced period, with that period's step; the extra is billed there."""
-    last = None
-    for period in periods:
-        for dim in dimensions:
-            # A period that priced nothing (no energy while parking) is not
-            # the "last relevant" component.
-            if dim in period.priced and period.priced[dim][2] > 0:
-                last = (period, dim)
-    if last is None:
-        return
-    period, dim = last
-    index, component, amount = period.priced[dim]
-    total = sum((p.priced[dim][2] for p in periods if dim in p.priced), ZERO)
-    extra = _ceil_to(total, component.step_size) - total
-    period.priced[dim] = (index, component, amount + extra)
-
-
-def _cost(period: _Period, dim: str) -> Price:
-    if dim not in period.priced:
-        return FREE
-    _, component, amount = period.priced[dim]
-    units = amount / 1000 if dim == "ENERGY" else amount / HOUR
-    return _price(component, units)
-
-
-def _finish(period: _Period, *, reservation: bool) -> ChargingPeriod:
-    costs: dict[str, Price] = {}
-    elements: dict[str, int] = {}
-    for dim, (index, _, _) in period.priced.items():
-        costs[dim] = _cost(period, dim)
-        elements[dim] = index
-    if period.flat is not None:
-        costs["FLAT"] = _price(period.flat[1], Decimal(1))
-        elements["FLAT"] = period.flat[0]
-    dimensions = {}
-    for name, value in period.dimensions.items():
-        if name == "ENERGY":
-            value = value / 1000
-        elif name in ("TIME", "PARKING_TIME", "RESERVATION_TIME"):
-            value = value / HOUR
-        dimensions[name] = value
-    return ChargingPeriod(
-        start=period.start,
-        end=period.end,
-        dimensions=dimensions,
-        costs=costs,
-        elements=elements,
-        reservation=reservation,
-    )
-
-
-_SUMMED = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
-
-
-def _rounded(periods: list[ChargingPeriod]) -> list[ChargingPeriod]:
-    """Volumes to six decimals, rounding running totals rather than each period,
-    so the periods add up exactly to the (rounded) session totals."""
-    running = {name: ZERO for name in _SUMMED}
-    done = {name: ZERO for name in _SUMMED}
-    result = []
-    for period in periods:
-        dimensions = {}
-        for name, value in period.dimensions.items():
-            if name in running:
-                running[name] += value
-                dimensions[name] = _volume(running[name]) - done[name]
-                done[name] += dimensions[name]
-            else:
-                dimensions[name] = _volume(value)
-        result.append(replace(period, dimensions=dimensions))
-    return result
-
-
 # --- the whole -------------------------------------------------------------------
 
 
@@ -275,23 +115,64 @@ def _reservation_periods(
         [e for _, e in candidates],
         Meter(()),
     )
-    periods = _periods(parts, lookup, reservation=True)
-    _round_steps(periods, ("TIME",))
-    return _rounded([_finish(p, reservation=True) for p in periods])
+    periods = periods_add(parts, lookup, reservation=True)
+    round_steps(periods, ("TIME",))
+    return periods_rounded([period_finish(p, reservation=True) for p in periods])
 
 
-def _session_periods(tariff: TariffSpec, usage: Usage, meter: Meter) -> list[ChargingPeriod]:
+def session_periods_extend(
+    tariff: TariffSpec,
+    usage: Usage,
+    meter: Meter,
+    periods: list[Period],
+    *,
+    start: datetime.datetime,
+    base: Decimal,
+    derive_power: bool,
+) -> list[Period]:
+    """``periods`` (the session priced until ``start``) continued until ``usage.end``.
+
+    ``base`` is the register at the session's start; ``meter`` must know the
+    register from ``start`` on.
+    """
     indexed = enumerate(tariff.elements)
     candidates = [(i, e) for i, e in indexed if e.restrictions.reservation is None]
 
     def lookup(dim: str, moment: Moment):
         return _first(candidates, dim, moment)
 
-    parts = segments(usage, usage.start, usage.end, [e for _, e in candidates], meter)
-    periods = _periods(parts, lookup, reservation=False)
-    _round_steps(periods, ("ENERGY",))
-    _round_steps(periods, TIME_DIMENSIONS)
-    return _rounded([_finish(p, reservation=False) for p in periods])
+    parts = segments(
+        usage,
+        start,
+        usage.end,
+        [e for _, e in candidates],
+        meter,
+        origin=usage.start,
+        base=base,
+        derive_power=derive_power,
+    )
+    return periods_add(parts, lookup, reservation=False, periods=periods)
+
+
+def session_periods_finish(periods: list[Period]) -> list[ChargingPeriod]:
+    """The CDR's periods: step sizes applied once, to the whole session (on copies)."""
+    periods = [replace(p, dimensions=dict(p.dimensions), priced=dict(p.priced)) for p in periods]
+    round_steps(periods, ("ENERGY",))
+    round_steps(periods, TIME_DIMENSIONS)
+    return periods_rounded([period_finish(p, reservation=False) for p in periods])
+
+
+def _session_periods(tariff: TariffSpec, usage: Usage, meter: Meter) -> list[ChargingPeriod]:
+    periods = session_periods_extend(
+        tariff,
+        usage,
+        meter,
+        [],
+        start=usage.start,
+        base=meter.at(usage.start),
+        derive_power=not meter.has("power_w"),
+    )
+    return session_periods_finish(periods)
 
 
 def _clamp(total: Price, tariff: TariffSpec) -> tuple[Price, bool, bool]:
@@ -319,14 +200,14 @@ def _clamp(total: Price, tariff: TariffSpec) -> tuple[Price, bool, bool]:
             raised = True
         elif moved:
             capped = True
-    return Price(_money(excl), _money(incl)), raised, capped
+    return Price(money(excl), money(incl)), raised, capped
 
 
 def _sum(periods: Iterable[ChargingPeriod], dim: str) -> Price:
     total = FREE
     for period in periods:
         if dim in period.costs:
-            total = _add(total, period.costs[dim])
+            total = price_add(total, period.costs[dim])
     return total
 
 
@@ -334,8 +215,7 @@ def _volume_sum(periods: Iterable[ChargingPeriod], dim: str) -> Decimal:
     return sum((p.dimensions.get(dim, ZERO) for p in periods), ZERO)
 
 
-def price_session(tariff: TariffSpec, usage: Usage) -> Costs:
-    """The periods and costs of ``usage`` under ``tariff``."""
+def usage_check(tariff: TariffSpec, usage: Usage) -> None:
     if usage.currency.upper() != tariff.currency.upper():
         raise CurrencyMismatch(
             f"tariff {tariff.id or '(no id)'} is in {tariff.currency}, "
@@ -344,23 +224,39 @@ def price_session(tariff: TariffSpec, usage: Usage) -> Costs:
     if usage.end < usage.start:
         raise PricingError("the session ends before it starts")
     reservation = usage.reservation
-    booked: list[ChargingPeriod] = []
-    if reservation is not None:
-        if reservation.end < reservation.start:
-            raise PricingError("the reservation ends before it starts")
-        booked = _reservation_periods(tariff, reservation, usage)
+    if reservation is not None and reservation.end < reservation.start:
+        raise PricingError("the reservation ends before it starts")
+
+
+def booked_periods(tariff: TariffSpec, usage: Usage) -> list[ChargingPeriod]:
+    """The periods of the reservation before the session, if it had one."""
+    if usage.reservation is None:
+        return []
+    return _reservation_periods(tariff, usage.reservation, usage)
+
+
+def price_session(tariff: TariffSpec, usage: Usage) -> Costs:
+    """The periods and costs of ``usage`` under ``tariff``."""
+    usage_check(tariff, usage)
+    reservation = usage.reservation
     session: list[ChargingPeriod] = []
     if reservation is None or not reservation.expired:
         session = _session_periods(tariff, usage, Meter(usage.samples))
+    return costs_total(tariff, booked=booked_periods(tariff, usage), session=session)
 
+
+def costs_total(
+    tariff: TariffSpec, *, booked: list[ChargingPeriod], session: list[ChargingPeriod]
+) -> Costs:
+    """The costs of a session's periods (and its reservation's), held to the tariff's limits."""
     fixed = _sum(session, "FLAT")
     energy = _sum(session, "ENERGY")
     time = _sum(session, "TIME")
     parking = _sum(session, "PARKING_TIME")
-    reserved = _add(_sum(booked, "TIME"), _sum(booked, "FLAT"))
+    reserved = price_add(_sum(booked, "TIME"), _sum(booked, "FLAT"))
     total = FREE
     for part in (fixed, energy, time, parking, reserved):
-        total = _add(total, part)
+        total = price_add(total, part)
     total, raised, capped = _clamp(total, tariff)
     return Costs(
         currency=tariff.currency,

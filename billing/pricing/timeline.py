@@ -162,19 +162,27 @@ def cut_points(
     elements: Iterable[Element],
     meter: Meter,
     states: Iterable[datetime.datetime],
+    *,
+    origin: datetime.datetime | None = None,
+    base: Decimal | None = None,
 ) -> list[datetime.datetime]:
-    """The moments at which the applicable price may change."""
+    """The moments in [start, end] at which the applicable price may change.
+
+    Durations count from ``origin`` and energy from the register ``base``
+    there: the session's start, unless [start, end] is a later part of it.
+    """
     points = {start, end}
     points.update(t for t in meter.times if start < t < end)
     points.update(t for t in states if start < t < end)
     clocks = {_MIDNIGHT}
-    base = meter.at(start)
+    origin = start if origin is None else origin
+    base = meter.at(start) if base is None else base
     for element in elements:
         r = element.restrictions
         clocks.update(t for t in (r.start_time, r.end_time) if t is not None)
         for seconds in (r.min_duration, r.max_duration):
             if seconds is not None:
-                moment = start + datetime.timedelta(seconds=seconds)
+                moment = origin + datetime.timedelta(seconds=seconds)
                 if start < moment < end:
                     points.add(moment)
         for kwh in (r.min_kwh, r.max_kwh):
@@ -193,19 +201,30 @@ def segments(
     end: datetime.datetime,
     elements: Iterable[Element],
     meter: Meter,
+    *,
+    origin: datetime.datetime | None = None,
+    base: Decimal | None = None,
+    derive_power: bool | None = None,
 ) -> list[Segment]:
     """The segments of [start, end], each described at its middle.
 
     Every boundary is a cut point, so the middle of a segment stands for all of
-    it; a session of no duration is one segment of no length.
+    it; a session of no duration is one segment of no length. For a later part
+    of a session (the running cost, priced a part at a time), ``origin`` and
+    ``base`` are the session's start and its register there, and
+    ``derive_power`` says whether the whole session reports no power.
     """
     states = sorted(usage.states, key=lambda s: s.at)
     state_times = [s.at for s in states]
-    points = cut_points(start, end, usage.time_zone, elements, meter, state_times)
+    origin = start if origin is None else origin
+    base = meter.at(start) if base is None else base
+    points = cut_points(
+        start, end, usage.time_zone, elements, meter, state_times, origin=origin, base=base
+    )
     if len(points) == 1:
         points = [start, start]
-    base = meter.at(start)
-    derive_power = not meter.has("power_w")
+    if derive_power is None:
+        derive_power = not meter.has("power_w")
     result = []
     for left, right in itertools.pairwise(points):
         middle = left + (right - left) / 2
@@ -223,7 +242,7 @@ def segments(
                 end=right,
                 moment=Moment(
                     local=middle.astimezone(usage.time_zone),
-                    elapsed_s=(middle - start).total_seconds(),
+                    elapsed_s=(middle - origin).total_seconds(),
                     used_kwh=(meter.at(middle) - base) / 1000,
                     charging=charging,
                     current_a=current,

@@ -1,14 +1,20 @@
 """Which tariff a transaction is priced with, and its running cost."""
 
 import datetime
+import logging
+from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
 from billing.enums import TariffType
 from billing.models import Tariff, TransactionPricing
-from billing.selectors import transaction_costs
+from billing.pricing import PricingError, TariffError, TariffSpec
+from billing.pricing.running import RunningState, running_price, running_update
+from billing.selectors import transaction_price_end, transaction_samples, transaction_usage
 from billing.snapshots import tariff_ocpi
 from chargepoints.models import Connector, Transaction
+
+logger = logging.getLogger(__name__)
 
 
 def tariff_in_force(*, connector: Connector, at: datetime.datetime) -> Tariff | None:
@@ -53,25 +59,54 @@ def transaction_tariff_assign(*, tx: Transaction) -> Tariff | None:
     pricing.tariff = tariff
     pricing.tariff_snapshot = tariff_ocpi(tariff) if tariff is not None else None
     # From the first moment the app shows what the session costs (a start fee).
-    pricing.total_cost = _total(tx, pricing)
+    pricing.total_cost, pricing.running_state = _running(tx, pricing, whole=True)
     pricing.save()
     return tariff
 
 
-def transaction_cost_refresh(*, tx: Transaction) -> None:
+def transaction_cost_refresh(
+    *, tx: Transaction, earliest: datetime.datetime | None = None, whole: bool = False
+) -> None:
     """Keep ``total_cost`` (incl. VAT) up to date so apps can show the cost so far.
 
-    A transaction without a tariff keeps no cost.
+    After new readings (the oldest at ``earliest``) only what is new is priced
+    (billing/pricing/running.py); ``whole`` prices the whole session again, as
+    at its stop. A transaction without a tariff keeps no cost.
     """
     pricing = transaction_pricing(tx)
     if pricing is None or not pricing.tariff_snapshot:
         return
-    total = _total(tx, pricing)
-    if total != pricing.total_cost:
-        pricing.total_cost = total
-        pricing.save(update_fields=["total_cost"])
+    total, state = _running(tx, pricing, earliest=earliest, whole=whole)
+    if (total, state) != (pricing.total_cost, pricing.running_state):
+        pricing.total_cost, pricing.running_state = total, state
+        pricing.save(update_fields=["total_cost", "running_state"])
 
 
-def _total(tx: Transaction, pricing: TransactionPricing):
-    costs = transaction_costs(tx=tx, snapshot=pricing.tariff_snapshot)
-    return costs.total.incl_vat if costs is not None else None
+def _running(
+    tx: Transaction,
+    pricing: TransactionPricing,
+    *,
+    earliest: datetime.datetime | None = None,
+    whole: bool = False,
+) -> tuple[Decimal | None, dict | None]:
+    """The cost so far (incl. VAT) and the state the next update continues from."""
+    if not pricing.tariff_snapshot:
+        return None, None
+    try:
+        spec = TariffSpec.from_ocpi(pricing.tariff_snapshot)
+        end = transaction_price_end(tx=tx)
+        state = None if whole else RunningState.from_json(pricing.running_state, spec)
+        updated = None
+        if state is not None and (earliest is None or earliest >= state.end):
+            usage = transaction_usage(tx=tx, currency=spec.currency, end=end, samples=[])
+            new = transaction_samples(tx=tx, end=end, since=state.last)
+            updated = running_update(spec, usage, state, new)
+        if updated is None:
+            usage = transaction_usage(tx=tx, currency=spec.currency, end=end)
+            updated = running_price(spec, usage)
+    except (TariffError, PricingError):
+        # A tariff we stored cannot be priced: say so loudly, never guess.
+        logger.exception("Transaction %s cannot be priced", tx.pk)
+        return None, None
+    costs, state = updated
+    return costs.total.incl_vat, state.to_json() if state is not None else None

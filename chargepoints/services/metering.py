@@ -190,5 +190,6 @@ def _transaction_track(transaction: Transaction, rows: list[SampledValue]) -> No
         fields.add("total_energy")
     if fields:
         transaction.save(update_fields=[*fields, "updated_at"])
-        transaction_announce(TransactionEvent.METERED, tx=transaction)
+        earliest = min((row.timestamp for row in rows), default=None)
+        transaction_announce(TransactionEvent.METERED, tx=transaction, earliest=earliest)
         live_transaction_changed(transaction)

@@ -28,7 +28,9 @@ logger = logging.getLogger(__name__)
 class TransactionEvent(enum.StrEnum):
     # The row exists, before drivers are told and live views updated.
     STARTED = "started"
-    # New readings moved the meter or the live values of a running transaction.
+    # New readings moved the meter or the live values of a running transaction;
+    # subscribers also get ``earliest``, the time of the oldest reading of the
+    # batch (a charger replaying its buffer sends readings older than the meter).
     METERED = "metered"
     # The transaction is stopped and its final meter saved.
     STOPPED = "stopped"
@@ -40,16 +42,16 @@ _subscribers: dict[TransactionEvent, list[Subscriber]] = {event: [] for event in
 
 
 def transaction_subscribe(event: TransactionEvent, subscriber: Subscriber) -> None:
-    """Call ``subscriber(tx=...)`` on every ``event``; subscribing twice is a no-op."""
+    """Call ``subscriber(tx=..., **facts)`` on every ``event``; subscribing twice is a no-op."""
     if subscriber not in _subscribers[event]:
         _subscribers[event].append(subscriber)
 
 
-def transaction_announce(event: TransactionEvent, *, tx: Transaction) -> None:
+def transaction_announce(event: TransactionEvent, *, tx: Transaction, **facts) -> None:
     """Tell the subscribers, in the order they subscribed."""
     for subscriber in _subscribers[event]:
         try:
             with db_transaction.atomic():
-                subscriber(tx=tx)
+                subscriber(tx=tx, **facts)
         except Exception:
             logger.exception("Transaction %s: %s subscriber %r failed", tx.pk, event, subscriber)

@@ -309,3 +309,66 @@ def test_the_transactions_list_shows_running_costs_in_a_fixed_number_of_queries(
     assert two == [("BILL-16", "1.1900"), ("FREE-16", "")]
     assert twelve == [("BILL-16", "1.1900")] * 6 + [("FREE-16", "")] * 6
     assert queries_for_twelve == queries_for_two
+
+
+def test_the_running_cost_is_updated_from_where_it_was_left_and_stays_exact(
+    priced_chargers, monkeypatch
+):
+    from billing.pricing import running
+    from billing.selectors import transaction_costs
+    from billing.services import pricing
+
+    from_scratch = []
+
+    def counted(*args):
+        from_scratch.append(args[1].end)
+        return running.running_price(*args)
+
+    monkeypatch.setattr(pricing, "running_price", counted)
+
+    wire = Wire(ChargePoint16, "BILL-16")
+    wire.result("BootNotification", {"chargePointVendor": "ACME", "chargePointModel": "Duo"})
+    started = wire.result(
+        "StartTransaction",
+        {"connectorId": 1, "idTag": TAG, "meterStart": 10_000, "timestamp": "2026-11-21T10:00:00Z"},
+    )
+    tx_id = started["transactionId"]
+
+    def meter(minute: int, wh: int) -> int:
+        frame = {
+            "connectorId": 1,
+            "transactionId": tx_id,
+            "meterValue": [
+                {
+                    "timestamp": f"2026-11-21T{10 + minute // 60:02d}:{minute % 60:02d}:00Z",
+                    "sampledValue": [
+                        {"value": str(wh), "measurand": "Energy.Active.Import.Register"},
+                        {"value": "7400", "measurand": "Power.Active.Import", "unit": "W"},
+                    ],
+                }
+            ],
+        }
+        with CaptureQueriesContext(connection) as queries:
+            wire.result("MeterValues", frame)
+        return len(queries)
+
+    def exact() -> tuple:
+        tx = Transaction.objects.select_related("pricing").get(pk=tx_id)
+        whole = transaction_costs(tx=tx, snapshot=tx.pricing.tariff_snapshot)
+        return tx.pricing.total_cost, whole.total.incl_vat
+
+    counts = []
+    for minute in range(1, 41):
+        counts.append(meter(minute, 10_000 + 120 * minute))
+        shown, whole = exact()
+        assert shown == whole, f"after minute {minute}"
+    # Priced whole at the start and at the first reading (the start alone is a
+    # moment of no length); each reading after that only adds itself.
+    assert [at.strftime("%H:%M") for at in from_scratch] == ["10:00", "10:01"]
+    assert counts[9] == counts[39]
+
+    # A batch replayed after an outage, older than the cost shown: priced whole again.
+    meter(20, 10_000 + 120 * 20 + 1)
+    shown, whole = exact()
+    assert shown == whole
+    assert len(from_scratch) == 3

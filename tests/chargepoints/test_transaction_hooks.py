@@ -21,6 +21,7 @@ from chargepoints.services.transactions import (
 
 T0 = datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC)
 CONNECTOR_1 = ConnectorRef(connectorid=1)
+FIVE_MINUTES = datetime.timedelta(minutes=5)
 
 
 @pytest.fixture
@@ -30,13 +31,15 @@ def heard(monkeypatch):
         transaction_hooks, "_subscribers", {event: [] for event in TransactionEvent}
     )
     events = []
+
+    def recorder(event):
+        def record(*, tx, **facts):
+            events.append((event, tx.transaction_status, tx.wh_meter_last, *facts.values()))
+
+        return record
+
     for event in TransactionEvent:
-        transaction_subscribe(
-            event,
-            lambda *, tx, event=event: events.append(
-                (event, tx.transaction_status, tx.wh_meter_last)
-            ),
-        )
+        transaction_subscribe(event, recorder(event))
     return events
 
 
@@ -54,7 +57,7 @@ def session(chargepoint):
         transaction_id=tx.pk,
         readings=[
             Reading(
-                timestamp=T0 + datetime.timedelta(minutes=5),
+                timestamp=T0 + FIVE_MINUTES,
                 value="2500",
                 measurand="Energy.Active.Import.Register",
             )
@@ -74,7 +77,8 @@ def test_a_session_announces_started_metered_and_stopped_with_the_saved_state(he
 
     assert heard == [
         (TransactionEvent.STARTED, TransactionStatus.ACTIVE, 1000.0),
-        (TransactionEvent.METERED, TransactionStatus.ACTIVE, 2500.0),
+        # With the time of the batch's oldest reading.
+        (TransactionEvent.METERED, TransactionStatus.ACTIVE, 2500.0, T0 + FIVE_MINUTES),
         (TransactionEvent.STOPPED, TransactionStatus.COMPLETED, 4000.0),
     ]
 
@@ -94,7 +98,7 @@ def test_a_retransmitted_stop_announces_nothing_more(heard, connector):
 
 
 def test_subscribing_twice_is_heard_once(heard, connector):
-    def subscriber(*, tx):
+    def subscriber(*, tx, **facts):
         heard.append(("twice?", tx.pk, None))
 
     transaction_subscribe(TransactionEvent.STARTED, subscriber)
@@ -106,11 +110,11 @@ def test_subscribing_twice_is_heard_once(heard, connector):
 
 
 def test_a_failing_subscriber_is_rolled_back_alone_and_the_stop_is_kept(heard, connector, caplog):
-    def breaks_after_writing(*, tx):
+    def breaks_after_writing(*, tx, **facts):
         Transaction.objects.filter(pk=tx.pk).update(review_note="half-done work")
         raise RuntimeError("pricing engine down")
 
-    def after(*, tx):
+    def after(*, tx, **facts):
         heard.append(("after", tx.transaction_status, tx.wh_meter_stop))
 
     transaction_subscribe(TransactionEvent.STOPPED, breaks_after_writing)
