@@ -51,15 +51,18 @@ test-fast: install
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:?set DATABASE_URL=postgres://...} $(PYTEST)
 
-# A real server and simulated chargers on this machine; prints calls/s,
-# p50/p99 latency and memory per connection. Override e.g. CHARGERS=200.
+# One CSMS process against a raw WebSocket echo server on the same core, a Node
+# load client on the other (bench/capacity.py), then the cost engine
+# (bench/pricing.py). Prints tables, asserts nothing. Override e.g.
+# make bench CHARGERS=200 SECONDS=10 STORM=500 IDLE=500.
 CHARGERS ?= 1000
-DURATION ?= 60
-OCPP ?= 1.6
-METER_INTERVAL ?= 10
+SECONDS ?= 20
+STORM ?= 1000
+IDLE ?= 1000
 bench: install
-	$(BIN)/python bench/gateway.py --chargers $(CHARGERS) --duration $(DURATION) \
-		--ocpp $(OCPP) --meter-interval $(METER_INTERVAL)
+	npm ci --prefix bench/load --no-audit --no-fund --silent
+	$(BIN)/python bench/capacity.py --chargers $(CHARGERS) --seconds $(SECONDS) \
+		--storm $(STORM) --idle $(IDLE)
 	$(BIN)/python bench/pricing.py
 
 # Style, then the layering of docs/architecture.md (import contracts in pyproject.toml).

@@ -1,0 +1,221 @@
+"""Benchmark: one CSMS process against a raw WebSocket echo server, same core, same run.
+
+The server under test (the echo server, then the CSMS) runs pinned to one
+core and the Node load client (bench/load/client.mjs) to another, so the
+client is not what limits the figures. Absolute figures vary with the
+machine; the ratio to the echo server, measured in the same run, does not.
+Prints one table; no thresholds (docs/architecture.md: timings are
+benchmarks). Only 127.0.0.1 is ever contacted.
+
+    python bench/capacity.py --chargers 1000 --seconds 20 --storm 1000 --idle 1000
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.server import ListeningProcess, ServerProcess, manage, project_env  # noqa: E402
+
+CLIENT = ROOT / "bench" / "load" / "client.mjs"
+# The issue's targets (docs: issue 14), as ratios and limits.
+THROUGHPUT_TARGET = 0.15
+P50_TARGET_MS, P99_TARGET_MS = 10, 50
+IDLE_TARGET_KIB = 40
+
+
+def cores() -> tuple[list[str], list[str]]:
+    """taskset prefixes for the server and the client: different cores where there are two."""
+    if (os.cpu_count() or 1) < 2:
+        return [], []
+    return ["taskset", "-c", "0"], ["taskset", "-c", "1"]
+
+
+SERVER_CORE, CLIENT_CORE = cores()
+
+
+class EchoProcess(ListeningProcess):
+    name = "the echo server"
+
+    def command(self, port: int) -> list[str]:
+        return [*SERVER_CORE, sys.executable, "bench/echo.py", str(port)]
+
+    def listening(self, port: int) -> str:
+        return f"Listening on TCP address 127.0.0.1:{port}"
+
+
+class PinnedServer(ServerProcess):
+    """``manage.py serve`` on the server's core, logging warnings only (a log line per
+    connection would be part of the measure)."""
+
+    def command(self, port: int) -> list[str]:
+        return [*SERVER_CORE, *super().command(port)]
+
+    def environment(self, port: int) -> dict[str, str]:
+        return {**super().environment(port), "LOG_LEVEL": "WARNING"}
+
+    def listening(self, port: int) -> str:
+        # Daphne says so at INFO only; /health/ answering is proof enough here.
+        return ""
+
+
+def client(url: str, **options) -> dict:
+    """Run the load client to its end; its one JSON line of results."""
+    completed = subprocess.run(
+        [*CLIENT_CORE, "node", str(CLIENT), json.dumps({"url": url, **options})],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode:
+        sys.exit(f"load client failed:\n{completed.stderr}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process and its children (taskset execs the server itself)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def idle_memory(url: str, pid: int, chargers: int, prefix: str) -> tuple[float, dict]:
+    """KiB of server memory per connected, idle charger."""
+    before = rss_kib(pid)
+    process = subprocess.Popen(
+        [
+            *CLIENT_CORE,
+            "node",
+            str(CLIENT),
+            json.dumps(
+                {"url": url, "mode": "idle", "chargers": chargers, "prefix": prefix, "hold": 600}
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        held = json.loads(process.stdout.readline())
+        after = rss_kib(pid)
+    finally:
+        process.kill()
+        process.wait()
+    return (after - before) / max(held["ready"], 1), held
+
+
+def csms_env(folder: Path) -> dict[str, str]:
+    env = project_env(
+        SQLITE_PATH=str(folder / "bench.sqlite3"),
+        DEBUG="0",
+        SECRET_KEY="bench-" + "x" * 50,
+        CSMS_AUTO_REGISTER="1",
+    )
+    for command in (
+        ["migrate", "--noinput"],
+        [
+            "shell",
+            "-c",
+            "from accounts.models import IdTag; IdTag.objects.create(idToken='BENCH-TAG')",
+        ],
+    ):
+        result = manage(*command, env=env)
+        if result.returncode:
+            sys.exit(result.stderr)
+    return env
+
+
+def latency(run: dict) -> str:
+    if run.get("p50Ms") is None:
+        return "no call answered within the run"
+    return f"p50 {run['p50Ms']:.1f} ms, p99 {run['p99Ms']:.1f} ms"
+
+
+def row(name: str, figure: str, target: str) -> str:
+    return f"| {name} | {figure} | {target} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chargers", type=int, default=1000, help="closed-loop chargers")
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per run")
+    parser.add_argument("--storm", type=int, default=1000, help="chargers connecting at once")
+    parser.add_argument("--idle", type=int, default=1000, help="idle chargers for memory")
+    args = parser.parse_args()
+    if not (ROOT / "bench" / "load" / "node_modules").exists():
+        sys.exit("The load client's packages are missing: run make bench (npm ci in bench/load).")
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))
+    cpu = f"server on core 0, client on core 1 of {os.cpu_count()}" if SERVER_CORE else "unpinned"
+    print(f"Capacity benchmark ({cpu}); OCPP 1.6, MeterValues with four sampled values")
+
+    closed = {"chargers": args.chargers, "seconds": args.seconds}
+    with EchoProcess() as echo:
+        echo_url = f"ws://127.0.0.1:{echo.ready()}/ocpp"
+        baseline = client(echo_url, **closed)
+    print(f"  echo server: {baseline['callsPerSecond']} frames/s", flush=True)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        env = csms_env(Path(tmp))
+        with PinnedServer(env) as server:
+            base = server.url()
+            url = base.replace("http://", "ws://") + "/ocpp"
+            per_idle, held = idle_memory(url, base.pid, args.idle, "IDLE")
+            print(f"  idle memory: {per_idle:.1f} KiB per charger", flush=True)
+            storm = client(url, mode="storm", chargers=args.storm, prefix="STORM")
+            print(f"  storm: {storm['ready']} ready in {storm['setupSeconds']:.1f} s", flush=True)
+            loaded = client(url, prefix="LOAD", **closed)
+            print(f"  closed loop: {loaded['callsPerSecond']} calls/s", flush=True)
+            half = max(1, round(THROUGHPUT_TARGET * baseline["callsPerSecond"] / 2))
+            opened = client(url, mode="open", rate=half, prefix="LOAD", **closed)
+
+    ratio = loaded["callsPerSecond"] / max(baseline["callsPerSecond"], 1)
+    errors = sum(run.get("errors", 0) for run in (loaded, opened, storm, held))
+    print()
+    print("| | measured | target |")
+    print("|---|---|---|")
+    print(row("echo server, closed loop", f"{baseline['callsPerSecond']:,} frames/s", "baseline"))
+    print(
+        row(
+            f"CSMS, {args.chargers:,} chargers, closed loop",
+            f"{loaded['callsPerSecond']:,} MeterValues/s, {latency(loaded)}",
+            "",
+        )
+    )
+    print(row("ratio to the echo server", f"{ratio:.3f}", f">= {THROUGHPUT_TARGET}"))
+    print(
+        row(
+            f"open loop at {half:,} calls/s (half the target)",
+            f"{opened['callsPerSecond']:,} calls/s, {latency(opened)}",
+            f"p50 <= {P50_TARGET_MS} ms, p99 <= {P99_TARGET_MS} ms",
+        )
+    )
+    print(
+        row(
+            f"storm: {args.storm:,} chargers connect, boot, report, start at once",
+            f"{storm['ready']:,} ready in {storm['setupSeconds']:.1f} s",
+            "10,000 within 20 s",
+        )
+    )
+    print(
+        row(
+            f"memory per idle charger ({held['ready']:,} connected)",
+            f"{per_idle:.1f} KiB",
+            f"<= {IDLE_TARGET_KIB} KiB at 10,000",
+        )
+    )
+    print(row("errors", str(errors), "0"))
+    for run in (loaded, opened, storm, held):
+        for sample in run.get("errorSample", []):
+            print(f"  error ({run['mode']}): {sample}")
+
+
+if __name__ == "__main__":
+    main()
