@@ -9,19 +9,25 @@ chargers, a thousand PostgreSQL connections per process.
 So all gateway database work runs in one thread, inside one fixed context:
 one connection per server process, reused, checked after idling and dropped
 when it has failed. Work is serialised on that thread, as Channels'
-thread-sensitive mode would do anyway.
+thread-sensitive mode would do anyway, and what arrives together is
+committed together (``_Writer``): the commit, not the frame, is the unit of
+database work under load.
 """
 
 import asyncio
 import contextvars
-import functools
 import logging
+import queue
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connections
+from django.db import transaction as db_transaction
 
 from chargepoints.services.live import live_outbox
 
@@ -30,9 +36,10 @@ logger = logging.getLogger(__name__)
 # A connection idle this long is checked before use: the database may have
 # closed it meanwhile (server restart, idle timeout).
 IDLE_CHECK_SECONDS = 30.0
+# At most this many calls share one commit: a batch holds the write lock
+# (SQLite) while it runs, and other writers of the process wait for it.
+BATCH_MAX = 100
 
-_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-db")
-_context = contextvars.Context()
 _last_used = 0.0
 
 # Tests drive adapters from a test's own database transaction, so there the
@@ -53,16 +60,119 @@ def _ready_connections() -> None:
     _last_used = time.monotonic()
 
 
-def _call(function, kwargs):
-    _ready_connections()
-    return _collecting(function, kwargs)
+def _close_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        connection.close()
 
 
-def _collecting(function, kwargs):
-    """Run the service; return its result and the live updates it committed."""
-    with live_outbox() as outbox:
-        result = function(**kwargs)
-    return result, outbox
+@dataclass
+class _Call:
+    function: Callable
+    kwargs: dict
+    future: Future
+    # The event loop of the caller: live updates are published there.
+    loop: asyncio.AbstractEventLoop
+    # False: run alone, outside a transaction (closing connections).
+    batched: bool = True
+
+
+class _Writer:
+    """One thread doing all the gateway's database work, many calls to a commit.
+
+    Calls that arrive while a batch runs make the next batch: under load a
+    commit carries the work of many frames, and each call's answer is
+    released only once that commit succeeded (docs/architecture.md rule 7).
+    Each call runs in a savepoint of its own, so one that fails is rolled
+    back alone; if the commit fails, every call of the batch fails with it
+    and nothing of the batch is stored (the chargers are answered an error
+    and send again).
+    """
+
+    def __init__(self):
+        self.calls: queue.SimpleQueue = queue.SimpleQueue()
+        self.context = contextvars.Context()
+        self.started = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def submit(self, function, kwargs, *, batched: bool = True) -> Future:
+        with self.started:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="gateway-db", daemon=True)
+                self.thread.start()
+        call = _Call(function, kwargs, Future(), asyncio.get_running_loop(), batched)
+        self.calls.put(call)
+        return call.future
+
+    def _run(self) -> None:
+        held = None
+        while True:
+            batch = [held if held is not None else self.calls.get()]
+            held = None
+            while len(batch) < BATCH_MAX and batch[0].batched:
+                try:
+                    call = self.calls.get_nowait()
+                except queue.Empty:
+                    break
+                if not call.batched:
+                    # A call that must run alone goes next, on its own.
+                    held = call
+                    break
+                batch.append(call)
+            try:
+                self.context.run(self._batch, batch)
+            except Exception as error:
+                # The thread must outlive any failure, or the gateway stops.
+                logger.exception("Gateway database work failed")
+                for call in batch:
+                    if not call.future.done():
+                        call.future.set_exception(error)
+
+    def _batch(self, batch: list[_Call]) -> None:
+        calls = [call for call in batch if call.future.set_running_or_notify_cancel()]
+        if not calls:
+            return
+        _ready_connections()
+        if not calls[0].batched:
+            _settle(calls[0])
+            return
+        outcomes = []
+        try:
+            with live_outbox() as outbox, db_transaction.atomic():
+                for call in calls:
+                    # The savepoint's release may fail too: the outcome counts after it.
+                    try:
+                        with db_transaction.atomic():
+                            value = call.function(**call.kwargs)
+                        outcome = (True, value)
+                    except Exception as error:
+                        outcome = (False, error)
+                    outcomes.append(outcome)
+        except Exception as error:
+            logger.exception("A batch of %d gateway calls could not be committed", len(calls))
+            for call in calls:
+                call.future.set_exception(error)
+            return
+        for call, (ok, value) in zip(calls, outcomes, strict=True):
+            if ok:
+                call.future.set_result(value)
+            else:
+                call.future.set_exception(value)
+        if outbox:
+            # What the batch committed, to the apps watching (once per batch).
+            try:
+                asyncio.run_coroutine_threadsafe(_publish(outbox), calls[0].loop)
+            except RuntimeError:
+                logger.warning("Live updates not published: the server is stopping")
+
+
+def _settle(call: _Call) -> None:
+    try:
+        call.future.set_result(call.function(**call.kwargs))
+    except Exception as error:
+        call.future.set_exception(error)
+
+
+_writer = _Writer()
 
 
 async def gateway_db(function, /, **kwargs):
@@ -71,16 +181,26 @@ async def gateway_db(function, /, **kwargs):
     Then publish the live transaction updates the service committed, for
     apps watching (WebSocket /ws/v1/transactions/<id>/).
     """
-    if not SHARED_CONTEXT:
-        result, outbox = await sync_to_async(_collecting)(function, kwargs)
-    else:
-        loop = asyncio.get_running_loop()
-        result, outbox = await loop.run_in_executor(
-            _executor, _context.run, functools.partial(_call, function, kwargs)
-        )
+    if SHARED_CONTEXT:
+        # The writer publishes what its batch committed.
+        return await asyncio.wrap_future(_writer.submit(function, kwargs))
+    result, outbox = await sync_to_async(_collecting)(function, kwargs)
     if outbox:
         await _publish(outbox)
     return result
+
+
+async def gateway_db_close() -> None:
+    """Close the gateway's database connections, between two batches (tests, shutdown)."""
+    if SHARED_CONTEXT:
+        await asyncio.wrap_future(_writer.submit(_close_connections, {}, batched=False))
+
+
+def _collecting(function, kwargs):
+    """Run the service; return its result and the live updates it committed."""
+    with live_outbox() as outbox:
+        result = function(**kwargs)
+    return result, outbox
 
 
 async def _publish(outbox: dict[str, dict]) -> None:

@@ -1,11 +1,15 @@
 """The gateway's database seam: one connection per server process, whoever calls."""
 
 import asyncio
+import time
 
 import pytest
-from django.db import connection
+from django.db import Error, IntegrityError, connection
+from django.utils import timezone
 
 from ocpp_gateway import db
+from ocpp_gateway.models import OCPPMessage
+from ocpp_gateway.services import Frame, messages_record
 
 
 @pytest.fixture
@@ -13,11 +17,7 @@ def shared_context(monkeypatch):
     """The real seam; its connection is closed afterwards so the test database can go."""
     monkeypatch.setattr(db, "SHARED_CONTEXT", True)
     yield
-    asyncio.run(db.gateway_db(_close))
-
-
-def _close(**_) -> None:
-    connection.close()
+    asyncio.run(db.gateway_db_close())
 
 
 def _connection_id(**_) -> int:
@@ -55,7 +55,76 @@ def test_a_failed_connection_is_replaced_before_the_next_call(request):
             return cursor.fetchone()[0]
 
     async def scenario():
-        await db.gateway_db(break_it)
+        # Its batch cannot commit on the broken connection: the call fails
+        # (the charger is answered an error and sends again)...
+        with pytest.raises(Error):
+            await db.gateway_db(break_it)
+        # ...and the next one gets a new connection.
         return await db.gateway_db(still_works)
 
     assert asyncio.run(scenario()) == 1
+
+
+def _batch_of(**_) -> int:
+    # The outermost atomic block is the batch's transaction.
+    return id(connection.atomic_blocks[0])
+
+
+def _slow(**_) -> int:
+    time.sleep(0.3)  # keeps the writer busy while the others queue up
+    return _batch_of()
+
+
+def _log(*, chargepoint_id: str, message_id: str, fail: bool = False) -> int:
+    messages_record(
+        chargepoint_id=chargepoint_id,
+        frames=[Frame("in", 2, message_id, "Heartbeat", {}, timezone.now())],
+    )
+    if fail:
+        raise ValueError(f"{message_id} failed")
+    return _batch_of()
+
+
+async def _together(*calls):
+    """Submit the calls at once, behind one slow call; their results or exceptions."""
+    first = asyncio.create_task(db.gateway_db(_slow))
+    await asyncio.sleep(0.05)
+    rest = [asyncio.create_task(db.gateway_db(function, **kwargs)) for function, kwargs in calls]
+    return [await first, *await asyncio.gather(*rest, return_exceptions=True)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_calls_that_arrive_together_share_one_commit(shared_context, chargepoint):
+    results = asyncio.run(_together(*[(_batch_of, {})] * 30))
+
+    # The slow call alone, then the thirty queued behind it in one transaction.
+    assert results[0] != results[1]
+    assert len(set(results[1:])) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_call_is_rolled_back_alone(shared_context, chargepoint):
+    def log(message_id, **options):
+        return (_log, {"chargepoint_id": chargepoint.pk, "message_id": message_id, **options})
+
+    results = asyncio.run(_together(log("a"), log("b", fail=True), log("c")))
+
+    assert results[1] == results[3]  # a and c shared a batch with the failing b
+    assert isinstance(results[2], ValueError) and str(results[2]) == "b failed"
+    assert sorted(OCPPMessage.objects.values_list("message_id", flat=True)) == ["a", "c"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_a_batch_cannot_commit_every_call_in_it_fails_and_nothing_is_stored(
+    shared_context, chargepoint
+):
+    # A charge point that does not exist: its foreign key fails at the commit.
+    results = asyncio.run(
+        _together(
+            (_log, {"chargepoint_id": chargepoint.pk, "message_id": "fine"}),
+            (_log, {"chargepoint_id": "NO-SUCH-CHARGER", "message_id": "orphan"}),
+        )
+    )
+
+    assert all(isinstance(result, IntegrityError) for result in results[1:])
+    assert not OCPPMessage.objects.exists()
