@@ -283,6 +283,11 @@ CSMS_COMMAND_TIMEOUT = float(os.environ.get("CSMS_COMMAND_TIMEOUT", "30"))
 CSMS_COMMAND_WAIT = float(os.environ.get("CSMS_COMMAND_WAIT", "10"))
 CSMS_COMMAND_ACK_TIMEOUT = float(os.environ.get("CSMS_COMMAND_ACK_TIMEOUT", "5"))
 
+# How long a charger's WebSocket handshake may take, admission included.
+# Daphne's own default (5 s) drops chargers reconnecting all at once after an
+# outage, when admission waits behind the others' database work.
+CSMS_HANDSHAKE_TIMEOUT = float(os.environ.get("CSMS_HANDSHAKE_TIMEOUT", "60"))
+
 # Driver sessions started from the API: a charger that accepted a remote
 # start but began no transaction within this many seconds (no car plugged
 # in) leaves the session TIMEOUT.

@@ -190,6 +190,25 @@ async def gateway_db(function, /, **kwargs):
     return result
 
 
+async def gateway_db_soon(function, /, **kwargs) -> None:
+    """Queue work nobody waits for (the message log): it joins the next batch.
+
+    The caller goes on at once; a failure is logged. (Where tests run the
+    work in their own transaction, it is done before this returns.)
+    """
+    if not SHARED_CONTEXT:
+        await gateway_db(function, **kwargs)
+        return
+    future = _writer.submit(function, kwargs)
+    future.add_done_callback(_failure_logged)
+
+
+def _failure_logged(future: Future) -> None:
+    error = future.exception()
+    if error is not None:
+        logger.error("Queued gateway work failed", exc_info=error)
+
+
 async def gateway_db_close() -> None:
     """Close the gateway's database connections, between two batches (tests, shutdown)."""
     if SHARED_CONTEXT:

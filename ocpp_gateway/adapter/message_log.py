@@ -4,7 +4,7 @@ import logging
 
 from django.utils import timezone
 
-from ocpp_gateway.db import gateway_db
+from ocpp_gateway.db import gateway_db_soon
 from ocpp_gateway.enums import MessageDirection, MessageType
 from ocpp_gateway.services import Frame, messages_record
 
@@ -12,7 +12,7 @@ logger = logging.getLogger(__name__)
 
 
 class MessageLog:
-    """Mixin of ``GatewayAdapter``: logging frames without ever blocking an answer."""
+    """Mixin of ``GatewayAdapter``: logging frames without ever blocking or delaying an answer."""
 
     id: str
 
@@ -25,8 +25,10 @@ class MessageLog:
         return Frame(MessageDirection.OUTBOUND, out[0], out[1], action, payload, timezone.now())
 
     async def _record(self, frames: list[Frame]) -> None:
+        # Queued, not awaited: the answer leaves once the charger's data is
+        # committed, and its log entries join the next batch of database work.
         try:
-            await gateway_db(messages_record, chargepoint_id=self.id, frames=frames)
+            await gateway_db_soon(messages_record, chargepoint_id=self.id, frames=frames)
         except Exception:
             # The log must never stop a charger from being answered.
             logger.exception("%s: could not log %d frame(s)", self.id, len(frames))

@@ -1,6 +1,7 @@
 """The gateway's database seam: one connection per server process, whoever calls."""
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -128,3 +129,31 @@ def test_when_a_batch_cannot_commit_every_call_in_it_fails_and_nothing_is_stored
 
     assert all(isinstance(result, IntegrityError) for result in results[1:])
     assert not OCPPMessage.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queued_work_does_not_hold_up_its_caller_and_is_done_with_the_next_batch(
+    shared_context, chargepoint, caplog
+):
+    release = threading.Event()
+
+    def blocked(**_):
+        # The writer is busy with this until the test has queued its work.
+        assert release.wait(timeout=60)
+
+    async def scenario():
+        busy = asyncio.create_task(db.gateway_db(blocked))
+        await asyncio.sleep(0.05)
+        await db.gateway_db_soon(_log, chargepoint_id=chargepoint.pk, message_id="queued")
+        await db.gateway_db_soon(
+            _log, chargepoint_id=chargepoint.pk, message_id="broken", fail=True
+        )
+        # Both calls returned while the writer was still blocked.
+        release.set()
+        await busy
+        await db.gateway_db(_batch_of)  # behind the queued work
+
+    asyncio.run(scenario())
+
+    assert list(OCPPMessage.objects.values_list("message_id", flat=True)) == ["queued"]
+    assert "Queued gateway work failed" in caplog.text and "broken failed" in caplog.text

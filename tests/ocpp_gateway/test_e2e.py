@@ -20,7 +20,7 @@ from tests.server import (
     running_server,
     sqlite_rows,
 )
-from tests.waiting import DEADLINE, wait_until_async
+from tests.waiting import DEADLINE, wait_until, wait_until_async
 
 pytestmark = pytest.mark.e2e
 
@@ -234,14 +234,23 @@ def test_a_16_charger_runs_a_full_session(server):
         "chargepoint_vendor, chargepoint_model",
         chargepoint_id="CP-DEMO-16",
     ) == [("ABB", "Terra AC")]
-    logged = select(
-        database,
-        "ocpp_gateway_ocppmessage",
-        "direction, action",
-        chargepoint_id="CP-DEMO-16",
-        action="StopTransaction",
+
+    # The log entries join the server's next batch of database work, just after the answer.
+    def logged():
+        return sorted(
+            select(
+                database,
+                "ocpp_gateway_ocppmessage",
+                "direction, action",
+                chargepoint_id="CP-DEMO-16",
+                action="StopTransaction",
+            )
+        )
+
+    wait_until(
+        lambda: logged() == [("INBOUND", "StopTransaction"), ("OUTBOUND", "StopTransaction")],
+        what="the StopTransaction frames in the message log",
     )
-    assert sorted(logged) == [("INBOUND", "StopTransaction"), ("OUTBOUND", "StopTransaction")]
 
 
 def test_the_bmw_wallbox_runs_a_full_session_on_201(server):

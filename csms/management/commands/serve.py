@@ -39,5 +39,9 @@ class Command(BaseCommand):
             f"{'wss' if scheme == 'https' else 'ws'}://{host}:{settings.CSMS_PORT}/ocpp/<id>"
         )
         self.stdout.flush()
-        argv = [sys.executable, "-m", "daphne", "-e", endpoint, "csms.asgi:application"]
+        argv = [
+            *(sys.executable, "-m", "daphne", "-e", endpoint),
+            *("--websocket_connect_timeout", f"{settings.CSMS_HANDSHAKE_TIMEOUT:g}"),
+            "csms.asgi:application",
+        ]
         os.execv(sys.executable, argv)
