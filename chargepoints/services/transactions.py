@@ -75,10 +75,15 @@ def _replayed(tx: Transaction, facts: TransactionFacts) -> bool:
     )
 
 
-def _locked_chargepoint(chargepoint_id: str) -> ChargePoint:
+def _locked_chargepoint(chargepoint_id: str, *, key_only: bool = False) -> ChargePoint:
     # One charger's transaction messages are serialised by this lock, so a
     # retransmitted start racing the original cannot create two rows.
-    return ChargePoint.objects.select_for_update().get(pk=chargepoint_id)
+    chargepoints = ChargePoint.objects.select_for_update()
+    if key_only:
+        # Meter values only name the charger in the rows they add: its forty
+        # other columns would be read and built for nothing, every frame.
+        chargepoints = chargepoints.only("pk")
+    return chargepoints.get(pk=chargepoint_id)
 
 
 def _find(
@@ -378,7 +383,7 @@ def meter_values_record(
     charger_transaction_id: str | None = None,
 ) -> int:
     """Store readings sent outside transaction events (1.6/2.0.1 MeterValues)."""
-    chargepoint = _locked_chargepoint(chargepoint_id)
+    chargepoint = _locked_chargepoint(chargepoint_id, key_only=True)
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
     tx = None
     if transaction_id is not None or charger_transaction_id is not None:
