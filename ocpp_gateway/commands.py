@@ -32,13 +32,6 @@ TRANSLATIONS = {
 }
 
 
-def command_supported(*, chargepoint: ChargePoint, name: str) -> bool:
-    """Whether the charger's last negotiated version has this command (unknown: assume so)."""
-    if chargepoint.ocpp_version not in TRANSLATIONS:
-        return True
-    return name in TRANSLATIONS[chargepoint.ocpp_version][0].BUILDERS
-
-
 def request_build(*, protocol: str, prepared: PreparedCommand) -> tuple[str, dict]:
     """The OCPP action and payload for this charger's version; CommandInvalid if it has none."""
     module, schema_version = TRANSLATIONS[protocol]
@@ -63,7 +56,10 @@ class ChannelLayerTransport:
     """
 
     def supports(self, *, chargepoint: ChargePoint, name: str) -> bool:
-        return command_supported(chargepoint=chargepoint, name=name)
+        # A charger that never said its version: assume it has the command.
+        if chargepoint.ocpp_version not in TRANSLATIONS:
+            return True
+        return name in TRANSLATIONS[chargepoint.ocpp_version][0].BUILDERS
 
     def translate(self, *, chargepoint: ChargePoint, prepared: PreparedCommand) -> tuple[str, dict]:
         if chargepoint.ocpp_version not in TRANSLATIONS:
