@@ -79,18 +79,17 @@ def transaction_samples(
             power[timestamp][phase] = value
         else:
             current[timestamp][phase] = value
-    known = dict(energy)
+    # The register the engine interpolates readings of power or current alone
+    # against: with the reading already priced when only newer ones are asked for.
+    known = {since.at: since.energy_wh} if since is not None else {}
     if since is None:
         if tx.wh_meter_start is not None:
             energy.setdefault(start, tx.wh_meter_start)
         if tx.wh_meter_stop is not None and tx.stop_transaction_timestamp is not None:
             energy[tx.stop_transaction_timestamp] = tx.wh_meter_stop
-        known = energy
-    else:
-        known.setdefault(since.at, since.energy_wh)
+    known.update(energy)
     if not known:
         return []
-    # Readings of power or current alone get the register interpolated, as the engine reads it.
     register = Meter(Sample(at=at, energy_wh=wh) for at, wh in known.items())
     moments = sorted(set(energy) | set(power) | set(current))
     return [

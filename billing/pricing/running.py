@@ -19,7 +19,7 @@ session). The final CDR is always priced from scratch.
 """
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 from billing.pricing.engine import (
@@ -152,6 +152,8 @@ def running_update(
 ) -> tuple[Costs, RunningState] | None:
     """The session priced until ``usage.end`` from ``state`` and the readings since.
 
+    ``state`` is continued, not copied: use the state this returns afterwards.
+
     ``samples`` are the readings taken at or after ``state.end``; ``usage``
     describes the session (its start, new end, states, time zone, reservation)
     and its own samples are not read. None when the state cannot be continued:
@@ -179,9 +181,8 @@ def running_update(
             )
     later = [sample for sample in samples if sample.at > state.end]
     meter = Meter([first, *later])
-    periods = [
-        replace(p, dimensions=dict(p.dimensions), priced=dict(p.priced)) for p in state.periods
-    ]
+    # Continued in place: the state is read afresh for every update.
+    periods = state.periods
     if usage.end > state.end:
         periods = session_periods_extend(
             tariff,
