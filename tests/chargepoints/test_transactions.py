@@ -314,15 +314,25 @@ def test_a_stop_for_an_unknown_transaction_is_kept_once_for_review(chargepoint):
     assert tx.needs_review and "never seen starting" in tx.review_note
 
 
+@pytest.mark.parametrize(
+    ("failure", "note"),
+    [
+        # A refusal the billing rules foresee, and a failure nobody foresaw.
+        ("refused", "No CDR: no tariff in the session's currency"),
+        ("unexpected", "No CDR: 'currency'"),
+    ],
+)
 def test_a_bill_that_cannot_be_made_flags_the_transaction_but_still_stops_it(
-    connector, tag, monkeypatch
+    connector, tag, monkeypatch, failure, note
 ):
     from billing.services.cdrs import CdrRefused
 
-    def refuse(*, tx):
-        raise CdrRefused("no tariff in the session's currency")
+    def fails(*, tx):
+        if failure == "refused":
+            raise CdrRefused("no tariff in the session's currency")
+        raise KeyError("currency")
 
-    monkeypatch.setattr("billing.subscribers.cdr_create", refuse)
+    monkeypatch.setattr("billing.subscribers.cdr_create", fails)
     tx = start(connector.chargepoint).transaction
 
     stop(connector.chargepoint, tx)
@@ -330,7 +340,7 @@ def test_a_bill_that_cannot_be_made_flags_the_transaction_but_still_stops_it(
     # A charger retries a failed stop forever: the stop succeeds, a person looks later.
     tx.refresh_from_db()
     assert tx.transaction_status == TransactionStatus.COMPLETED
-    assert tx.needs_review and tx.review_note == "No CDR: no tariff in the session's currency"
+    assert tx.needs_review and tx.review_note == note
 
 
 # -- meter values outside transaction events ----------------------------------------------
@@ -384,22 +394,6 @@ def test_an_older_batch_is_stored_but_does_not_move_the_meter_back(connector, ta
     tx.refresh_from_db()
     assert tx.wh_meter_last == 3000.0
     assert SampledValue.objects.filter(transaction=tx).count() == 2
-
-
-def test_an_unexpected_failure_to_bill_flags_the_transaction_but_still_stops_it(
-    connector, tag, monkeypatch
-):
-    def breaks(*, tx):
-        raise KeyError("currency")
-
-    monkeypatch.setattr("billing.subscribers.cdr_create", breaks)
-    tx = start(connector.chargepoint).transaction
-
-    stop(connector.chargepoint, tx)
-
-    tx.refresh_from_db()
-    assert tx.transaction_status == TransactionStatus.COMPLETED
-    assert tx.needs_review and tx.review_note == "No CDR: 'currency'"
 
 
 def test_a_tariff_that_cannot_be_assigned_never_makes_a_free_cdr(connector, tag, monkeypatch):
