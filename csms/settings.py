@@ -133,7 +133,7 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "csms.channel_layers.SweptInMemoryChannelLayer"}}
 
 REST_FRAMEWORK = {
     # Token first: an anonymous API call is answered 401 with a challenge.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from csms.rows import rows_insert
 from ocpp_gateway.models import OCPPMessage
 
 
@@ -20,7 +21,7 @@ class Frame:
 
 
 def messages_record(*, chargepoint_id: str, frames: Sequence[Frame]) -> None:
-    OCPPMessage.objects.bulk_create(
+    rows_insert(
         [
             OCPPMessage(
                 chargepoint_id=chargepoint_id,

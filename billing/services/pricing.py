@@ -13,6 +13,7 @@ from billing.pricing.running import RunningState, running_price, running_update
 from billing.selectors import transaction_price_end, transaction_samples, transaction_usage
 from billing.snapshots import tariff_ocpi
 from chargepoints.models import Connector, Transaction
+from csms.rows import RowReader, row_update
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +43,17 @@ def tariff_in_force(*, connector: Connector, at: datetime.datetime) -> Tariff | 
     )
 
 
+# Read for every meter value: compiled once (csms/rows.py).
+_PRICING = RowReader(TransactionPricing, ["transaction"])
+
+
 def transaction_pricing(tx: Transaction) -> TransactionPricing | None:
     """Billing's record of a transaction's tariff and cost; None before it has one."""
-    try:
-        return tx.pricing
-    except TransactionPricing.DoesNotExist:
-        return None
+    related = Transaction.pricing.related
+    if not related.is_cached(tx):
+        # Kept on the transaction like ``tx.pricing`` would, a missing one too.
+        related.set_cached_value(tx, _PRICING.get(tx.pk))
+    return related.get_cached_value(tx)
 
 
 def transaction_tariff_assign(*, tx: Transaction) -> Tariff | None:
@@ -79,7 +85,7 @@ def transaction_cost_refresh(
     total, state = _running(tx, pricing, earliest=earliest, whole=whole)
     if (total, state) != (pricing.total_cost, pricing.running_state):
         pricing.total_cost, pricing.running_state = total, state
-        pricing.save(update_fields=["total_cost", "running_state"])
+        row_update(pricing, ["total_cost", "running_state"])
 
 
 def _running(

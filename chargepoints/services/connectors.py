@@ -5,6 +5,11 @@ from dataclasses import dataclass
 from django.db.models import Max
 
 from chargepoints.models import ChargePoint, Connector
+from csms.rows import RowReader
+
+# Every meter value names its connector: one indexed read, compiled once (csms/rows.py).
+_BY_NUMBER = RowReader(Connector, ["chargepoint", "connectorid"])
+_BY_EVSE = RowReader(Connector, ["chargepoint", "evse_id", "evse_connector_id"])
 
 
 @dataclass(frozen=True)
@@ -32,9 +37,7 @@ def connector_get_or_create(*, chargepoint: ChargePoint, ref: ConnectorRef) -> C
         return None
     if ref.evse_id is not None:
         evse_connector_id = ref.evse_connector_id or 1
-        connector = Connector.objects.filter(
-            chargepoint=chargepoint, evse_id=ref.evse_id, evse_connector_id=evse_connector_id
-        ).first()
+        connector = _BY_EVSE.get(chargepoint.pk, ref.evse_id, evse_connector_id)
         if connector is not None:
             return connector
         # A connector an operator created by number, before the charger said
@@ -59,7 +62,9 @@ def connector_get_or_create(*, chargepoint: ChargePoint, ref: ConnectorRef) -> C
             evse_id=ref.evse_id,
             evse_connector_id=evse_connector_id,
         )
-    connector, _ = Connector.objects.get_or_create(
-        chargepoint=chargepoint, connectorid=ref.connectorid
-    )
+    connector = _BY_NUMBER.get(chargepoint.pk, ref.connectorid)
+    if connector is None:
+        connector, _ = Connector.objects.get_or_create(
+            chargepoint=chargepoint, connectorid=ref.connectorid
+        )
     return connector

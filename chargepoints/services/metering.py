@@ -10,6 +10,7 @@ from chargepoints.enums import Measurand, ValueFormat
 from chargepoints.models import ChargePoint, Connector, SampledValue, Transaction
 from chargepoints.services.live import live_transaction_changed
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_announce
+from csms.rows import row_update, rows_insert
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ def readings_store(
                 signed_meter_value=reading.signed_meter_value,
             )
         )
-    SampledValue.objects.bulk_create(rows)
+    # Append-only and read by nobody in this call: one statement, keys not read back.
+    rows_insert(rows)
     if transaction is not None and rows:
         _transaction_track(transaction, rows)
     return rows
@@ -189,7 +191,7 @@ def _transaction_track(transaction: Transaction, rows: list[SampledValue]) -> No
         transaction.total_energy = transaction.energy_wh / 1000
         fields.add("total_energy")
     if fields:
-        transaction.save(update_fields=[*fields, "updated_at"])
+        row_update(transaction, fields)
         earliest = min((row.timestamp for row in rows), default=None)
         transaction_announce(TransactionEvent.METERED, tx=transaction, earliest=earliest)
         live_transaction_changed(transaction)

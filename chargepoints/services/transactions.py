@@ -23,6 +23,7 @@ from chargepoints.models import ChargePoint, ChargerEvent, Reservation, Transact
 from chargepoints.services.authorization import AuthResult, idtag_authorize
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
 from chargepoints.services.live import live_transaction_changed
+from chargepoints.services.locks import chargepoint_locked, transaction_locked
 from chargepoints.services.metering import Reading, readings_store
 from chargepoints.services.notices import (
     NOT_CHARGING_STATES,
@@ -73,26 +74,6 @@ def _replayed(tx: Transaction, facts: TransactionFacts) -> bool:
         and tx.sequence_number is not None
         and facts.seq_no <= tx.sequence_number
     )
-
-
-def _locked_chargepoint(chargepoint_id: str, *, key_only: bool = False) -> ChargePoint:
-    # One charger's transaction messages are serialised by this lock, so a
-    # retransmitted start racing the original cannot create two rows.
-    chargepoints = ChargePoint.objects.select_for_update()
-    if key_only:
-        # Meter values only name the charger in the rows they add: its forty
-        # other columns would be read and built for nothing, every frame.
-        chargepoints = chargepoints.only("pk")
-    return chargepoints.get(pk=chargepoint_id)
-
-
-def _find(
-    chargepoint: ChargePoint, *, transaction_id: int | None, charger_transaction_id: str | None
-) -> Transaction | None:
-    transactions = Transaction.objects.select_for_update().filter(chargepoint=chargepoint)
-    if charger_transaction_id is not None:
-        return transactions.filter(charger_transaction_id=charger_transaction_id).first()
-    return transactions.filter(pk=transaction_id).first()
 
 
 def charging_state_record(tx: Transaction, *, state: str, at: datetime.datetime) -> bool:
@@ -176,10 +157,10 @@ def transaction_start(
     readings: Sequence[Reading] = (),
 ) -> TransactionResult:
     """Start a transaction, or return the one a retransmitted start already created."""
-    chargepoint = _locked_chargepoint(chargepoint_id)
+    chargepoint = chargepoint_locked(chargepoint_id)
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
     if charger_transaction_id is not None:
-        existing = _find(
+        existing = transaction_locked(
             chargepoint, transaction_id=None, charger_transaction_id=charger_transaction_id
         )
     else:
@@ -268,8 +249,10 @@ def transaction_update(
     readings: Sequence[Reading] = (),
 ) -> TransactionResult:
     """A running transaction reports progress (2.0.1 TransactionEvent Updated)."""
-    chargepoint = _locked_chargepoint(chargepoint_id)
-    tx = _find(chargepoint, transaction_id=None, charger_transaction_id=charger_transaction_id)
+    chargepoint = chargepoint_locked(chargepoint_id)
+    tx = transaction_locked(
+        chargepoint, transaction_id=None, charger_transaction_id=charger_transaction_id
+    )
     created = tx is None
     if tx is None:
         tx = _unknown_transaction(
@@ -317,16 +300,18 @@ def transaction_stop(
     A stop for a transaction we do not know is kept as a completed
     transaction flagged for review, and answered normally.
     """
-    chargepoint = _locked_chargepoint(chargepoint_id)
+    chargepoint = chargepoint_locked(chargepoint_id)
     if charger_transaction_id is None and transaction_id is not None:
-        tx = _find(chargepoint, transaction_id=transaction_id, charger_transaction_id=None)
+        tx = transaction_locked(
+            chargepoint, transaction_id=transaction_id, charger_transaction_id=None
+        )
         # An unknown 1.6 id was recorded under the charger's number last time.
         lookup_id = str(transaction_id)
     else:
         lookup_id = charger_transaction_id
         tx = None
     if tx is None and lookup_id is not None:
-        tx = _find(chargepoint, transaction_id=None, charger_transaction_id=lookup_id)
+        tx = transaction_locked(chargepoint, transaction_id=None, charger_transaction_id=lookup_id)
     auth = _authorize(facts)
     if tx is not None and tx.stop_transaction_timestamp is not None:
         return TransactionResult(tx, auth=auth, created=False)
@@ -383,11 +368,11 @@ def meter_values_record(
     charger_transaction_id: str | None = None,
 ) -> int:
     """Store readings sent outside transaction events (1.6/2.0.1 MeterValues)."""
-    chargepoint = _locked_chargepoint(chargepoint_id, key_only=True)
+    chargepoint = chargepoint_locked(chargepoint_id, key_only=True)
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
     tx = None
     if transaction_id is not None or charger_transaction_id is not None:
-        tx = _find(
+        tx = transaction_locked(
             chargepoint,
             transaction_id=transaction_id,
             charger_transaction_id=charger_transaction_id,

@@ -52,7 +52,7 @@ def test_a_malformed_debug_flag_is_refused_not_guessed():
 def test_the_defaults_are_sqlite_and_the_in_memory_layer():
     shown = _settings()
     assert shown["engine"] == "django.db.backends.sqlite3"
-    assert shown["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert shown["layer"] == "csms.channel_layers.SweptInMemoryChannelLayer"
     assert shown["debug"] is True
 
 

@@ -1,0 +1,39 @@
+"""The rows a charger's transaction messages lock before they write.
+
+One charger's transaction messages are serialised by the lock on its row, so
+a retransmitted start racing the original cannot create two rows; the
+transaction's own row is locked before its meter is moved. These reads run
+for every meter value, so they are compiled once (csms/rows.py): each is one
+indexed row.
+"""
+
+from chargepoints.models import ChargePoint, Transaction
+from csms.rows import RowReader
+
+_CHARGER_KEY = RowReader(ChargePoint, ["pk"], fields=["pk"], for_update=True)
+_TRANSACTION_BY_PK = RowReader(Transaction, ["chargepoint", "pk"], for_update=True)
+_TRANSACTION_BY_CHARGER_ID = RowReader(
+    Transaction, ["chargepoint", "charger_transaction_id"], for_update=True
+)
+
+
+def chargepoint_locked(chargepoint_id: str, *, key_only: bool = False) -> ChargePoint:
+    """The charger's row, locked; ``ChargePoint.DoesNotExist`` when there is none."""
+    if not key_only:
+        return ChargePoint.objects.select_for_update().get(pk=chargepoint_id)
+    # Meter values only name the charger in the rows they add: its forty
+    # other columns would be read and built for nothing, every frame.
+    chargepoint = _CHARGER_KEY.get(chargepoint_id)
+    if chargepoint is None:
+        raise ChargePoint.DoesNotExist(f"No charge point {chargepoint_id!r}")
+    return chargepoint
+
+
+def transaction_locked(
+    chargepoint: ChargePoint, *, transaction_id: int | None, charger_transaction_id: str | None
+) -> Transaction | None:
+    """The charger's transaction by our id or by the charger's, locked; None when unknown."""
+    # Both keys are unique within a charger (the model's constraints): one row at most.
+    if charger_transaction_id is not None:
+        return _TRANSACTION_BY_CHARGER_ID.get(chargepoint.pk, charger_transaction_id)
+    return _TRANSACTION_BY_PK.get(chargepoint.pk, transaction_id)

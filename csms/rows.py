@@ -1,0 +1,147 @@
+"""Row reads and writes for the per-frame hot path, without the ORM's query compiler.
+
+Building SQL is most of what the ORM costs on a small query: reading a
+transaction by key took 810 µs through a QuerySet and 83 µs here, on the
+same SQLite row (docs/architecture.md rule 10). These helpers build their
+SQL once per model and database vendor from the model's own metadata and
+convert values with the model's own fields, both ways, so what they read and
+write is what the ORM would: the same columns, the same JSON, the same
+aware datetimes, on SQLite and PostgreSQL alike.
+
+They do exactly three things: read one row by equality on some columns,
+insert many rows, update some columns of one row. Everything else stays on
+the ORM. No signals fire (the project has none on these models; rule 2).
+"""
+
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+from django.db import connections, models
+
+# The database the hot path uses; routers are not used by the project.
+ALIAS = "default"
+
+
+def _quote(name: str) -> str:
+    return connections[ALIAS].ops.quote_name(name)
+
+
+def _field(model: type[models.Model], name: str):
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)
+
+
+class RowReader:
+    """``SELECT`` one row of ``model`` by equality on ``keys`` (field names), as a model instance.
+
+    ``for_update`` locks the row where the database can (PostgreSQL: rows of
+    one charger are written by one process at a time; SQLite's write
+    transactions are serialised anyway). ``fields`` limits what is read, as
+    ``QuerySet.only`` does; the instance defers the rest.
+    """
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        keys: Sequence[str],
+        *,
+        fields: Sequence[str] | None = None,
+        for_update: bool = False,
+    ):
+        self.model = model
+        self.keys = [_field(model, key) for key in keys]
+        concrete = model._meta.concrete_fields
+        if fields is not None:
+            wanted = {_field(model, name).attname for name in fields}
+            wanted.add(model._meta.pk.attname)
+            concrete = [field for field in concrete if field.attname in wanted]
+        self.fields = list(concrete)
+        self.attnames = [field.attname for field in self.fields]
+        self.for_update = for_update
+        self._by_vendor: dict[str, tuple[str, list]] = {}
+
+    def _compiled(self, connection):
+        compiled = self._by_vendor.get(connection.vendor)
+        if compiled is None:
+            compiled = self._by_vendor[connection.vendor] = self._compile(connection)
+        return compiled
+
+    def _compile(self, connection) -> tuple[str, list]:
+        table = _quote(self.model._meta.db_table)
+        columns = ", ".join(_quote(field.column) for field in self.fields)
+        where = " AND ".join(f"{_quote(field.column)} = %s" for field in self.keys)
+        sql = f"SELECT {columns} FROM {table} WHERE {where}"
+        if self.for_update and connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        # In the compiler's order: the backend's converters, then the field's.
+        expressions = [field.get_col(self.model._meta.db_table) for field in self.fields]
+        converters = [
+            connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            for column in expressions
+        ]
+        return sql, list(zip(expressions, converters, strict=True))
+
+    def get(self, *values) -> models.Model | None:
+        """The row whose keys equal ``values`` (in the order given), or None."""
+        connection = connections[ALIAS]
+        sql, converters = self._compiled(connection)
+        params = [
+            field.get_db_prep_value(value, connection)
+            for field, value in zip(self.keys, values, strict=True)
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        converted = []
+        for value, (expression, column_converters) in zip(row, converters, strict=True):
+            for converter in column_converters:
+                value = converter(value, expression, connection)
+            converted.append(value)
+        return self.model.from_db(ALIAS, self.attnames, converted)
+
+
+@cache
+def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, list]:
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
+    fields = [field for field in fields if field is not model._meta.auto_field]
+    table = _quote(model._meta.db_table)
+    columns = ", ".join(_quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", fields
+
+
+def rows_insert(objects: Iterable[models.Model]) -> int:
+    """Insert new rows of one model in one statement; their keys are not read back.
+
+    For append-only rows nobody reads in the same call (meter readings, the
+    message log). Defaults and ``auto_now_add`` apply as in ``save()``.
+    """
+    objects = list(objects)
+    if not objects:
+        return 0
+    connection = connections[ALIAS]
+    sql, fields = _insert_sql(type(objects[0]), connection.vendor)
+    params = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    return len(objects)
+
+
+def row_update(obj: models.Model, fields: Iterable[str]) -> int:
+    """``save(update_fields=...)`` of one row, plus its ``auto_now`` fields; rows changed."""
+    meta = obj._meta
+    chosen = {_field(type(obj), name) for name in fields}
+    chosen |= {field for field in meta.concrete_fields if getattr(field, "auto_now", False)}
+    chosen = sorted(chosen, key=lambda field: field.column)
+    connection = connections[ALIAS]
+    assignments = ", ".join(f"{_quote(field.column)} = %s" for field in chosen)
+    sql = f"UPDATE {_quote(meta.db_table)} SET {assignments} WHERE {_quote(meta.pk.column)} = %s"
+    params = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in chosen]
+    params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

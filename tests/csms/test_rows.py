@@ -1,0 +1,135 @@
+"""csms/rows.py: the hot path's reads and writes give exactly what the ORM gives.
+
+Run on SQLite and on PostgreSQL (make test-postgres): the values come back
+through each backend's own converters.
+"""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from billing.models import TransactionPricing
+from chargepoints.models import SampledValue, Transaction
+from csms.rows import RowReader, row_update, rows_insert
+from ocpp_gateway.models import OCPPMessage
+
+T0 = datetime.datetime(2026, 3, 1, 10, 0, 0, 123456, tzinfo=datetime.UTC)
+
+pytestmark = pytest.mark.django_db
+
+BY_KEY = RowReader(Transaction, ["chargepoint", "pk"], for_update=True)
+BY_CHARGER_ID = RowReader(Transaction, ["chargepoint", "charger_transaction_id"])
+KEY_ONLY = RowReader(Transaction, ["pk"], fields=["pk", "wh_meter_last"])
+PRICING = RowReader(TransactionPricing, ["transaction"])
+
+
+@pytest.fixture
+def tx(chargepoint, connector):
+    return Transaction.objects.create(
+        chargepoint=chargepoint,
+        connector=connector,
+        charger_transaction_id="TX-1",
+        start_transaction_timestamp=T0,
+        wh_meter_start=1000.5,
+        wh_meter_last=1250.25,
+        charging_states=[{"timestamp": T0.isoformat(), "state": "Charging"}],
+    )
+
+
+def _as_orm_reads_it(instance):
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+
+
+def test_a_row_read_by_key_equals_the_orms_instance(tx):
+    read = BY_KEY.get(tx.chargepoint_id, tx.pk)
+    assert isinstance(read, Transaction)
+    assert _as_orm_reads_it(read) == _as_orm_reads_it(Transaction.objects.get(pk=tx.pk))
+    # Aware datetimes, UUIDs and JSON come back as Python values.
+    assert read.start_transaction_timestamp == T0
+    assert isinstance(read.uuid, uuid.UUID)
+    assert read.charging_states == [{"timestamp": T0.isoformat(), "state": "Charging"}]
+    assert BY_CHARGER_ID.get(tx.chargepoint_id, "TX-1").pk == tx.pk
+
+
+def test_a_missing_row_is_none_not_another_chargers(tx, location):
+    other = location.chargepoints.create(chargepoint_id="OTHER-CP")
+    assert BY_KEY.get(other.pk, tx.pk) is None
+    assert BY_CHARGER_ID.get(tx.chargepoint_id, "TX-2") is None
+
+
+def test_a_partial_read_defers_the_other_columns(tx):
+    read = KEY_ONLY.get(tx.pk)
+    assert read.wh_meter_last == 1250.25
+    assert read.get_deferred_fields() >= {"charging_states", "uuid"}
+    # A deferred column is still there when asked for, as with QuerySet.only().
+    assert read.wh_meter_start == 1000.5
+
+
+def test_decimals_are_read_as_decimals(tx):
+    TransactionPricing.objects.create(transaction=tx, total_cost=Decimal("12.3456"))
+    assert PRICING.get(tx.pk).total_cost == Decimal("12.3456")
+    assert PRICING.get(tx.pk + 1000) is None
+
+
+def test_inserted_rows_read_back_as_the_orm_would_have_stored_them(tx, chargepoint):
+    inserted = rows_insert(
+        [
+            SampledValue(
+                chargepoint=chargepoint,
+                transaction=tx,
+                connector=tx.connector,
+                timestamp=T0,
+                value="7.2",
+                numeric_value=7200.0,
+                measurand="Power.Active.Import",
+                unit="W",
+                signed_meter_value={"signedMeterData": "abc"},
+            ),
+            SampledValue(chargepoint=chargepoint, timestamp=T0, value="230", measurand="Voltage"),
+        ]
+    )
+    assert inserted == 2
+    power, voltage = SampledValue.objects.order_by("measurand")
+    assert (power.timestamp, power.numeric_value, power.transaction_id) == (T0, 7200.0, tx.pk)
+    assert power.signed_meter_value == {"signedMeterData": "abc"}
+    assert (voltage.transaction_id, voltage.connector_id, voltage.value) == (None, None, "230")
+
+
+def test_inserted_log_rows_keep_their_json_and_defaults(chargepoint):
+    rows_insert(
+        [
+            OCPPMessage(
+                chargepoint=chargepoint,
+                direction="in",
+                message_type=2,
+                message_id="m1",
+                action="MeterValues",
+                payload={"connectorId": 1, "meterValue": [{"sampledValue": [{"value": "1"}]}]},
+            )
+        ]
+    )
+    stored = OCPPMessage.objects.get()
+    assert stored.payload == {"connectorId": 1, "meterValue": [{"sampledValue": [{"value": "1"}]}]}
+    # timestamp has a default: set when the row was made, as save() would.
+    assert stored.timestamp is not None
+    assert rows_insert([]) == 0
+
+
+def test_an_update_writes_only_the_fields_named_and_moves_updated_at(tx):
+    before = Transaction.objects.get(pk=tx.pk).updated_at
+    stale = Transaction.objects.get(pk=tx.pk)
+    stale.wh_meter_last = 2000.0
+    stale.review_note = "not to be written"
+    assert row_update(stale, ["wh_meter_last"]) == 1
+    stored = Transaction.objects.get(pk=tx.pk)
+    assert stored.wh_meter_last == 2000.0
+    assert stored.review_note == ""
+    assert stored.updated_at > before
+
+
+def test_an_update_of_a_row_gone_changes_nothing(tx):
+    gone = Transaction.objects.get(pk=tx.pk)
+    gone.pk = tx.pk + 1000
+    assert row_update(gone, ["wh_meter_last"]) == 0
