@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 
+import fastjsonschema
 import ocpp
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import best_match
@@ -184,8 +185,8 @@ def _tolerated(error) -> bool:
 
 
 @functools.cache
-def _validator(message_type_id: int, action: str, ocpp_version: str) -> Draft4Validator:
-    """The official schema of an action, cached here.
+def _schema(message_type_id: int, action: str, ocpp_version: str) -> dict:
+    """The official schema of an action, read once.
 
     Not the ocpp library's get_validator: it caches one validator per action
     whichever number type the first caller loaded it with, and its own
@@ -198,7 +199,25 @@ def _validator(message_type_id: int, action: str, ocpp_version: str) -> Draft4Va
         name += "Request"
     path = SCHEMAS / f"v{ocpp_version.replace('.', '')}" / "schemas" / f"{name}.json"
     # The 2.x schema files start with a byte order mark.
-    return Draft4Validator(json.loads(path.read_text(encoding="utf-8-sig")))
+    return json.loads(path.read_text(encoding="utf-8-sig"))
+
+
+@functools.cache
+def _validator(message_type_id: int, action: str, ocpp_version: str) -> Draft4Validator:
+    """The reporting validator: every error, with where it is, to pick the one to answer."""
+    return Draft4Validator(_schema(message_type_id, action, ocpp_version))
+
+
+@functools.cache
+def _compiled(message_type_id: int, action: str, ocpp_version: str):
+    """The same schema compiled to Python code: a yes/no, ten times faster, for every frame.
+
+    Formats are not checked, as the reporting validator does not check them,
+    and defaults are not filled in: the payload is logged as it came.
+    """
+    return fastjsonschema.compile(
+        _schema(message_type_id, action, ocpp_version), use_default=False, use_formats=False
+    )
 
 
 def _exact_multiple(error) -> bool:
@@ -217,6 +236,13 @@ def validate_payload(
     ``tolerant`` (for what chargers send) lets the known deviations above pass;
     what we send is always checked strictly.
     """
+    try:
+        _compiled(message_type_id, action, ocpp_version)(payload)
+        return
+    except fastjsonschema.JsonSchemaException:
+        # Maybe wrong, maybe one of the deviations above: the reporting
+        # validator decides, and says where and why.
+        pass
     errors = (
         error
         for error in _validator(message_type_id, action, ocpp_version).iter_errors(payload)
