@@ -20,7 +20,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -30,6 +30,7 @@ from django.db import connections
 from django.db import transaction as db_transaction
 
 from chargepoints.services.live import live_outbox
+from ocpp_gateway.services import Frame, messages_record, messages_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ IDLE_CHECK_SECONDS = 30.0
 # At most this many calls share one commit: a batch holds the write lock
 # (SQLite) while it runs, and other writers of the process wait for it.
 BATCH_MAX = 100
+# Message log entries (two per frame) ride along, in one insert per batch.
+LOG_MAX = 4 * BATCH_MAX
 
 _last_used = 0.0
 
@@ -76,6 +79,14 @@ class _Call:
     batched: bool = True
 
 
+@dataclass
+class _Log:
+    """Frames for the message log: nobody waits for them (docs/architecture.md rule 7)."""
+
+    chargepoint_id: str
+    frames: Sequence[Frame]
+
+
 class _Writer:
     """One thread doing all the gateway's database work, many calls to a commit.
 
@@ -95,44 +106,56 @@ class _Writer:
         self.thread: threading.Thread | None = None
 
     def submit(self, function, kwargs, *, batched: bool = True) -> Future:
-        with self.started:
-            if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="gateway-db", daemon=True)
-                self.thread.start()
+        self.submit_started()
         call = _Call(function, kwargs, Future(), asyncio.get_running_loop(), batched)
         self.calls.put(call)
         return call.future
 
+    def log(self, entry: _Log) -> None:
+        self.submit_started()
+        self.calls.put(entry)
+
+    def submit_started(self) -> None:
+        with self.started:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="gateway-db", daemon=True)
+                self.thread.start()
+
     def _run(self) -> None:
         held = None
         while True:
-            batch = [held if held is not None else self.calls.get()]
+            first = held if held is not None else self.calls.get()
             held = None
-            while len(batch) < BATCH_MAX and batch[0].batched:
+            calls, logs = ([], [first]) if isinstance(first, _Log) else ([first], [])
+            alone = bool(calls) and not first.batched
+            while not alone and len(calls) < BATCH_MAX and len(logs) < LOG_MAX:
                 try:
-                    call = self.calls.get_nowait()
+                    item = self.calls.get_nowait()
                 except queue.Empty:
                     break
-                if not call.batched:
+                if isinstance(item, _Log):
+                    logs.append(item)
+                elif not item.batched:
                     # A call that must run alone goes next, on its own.
-                    held = call
+                    held = item
                     break
-                batch.append(call)
+                else:
+                    calls.append(item)
             try:
-                self.context.run(self._batch, batch)
+                self.context.run(self._batch, calls, logs)
             except Exception as error:
                 # The thread must outlive any failure, or the gateway stops.
                 logger.exception("Gateway database work failed")
-                for call in batch:
+                for call in calls:
                     if not call.future.done():
                         call.future.set_exception(error)
 
-    def _batch(self, batch: list[_Call]) -> None:
+    def _batch(self, batch: list[_Call], logs: list[_Log]) -> None:
         calls = [call for call in batch if call.future.set_running_or_notify_cancel()]
-        if not calls:
+        if not calls and not logs:
             return
         _ready_connections()
-        if not calls[0].batched:
+        if calls and not calls[0].batched:
             _settle(calls[0])
             return
         outcomes = []
@@ -147,6 +170,8 @@ class _Writer:
                     except Exception as error:
                         outcome = (False, error)
                     outcomes.append(outcome)
+                if logs:
+                    _log_record(logs)
         except Exception as error:
             logger.exception("A batch of %d gateway calls could not be committed", len(calls))
             for call in calls:
@@ -157,12 +182,22 @@ class _Writer:
                 call.future.set_result(value)
             else:
                 call.future.set_exception(value)
-        if outbox:
+        if outbox and calls:
             # What the batch committed, to the apps watching (once per batch).
             try:
                 asyncio.run_coroutine_threadsafe(_publish(outbox), calls[0].loop)
             except RuntimeError:
                 logger.warning("Live updates not published: the server is stopping")
+
+
+def _log_record(logs: list[_Log]) -> None:
+    """The batch's message log entries, in one insert of their own savepoint."""
+    try:
+        with db_transaction.atomic():
+            messages_record_many([(log.chargepoint_id, log.frames) for log in logs])
+    except Exception:
+        # The log must never cost a charger its data or its answer.
+        logger.exception("%d message log entries not recorded", len(logs))
 
 
 def _settle(call: _Call) -> None:
@@ -190,23 +225,16 @@ async def gateway_db(function, /, **kwargs):
     return result
 
 
-async def gateway_db_soon(function, /, **kwargs) -> None:
-    """Queue work nobody waits for (the message log): it joins the next batch.
+async def gateway_log(chargepoint_id: str, frames: Sequence[Frame]) -> None:
+    """Queue frames for the message log: they join the next batch, in one insert.
 
     The caller goes on at once; a failure is logged. (Where tests run the
     work in their own transaction, it is done before this returns.)
     """
     if not SHARED_CONTEXT:
-        await gateway_db(function, **kwargs)
+        await gateway_db(messages_record, chargepoint_id=chargepoint_id, frames=frames)
         return
-    future = _writer.submit(function, kwargs)
-    future.add_done_callback(_failure_logged)
-
-
-def _failure_logged(future: Future) -> None:
-    error = future.exception()
-    if error is not None:
-        logger.error("Queued gateway work failed", exc_info=error)
+    _writer.log(_Log(chargepoint_id, frames))
 
 
 async def gateway_db_close() -> None:

@@ -8,8 +8,12 @@ class OCPPMessage(models.Model):
     """Every OCPP frame exchanged with a charger, for debugging and audit (seed 003)."""
 
     message_id = models.CharField(max_length=36, help_text="The OCPP-J unique id of the call.")
+    # Indexed by the composite indexes below, which it leads.
     chargepoint = models.ForeignKey(
-        "chargepoints.ChargePoint", on_delete=models.CASCADE, related_name="ocpp_messages"
+        "chargepoints.ChargePoint",
+        on_delete=models.CASCADE,
+        related_name="ocpp_messages",
+        db_index=False,
     )
     direction = models.CharField(max_length=10, choices=MessageDirection.choices)
     message_type = models.PositiveSmallIntegerField(

@@ -21,6 +21,11 @@ class Frame:
 
 
 def messages_record(*, chargepoint_id: str, frames: Sequence[Frame]) -> None:
+    messages_record_many([(chargepoint_id, frames)])
+
+
+def messages_record_many(entries: Sequence[tuple[str, Sequence[Frame]]]) -> None:
+    """Log the frames of many chargers at once (one insert): (charge point id, frames)."""
     rows_insert(
         [
             OCPPMessage(
@@ -32,6 +37,7 @@ def messages_record(*, chargepoint_id: str, frames: Sequence[Frame]) -> None:
                 payload=frame.payload,
                 timestamp=frame.timestamp,
             )
+            for chargepoint_id, frames in entries
             for frame in frames
         ]
     )

@@ -166,8 +166,14 @@ class SampledValue(models.Model):
     """
 
     uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No index of their own on chargepoint and transaction: each leads a
+    # composite index below, which serves the same lookups, and every meter
+    # value would pay for maintaining two more.
     chargepoint = models.ForeignKey(
-        "chargepoints.ChargePoint", on_delete=models.CASCADE, related_name="sampled_values"
+        "chargepoints.ChargePoint",
+        on_delete=models.CASCADE,
+        related_name="sampled_values",
+        db_index=False,
     )
     connector = models.ForeignKey(
         "chargepoints.Connector",
@@ -183,6 +189,7 @@ class SampledValue(models.Model):
         blank=True,
         related_name="sampled_values",
         help_text="Empty for readings taken outside a transaction.",
+        db_index=False,
     )
     timestamp = models.DateTimeField()
     value = models.TextField()

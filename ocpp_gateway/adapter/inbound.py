@@ -14,16 +14,12 @@ import re
 
 from django.conf import settings
 from django.utils import timezone
-from ocpp.charge_point import (
-    camel_to_snake_case,
-    remove_nones,
-    serialize_as_dict,
-    snake_to_camel_case,
-)
+from ocpp.charge_point import remove_nones, serialize_as_dict
 from ocpp.messages import Call, CallResult
 
 from chargepoints.services.commands import command_late_answer
 from ocpp_gateway.enums import MessageDirection, MessageType
+from ocpp_gateway.keys import camel_keys, snake_keys
 from ocpp_gateway.protocol import (
     UNREADABLE_MESSAGE_ID,
     ErrorKind,
@@ -138,11 +134,11 @@ class InboundRouting:
             ocpp_version=self._ocpp_version,
             tolerant=True,
         )
-        kwargs = camel_to_snake_case(call.payload)
+        kwargs = snake_keys(call.payload)
         if _wants_raw_payload(handler):
             kwargs["raw_payload"] = call.payload
         response = await handler(**kwargs)
-        payload = snake_to_camel_case(remove_nones(serialize_as_dict(response)))
+        payload = camel_keys(remove_nones(serialize_as_dict(response)))
         try:
             validate_payload(
                 message_type_id=CallResult.message_type_id,

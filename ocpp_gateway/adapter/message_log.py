@@ -4,9 +4,9 @@ import logging
 
 from django.utils import timezone
 
-from ocpp_gateway.db import gateway_db_soon
+from ocpp_gateway.db import gateway_log
 from ocpp_gateway.enums import MessageDirection, MessageType
-from ocpp_gateway.services import Frame, messages_record
+from ocpp_gateway.services import Frame
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ class MessageLog:
         # Queued, not awaited: the answer leaves once the charger's data is
         # committed, and its log entries join the next batch of database work.
         try:
-            await gateway_db_soon(messages_record, chargepoint_id=self.id, frames=frames)
+            await gateway_log(self.id, frames)
         except Exception:
             # The log must never stop a charger from being answered.
             logger.exception("%s: could not log %d frame(s)", self.id, len(frames))

@@ -132,8 +132,8 @@ def test_when_a_batch_cannot_commit_every_call_in_it_fails_and_nothing_is_stored
 
 
 @pytest.mark.django_db(transaction=True)
-def test_queued_work_does_not_hold_up_its_caller_and_is_done_with_the_next_batch(
-    shared_context, chargepoint, caplog
+def test_the_message_log_does_not_hold_up_its_caller_and_joins_the_next_batch(
+    shared_context, chargepoint
 ):
     release = threading.Event()
 
@@ -141,19 +141,55 @@ def test_queued_work_does_not_hold_up_its_caller_and_is_done_with_the_next_batch
         # The writer is busy with this until the test has queued its work.
         assert release.wait(timeout=60)
 
+    def frame(message_id):
+        return [Frame("in", 2, message_id, "Heartbeat", {}, timezone.now())]
+
     async def scenario():
         busy = asyncio.create_task(db.gateway_db(blocked))
         await asyncio.sleep(0.05)
-        await db.gateway_db_soon(_log, chargepoint_id=chargepoint.pk, message_id="queued")
-        await db.gateway_db_soon(
-            _log, chargepoint_id=chargepoint.pk, message_id="broken", fail=True
-        )
-        # Both calls returned while the writer was still blocked.
+        await db.gateway_log(chargepoint.pk, frame("first"))
+        await db.gateway_log(chargepoint.pk, frame("second"))
+        # Both returned while the writer was still blocked, and nothing is stored yet.
+        stored_meanwhile = await asyncio.to_thread(_stored_ids)
         release.set()
         await busy
-        await db.gateway_db(_batch_of)  # behind the queued work
+        await db.gateway_db(_batch_of)  # behind the queued log
+        return stored_meanwhile
 
-    asyncio.run(scenario())
+    assert asyncio.run(scenario()) == []
+    assert _stored_ids() == ["first", "second"]
 
-    assert list(OCPPMessage.objects.values_list("message_id", flat=True)) == ["queued"]
-    assert "Queued gateway work failed" in caplog.text and "broken failed" in caplog.text
+
+def _stored_ids() -> list[str]:
+    try:
+        return sorted(OCPPMessage.objects.values_list("message_id", flat=True))
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_log_that_cannot_be_written_costs_no_call_its_answer(
+    shared_context, chargepoint, monkeypatch, caplog
+):
+    def broken(entries):
+        raise ValueError("disk full")
+
+    monkeypatch.setattr(db, "messages_record_many", broken)
+    release = threading.Event()
+
+    def blocked(**_):
+        assert release.wait(timeout=60)
+
+    async def scenario():
+        busy = asyncio.create_task(db.gateway_db(blocked))
+        await asyncio.sleep(0.05)
+        await db.gateway_log(chargepoint.pk, [Frame("in", 2, "m", "Heartbeat", {}, timezone.now())])
+        # Queued behind the log: the same batch.
+        answered = asyncio.create_task(db.gateway_db(_connection_id))
+        await asyncio.sleep(0.05)
+        release.set()
+        await busy
+        return await answered
+
+    assert isinstance(asyncio.run(scenario()), int)
+    assert "1 message log entries not recorded" in caplog.text and "disk full" in caplog.text

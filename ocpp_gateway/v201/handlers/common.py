@@ -1,10 +1,9 @@
 """What several 2.0.1 blocks share: the idTokenInfo answer, and reports kept as charger events."""
 
-from ocpp.charge_point import snake_to_camel_case
-
 from chargepoints.services.authorization import AuthResult
 from chargepoints.services.commands import chargepoint_progress_record
 from chargepoints.services.events import chargepoint_event_record
+from ocpp_gateway.keys import camel_keys
 from ocpp_gateway.timefmt import ocpp_datetime
 
 ID_TOKEN_MAX_LENGTH = 36
@@ -39,6 +38,6 @@ class ChargerReports:
             chargepoint_event_record,
             kind=kind,
             status=status,
-            payload=snake_to_camel_case(payload or {}),
+            payload=camel_keys(payload or {}),
             **fields,
         )

@@ -1,6 +1,5 @@
 """N Diagnostics: log uploads, device events, monitors and customer information."""
 
-from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
 from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
@@ -11,6 +10,7 @@ from chargepoints.services.events import (
     chargepoint_events_record,
 )
 from ocpp_gateway.adapter import parse_timestamp
+from ocpp_gateway.keys import camel_keys
 from ocpp_gateway.v201.handlers.common import ChargerReports
 
 
@@ -34,7 +34,7 @@ class DiagnosticsHandlers(ChargerReports):
                 timestamp=parse_timestamp(event["timestamp"]),
                 evse_id=(event["component"].get("evse") or {}).get("id"),
                 detail=event.get("tech_info", ""),
-                payload=snake_to_camel_case(event),
+                payload=camel_keys(event),
             )
             for event in event_data
         ]

@@ -1,6 +1,5 @@
 """E Transactions and J MeterValues: a transaction's events and the readings of a meter."""
 
-from ocpp.charge_point import snake_to_camel_case
 from ocpp.routing import on
 from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
@@ -16,6 +15,7 @@ from chargepoints.services.transactions import (
     transaction_update,
 )
 from ocpp_gateway.adapter import parse_timestamp
+from ocpp_gateway.keys import camel_keys
 from ocpp_gateway.v201.handlers.common import id_token_info
 
 
@@ -37,7 +37,7 @@ def readings(meter_values: list[dict] | None) -> list[Reading]:
                     location=sample.get("location", ""),
                     unit=unit.get("unit", ""),
                     multiplier=unit.get("multiplier", 0),
-                    signed_meter_value=snake_to_camel_case(signed) if signed else None,
+                    signed_meter_value=camel_keys(signed) if signed else None,
                 )
             )
     return result
