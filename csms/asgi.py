@@ -3,6 +3,7 @@
 Run with ``daphne csms.asgi:application``.
 """
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -31,3 +32,11 @@ router = ProtocolTypeRouter(
 )
 # Sessions and reservations that end by time alone (reads never write them).
 application = PeriodicJobs(router, [(settings.CSMS_EXPIRY_INTERVAL, charging_requests_expire)])
+
+# What start-up made (modules, URL maps, compiled schemas) lives as long as
+# the process: moved out of the collector's way, it is never scanned again.
+# Young objects are collected every 20,000 allocations, not 700: a frame
+# makes a few thousand short-lived ones, and each collection costs time
+# whether it finds garbage or not.
+gc.freeze()
+gc.set_threshold(20_000, 20, 20)
