@@ -101,14 +101,57 @@ class RowReader:
         return self.model.from_db(ALIAS, self.attnames, converted)
 
 
+# Fields whose database value is the Python value itself when it already has
+# this type (the field's get_prep_value would only coerce it to that type).
+# Anything else (dates, keys, UUIDs, JSON, a value of another type) goes
+# through the field. Half the cost of an insert was this preparation.
+_PLAIN_TYPES = {
+    "CharField": str,
+    "TextField": str,
+    "FloatField": float,
+    "IntegerField": int,
+    "SmallIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "PositiveIntegerField": int,
+    "BigIntegerField": int,
+    "BooleanField": bool,
+    "AutoField": int,
+    "BigAutoField": int,
+}
+
+
+def _plain_type(field) -> type | None:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return None
+    if field.many_to_one:
+        # A foreign key is stored as the key it points at.
+        return _plain_type(field.target_field)
+    plain = _PLAIN_TYPES.get(field.get_internal_type())
+    # Only the fields whose class adds nothing of its own (no subclass with its own rules).
+    return plain if type(field).__module__ == "django.db.models.fields" else None
+
+
+def _prepared(fields: list, plain: list, obj: models.Model, add: bool, connection) -> list:
+    values = []
+    for field, plain_type in zip(fields, plain, strict=True):
+        if plain_type is not None:
+            value = getattr(obj, field.attname)
+            if value is None or type(value) is plain_type:
+                values.append(value)
+                continue
+        values.append(field.get_db_prep_save(field.pre_save(obj, add), connection))
+    return values
+
+
 @cache
-def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, list]:
+def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, list, list]:
     fields = [field for field in model._meta.concrete_fields if not field.generated]
     fields = [field for field in fields if field is not model._meta.auto_field]
     table = _quote(model._meta.db_table)
     columns = ", ".join(_quote(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", fields
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+    return sql, fields, [_plain_type(field) for field in fields]
 
 
 def rows_insert(objects: Iterable[models.Model]) -> int:
@@ -121,11 +164,8 @@ def rows_insert(objects: Iterable[models.Model]) -> int:
     if not objects:
         return 0
     connection = connections[ALIAS]
-    sql, fields = _insert_sql(type(objects[0]), connection.vendor)
-    params = [
-        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-        for obj in objects
-    ]
+    sql, fields, plain = _insert_sql(type(objects[0]), connection.vendor)
+    params = [_prepared(fields, plain, obj, True, connection) for obj in objects]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
     return len(objects)
@@ -137,10 +177,11 @@ def row_update(obj: models.Model, fields: Iterable[str]) -> int:
     chosen = {_field(type(obj), name) for name in fields}
     chosen |= {field for field in meta.concrete_fields if getattr(field, "auto_now", False)}
     chosen = sorted(chosen, key=lambda field: field.column)
+    plain = [_plain_type(field) for field in chosen]
     connection = connections[ALIAS]
     assignments = ", ".join(f"{_quote(field.column)} = %s" for field in chosen)
     sql = f"UPDATE {_quote(meta.db_table)} SET {assignments} WHERE {_quote(meta.pk.column)} = %s"
-    params = [field.get_db_prep_save(field.pre_save(obj, False), connection) for field in chosen]
+    params = _prepared(chosen, plain, obj, False, connection)
     params.append(meta.pk.get_db_prep_value(obj.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

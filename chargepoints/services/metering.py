@@ -108,15 +108,19 @@ def readings_store(
 
     Callers hold the transaction row lock (they run inside @transaction.atomic).
     """
+    # Keys, not instances: cheaper to build, and these rows are only written.
+    chargepoint_id = chargepoint.pk
+    connector_id = connector.pk if connector is not None else None
+    transaction_id = transaction.pk if transaction is not None else None
     rows = []
     for reading in readings:
         measurand = reading.measurand or DEFAULT_MEASURAND
         unit = reading.unit or default_unit(measurand)
         rows.append(
             SampledValue(
-                chargepoint=chargepoint,
-                connector=connector,
-                transaction=transaction,
+                chargepoint_id=chargepoint_id,
+                connector_id=connector_id,
+                transaction_id=transaction_id,
                 timestamp=reading.timestamp,
                 value=reading.value,
                 numeric_value=reading_numeric(reading, unit),

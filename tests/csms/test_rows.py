@@ -133,3 +133,22 @@ def test_an_update_of_a_row_gone_changes_nothing(tx):
     gone = Transaction.objects.get(pk=tx.pk)
     gone.pk = tx.pk + 1000
     assert row_update(gone, ["wh_meter_last"]) == 0
+
+
+def test_values_of_another_type_are_coerced_as_the_orm_would(tx, chargepoint):
+    rows_insert(
+        [
+            SampledValue(
+                chargepoint=chargepoint,
+                transaction_id=str(tx.pk),
+                timestamp=T0,
+                value=1250,
+                numeric_value=Decimal("1.5"),
+                measurand="Energy.Active.Import.Register",
+                unit_multiplier="3",
+            )
+        ]
+    )
+    stored = SampledValue.objects.get()
+    assert (stored.value, stored.numeric_value, stored.unit_multiplier) == ("1250", 1.5, 3)
+    assert stored.transaction_id == tx.pk
