@@ -134,7 +134,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py waits 5 s for any answer by default, exactly as long as
+            # channels_redis blocks waiting for a message: an idle consumer's
+            # read then timed out and closed the charger's connection. Reads
+            # may take longer than the blocking wait; connecting may not.
+            "CONFIG": {
+                "hosts": [
+                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
+                ]
+            },
         }
     }
 else:

@@ -13,6 +13,7 @@ SHOW_SETTINGS = (
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
     "'db': s.DATABASES['default'].get('NAME'), "
     "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], "
+    "'layer_config': s.CHANNEL_LAYERS['default'].get('CONFIG'), "
     "'hosts': s.ALLOWED_HOSTS, 'debug': s.DEBUG}))"
 )
 
