@@ -112,6 +112,8 @@ if DATABASE_URL:
     # Django's docs: under ASGI, persistent connections must stay off
     # (conn_max_age=0); each request and each sync call gets its own.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 else:
     DATABASES = {
         "default": {
@@ -139,9 +141,7 @@ if REDIS_URL:
             # read then timed out and closed the charger's connection. Reads
             # may take longer than the blocking wait; connecting may not.
             "CONFIG": {
-                "hosts": [
-                    {"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}
-                ]
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}]
             },
         }
     }
@@ -300,6 +300,10 @@ CSMS_COMMAND_ACK_TIMEOUT = float(os.environ.get("CSMS_COMMAND_ACK_TIMEOUT", "5")
 # Daphne's own default (5 s) drops chargers reconnecting all at once after an
 # outage, when admission waits behind the others' database work.
 CSMS_HANDSHAKE_TIMEOUT = float(os.environ.get("CSMS_HANDSHAKE_TIMEOUT", "60"))
+# Threads (and database connections) the gateway writes with, per server
+# process (ocpp_gateway/db.py). SQLite writes one at a time: one. A database
+# server is waited on over the network: several keep it busy.
+CSMS_DB_WRITERS = int(os.environ.get("CSMS_DB_WRITERS", "4" if DATABASE_URL else "1"))
 
 # Driver sessions started from the API: a charger that accepted a remote
 # start but began no transaction within this many seconds (no car plugged

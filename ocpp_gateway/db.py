@@ -6,12 +6,18 @@ connection (a third of the server's time under load), or, kept open, every
 charger connection would hold its own database connection: a thousand
 chargers, a thousand PostgreSQL connections per process.
 
-So all gateway database work runs in one thread, inside one fixed context:
-one connection per server process, reused, checked after idling and dropped
-when it has failed. Work is serialised on that thread, as Channels'
-thread-sensitive mode would do anyway, and what arrives together is
+So all gateway database work runs in a fixed set of writer threads
+(``CSMS_DB_WRITERS``), each inside one fixed context with one connection,
+reused, checked after idling and dropped when it has failed: a bounded
+pool, whatever the number of chargers. What arrives together at a writer is
 committed together (``_Writer``): the commit, not the frame, is the unit of
 database work under load.
+
+A charger's work always goes to the same writer (chosen by its id), so its
+frames are stored in the order they came and two writers never wait on
+each other for one charger's rows. SQLite takes one writer at a time
+anyway, so there the pool is one thread; a database server answers over the
+network, and several writers keep it busy while each waits for an answer.
 """
 
 import asyncio
@@ -20,12 +26,14 @@ import logging
 import queue
 import threading
 import time
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import connections
 from django.db import transaction as db_transaction
 
@@ -43,16 +51,13 @@ BATCH_MAX = 100
 # Message log entries (two per frame) ride along, in one insert per batch.
 LOG_MAX = 4 * BATCH_MAX
 
-_last_used = 0.0
-
 # Tests drive adapters from a test's own database transaction, so there the
 # work must run in the caller's context (see tests/conftest.py).
 SHARED_CONTEXT = True
 
 
-def _ready_connections() -> None:
-    global _last_used
-    idle = time.monotonic() - _last_used > IDLE_CHECK_SECONDS
+def _ready_connections(last_used: float) -> None:
+    idle = time.monotonic() - last_used > IDLE_CHECK_SECONDS
     for connection in connections.all(initialized_only=True):
         if connection.connection is None:
             continue
@@ -60,7 +65,6 @@ def _ready_connections() -> None:
         # is_usable() always says yes); after idling, ask the database.
         if connection.errors_occurred or (idle and not connection.is_usable()):
             connection.close()
-    _last_used = time.monotonic()
 
 
 def _close_connections() -> None:
@@ -99,11 +103,13 @@ class _Writer:
     and send again).
     """
 
-    def __init__(self):
+    def __init__(self, name: str = "gateway-db"):
+        self.name = name
         self.calls: queue.SimpleQueue = queue.SimpleQueue()
         self.context = contextvars.Context()
         self.started = threading.Lock()
         self.thread: threading.Thread | None = None
+        self.last_used = 0.0
 
     def submit(self, function, kwargs, *, batched: bool = True) -> Future:
         self.submit_started()
@@ -118,7 +124,7 @@ class _Writer:
     def submit_started(self) -> None:
         with self.started:
             if self.thread is None:
-                self.thread = threading.Thread(target=self._run, name="gateway-db", daemon=True)
+                self.thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self.thread.start()
 
     def _run(self) -> None:
@@ -154,7 +160,8 @@ class _Writer:
         calls = [call for call in batch if call.future.set_running_or_notify_cancel()]
         if not calls and not logs:
             return
-        _ready_connections()
+        _ready_connections(self.last_used)
+        self.last_used = time.monotonic()
         if calls and not calls[0].batched:
             _settle(calls[0])
             return
@@ -207,7 +214,25 @@ def _settle(call: _Call) -> None:
         call.future.set_exception(error)
 
 
-_writer = _Writer()
+_writers: list[_Writer] = []
+_writers_made = threading.Lock()
+
+
+def _pool() -> list[_Writer]:
+    if not _writers:
+        with _writers_made:
+            if not _writers:
+                count = max(1, settings.CSMS_DB_WRITERS)
+                _writers.extend(_Writer(f"gateway-db-{number}") for number in range(count))
+    return _writers
+
+
+def _writer_for(chargepoint_id: str | None) -> _Writer:
+    """The charger's writer; work about no charger (authorization) goes to the first."""
+    writers = _pool()
+    if chargepoint_id is None or len(writers) == 1:
+        return writers[0]
+    return writers[zlib.crc32(chargepoint_id.encode()) % len(writers)]
 
 
 async def gateway_db(function, /, **kwargs):
@@ -218,7 +243,8 @@ async def gateway_db(function, /, **kwargs):
     """
     if SHARED_CONTEXT:
         # The writer publishes what its batch committed.
-        return await asyncio.wrap_future(_writer.submit(function, kwargs))
+        writer = _writer_for(kwargs.get("chargepoint_id"))
+        return await asyncio.wrap_future(writer.submit(function, kwargs))
     result, outbox = await sync_to_async(_collecting)(function, kwargs)
     if outbox:
         await _publish(outbox)
@@ -234,13 +260,18 @@ async def gateway_log(chargepoint_id: str, frames: Sequence[Frame]) -> None:
     if not SHARED_CONTEXT:
         await gateway_db(messages_record, chargepoint_id=chargepoint_id, frames=frames)
         return
-    _writer.log(_Log(chargepoint_id, frames))
+    _writer_for(chargepoint_id).log(_Log(chargepoint_id, frames))
 
 
 async def gateway_db_close() -> None:
     """Close the gateway's database connections, between two batches (tests, shutdown)."""
     if SHARED_CONTEXT:
-        await asyncio.wrap_future(_writer.submit(_close_connections, {}, batched=False))
+        await asyncio.gather(
+            *(
+                asyncio.wrap_future(writer.submit(_close_connections, {}, batched=False))
+                for writer in _pool()
+            )
+        )
 
 
 def _collecting(function, kwargs):

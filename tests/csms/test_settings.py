@@ -14,6 +14,7 @@ SHOW_SETTINGS = (
     "'db': s.DATABASES['default'].get('NAME'), "
     "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], "
     "'layer_config': s.CHANNEL_LAYERS['default'].get('CONFIG'), "
+    "'db_options': s.DATABASES['default'].get('OPTIONS', {}), 'writers': s.CSMS_DB_WRITERS, "
     "'hosts': s.ALLOWED_HOSTS, 'debug': s.DEBUG}))"
 )
 
@@ -61,6 +62,14 @@ def test_database_url_selects_postgresql():
     shown = _settings(DATABASE_URL="postgres://csms:pw@db.internal:5432/csms")
     assert shown["engine"] == "django.db.backends.postgresql"
     assert shown["db"] == "csms"
+    # Statements bound (and, repeated, prepared) by the server; a pool of four writers.
+    assert shown["db_options"]["server_side_binding"] is True
+    assert shown["writers"] == 4
+
+
+def test_sqlite_has_one_writer_unless_told_otherwise():
+    assert _settings()["writers"] == 1
+    assert _settings(CSMS_DB_WRITERS="2")["writers"] == 2
 
 
 def test_redis_url_selects_channels_redis():
