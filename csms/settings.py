@@ -135,7 +135,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "csms.channel_layers.PooledRedisChannelLayer",
             # redis-py waits 5 s for any answer by default, exactly as long as
             # channels_redis blocks waiting for a message: an idle consumer's
             # read then timed out and closed the charger's connection. Reads

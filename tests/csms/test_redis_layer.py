@@ -6,6 +6,7 @@ import shutil
 import pytest
 from channels_redis.core import RedisChannelLayer
 
+from csms.channel_layers import PooledRedisChannelLayer
 from tests.csms.test_settings import _settings
 from tests.server import redis_server
 
@@ -24,7 +25,7 @@ def test_a_consumer_waiting_longer_than_the_blocking_pop_keeps_waiting(tmp_path)
             {**host, "address": redis_url} if isinstance(host, dict) else redis_url
             for host in config["hosts"]
         ]
-        layer = RedisChannelLayer(hosts=hosts)
+        layer = PooledRedisChannelLayer(hosts=hosts)
         channel = await layer.new_channel()
         waiting = asyncio.create_task(layer.receive(channel))
         await asyncio.sleep(RedisChannelLayer.brpop_timeout + 2)
@@ -36,3 +37,28 @@ def test_a_consumer_waiting_longer_than_the_blocking_pop_keeps_waiting(tmp_path)
 
     with redis_server(tmp_path) as redis_url:
         assert asyncio.run(idle_then_message(redis_url)) == {"type": "command.send", "command": 1}
+
+
+def _hosts(redis_url: str, **overrides) -> list:
+    config = _settings(REDIS_URL="redis://127.0.0.1:1/0")["layer_config"]
+    return [{**host, "address": redis_url, **overrides} for host in config["hosts"]]
+
+
+def test_a_burst_of_chargers_joining_their_groups_waits_for_a_connection(tmp_path):
+    """More chargers at once than the pool has connections: they queue, none fails."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+
+    async def burst(redis_url: str):
+        layer = PooledRedisChannelLayer(hosts=_hosts(redis_url, max_connections=5))
+        channels = [await layer.new_channel() for _ in range(200)]
+        await asyncio.gather(
+            *(layer.group_add(f"charger.CP{n}", channel) for n, channel in enumerate(channels))
+        )
+        await layer.group_send("charger.CP7", {"type": "connection.replaced"})
+        received = await asyncio.wait_for(layer.receive(channels[7]), 10)
+        await layer.close_pools()
+        return received
+
+    with redis_server(tmp_path) as redis_url:
+        assert asyncio.run(burst(redis_url)) == {"type": "connection.replaced"}

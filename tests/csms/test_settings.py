@@ -74,7 +74,7 @@ def test_sqlite_has_one_writer_unless_told_otherwise():
 
 def test_redis_url_selects_channels_redis():
     assert _settings(REDIS_URL="redis://127.0.0.1:6379/0")["layer"] == (
-        "channels_redis.core.RedisChannelLayer"
+        "csms.channel_layers.PooledRedisChannelLayer"
     )
 
 
