@@ -8,12 +8,18 @@ Prints one table; no thresholds (docs/architecture.md: timings are
 benchmarks). Only 127.0.0.1 is ever contacted.
 
     python bench/capacity.py --chargers 1000 --seconds 20 --storm 1000 --idle 1000
+
+Then, where installed, the same closed loop on PostgreSQL (a throwaway
+cluster, bench/postgres.py) and with two server processes sharing Redis and
+PostgreSQL, the chargers spread over both.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,13 +28,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.server import ListeningProcess, ServerProcess, manage, project_env  # noqa: E402
+from bench.postgres import connections_to, postgres_cluster  # noqa: E402
+from tests.server import (  # noqa: E402
+    ListeningProcess,
+    ServerProcess,
+    manage,
+    project_env,
+    redis_server,
+)
 
 CLIENT = ROOT / "bench" / "load" / "client.mjs"
 # The issue's targets (docs: issue 14), as ratios and limits.
 THROUGHPUT_TARGET = 0.15
 P50_TARGET_MS, P99_TARGET_MS = 10, 50
 IDLE_TARGET_KIB = 40
+POSTGRES_TARGET = 0.70
 
 
 def cores() -> tuple[list[str], list[str]]:
@@ -55,8 +69,12 @@ class PinnedServer(ServerProcess):
     """``manage.py serve`` on the server's core, logging warnings only (a log line per
     connection would be part of the measure)."""
 
+    def __init__(self, env: dict[str, str], core: list[str] = SERVER_CORE):
+        super().__init__(env)
+        self.core = core
+
     def command(self, port: int) -> list[str]:
-        return [*SERVER_CORE, *super().command(port)]
+        return [*self.core, *super().command(port)]
 
     def environment(self, port: int) -> dict[str, str]:
         return {**super().environment(port), "LOG_LEVEL": "WARNING"}
@@ -111,19 +129,20 @@ def idle_memory(url: str, pid: int, chargers: int, prefix: str) -> tuple[float, 
     return (after - before) / max(held["ready"], 1), held
 
 
-def csms_env(folder: Path) -> dict[str, str]:
+def csms_env(folder: Path, **settings: str) -> dict[str, str]:
     env = project_env(
         SQLITE_PATH=str(folder / "bench.sqlite3"),
         DEBUG="0",
         SECRET_KEY="bench-" + "x" * 50,
         CSMS_AUTO_REGISTER="1",
+        **settings,
     )
     for command in (
         ["migrate", "--noinput"],
         [
             "shell",
             "-c",
-            "from accounts.models import IdTag; IdTag.objects.create(idToken='BENCH-TAG')",
+            "from accounts.models import IdTag; IdTag.objects.get_or_create(idToken='BENCH-TAG')",
         ],
     ):
         result = manage(*command, env=env)
@@ -140,6 +159,54 @@ def latency(run: dict) -> str:
 
 def row(name: str, figure: str, target: str) -> str:
     return f"| {name} | {figure} | {target} |"
+
+
+def on_postgres(args, closed: dict) -> tuple[dict | None, int | None, dict | None, str]:
+    """Closed loop on PostgreSQL, then two servers over Redis; why not, where they cannot run."""
+    with postgres_cluster(SERVER_CORE) as url:
+        if url is None:
+            return None, None, None, "PostgreSQL not installed (apt-get install postgresql)"
+        with tempfile.TemporaryDirectory() as tmp:
+            env = csms_env(Path(tmp), DATABASE_URL=url)
+            with PinnedServer(env) as server:
+                base = server.url()
+                loaded = client(base.replace("http://", "ws://") + "/ocpp", prefix="PG", **closed)
+                connections = connections_to(url)
+            print(f"  PostgreSQL: {loaded['callsPerSecond']} calls/s", flush=True)
+            if shutil.which("redis-server") is None:
+                return loaded, connections, None, "redis-server not installed"
+            with redis_server(Path(tmp)) as redis:
+                two = two_servers(args, {**env, "REDIS_URL": redis})
+            print(f"  two servers: {two['callsPerSecond']} calls/s", flush=True)
+            return loaded, connections, two, ""
+
+
+def two_servers(args, env: dict[str, str]) -> dict:
+    """Twice the chargers, spread over two server processes, one per core."""
+    cores = [["taskset", "-c", "0"], ["taskset", "-c", "1"]] if SERVER_CORE else [[], []]
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(PinnedServer(env, core)) for core in cores]
+        urls = [server.url().replace("http://", "ws://") + "/ocpp" for server in servers]
+        completed = subprocess.run(
+            [
+                "node",
+                str(CLIENT),
+                json.dumps(
+                    {
+                        "urls": urls,
+                        "chargers": 2 * args.chargers,
+                        "seconds": args.seconds,
+                        "prefix": "DUO",
+                    }
+                ),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if completed.returncode:
+        sys.exit(f"load client failed:\n{completed.stderr}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -175,9 +242,19 @@ def main() -> None:
             print(f"  closed loop: {loaded['callsPerSecond']} calls/s", flush=True)
             half = max(1, round(THROUGHPUT_TARGET * baseline["callsPerSecond"] / 2))
             opened = client(url, mode="open", rate=half, prefix="LOAD", **closed)
+    postgres, connections, two, missing = on_postgres(args, closed)
 
+    runs = [run for run in (loaded, opened, storm, held, postgres, two) if run is not None]
+    report(args, baseline, loaded, opened, storm, held, per_idle, half)
+    report_scale_out(args, loaded, postgres, connections, two, missing)
+    print(row("errors", str(sum(run.get("errors", 0) for run in runs)), "0"))
+    for run in runs:
+        for sample in run.get("errorSample", []):
+            print(f"  error ({run['mode']}): {sample}")
+
+
+def report(args, baseline, loaded, opened, storm, held, per_idle, half) -> None:
     ratio = loaded["callsPerSecond"] / max(baseline["callsPerSecond"], 1)
-    errors = sum(run.get("errors", 0) for run in (loaded, opened, storm, held))
     print()
     print("| | measured | target |")
     print("|---|---|---|")
@@ -211,10 +288,33 @@ def main() -> None:
             f"<= {IDLE_TARGET_KIB} KiB at 10,000",
         )
     )
-    print(row("errors", str(errors), "0"))
-    for run in (loaded, opened, storm, held):
-        for sample in run.get("errorSample", []):
-            print(f"  error ({run['mode']}): {sample}")
+
+
+def report_scale_out(args, loaded, postgres, connections, two, missing: str) -> None:
+    if postgres is None:
+        print(row("PostgreSQL, closed loop", missing, f">= {POSTGRES_TARGET:.0%} of SQLite"))
+        return
+    share = postgres["callsPerSecond"] / max(loaded["callsPerSecond"], 1)
+    print(
+        row(
+            f"PostgreSQL, {args.chargers:,} chargers, closed loop",
+            f"{postgres['callsPerSecond']:,} MeterValues/s ({share:.0%} of SQLite), "
+            f"{latency(postgres)}; {connections} database connection(s) for the process",
+            f">= {POSTGRES_TARGET:.0%} of SQLite, bounded connections",
+        )
+    )
+    if two is None:
+        print(row("two server processes (Redis, PostgreSQL)", missing, "twice one process"))
+        return
+    print(
+        row(
+            f"two server processes (Redis, PostgreSQL), {2 * args.chargers:,} chargers",
+            f"{two['ready']:,} connected, {two['callsPerSecond']:,} MeterValues/s "
+            f"({two['callsPerSecond'] / max(postgres['callsPerSecond'], 1):.2f} x one), "
+            f"{latency(two)}",
+            "twice one process",
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -7,9 +7,10 @@
 // its answer, so the same client measures both.
 //
 // Usage: node client.mjs '<json options>'; prints one JSON line of results.
-// Options: url, chargers, prefix, idTag, mode ("closed", "open", "idle",
-// "storm"), seconds (measured), warmup (seconds), rate (open loop: calls/s in
-// all), hold (idle: seconds connected), concurrency (handshakes at once).
+// Options: url (or urls, to spread the chargers over several servers),
+// chargers, prefix, idTag, mode ("closed", "open", "idle", "storm"), seconds
+// (measured), warmup (seconds), rate (open loop: calls/s in all), hold (idle:
+// seconds connected), concurrency (handshakes at once).
 
 import { WebSocket } from "ws";
 
@@ -31,9 +32,12 @@ const now = () => performance.now();
 const iso = () => new Date().toISOString();
 let nextId = 0;
 
+const urls = options.urls || [options.url];
+
 class Charger {
-  constructor(id) {
+  constructor(id, url) {
     this.id = id;
+    this.url = url;
     this.pending = null;
     this.wh = 0;
     this.transactionId = 1;
@@ -41,7 +45,7 @@ class Charger {
 
   open() {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(`${options.url}/${encodeURIComponent(this.id)}`, "ocpp1.6", {
+      const socket = new WebSocket(`${this.url}/${encodeURIComponent(this.id)}`, "ocpp1.6", {
         perMessageDeflate: false,
         handshakeTimeout: 60_000,
       });
@@ -125,7 +129,8 @@ async function inBatches(items, size, work) {
 async function main() {
   const chargers = Array.from(
     { length: options.chargers },
-    (_, n) => new Charger(`${options.prefix}-${String(n + 1).padStart(5, "0")}`),
+    (_, n) =>
+      new Charger(`${options.prefix}-${String(n + 1).padStart(5, "0")}`, urls[n % urls.length]),
   );
   const errors = [];
   const failed = (error) => errors.length < 1000 && errors.push(String(error.message || error));
