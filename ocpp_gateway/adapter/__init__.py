@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from ocpp.charge_point import create_route_map
 
 from ocpp_gateway.adapter.inbound import InboundRouting
 from ocpp_gateway.adapter.message_log import MessageLog
@@ -40,6 +41,9 @@ def parse_timestamp(value: str | None) -> datetime.datetime | None:
     return parsed
 
 
+_HANDLERS: dict[type, dict[str, Callable]] = {}
+
+
 class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
     """Mixin for ``ocpp.v16.ChargePoint`` / ``ocpp.v201.ChargePoint`` subclasses."""
 
@@ -56,7 +60,11 @@ class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
     commands = None
 
     def __init__(self, chargepoint_id: str, send: Callable[[str], Awaitable[None]]):
-        super().__init__(chargepoint_id, connection=None)
+        # Not the library's __init__: it builds, for every connection, a map
+        # of bound handler methods, a queue and a lock, none of which the
+        # gateway uses (it frames, routes and sends itself). An idle charger
+        # costs that much less memory; the handlers are the class's own.
+        self.id = chargepoint_id
         self._send_text = send
         # Our calls awaiting an answer: message id -> (action, future).
         self._calls: dict[str, tuple[str, asyncio.Future]] = {}
@@ -64,6 +72,18 @@ class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
         self._command_lock = asyncio.Lock()
         self._command_tasks: set[asyncio.Task] = set()
         self._closed = False
+
+    @classmethod
+    def handlers(cls) -> dict[str, Callable]:
+        """Action -> the class's ``@on`` handler (a function: call it with the adapter)."""
+        handlers = _HANDLERS.get(cls)
+        if handlers is None:
+            handlers = _HANDLERS[cls] = {
+                action: route["_on_action"]
+                for action, route in create_route_map(cls).items()
+                if "_on_action" in route
+            }
+        return handlers
 
     # -- the domain seam ---------------------------------------------------
 

@@ -122,7 +122,7 @@ class InboundRouting:
         # not take (e.g. a CSMS-to-charger action sent by a charger).
         if call.action not in self.actions:
             raise FrameError(ErrorKind.NOT_IMPLEMENTED, f"Unknown action {call.action!r}")
-        handler = self.route_map.get(call.action, {}).get("_on_action")
+        handler = self.handlers().get(call.action)
         if handler is None:
             raise FrameError(
                 ErrorKind.NOT_SUPPORTED, f"{call.action} is not sent by a charging station"
@@ -137,7 +137,7 @@ class InboundRouting:
         kwargs = snake_keys(call.payload)
         if _wants_raw_payload(handler):
             kwargs["raw_payload"] = call.payload
-        response = await handler(**kwargs)
+        response = await handler(self, **kwargs)
         payload = camel_keys(remove_nones(serialize_as_dict(response)))
         try:
             validate_payload(
