@@ -57,8 +57,8 @@ test-postgres: install
 # make bench CHARGERS=200 SECONDS=10 STORM=500 IDLE=500.
 CHARGERS ?= 1000
 SECONDS ?= 20
-STORM ?= 1000
-IDLE ?= 1000
+STORM ?= 10000
+IDLE ?= 10000
 bench: install
 	npm ci --prefix bench/load --no-audit --no-fund --silent
 	$(BIN)/python bench/capacity.py --chargers $(CHARGERS) --seconds $(SECONDS) \

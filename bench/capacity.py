@@ -213,8 +213,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chargers", type=int, default=1000, help="closed-loop chargers")
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per run")
-    parser.add_argument("--storm", type=int, default=1000, help="chargers connecting at once")
-    parser.add_argument("--idle", type=int, default=1000, help="idle chargers for memory")
+    parser.add_argument("--storm", type=int, default=10000, help="chargers connecting at once")
+    parser.add_argument("--idle", type=int, default=10000, help="idle chargers for memory")
     args = parser.parse_args()
     if not (ROOT / "bench" / "load" / "node_modules").exists():
         sys.exit("The load client's packages are missing: run make bench (npm ci in bench/load).")
