@@ -80,10 +80,26 @@ class RowReader:
         ]
         return sql, list(zip(expressions, converters, strict=True))
 
+    def _in_range(self, values, connection) -> bool:
+        for field, value in zip(self.keys, values, strict=True):
+            # A foreign key (or one-to-one) holds the key it points at.
+            target = field.target_field if field.is_relation else field
+            internal_type = target.get_internal_type()
+            if type(value) is not int or internal_type not in connection.ops.integer_field_ranges:
+                continue
+            low, high = connection.ops.integer_field_range(internal_type)
+            if (low is not None and value < low) or (high is not None and value > high):
+                return False
+        return True
+
     def get(self, *values) -> models.Model | None:
         """The row whose keys equal ``values`` (in the order given), or None."""
         connection = connections[ALIAS]
         sql, converters = self._compiled(connection)
+        if not self._in_range(values, connection):
+            # As the ORM answers a lookup no column can hold: no row (a
+            # charger's transaction id may be any number).
+            return None
         params = [
             field.get_db_prep_value(value, connection)
             for field, value in zip(self.keys, values, strict=True)
@@ -123,8 +139,8 @@ _PLAIN_TYPES = {
 def _plain_type(field) -> type | None:
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return None
-    if field.many_to_one:
-        # A foreign key is stored as the key it points at.
+    if field.is_relation:
+        # A foreign key (or one-to-one) is stored as the key it points at.
         return _plain_type(field.target_field)
     plain = _PLAIN_TYPES.get(field.get_internal_type())
     # Only the fields whose class adds nothing of its own (no subclass with its own rules).

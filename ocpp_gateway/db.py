@@ -34,9 +34,10 @@ from dataclasses import dataclass
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db import transaction as db_transaction
 
+from chargepoints.services.connections import chargepoints_existing
 from chargepoints.services.live import live_outbox
 from ocpp_gateway.services import Frame, messages_record, messages_record_many
 
@@ -179,6 +180,11 @@ class _Writer:
                     outcomes.append(outcome)
                 if logs:
                     _log_record(logs)
+                if connections[DEFAULT_DB_ALIAS].needs_rollback:
+                    # A savepoint that could not be rolled back dooms the whole
+                    # transaction; leaving the block would roll it back silently
+                    # and answer every call as stored (rule 7).
+                    raise DatabaseError("The batch's transaction was rolled back")
         except Exception as error:
             logger.exception("A batch of %d gateway calls could not be committed", len(calls))
             for call in calls:
@@ -198,13 +204,31 @@ class _Writer:
 
 
 def _log_record(logs: list[_Log]) -> None:
-    """The batch's message log entries, in one insert of their own savepoint."""
+    """The batch's message log entries, in one insert of their own savepoint.
+
+    Entries of a charger deleted meanwhile are dropped: its foreign key would
+    fail only at the commit, taking every call of the batch with it. If the
+    one insert fails (a frame the database refuses to store), each charger's
+    entries are tried alone, so one charger cannot empty the log of others.
+    """
+    entries = [(log.chargepoint_id, log.frames) for log in logs]
+    known = chargepoints_existing({chargepoint_id for chargepoint_id, _ in entries})
+    entries = [entry for entry in entries if entry[0] in known]
     try:
         with db_transaction.atomic():
-            messages_record_many([(log.chargepoint_id, log.frames) for log in logs])
+            messages_record_many(entries)
+        return
     except Exception:
-        # The log must never cost a charger its data or its answer.
-        logger.exception("%d message log entries not recorded", len(logs))
+        if len(entries) == 1:
+            logger.exception("Message log entries of %s not recorded", entries[0][0])
+            return
+    for entry in entries:
+        try:
+            with db_transaction.atomic():
+                messages_record_many([entry])
+        except Exception:
+            # The log must never cost a charger its data or its answer.
+            logger.exception("Message log entries of %s not recorded", entry[0])
 
 
 def _settle(call: _Call) -> None:

@@ -19,6 +19,7 @@ from jsonschema.exceptions import best_match
 from ocpp.messages import Call, CallError, CallResult
 
 SCHEMAS = Path(ocpp.__file__).parent
+DRAFT_4 = "http://json-schema.org/draft-04/schema#"
 
 
 class ErrorKind(Enum):
@@ -215,9 +216,10 @@ def _compiled(message_type_id: int, action: str, ocpp_version: str):
     Formats are not checked, as the reporting validator does not check them,
     and defaults are not filled in: the payload is logged as it came.
     """
-    return fastjsonschema.compile(
-        _schema(message_type_id, action, ocpp_version), use_default=False, use_formats=False
-    )
+    # As draft 4, like the reporting validator, whatever the file says: the
+    # 2.x files name draft 6, which counts 1.0 as an integer.
+    schema = {**_schema(message_type_id, action, ocpp_version), "$schema": DRAFT_4}
+    return fastjsonschema.compile(schema, use_default=False, use_formats=False)
 
 
 def _exact_multiple(error) -> bool:

@@ -46,6 +46,11 @@ def chargepoint_admit(
     return Admission(True, registered=created)
 
 
+def chargepoints_existing(chargepoint_ids: set[str]) -> set[str]:
+    """Which of these charge points still exist (one may be deleted while connected)."""
+    return set(ChargePoint.objects.filter(pk__in=chargepoint_ids).values_list("pk", flat=True))
+
+
 @functools.cache
 def _dummy_hash() -> str:
     return make_password("no charger has this password", hasher=CHARGER_PASSWORD_HASHER)

@@ -302,16 +302,28 @@ def test_a_stop_without_a_meter_reading_ends_at_the_last_one(connector, tag):
     assert (tx.wh_meter_stop, tx.total_energy) == (4000.0, 3.0)
 
 
-def test_a_stop_for_an_unknown_transaction_is_kept_once_for_review(chargepoint):
+@pytest.mark.parametrize("number", [404, 2**63], ids=["small", "past 64 bits"])
+def test_a_stop_for_an_unknown_transaction_is_kept_once_for_review(chargepoint, number):
     for _ in range(2):
         result = transaction_stop(
-            chargepoint_id=chargepoint.pk, timestamp=T0, transaction_id=404, meter_stop_wh=5000
+            chargepoint_id=chargepoint.pk, timestamp=T0, transaction_id=number, meter_stop_wh=5000
         )
 
     tx = Transaction.objects.get()
     assert result.transaction == tx
-    assert (tx.charger_transaction_id, tx.transaction_status) == ("404", "COMPLETED")
+    assert (tx.charger_transaction_id, tx.transaction_status) == (str(number), "COMPLETED")
     assert tx.needs_review and "never seen starting" in tx.review_note
+
+
+def test_meter_values_for_a_transaction_id_past_64_bits_are_kept_without_one(connector):
+    stored = meter_values_record(
+        chargepoint_id=connector.chargepoint_id,
+        ref=CONNECTOR_1,
+        transaction_id=2**63,
+        readings=[energy(1000, T0)],
+    )
+    assert stored == 1
+    assert SampledValue.objects.get().transaction_id is None
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,14 @@ def test_a_missing_row_is_none_not_another_chargers(tx, location):
     assert BY_CHARGER_ID.get(tx.chargepoint_id, "TX-2") is None
 
 
+def test_a_key_no_column_can_hold_finds_nothing_as_with_the_orm(tx):
+    # A charger may send any number as a transaction id; SQLite's driver
+    # would raise on one past 64 bits.
+    assert BY_KEY.get(tx.chargepoint_id, 2**63) is None
+    assert BY_KEY.get(tx.chargepoint_id, -(2**63) - 1) is None
+    assert not Transaction.objects.filter(pk=2**63).exists()
+
+
 def test_a_partial_read_defers_the_other_columns(tx):
     read = KEY_ONLY.get(tx.pk)
     assert read.wh_meter_last == 1250.25

@@ -5,7 +5,14 @@ import threading
 import time
 
 import pytest
-from django.db import Error, IntegrityError, connection
+from django.db import (
+    DataError,
+    Error,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+)
 from django.utils import timezone
 
 from ocpp_gateway import db
@@ -199,7 +206,8 @@ def test_a_message_log_that_cannot_be_written_costs_no_call_its_answer(
         return await answered
 
     assert isinstance(asyncio.run(scenario()), int)
-    assert "1 message log entries not recorded" in caplog.text and "disk full" in caplog.text
+    assert f"Message log entries of {chargepoint.pk} not recorded" in caplog.text
+    assert "disk full" in caplog.text
 
 
 def _thread_name(**_) -> str:
@@ -250,3 +258,93 @@ def test_a_busy_writer_does_not_hold_up_the_chargers_of_another(three_writers):
 
     blocked_writer, answered, stuck = asyncio.run(scenario())
     assert answered != blocked_writer and stuck == blocked_writer
+
+
+def _behind_a_blocked_writer(*work):
+    """Queue the work behind a call that holds the writer, so it all makes one batch."""
+    release = threading.Event()
+
+    def blocked(**_):
+        assert release.wait(timeout=60)
+
+    async def scenario():
+        busy = asyncio.create_task(db.gateway_db(blocked))
+        await asyncio.sleep(0.05)
+        tasks = [asyncio.create_task(step()) for step in work]
+        await asyncio.sleep(0.1)
+        release.set()
+        await busy
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        await db.gateway_db(_batch_of)  # behind the queued log entries
+        return results
+
+    return asyncio.run(scenario())
+
+
+def _frames(message_id: str, payload=None) -> list:
+    return [Frame("in", 2, message_id, "DataTransfer", payload or {}, timezone.now())]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_of_a_charger_deleted_meanwhile_costs_the_batch_nothing(
+    shared_context, chargepoint
+):
+    # An operator deleted a charger whose socket is still open: its log entry
+    # would fail the foreign key at the commit, and with it every call.
+    results = _behind_a_blocked_writer(
+        lambda: db.gateway_log("DELETED-CP", _frames("orphan")),
+        lambda: db.gateway_log(chargepoint.pk, _frames("kept")),
+        lambda: db.gateway_db(_log, chargepoint_id=chargepoint.pk, message_id="stored"),
+    )
+
+    assert not any(isinstance(result, Exception) for result in results), results
+    assert _stored_ids() == ["kept", "stored"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_log_entry_the_database_refuses_costs_no_other_charger_its_entries(
+    shared_context, chargepoint, location, monkeypatch
+):
+    other = location.chargepoints.create(chargepoint_id="OTHER-CP")
+    real = db.messages_record_many
+
+    def refuses_the_bad_one(entries):
+        # As PostgreSQL refuses a NUL character in a payload.
+        if any(frame.payload.get("data") == "x\x00" for _, frames in entries for frame in frames):
+            raise DataError("unsupported Unicode escape sequence")
+        real(entries)
+
+    monkeypatch.setattr(db, "messages_record_many", refuses_the_bad_one)
+    _behind_a_blocked_writer(
+        lambda: db.gateway_log(chargepoint.pk, _frames("bad", {"data": "x\x00"})),
+        lambda: db.gateway_log(other.pk, _frames("good")),
+    )
+
+    assert _stored_ids() == ["good"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_savepoint_that_cannot_be_rolled_back_fails_every_call_of_the_batch(
+    shared_context, chargepoint, monkeypatch
+):
+    def cannot_roll_back(self, sid):
+        raise OperationalError("the connection was lost")
+
+    def fails(**_):
+        raise ValueError("a service error")
+
+    async def scenario():
+        return await _together(
+            (_log, {"chargepoint_id": chargepoint.pk, "message_id": "before"}),
+            (fails, {}),
+            (_log, {"chargepoint_id": chargepoint.pk, "message_id": "after"}),
+        )
+
+    # On the class: the writer has its own connection object.
+    monkeypatch.setattr(type(connections["default"]), "savepoint_rollback", cannot_roll_back)
+    results = asyncio.run(scenario())
+    monkeypatch.undo()
+
+    # Nothing was committed, so no call may be answered as stored.
+    assert all(isinstance(result, Exception) for result in results[1:]), results
+    assert _stored_ids() == []

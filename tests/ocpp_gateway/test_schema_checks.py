@@ -88,3 +88,25 @@ def test_a_default_in_the_schema_is_not_added_to_the_payload():
         ocpp_version="2.0.1",
     )
     assert "tbc" not in payload
+
+
+STATUS_201 = {
+    "timestamp": "2026-03-01T10:00:00Z",
+    "connectorStatus": "Available",
+    "evseId": 1,
+    "connectorId": 1,
+}
+
+
+@pytest.mark.parametrize("value", [1.0, 1e20, True, "1"])
+def test_an_integer_must_be_an_integer_in_every_version(value):
+    # The 2.x schema files name draft 6, where 1.0 is an integer; OCPP-J
+    # validation is draft 4's, and so is ours, compiled or not.
+    payload = {**STATUS_201, "evseId": value}
+    with pytest.raises(FrameError):
+        validate_payload(
+            message_type_id=2,
+            action="StatusNotification",
+            payload=payload,
+            ocpp_version="2.0.1",
+        )
