@@ -341,9 +341,9 @@ def test_a_savepoint_that_cannot_be_rolled_back_fails_every_call_of_the_batch(
         )
 
     # On the class: the writer has its own connection object.
-    monkeypatch.setattr(type(connections["default"]), "savepoint_rollback", cannot_roll_back)
-    results = asyncio.run(scenario())
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(type(connections["default"]), "savepoint_rollback", cannot_roll_back)
+        results = asyncio.run(scenario())
 
     # Nothing was committed, so no call may be answered as stored.
     assert all(isinstance(result, Exception) for result in results[1:]), results
