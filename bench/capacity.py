@@ -85,10 +85,12 @@ class PinnedServer(ServerProcess):
         return ""
 
 
-def client(url: str, **options) -> dict:
+def client(url: str | None = None, *, core: list[str] = CLIENT_CORE, **options) -> dict:
     """Run the load client to its end; its one JSON line of results."""
+    if url is not None:
+        options["url"] = url
     completed = subprocess.run(
-        [*CLIENT_CORE, "node", str(CLIENT), json.dumps({"url": url, **options})],
+        [*core, "node", str(CLIENT), json.dumps(options)],
         capture_output=True,
         text=True,
         check=False,
@@ -220,26 +222,10 @@ def two_servers(args, env: dict[str, str]) -> dict:
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(PinnedServer(env, core)) for core in cores]
         urls = [server.url().replace("http://", "ws://") + "/ocpp" for server in servers]
-        completed = subprocess.run(
-            [
-                "node",
-                str(CLIENT),
-                json.dumps(
-                    {
-                        "urls": urls,
-                        "chargers": 2 * args.chargers,
-                        "seconds": args.seconds,
-                        "prefix": "DUO",
-                    }
-                ),
-            ],
-            capture_output=True,
-            text=True,
-            check=False,
+        # Unpinned: both cores serve.
+        return client(
+            core=[], urls=urls, chargers=2 * args.chargers, seconds=args.seconds, prefix="DUO"
         )
-    if completed.returncode:
-        sys.exit(f"load client failed:\n{completed.stderr}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:

@@ -30,6 +30,16 @@ def _field(model: type[models.Model], name: str):
     return model._meta.pk if name == "pk" else model._meta.get_field(name)
 
 
+def _integer_range(field, connection) -> tuple[int | None, int | None]:
+    """The values an integer key can hold; (None, None) for any other key."""
+    # A foreign key (or one-to-one) holds the key it points at.
+    target = field.target_field if field.is_relation else field
+    internal_type = target.get_internal_type()
+    if internal_type not in connection.ops.integer_field_ranges:
+        return None, None
+    return connection.ops.integer_field_range(internal_type)
+
+
 class RowReader:
     """``SELECT`` one row of ``model`` by equality on ``keys`` (field names), as a model instance.
 
@@ -57,7 +67,7 @@ class RowReader:
         self.fields = list(concrete)
         self.attnames = [field.attname for field in self.fields]
         self.for_update = for_update
-        self._by_vendor: dict[str, tuple[str, list]] = {}
+        self._by_vendor: dict[str, tuple[str, list, list]] = {}
 
     def _compiled(self, connection):
         compiled = self._by_vendor.get(connection.vendor)
@@ -65,7 +75,7 @@ class RowReader:
             compiled = self._by_vendor[connection.vendor] = self._compile(connection)
         return compiled
 
-    def _compile(self, connection) -> tuple[str, list]:
+    def _compile(self, connection) -> tuple[str, list, list]:
         table = _quote(self.model._meta.db_table)
         columns = ", ".join(_quote(field.column) for field in self.fields)
         where = " AND ".join(f"{_quote(field.column)} = %s" for field in self.keys)
@@ -78,16 +88,16 @@ class RowReader:
             connection.ops.get_db_converters(column) + column.get_db_converters(connection)
             for column in expressions
         ]
-        return sql, list(zip(expressions, converters, strict=True))
+        return (
+            sql,
+            list(zip(expressions, converters, strict=True)),
+            [_integer_range(field, connection) for field in self.keys],
+        )
 
-    def _in_range(self, values, connection) -> bool:
-        for field, value in zip(self.keys, values, strict=True):
-            # A foreign key (or one-to-one) holds the key it points at.
-            target = field.target_field if field.is_relation else field
-            internal_type = target.get_internal_type()
-            if type(value) is not int or internal_type not in connection.ops.integer_field_ranges:
+    def _in_range(self, values, ranges) -> bool:
+        for value, (low, high) in zip(values, ranges, strict=True):
+            if type(value) is not int:
                 continue
-            low, high = connection.ops.integer_field_range(internal_type)
             if (low is not None and value < low) or (high is not None and value > high):
                 return False
         return True
@@ -95,8 +105,8 @@ class RowReader:
     def get(self, *values) -> models.Model | None:
         """The row whose keys equal ``values`` (in the order given), or None."""
         connection = connections[ALIAS]
-        sql, converters = self._compiled(connection)
-        if not self._in_range(values, connection):
+        sql, converters, ranges = self._compiled(connection)
+        if not self._in_range(values, ranges):
             # As the ORM answers a lookup no column can hold: no row (a
             # charger's transaction id may be any number).
             return None
@@ -187,18 +197,24 @@ def rows_insert(objects: Iterable[models.Model]) -> int:
     return len(objects)
 
 
-def row_update(obj: models.Model, fields: Iterable[str]) -> int:
-    """``save(update_fields=...)`` of one row, plus its ``auto_now`` fields; rows changed."""
-    meta = obj._meta
-    chosen = {_field(type(obj), name) for name in fields}
+@cache
+def _update_sql(model: type[models.Model], names: frozenset[str], vendor: str):
+    meta = model._meta
+    chosen = {_field(model, name) for name in names}
     chosen |= {field for field in meta.concrete_fields if getattr(field, "auto_now", False)}
     chosen = sorted(chosen, key=lambda field: field.column)
-    plain = [_plain_type(field) for field in chosen]
-    connection = connections[ALIAS]
     assignments = ", ".join(f"{_quote(field.column)} = %s" for field in chosen)
     sql = f"UPDATE {_quote(meta.db_table)} SET {assignments} WHERE {_quote(meta.pk.column)} = %s"
+    return sql, chosen, [_plain_type(field) for field in chosen]
+
+
+def row_update(obj: models.Model, fields: Iterable[str]) -> int:
+    """``save(update_fields=...)`` of one row, plus its ``auto_now`` fields; rows changed."""
+    connection = connections[ALIAS]
+    # Built once per model and set of fields: the same few updates every frame.
+    sql, chosen, plain = _update_sql(type(obj), frozenset(fields), connection.vendor)
     params = _prepared(chosen, plain, obj, False, connection)
-    params.append(meta.pk.get_db_prep_value(obj.pk, connection))
+    params.append(obj._meta.pk.get_db_prep_value(obj.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

@@ -181,14 +181,8 @@ def _stored_ids() -> list[str]:
         connection.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_message_log_that_cannot_be_written_costs_no_call_its_answer(
-    shared_context, chargepoint, monkeypatch, caplog
-):
-    def broken(entries):
-        raise ValueError("disk full")
-
-    monkeypatch.setattr(db, "messages_record_many", broken)
+def _behind_a_blocked_writer(*work):
+    """Queue the work behind a call that holds the writer, so it all makes one batch."""
     release = threading.Event()
 
     def blocked(**_):
@@ -197,15 +191,38 @@ def test_a_message_log_that_cannot_be_written_costs_no_call_its_answer(
     async def scenario():
         busy = asyncio.create_task(db.gateway_db(blocked))
         await asyncio.sleep(0.05)
-        await db.gateway_log(chargepoint.pk, [Frame("in", 2, "m", "Heartbeat", {}, timezone.now())])
-        # Queued behind the log: the same batch.
-        answered = asyncio.create_task(db.gateway_db(_connection_id))
-        await asyncio.sleep(0.05)
+        tasks = [asyncio.create_task(step()) for step in work]
+        await asyncio.sleep(0.1)
         release.set()
         await busy
-        return await answered
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        await db.gateway_db(_batch_of)  # behind the queued log entries
+        return results
 
-    assert isinstance(asyncio.run(scenario()), int)
+    return asyncio.run(scenario())
+
+
+def _frames(message_id: str, payload=None) -> list:
+    return [Frame("in", 2, message_id, "DataTransfer", payload or {}, timezone.now())]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_log_that_cannot_be_written_costs_no_call_its_answer(
+    shared_context, chargepoint, monkeypatch, caplog
+):
+    def broken(entries):
+        raise ValueError("disk full")
+
+    monkeypatch.setattr(db, "messages_record_many", broken)
+    _, answered = _behind_a_blocked_writer(
+        lambda: db.gateway_log(
+            chargepoint.pk, [Frame("in", 2, "m", "Heartbeat", {}, timezone.now())]
+        ),
+        # Queued behind the log: the same batch.
+        lambda: db.gateway_db(_connection_id),
+    )
+
+    assert isinstance(answered, int)
     assert f"Message log entries of {chargepoint.pk} not recorded" in caplog.text
     assert "disk full" in caplog.text
 
@@ -258,31 +275,6 @@ def test_a_busy_writer_does_not_hold_up_the_chargers_of_another(three_writers):
 
     blocked_writer, answered, stuck = asyncio.run(scenario())
     assert answered != blocked_writer and stuck == blocked_writer
-
-
-def _behind_a_blocked_writer(*work):
-    """Queue the work behind a call that holds the writer, so it all makes one batch."""
-    release = threading.Event()
-
-    def blocked(**_):
-        assert release.wait(timeout=60)
-
-    async def scenario():
-        busy = asyncio.create_task(db.gateway_db(blocked))
-        await asyncio.sleep(0.05)
-        tasks = [asyncio.create_task(step()) for step in work]
-        await asyncio.sleep(0.1)
-        release.set()
-        await busy
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        await db.gateway_db(_batch_of)  # behind the queued log entries
-        return results
-
-    return asyncio.run(scenario())
-
-
-def _frames(message_id: str, payload=None) -> list:
-    return [Frame("in", 2, message_id, "DataTransfer", payload or {}, timezone.now())]
 
 
 @pytest.mark.django_db(transaction=True)
