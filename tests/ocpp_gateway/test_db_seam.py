@@ -85,7 +85,8 @@ def _batch_of(**_) -> int:
     return id(connection.atomic_blocks[0])
 
 
-def _slow(**_) -> int:
+def _slow(*, started: threading.Event, **_) -> int:
+    started.set()
     time.sleep(0.3)  # keeps the writer busy while the others queue up
     return _batch_of()
 
@@ -102,8 +103,10 @@ def _log(*, chargepoint_id: str, message_id: str, fail: bool = False) -> int:
 
 async def _together(*calls):
     """Submit the calls at once, behind one slow call; their results or exceptions."""
-    first = asyncio.create_task(db.gateway_db(_slow))
-    await asyncio.sleep(0.05)
+    started = threading.Event()
+    first = asyncio.create_task(db.gateway_db(_slow, started=started))
+    # Not a fixed pause: a loaded machine may take longer to start the writer.
+    assert await asyncio.to_thread(started.wait, 60)
     rest = [asyncio.create_task(db.gateway_db(function, **kwargs)) for function, kwargs in calls]
     return [await first, *await asyncio.gather(*rest, return_exceptions=True)]
 
