@@ -8,7 +8,7 @@ convert values with the model's own fields, both ways, so what they read and
 write is what the ORM would: the same columns, the same JSON, the same
 aware datetimes, on SQLite and PostgreSQL alike.
 
-They do exactly three things: read one row by equality on some columns,
+They do exactly three things: read rows by equality on some columns,
 insert many rows, update some columns of one row. Everything else stays on
 the ORM. No signals fire (the project has none on these models; rule 2).
 """
@@ -41,12 +41,15 @@ def _integer_range(field, connection) -> tuple[int | None, int | None]:
 
 
 class RowReader:
-    """``SELECT`` one row of ``model`` by equality on ``keys`` (field names), as a model instance.
+    """``SELECT`` rows of ``model`` by equality on ``keys`` (field names), as model instances.
 
     ``for_update`` locks the row where the database can (PostgreSQL: rows of
     one charger are written by one process at a time; SQLite's write
     transactions are serialised anyway). ``fields`` limits what is read, as
-    ``QuerySet.only`` does; the instance defers the rest.
+    ``QuerySet.only`` does; the instance defers the rest. ``ignore_case``
+    names keys compared as ``LOWER(column) = LOWER(value)``, the form a
+    ``Lower()`` index or constraint serves; ``null`` names columns that must
+    be NULL.
     """
 
     def __init__(
@@ -56,9 +59,13 @@ class RowReader:
         *,
         fields: Sequence[str] | None = None,
         for_update: bool = False,
+        ignore_case: Sequence[str] = (),
+        null: Sequence[str] = (),
     ):
         self.model = model
         self.keys = [_field(model, key) for key in keys]
+        self.ignore_case = {_field(model, name) for name in ignore_case}
+        self.null = [_field(model, name) for name in null]
         concrete = model._meta.concrete_fields
         if fields is not None:
             wanted = {_field(model, name).attname for name in fields}
@@ -78,8 +85,16 @@ class RowReader:
     def _compile(self, connection) -> tuple[str, list, list]:
         table = _quote(self.model._meta.db_table)
         columns = ", ".join(_quote(field.column) for field in self.fields)
-        where = " AND ".join(f"{_quote(field.column)} = %s" for field in self.keys)
-        sql = f"SELECT {columns} FROM {table} WHERE {where}"
+        conditions = [
+            f"LOWER({_quote(field.column)}) = LOWER(%s)"
+            if field in self.ignore_case
+            else f"{_quote(field.column)} = %s"
+            for field in self.keys
+        ]
+        conditions += [f"{_quote(field.column)} IS NULL" for field in self.null]
+        # Unordered: sorting every match to return the first few would cost
+        # the most where a key matches most (a tag shared by a fleet).
+        sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(conditions)}"
         if self.for_update and connection.features.has_select_for_update:
             sql += " FOR UPDATE"
         # In the compiler's order: the backend's converters, then the field's.
@@ -103,22 +118,29 @@ class RowReader:
         return True
 
     def get(self, *values) -> models.Model | None:
-        """The row whose keys equal ``values`` (in the order given), or None."""
+        """The row whose keys equal ``values`` (in the order given), or None; any one of them
+        where several do."""
+        rows = self.all(*values, limit=1)
+        return rows[0] if rows else None
+
+    def all(self, *values, limit: int | None = None) -> list[models.Model]:
+        """The rows whose keys equal ``values``, in no order; at most ``limit`` of them."""
         connection = connections[ALIAS]
         sql, converters, ranges = self._compiled(connection)
         if not self._in_range(values, ranges):
             # As the ORM answers a lookup no column can hold: no row (a
             # charger's transaction id may be any number).
-            return None
+            return []
         params = [
             field.get_db_prep_value(value, connection)
             for field, value in zip(self.keys, values, strict=True)
         ]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
+            rows = cursor.fetchall() if limit is None else cursor.fetchmany(limit)
+        return [self._instance(row, converters, connection) for row in rows]
+
+    def _instance(self, row, converters, connection) -> models.Model:
         converted = []
         for value, (expression, column_converters) in zip(row, converters, strict=True):
             for converter in column_converters:

@@ -12,6 +12,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from chargepoints.services.connections import (
+    Connection,
     chargepoint_admit,
     chargepoint_connected,
     chargepoint_disconnected,
@@ -57,30 +58,43 @@ class OcppConsumer(AsyncWebsocketConsumer):
             )
             await self.close()
             return
+        client = scope.get("client") or (None, None)
+        connection = Connection(
+            connection_id=self.channel_name,
+            ocpp_version=subprotocol,
+            ip_address=client[0],
+            websocket_port=client[1],
+        )
         admission = await gateway_db(
             chargepoint_admit,
             chargepoint_id=chargepoint_id,
             auto_register=settings.CSMS_AUTO_REGISTER,
             auto_register_status=settings.CSMS_AUTO_REGISTER_STATUS,
+            connection=connection,
         )
-        # Hashing off the database thread: a flood of wrong passwords must not
-        # stall every other charger's messages.
-        admitted = await asyncio.to_thread(
-            chargepoint_password_matches,
-            admission=admission,
-            password=basic_auth_password(scope.get("headers", []), chargepoint_id),
-        )
-        if not admitted:
-            reason = "wrong or missing password" if admission.known else "unknown charge point"
-            logger.warning("Refused %s: %s", chargepoint_id, reason)
-            await self.close()
-            return
-        if admission.registered:
-            logger.info("Registered new charge point %s on first connection", chargepoint_id)
-
+        if not admission.connected:
+            # Hashing off the database thread: a flood of wrong passwords must
+            # not stall every other charger's messages.
+            admitted = await asyncio.to_thread(
+                chargepoint_password_matches,
+                admission=admission,
+                password=basic_auth_password(scope.get("headers", []), chargepoint_id),
+            )
+            if not admitted:
+                reason = "wrong or missing password" if admission.known else "unknown charge point"
+                logger.warning("Refused %s: %s", chargepoint_id, reason)
+                await self.close()
+                return
+            await gateway_db(
+                chargepoint_connected, chargepoint_id=chargepoint_id, connection=connection
+            )
+        # Recorded as connected from here: whatever fails below, disconnect() clears it.
         self.chargepoint_id = chargepoint_id
         self.group = group_name(chargepoint_id)
         self.connected_at = time.time_ns()
+        if admission.registered:
+            logger.info("Registered new charge point %s on first connection", chargepoint_id)
+
         # Never two live connections for one charger: join the charger's group,
         # then tell every older connection in it to go. Joining first means two
         # connections arriving together still see each other; the newer wins.
@@ -90,15 +104,6 @@ class OcppConsumer(AsyncWebsocketConsumer):
             {"type": "connection.replaced", "by": self.channel_name, "at": self.connected_at},
         )
         await self.accept(subprotocol)
-        client = scope.get("client") or (None, None)
-        await gateway_db(
-            chargepoint_connected,
-            chargepoint_id=chargepoint_id,
-            connection_id=self.channel_name,
-            ocpp_version=subprotocol,
-            ip_address=client[0],
-            websocket_port=client[1],
-        )
         self.adapter = ADAPTERS[subprotocol](chargepoint_id, send=self.send_text)
         logger.info("%s connected with %s", chargepoint_id, subprotocol)
 

@@ -15,16 +15,28 @@ from django.utils import timezone
 from accounts.enums import AuthorizationStatus, UserStatus
 from accounts.models import IdTag, User
 from accounts.services.updates import instance_update
+from csms.rows import RowReader
+
+# Every start, stop and Authorize of a charger looks a tag up: compiled once
+# (csms/rows.py). Tags are unique regardless of case (the Lower() constraint,
+# whose index this lookup uses), and chargers report the same card in upper
+# or lower case depending on the reader.
+_TAG = RowReader(IdTag, ["idToken"], ignore_case=["idToken"])
+_TAG_BY_KEY = RowReader(IdTag, ["idToken"])
+_USER = RowReader(User, ["pk"])
 
 
 def idtag_find(*, id_token: str) -> IdTag | None:
-    # Tags are unique regardless of case (a database constraint), and chargers
-    # report the same card in upper or lower case depending on the reader.
-    return (
-        IdTag.objects.select_related("user", "parent_id_tag")
-        .filter(idToken__iexact=id_token)
-        .first()
-    )
+    """The tag, whatever the case of ``id_token``, with its user and parent loaded."""
+    tag = _TAG.get(id_token)
+    if tag is None:
+        return None
+    # As select_related would: the rule (idtag_status) reads both.
+    user = _USER.get(tag.user_id) if tag.user_id is not None else None
+    IdTag.user.field.set_cached_value(tag, user)
+    parent = _TAG_BY_KEY.get(tag.parent_id_tag_id) if tag.parent_id_tag_id is not None else None
+    IdTag.parent_id_tag.field.set_cached_value(tag, parent)
+    return tag
 
 
 IDTAG_TAKEN = "This id tag is already registered."

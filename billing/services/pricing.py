@@ -18,6 +18,11 @@ from csms.rows import RowReader, row_update
 logger = logging.getLogger(__name__)
 
 
+# Whether a connector has any tariff at all, asked at every start: a read
+# compiled once (csms/rows.py) spares the unpriced ones the search below.
+_CONNECTOR_TARIFFS = RowReader(Tariff.connectors.through, ["connector"], fields=["pk"])
+
+
 def tariff_in_force(*, connector: Connector, at: datetime.datetime) -> Tariff | None:
     """The connector's tariff valid at ``at`` (OCPI start/end_date_time), REGULAR first.
 
@@ -25,6 +30,8 @@ def tariff_in_force(*, connector: Connector, at: datetime.datetime) -> Tariff | 
     payment terminals, PROFILE_* ones for charging preferences); a driver
     identified by a token pays the regular one.
     """
+    if not _CONNECTOR_TARIFFS.all(connector.pk, limit=1):
+        return None
     return (
         connector.tariff_ids.filter(
             Q(start_date_time__isnull=True) | Q(start_date_time__lte=at),

@@ -13,6 +13,10 @@ from accounts.models import IdTag
 from accounts.services import idtag_find, idtag_status
 from chargepoints.enums import TransactionStatus
 from chargepoints.models import Transaction
+from csms.rows import RowReader
+
+# A tag's running transactions, asked at every start (compiled once, csms/rows.py).
+_ACTIVE_OF_TAG = RowReader(Transaction, ["id_tag", "transaction_status"], fields=["pk"])
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,10 @@ def idtag_authorize(
         return AuthResult(AuthorizationStatus.UNKNOWN)
     status = idtag_status(tag=tag)
     if status == AuthorizationStatus.ACCEPTED and check_concurrent:
-        active = Transaction.objects.filter(id_tag=tag, transaction_status=TransactionStatus.ACTIVE)
-        if exclude_transaction is not None:
-            active = active.exclude(pk=exclude_transaction.pk)
-        if active.exists():
+        # Two at most: one may be the transaction excluded.
+        active = _ACTIVE_OF_TAG.all(tag.pk, TransactionStatus.ACTIVE, limit=2)
+        excluded = exclude_transaction.pk if exclude_transaction is not None else None
+        if any(running.pk != excluded for running in active):
             status = AuthorizationStatus.CONCURRENT_TX
     parent = tag.parent_id_tag.idToken if tag.parent_id_tag else None
     return AuthResult(status, id_tag=tag, expiry_date=tag.expiry_date, parent_id_tag=parent)

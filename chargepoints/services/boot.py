@@ -8,6 +8,7 @@ from django.db import transaction
 
 from chargepoints.enums import RegistrationStatus
 from chargepoints.models import ChargePoint, Heartbeat
+from csms.rows import RowReader, row_update, rows_insert
 
 
 @dataclass(frozen=True)
@@ -30,22 +31,34 @@ class BootResult:
     interval: int
 
 
+# A fleet boots together after an outage: the read and the write are
+# compiled once (csms/rows.py), and only the decision is read back.
+_BOOTING = RowReader(ChargePoint, ["pk"], fields=["registration_status"], for_update=True)
+# ChargePoint field <- BootInfo attribute.
+_DESCRIPTION = {
+    "chargepoint_vendor": "vendor",
+    "chargepoint_model": "model",
+    "chargepoint_serial_number": "serial_number",
+    "chargebox_serial_number": "chargebox_serial_number",
+    "firmware_version": "firmware_version",
+    "iccid": "iccid",
+    "imsi": "imsi",
+    "meter_type": "meter_type",
+    "meter_serial_number": "meter_serial_number",
+    "boot_reason": "reason",
+}
+
+
 @transaction.atomic
 def chargepoint_boot(*, chargepoint_id: str, info: BootInfo, at: datetime.datetime) -> BootResult:
     """Store what the charger says about itself; answer with the operator's decision."""
-    chargepoint = ChargePoint.objects.select_for_update().get(pk=chargepoint_id)
-    chargepoint.chargepoint_vendor = info.vendor
-    chargepoint.chargepoint_model = info.model
-    chargepoint.chargepoint_serial_number = info.serial_number
-    chargepoint.chargebox_serial_number = info.chargebox_serial_number
-    chargepoint.firmware_version = info.firmware_version
-    chargepoint.iccid = info.iccid
-    chargepoint.imsi = info.imsi
-    chargepoint.meter_type = info.meter_type
-    chargepoint.meter_serial_number = info.meter_serial_number
-    chargepoint.boot_reason = info.reason
+    chargepoint = _BOOTING.get(chargepoint_id)
+    if chargepoint is None:
+        raise ChargePoint.DoesNotExist(f"No charge point {chargepoint_id!r}")
+    for field, attribute in _DESCRIPTION.items():
+        setattr(chargepoint, field, getattr(info, attribute))
     chargepoint.last_boot_at = at
-    chargepoint.save()
+    row_update(chargepoint, [*_DESCRIPTION, "last_boot_at"])
     status = chargepoint.registration_status
     # Accepted: the heartbeat interval. Pending / Rejected: when to boot again.
     interval = (
@@ -58,6 +71,7 @@ def chargepoint_boot(*, chargepoint_id: str, info: BootInfo, at: datetime.dateti
 
 @transaction.atomic
 def chargepoint_heartbeat(*, chargepoint_id: str, at: datetime.datetime) -> datetime.datetime:
-    Heartbeat.objects.create(chargepoint_id=chargepoint_id, timestamp=at)
-    ChargePoint.objects.filter(pk=chargepoint_id).update(last_heartbeat=at)
+    # Every charger, every interval: written without the ORM (csms/rows.py).
+    rows_insert([Heartbeat(chargepoint_id=chargepoint_id, timestamp=at)])
+    row_update(ChargePoint(pk=chargepoint_id, last_heartbeat=at), ["last_heartbeat"])
     return at

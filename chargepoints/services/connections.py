@@ -1,15 +1,17 @@
 """Admission of chargers and their connection state."""
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chargepoints.enums import RegistrationStatus
 from chargepoints.models import ChargePoint
+from csms.rows import RowReader, row_update, rows_insert
 
 CHARGER_PASSWORD_HASHER = "pbkdf2_sha256_charger"
 # OCPP 2.0.1 BasicAuthPassword: 16 to 40 characters (security profile 1).
@@ -21,6 +23,23 @@ class Admission:
     known: bool
     password_hash: str = ""
     registered: bool = False
+    # Admitted and recorded as connected already (no password to check).
+    connected: bool = False
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A charger's live WebSocket connection, as the charge point's row records it."""
+
+    connection_id: str
+    ocpp_version: str
+    ip_address: str | None = None
+    websocket_port: int | None = None
+
+
+# Every handshake reads this: compiled once (csms/rows.py). A fleet
+# reconnecting after an outage is ten thousand of them at once.
+_CREDENTIALS = RowReader(ChargePoint, ["pk"], fields=["password"])
 
 
 def chargepoint_admit(
@@ -28,22 +47,37 @@ def chargepoint_admit(
     chargepoint_id: str,
     auto_register: bool,
     auto_register_status: str = RegistrationStatus.ACCEPTED,
+    connection: Connection | None = None,
 ) -> Admission:
     """Whether a connecting charger is known (registering it if allowed), and its password hash.
 
     The password itself is checked by ``chargepoint_password_matches``, apart
     from the database: hashing is CPU work that must not hold up the
-    database work of every other charger.
+    database work of every other charger. A charger that needs no password
+    is admitted here and, given its ``connection``, recorded as connected in
+    the same call: one round trip to the database per handshake.
     """
-    chargepoint = ChargePoint.objects.filter(pk=chargepoint_id).only("password").first()
+    chargepoint = _CREDENTIALS.get(chargepoint_id)
     if chargepoint is not None:
-        return Admission(True, password_hash=chargepoint.password)
-    if not auto_register:
+        admission = Admission(True, password_hash=chargepoint.password)
+    elif not auto_register:
         return Admission(False)
-    _, created = ChargePoint.objects.get_or_create(
-        pk=chargepoint_id, defaults={"registration_status": auto_register_status}
-    )
-    return Admission(True, registered=created)
+    else:
+        admission = Admission(True, registered=_registered(chargepoint_id, auto_register_status))
+    if connection is not None and not admission.password_hash:
+        chargepoint_connected(chargepoint_id=chargepoint_id, connection=connection)
+        admission = dataclasses.replace(admission, connected=True)
+    return admission
+
+
+def _registered(chargepoint_id: str, status: str) -> bool:
+    """Register an unknown charger; False when another process just did."""
+    try:
+        with transaction.atomic():
+            rows_insert([ChargePoint(pk=chargepoint_id, registration_status=status)])
+    except IntegrityError:
+        return False
+    return True
 
 
 def chargepoints_existing(chargepoint_ids: set[str]) -> set[str]:
@@ -86,24 +120,17 @@ def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) 
     chargepoint.save(update_fields=["password", "last_updated"])
 
 
-@transaction.atomic
-def chargepoint_connected(
-    *,
-    chargepoint_id: str,
-    connection_id: str,
-    ocpp_version: str,
-    ip_address: str | None,
-    websocket_port: int | None,
-) -> None:
+def chargepoint_connected(*, chargepoint_id: str, connection: Connection) -> None:
     """Record the live connection. A newer connection simply takes over the row."""
-    ChargePoint.objects.filter(pk=chargepoint_id).update(
+    row = ChargePoint(
+        pk=chargepoint_id,
         connected=True,
-        connection_id=connection_id,
-        ocpp_version=ocpp_version,
-        ip_address=ip_address,
-        websocket_port=websocket_port,
-        last_updated=timezone.now(),
+        connection_id=connection.connection_id,
+        ocpp_version=connection.ocpp_version,
+        ip_address=connection.ip_address,
+        websocket_port=connection.websocket_port,
     )
+    row_update(row, ["connected", "connection_id", "ocpp_version", "ip_address", "websocket_port"])
 
 
 def chargepoint_disconnected(*, chargepoint_id: str, connection_id: str) -> bool:

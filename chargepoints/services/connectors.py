@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from chargepoints.models import ChargePoint, Connector
@@ -64,7 +65,13 @@ def connector_get_or_create(*, chargepoint: ChargePoint, ref: ConnectorRef) -> C
         )
     connector = _BY_NUMBER.get(chargepoint.pk, ref.connectorid)
     if connector is None:
-        connector, _ = Connector.objects.get_or_create(
-            chargepoint=chargepoint, connectorid=ref.connectorid
-        )
+        # Known not to exist a moment ago: create it, and read it only if
+        # another process just did (the unique constraint says so).
+        try:
+            with transaction.atomic():
+                connector = Connector.objects.create(
+                    chargepoint=chargepoint, connectorid=ref.connectorid
+                )
+        except IntegrityError:
+            connector = _BY_NUMBER.get(chargepoint.pk, ref.connectorid)
     return connector

@@ -14,9 +14,11 @@ from django.utils import timezone
 
 from chargepoints.enums import SessionStatus
 from chargepoints.models import ChargingSession, Transaction
+from csms.rows import RowReader
 
 # A session asked for this long ago can no longer be the one a charger starts.
 _MATCH_WINDOW = datetime.timedelta(hours=1)
+_MATCHABLE = (SessionStatus.ACTIVE, SessionStatus.TIMEOUT)
 TIMEOUT_REASON = "The charger started no transaction in time (was the car plugged in?)."
 
 
@@ -29,9 +31,40 @@ def _unmatched(tx: Transaction):
     return ChargingSession.objects.select_for_update().filter(
         chargepoint_id=tx.chargepoint_id,
         transaction__isnull=True,
-        status__in=[SessionStatus.ACTIVE, SessionStatus.TIMEOUT],
+        status__in=_MATCHABLE,
         start_time__gte=timezone.now() - _MATCH_WINDOW,
     )
+
+
+# A charger's sessions still without a transaction: most starts find none, so
+# this read (compiled once, csms/rows.py) spares them the search below.
+_WITHOUT_TRANSACTION = RowReader(
+    ChargingSession, ["chargepoint"], null=["transaction"], fields=["status", "start_time"]
+)
+
+
+def _awaiting(tx: Transaction) -> bool:
+    """Whether any session of the charger could still be the one this transaction starts."""
+    since = timezone.now() - _MATCH_WINDOW
+    return any(
+        session.status in _MATCHABLE and session.start_time >= since
+        for session in _WITHOUT_TRANSACTION.all(tx.chargepoint_id)
+    )
+
+
+def _asked_for(tx: Transaction) -> ChargingSession | None:
+    candidates = _unmatched(tx)
+    session = None
+    if tx.remote_start_id is not None:
+        session = candidates.filter(remote_start_id=tx.remote_start_id).first()
+    if session is None and tx.id_token:
+        session = (
+            candidates.filter(id_tag__idToken__iexact=tx.id_token)
+            .filter(Q(connector=tx.connector) | Q(connector__isnull=True))
+            .order_by("-start_time")
+            .first()
+        )
+    return session
 
 
 def charging_session_attach(*, tx: Transaction) -> ChargingSession | None:
@@ -42,17 +75,7 @@ def charging_session_attach(*, tx: Transaction) -> ChargingSession | None:
     tag on the same connector (or on any connector of the charger) is it.
     A late start revives a session that had timed out.
     """
-    session = None
-    candidates = _unmatched(tx)
-    if tx.remote_start_id is not None:
-        session = candidates.filter(remote_start_id=tx.remote_start_id).first()
-    if session is None and tx.id_token:
-        session = (
-            candidates.filter(id_tag__idToken__iexact=tx.id_token)
-            .filter(Q(connector=tx.connector) | Q(connector__isnull=True))
-            .order_by("-start_time")
-            .first()
-        )
+    session = _asked_for(tx) if _awaiting(tx) else None
     if session is None:
         if tx.user_id is None:
             return None

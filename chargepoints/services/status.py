@@ -13,8 +13,13 @@ from chargepoints.enums import (
 )
 from chargepoints.models import ChargePoint, StatusNotification
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
+from chargepoints.services.locks import chargepoint_locked
 from chargepoints.services.notices import NOT_CHARGING_STATES, notice_charging_stopped
 from chargepoints.services.transactions import charging_state_record
+from csms.rows import RowReader, row_update, rows_insert
+
+# The charger's own status (connector 0), read with its row already locked.
+_CHARGER_STATUS = RowReader(ChargePoint, ["pk"], fields=["chargepoint_status", "status_timestamp"])
 
 
 @transaction.atomic
@@ -34,9 +39,9 @@ def status_report(
     Chargers replay queued reports after being offline; an older report must
     not overwrite a newer status.
     """
-    chargepoint = ChargePoint.objects.select_for_update().get(pk=chargepoint_id)
+    chargepoint = chargepoint_locked(chargepoint_id, key_only=True)
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
-    report = StatusNotification.objects.create(
+    report = StatusNotification(
         chargepoint=chargepoint,
         connector=connector,
         evse_id=ref.evse_id,
@@ -47,7 +52,9 @@ def status_report(
         vendor_error_code=vendor_error_code,
         timestamp=timestamp,
     )
-    target = connector if connector is not None else chargepoint
+    # History nobody reads back in this call: inserted without the ORM (csms/rows.py).
+    rows_insert([report])
+    target = connector if connector is not None else _CHARGER_STATUS.get(chargepoint_id)
     if target.status_timestamp is not None and timestamp < target.status_timestamp:
         return report
     # The connector keeps the reported value in connector_status, the charger
@@ -60,9 +67,7 @@ def status_report(
     target.status = normalized_status(status)
     target.error_code = error_code
     target.status_timestamp = timestamp
-    target.save(
-        update_fields=[reported_field, "status", "error_code", "status_timestamp", "last_updated"]
-    )
+    row_update(target, [reported_field, "status", "error_code", "status_timestamp"])
     return report
 
 

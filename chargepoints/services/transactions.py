@@ -37,6 +37,7 @@ from chargepoints.services.sessions import (
     charging_session_touch,
 )
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_announce
+from csms.rows import RowReader
 
 logger = logging.getLogger(__name__)
 
@@ -157,26 +158,14 @@ def transaction_start(
     readings: Sequence[Reading] = (),
 ) -> TransactionResult:
     """Start a transaction, or return the one a retransmitted start already created."""
-    chargepoint = chargepoint_locked(chargepoint_id)
+    chargepoint = chargepoint_locked(chargepoint_id, key_only=True)
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
     if charger_transaction_id is not None:
         existing = transaction_locked(
             chargepoint, transaction_id=None, charger_transaction_id=charger_transaction_id
         )
     else:
-        # OCPP 1.6 has no id of the charger's: a retransmitted StartTransaction
-        # repeats connector, tag, time and meter, so those identify it.
-        existing = (
-            Transaction.objects.filter(
-                chargepoint=chargepoint,
-                connector=connector,
-                id_token__iexact=facts.id_token or "",
-                start_transaction_timestamp=timestamp,
-                wh_meter_start=meter_start_wh,
-            )
-            .order_by("pk")
-            .first()
-        )
+        existing = _start_retransmitted(chargepoint, connector, timestamp, meter_start_wh, facts)
     if existing is not None:
         auth = _authorize(facts, check_concurrent=True, exclude_transaction=existing)
         return TransactionResult(existing, auth=auth, created=False)
@@ -202,6 +191,33 @@ def transaction_start(
     notice_charging_started(tx=tx)
     live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=True)
+
+
+# A charger's transactions started at one moment: one or none, but for a retransmit.
+_STARTED_AT = RowReader(Transaction, ["chargepoint", "start_transaction_timestamp"])
+
+
+def _start_retransmitted(
+    chargepoint: ChargePoint,
+    connector,
+    timestamp: datetime.datetime,
+    meter_start_wh: float | None,
+    facts: TransactionFacts,
+) -> Transaction | None:
+    """The transaction a retransmitted OCPP 1.6 StartTransaction already created, if any.
+
+    OCPP 1.6 has no id of the charger's: a retransmitted StartTransaction
+    repeats connector, tag, time and meter, so those identify it.
+    """
+    token = (facts.id_token or "").lower()
+    same = [
+        tx
+        for tx in _STARTED_AT.all(chargepoint.pk, timestamp)
+        if tx.connector_id == (connector.pk if connector else None)
+        and tx.id_token.lower() == token
+        and tx.wh_meter_start == meter_start_wh
+    ]
+    return min(same, key=lambda tx: tx.pk, default=None)
 
 
 def _reservation_consume(chargepoint: ChargePoint, reservation_id: int) -> Reservation | None:

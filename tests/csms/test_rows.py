@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from accounts.models import IdTag
 from billing.models import TransactionPricing
 from chargepoints.models import SampledValue, Transaction
 from csms.rows import RowReader, row_update, rows_insert
@@ -73,6 +74,39 @@ def test_a_partial_read_defers_the_other_columns(tx):
     assert read.get_deferred_fields() >= {"charging_states", "uuid"}
     # A deferred column is still there when asked for, as with QuerySet.only().
     assert read.wh_meter_start == 1000.5
+
+
+def test_a_key_compared_ignoring_case_finds_the_tag_however_a_reader_spells_it(driver):
+    IdTag.objects.create(idToken="Card-Ab9", user=driver)
+    IdTag.objects.create(idToken="OTHER")
+    by_token = RowReader(IdTag, ["idToken"], ignore_case=["idToken"])
+
+    assert by_token.get("card-ab9").idToken == "Card-Ab9"
+    assert by_token.get("CARD-AB9").user_id == driver.pk
+    assert by_token.get("card-a") is None
+
+
+def test_all_reads_every_matching_row_and_null_keys_must_be_null(tx, connector):
+    later = Transaction.objects.create(
+        chargepoint=tx.chargepoint, charger_transaction_id="TX-2", start_transaction_timestamp=T0
+    )
+    Transaction.objects.create(
+        chargepoint=tx.chargepoint,
+        connector=connector,
+        charger_transaction_id="TX-3",
+        start_transaction_timestamp=T0,
+    )
+    started_at = RowReader(Transaction, ["chargepoint", "start_transaction_timestamp"])
+    without_connector = RowReader(Transaction, ["chargepoint"], null=["connector"])
+
+    assert sorted(row.charger_transaction_id for row in started_at.all(tx.chargepoint_id, T0)) == [
+        "TX-1",
+        "TX-2",
+        "TX-3",
+    ]
+    assert len(started_at.all(tx.chargepoint_id, T0, limit=2)) == 2
+    assert [row.pk for row in without_connector.all(tx.chargepoint_id)] == [later.pk]
+    assert started_at.all("NO-SUCH-CP", T0) == []
 
 
 def test_decimals_are_read_as_decimals(tx):

@@ -6,6 +6,7 @@ import pytest
 
 from chargepoints.models import ChargePoint
 from chargepoints.services.connections import (
+    Connection,
     chargepoint_admit,
     chargepoint_connected,
     chargepoint_disconnected,
@@ -145,17 +146,11 @@ def test_a_charger_password_must_have_16_to_40_characters(chargepoint, password)
 def test_only_the_live_connection_may_mark_a_charger_offline(chargepoint):
     chargepoint_connected(
         chargepoint_id=chargepoint.pk,
-        connection_id="old",
-        ocpp_version="ocpp1.6",
-        ip_address="127.0.0.1",
-        websocket_port=50000,
+        connection=Connection("old", "ocpp1.6", ip_address="127.0.0.1", websocket_port=50000),
     )
     chargepoint_connected(
         chargepoint_id=chargepoint.pk,
-        connection_id="new",
-        ocpp_version="ocpp2.0.1",
-        ip_address="127.0.0.1",
-        websocket_port=50001,
+        connection=Connection("new", "ocpp2.0.1", ip_address="127.0.0.1", websocket_port=50001),
     )
     assert chargepoint_disconnected(chargepoint_id=chargepoint.pk, connection_id="old") is False
     chargepoint.refresh_from_db()
@@ -163,3 +158,46 @@ def test_only_the_live_connection_may_mark_a_charger_offline(chargepoint):
     assert chargepoint_disconnected(chargepoint_id=chargepoint.pk, connection_id="new") is True
     chargepoint.refresh_from_db()
     assert chargepoint.connected is False
+
+
+LIVE = Connection("live", "ocpp1.6", ip_address="127.0.0.1", websocket_port=50002)
+
+
+def test_a_charger_without_password_is_admitted_and_connected_in_one_call(chargepoint):
+    admission = chargepoint_admit(
+        chargepoint_id=chargepoint.pk, auto_register=False, connection=LIVE
+    )
+
+    assert admission.connected
+    chargepoint.refresh_from_db()
+    assert (chargepoint.connected, chargepoint.connection_id) == (True, "live")
+    assert (chargepoint.ip_address, chargepoint.websocket_port) == ("127.0.0.1", 50002)
+
+
+def test_a_charger_registered_on_connection_is_connected_with_the_chosen_status(db):
+    admission = chargepoint_admit(
+        chargepoint_id="NEW", auto_register=True, auto_register_status="Pending", connection=LIVE
+    )
+
+    assert admission.registered and admission.connected
+    chargepoint = ChargePoint.objects.get(pk="NEW")
+    assert (chargepoint.registration_status, chargepoint.connected) == ("Pending", True)
+
+
+def test_a_charger_with_a_password_is_not_connected_before_its_password_is_checked(chargepoint):
+    chargepoint_set_password(chargepoint=chargepoint, password="0123456789abcdef")
+
+    admission = chargepoint_admit(
+        chargepoint_id=chargepoint.pk, auto_register=False, connection=LIVE
+    )
+
+    assert admission.known and not admission.connected
+    chargepoint.refresh_from_db()
+    assert (chargepoint.connected, chargepoint.connection_id) == (False, "")
+
+
+def test_an_unknown_charger_is_neither_registered_nor_connected(db):
+    admission = chargepoint_admit(chargepoint_id="NEW", auto_register=False, connection=LIVE)
+
+    assert not admission.known and not admission.connected
+    assert not ChargePoint.objects.exists()
