@@ -8,8 +8,9 @@ convert values with the model's own fields, both ways, so what they read and
 write is what the ORM would: the same columns, the same JSON, the same
 aware datetimes, on SQLite and PostgreSQL alike.
 
-They do exactly three things: read rows by equality on some columns,
-insert many rows, update some columns of one row. Everything else stays on
+They do exactly four things: read rows by equality on some columns,
+insert many rows, insert one row and read back its key, update some
+columns of one row. Everything else stays on
 the ORM. No signals fire (the project has none on these models; rule 2).
 """
 
@@ -217,6 +218,28 @@ def rows_insert(objects: Iterable[models.Model]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
     return len(objects)
+
+
+def row_insert(obj: models.Model) -> models.Model:
+    """``save()`` of one new row whose key the database chooses; the key is read back.
+
+    For the rows a call goes on using (a transaction, its connector).
+    """
+    connection = connections[ALIAS]
+    sql, fields, plain = _insert_sql(type(obj), connection.vendor)
+    params = _prepared(fields, plain, obj, True, connection)
+    auto = obj._meta.auto_field
+    returning = auto is not None and connection.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {_quote(auto.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if auto is not None:
+            setattr(obj, auto.attname, cursor.fetchone()[0] if returning else cursor.lastrowid)
+    # Saved, as save() leaves it: a later save() updates this row.
+    obj._state.adding = False
+    obj._state.db = ALIAS
+    return obj
 
 
 @cache

@@ -13,7 +13,7 @@ from billing.pricing.running import RunningState, running_price, running_update
 from billing.selectors import transaction_price_end, transaction_samples, transaction_usage
 from billing.snapshots import tariff_ocpi
 from chargepoints.models import Connector, Transaction
-from csms.rows import RowReader, row_update
+from csms.rows import RowReader, row_insert, row_update
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,10 @@ def transaction_tariff_assign(*, tx: Transaction) -> Tariff | None:
     pricing.tariff_snapshot = tariff_ocpi(tariff) if tariff is not None else None
     # From the first moment the app shows what the session costs (a start fee).
     pricing.total_cost, pricing.running_state = _running(tx, pricing, whole=True)
-    pricing.save()
+    if pricing._state.adding:
+        row_insert(pricing)  # every start makes one: one INSERT, compiled once
+    else:
+        pricing.save()
     return tariff
 
 

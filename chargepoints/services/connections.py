@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chargepoints.enums import RegistrationStatus
 from chargepoints.models import ChargePoint
-from csms.rows import RowReader, row_update, rows_insert
+from csms.rows import RowReader, row_insert, row_update
 
 CHARGER_PASSWORD_HASHER = "pbkdf2_sha256_charger"
 # OCPP 2.0.1 BasicAuthPassword: 16 to 40 characters (security profile 1).
@@ -74,7 +74,7 @@ def _registered(chargepoint_id: str, status: str) -> bool:
     """Register an unknown charger; False when another process just did."""
     try:
         with transaction.atomic():
-            rows_insert([ChargePoint(pk=chargepoint_id, registration_status=status)])
+            row_insert(ChargePoint(pk=chargepoint_id, registration_status=status))
     except IntegrityError:
         return False
     return True

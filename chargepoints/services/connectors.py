@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from chargepoints.models import ChargePoint, Connector
-from csms.rows import RowReader
+from csms.rows import RowReader, row_insert
 
 # Every meter value names its connector: one indexed read, compiled once (csms/rows.py).
 _BY_NUMBER = RowReader(Connector, ["chargepoint", "connectorid"])
@@ -69,8 +69,8 @@ def connector_get_or_create(*, chargepoint: ChargePoint, ref: ConnectorRef) -> C
         # another process just did (the unique constraint says so).
         try:
             with transaction.atomic():
-                connector = Connector.objects.create(
-                    chargepoint=chargepoint, connectorid=ref.connectorid
+                connector = row_insert(
+                    Connector(chargepoint=chargepoint, connectorid=ref.connectorid)
                 )
         except IntegrityError:
             connector = _BY_NUMBER.get(chargepoint.pk, ref.connectorid)

@@ -37,7 +37,7 @@ from chargepoints.services.sessions import (
     charging_session_touch,
 )
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_announce
-from csms.rows import RowReader
+from csms.rows import RowReader, row_insert
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def transaction_start(
     _apply_facts(tx, facts, auth, at=timestamp)
     if reservation_id is not None:
         tx.reservation = _reservation_consume(chargepoint, reservation_id)
-    tx.save()
+    row_insert(tx)
     transaction_announce(TransactionEvent.STARTED, tx=tx)
     readings_store(chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings)
     charging_session_attach(tx=tx)

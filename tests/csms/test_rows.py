@@ -13,7 +13,7 @@ import pytest
 from accounts.models import IdTag
 from billing.models import TransactionPricing
 from chargepoints.models import SampledValue, Transaction
-from csms.rows import RowReader, row_update, rows_insert
+from csms.rows import RowReader, row_insert, row_update, rows_insert
 from ocpp_gateway.models import OCPPMessage
 
 T0 = datetime.datetime(2026, 3, 1, 10, 0, 0, 123456, tzinfo=datetime.UTC)
@@ -107,6 +107,23 @@ def test_all_reads_every_matching_row_and_null_keys_must_be_null(tx, connector):
     assert len(started_at.all(tx.chargepoint_id, T0, limit=2)) == 2
     assert [row.pk for row in without_connector.all(tx.chargepoint_id)] == [later.pk]
     assert started_at.all("NO-SUCH-CP", T0) == []
+
+
+def test_one_inserted_row_gets_its_key_and_saves_as_an_orm_row(chargepoint, connector):
+    tx = row_insert(
+        Transaction(chargepoint=chargepoint, connector=connector, start_transaction_timestamp=T0)
+    )
+    pricing = row_insert(TransactionPricing(transaction=tx, total_cost=Decimal("1.50")))
+
+    assert tx.pk is not None and not tx._state.adding
+    assert _as_orm_reads_it(Transaction.objects.get(pk=tx.pk)) == _as_orm_reads_it(tx)
+    # A later save() updates the row instead of inserting a second one.
+    tx.id_token = "LATER"
+    tx.save()
+    assert Transaction.objects.get(pk=tx.pk).id_token == "LATER"
+    assert Transaction.objects.count() == 1
+    # A key that is another row's (a one-to-one) is written as given.
+    assert TransactionPricing.objects.get(pk=tx.pk).total_cost == pricing.total_cost
 
 
 def test_decimals_are_read_as_decimals(tx):
