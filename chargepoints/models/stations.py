@@ -16,6 +16,7 @@ from chargepoints.enums import (
     PowerType,
     RegistrationStatus,
 )
+from csms.ids import uuid7
 
 # Any printable character but "/" (it separates URL path segments), at most
 # 48 of them (OCPP 2.0.1 identity). The BMW wallbox of seed 004 is
@@ -193,7 +194,7 @@ class Connector(models.Model):
 class StatusNotification(models.Model):
     """Every status a charger reported, kept as history (seed 000)."""
 
-    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    uuid = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     chargepoint = models.ForeignKey(
         ChargePoint, on_delete=models.CASCADE, related_name="status_notifications"
     )

@@ -18,6 +18,7 @@ from chargepoints.enums import (
     ValueFormat,
 )
 from chargepoints.models.ids import new_ocpi_id
+from csms.ids import uuid7
 
 
 class Transaction(models.Model):
@@ -165,7 +166,7 @@ class SampledValue(models.Model):
     can be aggregated in the database.
     """
 
-    uuid = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    uuid = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     # No index of their own on chargepoint and transaction: each leads a
     # composite index below, which serves the same lookups, and every meter
     # value would pay for maintaining two more.
