@@ -130,6 +130,11 @@ else:
         }
     }
 
+# How long a charger's WebSocket handshake may take, admission included.
+# Daphne's own default (5 s) drops chargers reconnecting all at once after an
+# outage, when admission waits behind the others' database work.
+CSMS_HANDSHAKE_TIMEOUT = float(os.environ.get("CSMS_HANDSHAKE_TIMEOUT", "60"))
+
 # Channel layer: in-memory for one process, Redis when several processes serve.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -140,8 +145,19 @@ if REDIS_URL:
             # channels_redis blocks waiting for a message: an idle consumer's
             # read then timed out and closed the charger's connection. Reads
             # may take longer than the blocking wait; connecting may not.
+            # When every pooled connection is busy (a fleet reconnecting), a
+            # handshake waits for one as long as a handshake may take, rather
+            # than failing with a 500 after redis-py's 20 s.
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}]
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 5,
+                        "max_connections": 100,
+                        "timeout": CSMS_HANDSHAKE_TIMEOUT,
+                    }
+                ]
             },
         }
     }
@@ -296,10 +312,6 @@ CSMS_COMMAND_TIMEOUT = float(os.environ.get("CSMS_COMMAND_TIMEOUT", "30"))
 CSMS_COMMAND_WAIT = float(os.environ.get("CSMS_COMMAND_WAIT", "10"))
 CSMS_COMMAND_ACK_TIMEOUT = float(os.environ.get("CSMS_COMMAND_ACK_TIMEOUT", "5"))
 
-# How long a charger's WebSocket handshake may take, admission included.
-# Daphne's own default (5 s) drops chargers reconnecting all at once after an
-# outage, when admission waits behind the others' database work.
-CSMS_HANDSHAKE_TIMEOUT = float(os.environ.get("CSMS_HANDSHAKE_TIMEOUT", "60"))
 # Threads (and database connections) the gateway writes with, per server
 # process (ocpp_gateway/db.py). SQLite writes one at a time: one. A database
 # server is waited on over the network: several keep it busy.

@@ -1,4 +1,4 @@
-"""The rows a charger's transaction messages lock before they write.
+"""The rows a charger's transaction messages lock or look up before they write.
 
 One charger's transaction messages are serialised by the lock on its row, so
 a retransmitted start racing the original cannot create two rows; the
@@ -7,7 +7,9 @@ for every meter value, so they are compiled once (csms/rows.py): each is one
 indexed row.
 """
 
-from chargepoints.models import ChargePoint, Transaction
+import datetime
+
+from chargepoints.models import ChargePoint, Connector, Transaction
 from csms.rows import RowReader
 
 _CHARGER_KEY = RowReader(ChargePoint, ["pk"], fields=["pk"], for_update=True)
@@ -15,6 +17,9 @@ _TRANSACTION_BY_PK = RowReader(Transaction, ["chargepoint", "pk"], for_update=Tr
 _TRANSACTION_BY_CHARGER_ID = RowReader(
     Transaction, ["chargepoint", "charger_transaction_id"], for_update=True
 )
+# A charger's transactions started at one moment (an index of their own):
+# one or none, but for a retransmit.
+_TRANSACTIONS_STARTED_AT = RowReader(Transaction, ["chargepoint", "start_transaction_timestamp"])
 
 
 def chargepoint_locked(chargepoint_id: str, *, key_only: bool = False) -> ChargePoint:
@@ -37,3 +42,28 @@ def transaction_locked(
     if charger_transaction_id is not None:
         return _TRANSACTION_BY_CHARGER_ID.get(chargepoint.pk, charger_transaction_id)
     return _TRANSACTION_BY_PK.get(chargepoint.pk, transaction_id)
+
+
+def transaction_find_started(
+    chargepoint: ChargePoint,
+    *,
+    connector: Connector | None,
+    timestamp: datetime.datetime,
+    meter_start_wh: float | None,
+    id_token: str,
+) -> Transaction | None:
+    """The transaction a retransmitted OCPP 1.6 StartTransaction already created, if any.
+
+    OCPP 1.6 has no id of the charger's: a retransmitted StartTransaction
+    repeats connector, tag, time and meter, so those identify it (the tag
+    in whichever letter case the reader used).
+    """
+    token = id_token.lower()
+    same = [
+        tx
+        for tx in _TRANSACTIONS_STARTED_AT.all(chargepoint.pk, timestamp)
+        if tx.connector_id == (connector.pk if connector else None)
+        and tx.id_token.lower() == token
+        and tx.wh_meter_start == meter_start_wh
+    ]
+    return min(same, key=lambda tx: tx.pk, default=None)

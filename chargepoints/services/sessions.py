@@ -36,10 +36,12 @@ def _unmatched(tx: Transaction):
     )
 
 
-# A charger's sessions still without a transaction: most starts find none, so
-# this read (compiled once, csms/rows.py) spares them the search below.
+# A charger's sessions still without a transaction, by status: most starts
+# find none, so this read (compiled once, csms/rows.py) spares them the search
+# below. By status, so the index on (chargepoint, status) finds them without
+# reading the charger's whole history.
 _WITHOUT_TRANSACTION = RowReader(
-    ChargingSession, ["chargepoint"], null=["transaction"], fields=["status", "start_time"]
+    ChargingSession, ["chargepoint", "status"], null=["transaction"], fields=["start_time"]
 )
 
 
@@ -47,8 +49,9 @@ def _awaiting(tx: Transaction) -> bool:
     """Whether any session of the charger could still be the one this transaction starts."""
     since = timezone.now() - _MATCH_WINDOW
     return any(
-        session.status in _MATCHABLE and session.start_time >= since
-        for session in _WITHOUT_TRANSACTION.all(tx.chargepoint_id)
+        session.start_time >= since
+        for status in _MATCHABLE
+        for session in _WITHOUT_TRANSACTION.all(tx.chargepoint_id, status)
     )
 
 

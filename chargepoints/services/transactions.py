@@ -23,7 +23,11 @@ from chargepoints.models import ChargePoint, ChargerEvent, Reservation, Transact
 from chargepoints.services.authorization import AuthResult, idtag_authorize
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
 from chargepoints.services.live import live_transaction_changed
-from chargepoints.services.locks import chargepoint_locked, transaction_locked
+from chargepoints.services.locks import (
+    chargepoint_locked,
+    transaction_find_started,
+    transaction_locked,
+)
 from chargepoints.services.metering import Reading, readings_store
 from chargepoints.services.notices import (
     NOT_CHARGING_STATES,
@@ -37,7 +41,7 @@ from chargepoints.services.sessions import (
     charging_session_touch,
 )
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_announce
-from csms.rows import RowReader, row_insert
+from csms.rows import row_insert
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +169,13 @@ def transaction_start(
             chargepoint, transaction_id=None, charger_transaction_id=charger_transaction_id
         )
     else:
-        existing = _start_retransmitted(chargepoint, connector, timestamp, meter_start_wh, facts)
+        existing = transaction_find_started(
+            chargepoint,
+            connector=connector,
+            timestamp=timestamp,
+            meter_start_wh=meter_start_wh,
+            id_token=facts.id_token or "",
+        )
     if existing is not None:
         auth = _authorize(facts, check_concurrent=True, exclude_transaction=existing)
         return TransactionResult(existing, auth=auth, created=False)
@@ -191,33 +201,6 @@ def transaction_start(
     notice_charging_started(tx=tx)
     live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=True)
-
-
-# A charger's transactions started at one moment: one or none, but for a retransmit.
-_STARTED_AT = RowReader(Transaction, ["chargepoint", "start_transaction_timestamp"])
-
-
-def _start_retransmitted(
-    chargepoint: ChargePoint,
-    connector,
-    timestamp: datetime.datetime,
-    meter_start_wh: float | None,
-    facts: TransactionFacts,
-) -> Transaction | None:
-    """The transaction a retransmitted OCPP 1.6 StartTransaction already created, if any.
-
-    OCPP 1.6 has no id of the charger's: a retransmitted StartTransaction
-    repeats connector, tag, time and meter, so those identify it.
-    """
-    token = (facts.id_token or "").lower()
-    same = [
-        tx
-        for tx in _STARTED_AT.all(chargepoint.pk, timestamp)
-        if tx.connector_id == (connector.pk if connector else None)
-        and tx.id_token.lower() == token
-        and tx.wh_meter_start == meter_start_wh
-    ]
-    return min(same, key=lambda tx: tx.pk, default=None)
 
 
 def _reservation_consume(chargepoint: ChargePoint, reservation_id: int) -> Reservation | None:

@@ -90,6 +90,19 @@ def test_a_retransmitted_16_start_returns_the_same_transaction(connector, tag):
     assert Transaction.objects.count() == 1
 
 
+def test_a_start_at_the_same_time_on_another_connector_or_meter_is_another_transaction(
+    connector, tag
+):
+    first = start(connector.chargepoint)
+    other_connector = start(connector.chargepoint, ref=ConnectorRef(connectorid=2))
+    other_meter = start(connector.chargepoint, meter=2000.0)
+
+    assert other_connector.created and other_meter.created
+    assert (
+        len({first.transaction.pk, other_connector.transaction.pk, other_meter.transaction.pk}) == 3
+    )
+
+
 def test_a_start_at_another_time_is_another_transaction(connector, tag):
     first = start(connector.chargepoint)
     start(connector.chargepoint, token="OTHER", at=T0 + MINUTE)

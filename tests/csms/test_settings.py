@@ -78,6 +78,12 @@ def test_redis_url_selects_channels_redis():
     )
 
 
+def test_a_burst_waits_for_a_redis_connection_as_long_as_a_handshake_may_take():
+    config = _settings(REDIS_URL="redis://127.0.0.1:6379/0", CSMS_HANDSHAKE_TIMEOUT="45")
+    (host,) = config["layer_config"]["hosts"]
+    assert (host["max_connections"], host["timeout"]) == (100, 45.0)
+
+
 def test_allowed_hosts_come_from_the_environment():
     assert _settings(ALLOWED_HOSTS="a.example, b.example")["hosts"] == ["a.example", "b.example"]
 
