@@ -12,8 +12,8 @@ import pytest
 
 from accounts.models import IdTag
 from billing.models import TransactionPricing
-from chargepoints.models import SampledValue, Transaction
-from csms.rows import RowReader, row_insert, row_update, rows_insert
+from chargepoints.models import ChargePoint, Connector, SampledValue, Transaction
+from csms.rows import RowReader, keys_present, row_insert, row_update, rows_insert
 from ocpp_gateway.models import OCPPMessage
 
 T0 = datetime.datetime(2026, 3, 1, 10, 0, 0, 123456, tzinfo=datetime.UTC)
@@ -124,6 +124,13 @@ def test_one_inserted_row_gets_its_key_and_saves_as_an_orm_row(chargepoint, conn
     assert Transaction.objects.count() == 1
     # A key that is another row's (a one-to-one) is written as given.
     assert TransactionPricing.objects.get(pk=tx.pk).total_cost == pricing.total_cost
+
+
+def test_keys_present_names_the_keys_that_have_a_row(tx, connector):
+    assert keys_present(ChargePoint, {tx.chargepoint_id, "GONE"}) == {tx.chargepoint_id}
+    # A UUID key comes back as a UUID, as the ORM gives it.
+    assert keys_present(Connector, [connector.pk, uuid.uuid4()]) == {connector.pk}
+    assert keys_present(ChargePoint, []) == set()
 
 
 def test_decimals_are_read_as_decimals(tx):

@@ -121,6 +121,48 @@ def test_calls_that_arrive_together_share_one_commit(shared_context, chargepoint
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_batch_is_answered_with_one_wake_up_of_the_event_loop(shared_context, chargepoint):
+    # Each wake-up hands the interpreter lock to the loop and makes the writer
+    # wait for it back: one per call made a batch of ten take 30 ms to answer.
+    wake_ups = []
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        original = loop.call_soon_threadsafe
+
+        def counted(callback, *args, **kwargs):
+            if threading.current_thread().name.startswith("gateway-db"):
+                wake_ups.append(callback)
+            return original(callback, *args, **kwargs)
+
+        loop.call_soon_threadsafe = counted
+        return await _together(*[(_batch_of, {})] * 10)
+
+    results = asyncio.run(scenario())
+
+    assert len(set(results[1:])) == 1  # the ten shared a batch
+    # The slow call's batch, then the ten's: two wake-ups, whatever the batch size.
+    assert [callback.__name__ for callback in wake_ups] == ["_answer", "_answer"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cancelled_caller_costs_the_others_of_its_batch_nothing(shared_context, chargepoint):
+    async def scenario():
+        started = threading.Event()
+        slow = asyncio.create_task(db.gateway_db(_slow, started=started))
+        assert await asyncio.to_thread(started.wait, 60)
+        gone = asyncio.create_task(db.gateway_db(_batch_of))
+        kept = asyncio.create_task(db.gateway_db(_batch_of))
+        await asyncio.sleep(0)
+        gone.cancel()
+        return await slow, await kept, gone.cancelled()
+
+    slow, kept, cancelled = asyncio.run(scenario())
+
+    assert cancelled and kept != slow
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_call_is_rolled_back_alone(shared_context, chargepoint):
     def log(message_id, **options):
         return (_log, {"chargepoint_id": chargepoint.pk, "message_id": message_id, **options})
