@@ -124,12 +124,14 @@ class IdTagAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at"]
     actions = ["revoke", "reinstate"]
 
-    @admin.action(description="Revoke the selected id tags")
+    # Revoking or reinstating a tag is changing it (issue 15: a view-only
+    # staff user could revoke every driver's card).
+    @admin.action(description="Revoke the selected id tags", permissions=["change"])
     def revoke(self, request, queryset):
         count = idtags_set_revoked(id_tags=queryset, revoked=True)
         self.message_user(request, f"{count} id tag(s) revoked.")
 
-    @admin.action(description="Reinstate the selected id tags")
+    @admin.action(description="Reinstate the selected id tags", permissions=["change"])
     def reinstate(self, request, queryset):
         count = idtags_set_revoked(id_tags=queryset, revoked=False)
         self.message_user(request, f"{count} id tag(s) reinstated.")

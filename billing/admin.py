@@ -124,11 +124,21 @@ class CDRAdmin(admin.ModelAdmin):
         if count:
             self.message_user(request, done.format(count=count), messages.SUCCESS)
 
-    @admin.action(description="Approve selected CDRs for partners (review done)")
+    # CDRs are never changed (has_change_permission), so their actions have
+    # rights of their own (CDR.Meta.permissions).
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("billing.approve_cdr")
+
+    def has_credit_permission(self, request) -> bool:
+        return request.user.has_perm("billing.credit_cdr")
+
+    @admin.action(
+        description="Approve selected CDRs for partners (review done)", permissions=["approve"]
+    )
     def approve(self, request, queryset):
         self._each(request, queryset, lambda cdr: cdr_approve(cdr=cdr), "{count} CDRs approved.")
 
-    @admin.action(description="Credit selected CDRs (cancel them)")
+    @admin.action(description="Credit selected CDRs (cancel them)", permissions=["credit"])
     def credit_selected(self, request, queryset):
         remark = f"Credited by {request.user.get_username()}."
         self._each(
@@ -138,7 +148,10 @@ class CDRAdmin(admin.ModelAdmin):
             "{count} credit CDRs created.",
         )
 
-    @admin.action(description="Credit and reprice with the connector's tariff in force now")
+    @admin.action(
+        description="Credit and reprice with the connector's tariff in force now",
+        permissions=["credit"],
+    )
     def reprice_selected(self, request, queryset):
         def reprice(cdr: CDR) -> None:
             tx = cdr.transaction
@@ -177,7 +190,8 @@ class OcpiPartnerAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
-    @admin.action(description="Issue a new registration token (token A)")
+    # A new token A lets whoever holds it register as this partner: changing it.
+    @admin.action(description="Issue a new registration token (token A)", permissions=["change"])
     def invite(self, request, queryset):
         for partner in queryset:
             token = ocpi_partner_invite(partner=partner)
@@ -209,7 +223,14 @@ class PricedTransactionAdmin(TransactionAdmin):
     inlines = [TransactionPricingInline, *TransactionAdmin.inlines]
     actions = ["reconcile"]
 
-    @admin.action(description="Reconcile selected transactions and make their CDRs for review")
+    def has_reconcile_permission(self, request) -> bool:
+        # Reconciling makes CDRs (for review before any partner sees them).
+        return request.user.has_perm("billing.add_cdr")
+
+    @admin.action(
+        description="Reconcile selected transactions and make their CDRs for review",
+        permissions=["reconcile"],
+    )
     def reconcile(self, request, queryset):
         made = 0
         for tx in queryset:

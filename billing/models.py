@@ -181,6 +181,11 @@ class CDR(models.Model):
     class Meta:
         verbose_name = "CDR"
         ordering = ["-end_date_time"]
+        # A CDR is never edited; what operators may do with one is its own right.
+        permissions = [
+            ("approve_cdr", "Can approve CDRs for partners"),
+            ("credit_cdr", "Can credit and reprice CDRs"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["country_code", "party_id", "id"], name="cdr_ocpi_identity_unique"
