@@ -165,6 +165,12 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "csms.channel_layers.SweptInMemoryChannelLayer"}}
 
 REST_FRAMEWORK = {
+    # DRF's own, but for JSON nested too deeply (csms/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "csms.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Token first: an anonymous API call is answered 401 with a challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api.authentication.TokenAuthentication",

@@ -130,6 +130,9 @@ def parse_frame(raw: str | bytes, *, unanswered_types: frozenset[int] = frozense
         data = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, UnicodeDecodeError):
         raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not valid JSON") from None
+    except RecursionError:
+        # Arrays in arrays a hundred thousand deep: no OCPP message nests so.
+        raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is nested too deeply") from None
     if not isinstance(data, list) or not data:
         raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not a JSON array")
     unique_id = data[1] if len(data) > 1 else None

@@ -201,6 +201,15 @@ def test_an_answer_to_a_call_we_never_made_is_logged_and_ignored(wire16, caplog)
     assert "never made" in caplog.text
 
 
+def test_a_frame_nested_too_deeply_is_answered_not_crashed_on(wire201, wire16):
+    # Within the frame size limit, but past what the decoder's stack holds.
+    deep = "[" * 20_000 + "]" * 20_000
+    assert error(wire201.send_raw(deep)) == ("-1", "RpcFrameworkError")
+    assert wire16.send_raw(deep) is None
+    # The connection lives on: the next frame is answered.
+    assert wire201.result("Heartbeat", {})["currentTime"]
+
+
 def test_nan_and_infinity_are_not_json(wire201):
     frame = (
         '[2, "n1", "MeterValues", {"evseId": 1, "meterValue": '

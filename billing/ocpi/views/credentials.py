@@ -30,8 +30,9 @@ from billing.ocpi.views.versions import versions_url
 def _credentials_in(request: HttpRequest) -> PartnerCredentials:
     try:
         body = json.loads(request.body)
-    except ValueError:
-        # Status codes §5: a body that is not JSON is HTTP 400.
+    except (ValueError, RecursionError):
+        # Status codes §5: a body that is not JSON (or nested too deeply to
+        # decode) is HTTP 400.
         raise invalid_parameters("The body is not JSON.") from None
     try:
         return credentials_from_ocpi(body)

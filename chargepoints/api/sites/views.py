@@ -9,7 +9,6 @@ from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from chargepoints.api.sites.extras import (
@@ -49,6 +48,7 @@ from chargepoints.services.sites import (
     location_delete,
     location_update,
 )
+from csms.api.parsers import JSONParser
 from csms.api.permissions import IsOperator, OperatorWrites, is_operator
 
 # A path segment routes to the view whatever it holds (a charge point id such

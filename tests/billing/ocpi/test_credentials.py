@@ -157,8 +157,12 @@ def test_invalid_credentials_are_400_2001(pending, partner_api, change):
     assert partner_api.requests == []
 
 
-def test_a_body_that_is_not_json_is_400(pending):
-    response = Partner(TOKEN_A).send("POST", URL, "{not json")
+@pytest.mark.parametrize(
+    "body", ["{not json", "[" * 100_000 + "]" * 100_000], ids=["not-json", "nested"]
+)
+def test_a_body_that_is_not_json_is_400(pending, body):
+    # Nested too deeply to decode (issue 15, finding 6) is no JSON either.
+    response = Partner(TOKEN_A).send("POST", URL, body)
 
     envelope(response, status=400, code=2001)
 
