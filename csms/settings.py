@@ -327,6 +327,8 @@ CSMS_DB_WRITERS = int(os.environ.get("CSMS_DB_WRITERS", "4" if DATABASE_URL else
 # start but began no transaction within this many seconds (no car plugged
 # in) leaves the session TIMEOUT.
 CSMS_SESSION_START_TIMEOUT = float(os.environ.get("CSMS_SESSION_START_TIMEOUT", "180"))
+# The longest a reservation may hold a connector, for drivers and operators.
+CSMS_RESERVATION_MAX_HOURS = float(os.environ.get("CSMS_RESERVATION_MAX_HOURS", "24"))
 # How often the server settles sessions and reservations that end by time
 # alone (chargepoints/services/expiry.py); 0 switches the timer off.
 CSMS_EXPIRY_INTERVAL = float(os.environ.get("CSMS_EXPIRY_INTERVAL", "60"))

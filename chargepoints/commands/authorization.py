@@ -1,6 +1,9 @@
 """Reservations and the local authorization list."""
 
+import datetime
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -14,6 +17,21 @@ from chargepoints.enums import ReservationStatus
 from chargepoints.services.authorization import idtag_authorize
 
 
+def reservation_expiry_problem(expiry: datetime.datetime) -> str | None:
+    """Why a reservation may not end at ``expiry``; None when it may.
+
+    A reservation holds a connector from everyone else: one until the year
+    9999 was accepted (issue 15), so it ends within CSMS_RESERVATION_MAX_HOURS.
+    """
+    now = timezone.now()
+    if expiry <= now:
+        return "The expiry date must be in the future."
+    longest = datetime.timedelta(hours=settings.CSMS_RESERVATION_MAX_HOURS)
+    if expiry > now + longest:
+        return f"A reservation may last at most {settings.CSMS_RESERVATION_MAX_HOURS:g} hours."
+    return None
+
+
 class ReserveNowForm(CommandForm):
     id_tag = forms.CharField(max_length=36)
     expiry_date = DateTimeField()
@@ -21,8 +39,9 @@ class ReserveNowForm(CommandForm):
 
     def clean_expiry_date(self):
         expiry = self.cleaned_data["expiry_date"]
-        if expiry <= timezone.now():
-            raise ValidationError("The expiry date must be in the future.")
+        problem = reservation_expiry_problem(expiry)
+        if problem:
+            raise ValidationError(problem)
         return expiry
 
     def prepared(self) -> dict:

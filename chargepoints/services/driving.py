@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.enums import AuthorizationStatus
 from accounts.models import IdTag, User, UserVehicle
+from chargepoints.commands.authorization import reservation_expiry_problem
 from chargepoints.commands.targets import new_request_id
 from chargepoints.enums import (
     AvailabilityType,
@@ -307,8 +308,9 @@ def reservation_request(
 ) -> ReservationResult:
     """Reserve a connector (or any connector of the charger) until ``expiry_date``."""
     _allowed(user)
-    if expiry_date <= timezone.now():
-        raise ValidationError({"expiry_date": ["The expiry date must be in the future."]})
+    problem = reservation_expiry_problem(expiry_date)
+    if problem:
+        raise ValidationError({"expiry_date": [problem]})
     if connector_id is not None:
         _connector(chargepoint, connector_id)
     tag = driver_tag(user=user, id_tag=id_tag, starting=False)

@@ -540,6 +540,22 @@ def test_a_reservation_in_the_past_is_a_field_error(api, online, tag, charger):
     assert "expiry_date" in response.json()
 
 
+def test_a_reservation_until_the_year_9999_is_a_field_error(api, online, tag, charger, settings):
+    # Issue 15, finding 11: it held the connector from everyone else for ever.
+    settings.CSMS_RESERVATION_MAX_HOURS = 24
+    for expiry in (
+        "9999-12-31T23:00:00Z",
+        (timezone.now() + datetime.timedelta(hours=25)).isoformat(),
+    ):
+        response = reserve(api, expiry_date=expiry)
+
+        assert response.status_code == 400
+        assert response.json()["expiry_date"] == ["A reservation may last at most 24 hours."]
+    assert charger.commands == [] and not Reservation.objects.exists()
+    in_23_hours = (timezone.now() + datetime.timedelta(hours=23)).isoformat()
+    assert reserve(api, expiry_date=in_23_hours).status_code == 201
+
+
 def test_a_driver_cancels_their_reservation(api, other_api, online, tag, charger):
     body = reserve(api).json()
     assert other_api.post(f"/api/v1/reservations/{body['uuid']}/cancel/").status_code == 404

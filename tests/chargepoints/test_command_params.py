@@ -216,6 +216,15 @@ def test_a_reservation_that_expires_in_the_past_is_refused(chargepoint):
     assert errors == {"expiry_date": ["The expiry date must be in the future."]}
 
 
+def test_an_operators_reservation_lasts_at_most_the_configured_hours(chargepoint, settings):
+    settings.CSMS_RESERVATION_MAX_HOURS = 24
+    IdTag.objects.create(idToken="TAG-1")
+    errors = errors_of(
+        chargepoint, "reserve_now", {"id_tag": "TAG-1", "expiry_date": "9999-12-31T23:00:00Z"}
+    )
+    assert errors == {"expiry_date": ["A reservation may last at most 24 hours."]}
+
+
 def test_a_reservation_for_an_unknown_id_tag_is_refused(chargepoint):
     errors = errors_of(
         chargepoint, "reserve_now", {"id_tag": "NOBODY", "expiry_date": in_an_hour()}

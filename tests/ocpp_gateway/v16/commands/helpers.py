@@ -15,6 +15,8 @@ FUTURE_YEAR = timezone.now().year + 2
 T_RETRIEVE = f"{FUTURE_YEAR}-01-01T00:00:00Z"
 T_INSTALL = f"{FUTURE_YEAR}-01-01T02:00:00Z"
 T_EXPIRY = f"{FUTURE_YEAR}-01-01T12:00:00Z"
+# A reservation ends within CSMS_RESERVATION_MAX_HOURS (24 by default).
+T_RESERVATION_EXPIRY = (timezone.now() + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
 FIRMWARE_URL = "https://fw.example.com/wallbox-2.1.bin"
 UPLOAD_URL = "ftp://diag.example.com/upload/"
 SIGNED = {

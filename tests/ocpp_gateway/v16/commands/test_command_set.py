@@ -7,7 +7,11 @@ from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandStatus
 from chargepoints.models import Command, Reservation
 from tests.ocpp_gateway.command_helpers import command_issue
-from tests.ocpp_gateway.v16.commands.helpers import FIRMWARE_URL, T_EXPIRY, T_INSTALL
+from tests.ocpp_gateway.v16.commands.helpers import (
+    FIRMWARE_URL,
+    T_INSTALL,
+    T_RESERVATION_EXPIRY,
+)
 
 
 @pytest.fixture
@@ -40,7 +44,11 @@ def test_it_refuses_2_0_1_only_commands_and_records_nothing(online, name, params
     [
         # OCPP 1.6 §7.27 IdToken: at most 20 characters.
         ("remote_start", {"id_tag": "LONG-TAG-0123456789AB"}, "id_tag"),
-        ("reserve_now", {"id_tag": "LONG-TAG-0123456789AB", "expiry_date": T_EXPIRY}, "id_tag"),
+        (
+            "reserve_now",
+            {"id_tag": "LONG-TAG-0123456789AB", "expiry_date": T_RESERVATION_EXPIRY},
+            "id_tag",
+        ),
         ("send_local_list", {"id_tags": ["LONG-TAG-0123456789AB"]}, "id_tags"),
         ("reset", {"type": "hard", "evse_id": 1}, "evse_id"),
         ("trigger_message", {"requested_message": "LogStatusNotification"}, "requested_message"),
@@ -72,7 +80,7 @@ def test_it_refuses_what_ocpp_1_6_cannot_say_and_records_nothing(
 def test_it_records_a_call_error_as_failed_and_changes_nothing(exchange, connector, tag):
     command, sent = exchange(
         "reserve_now",
-        {"id_tag": "TAG-0001", "expiry_date": T_EXPIRY, "connector_id": 1},
+        {"id_tag": "TAG-0001", "expiry_date": T_RESERVATION_EXPIRY, "connector_id": 1},
         answer=lambda sent: [4, sent[1], "NotSupported", "No reservations here", {}],
     )
     assert sent[2] == "ReserveNow"

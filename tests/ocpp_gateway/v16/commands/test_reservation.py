@@ -11,7 +11,7 @@ from tests.ocpp_gateway.command_helpers import command_issue
 from tests.ocpp_gateway.v16.commands.helpers import (
     ACCEPTED,
     REJECTED,
-    T_EXPIRY,
+    T_RESERVATION_EXPIRY,
     assert_answer,
     assert_fields,
     assert_frame,
@@ -23,7 +23,7 @@ from tests.ocpp_gateway.v16.commands.helpers import (
 def test_it_reserves_and_records_an_active_reservation(
     exchange, online, connector, tag, driver, connector_id, wire_connector
 ):
-    params = {"id_tag": "TAG-0001", "expiry_date": T_EXPIRY}
+    params = {"id_tag": "TAG-0001", "expiry_date": T_RESERVATION_EXPIRY}
     if connector_id is not None:
         params["connector_id"] = connector_id
     command, sent = exchange("reserve_now", params)
@@ -33,7 +33,7 @@ def test_it_reserves_and_records_an_active_reservation(
         "ReserveNow",
         {
             "connectorId": wire_connector,
-            "expiryDate": T_EXPIRY,
+            "expiryDate": T_RESERVATION_EXPIRY,
             "idTag": "TAG-0001",
             "reservationId": command.request_id,
         },
@@ -47,7 +47,7 @@ def test_it_reserves_and_records_an_active_reservation(
         id_tag=tag,
         user=driver,
         status=ReservationStatus.ACTIVE,
-        expiry_date=utc(T_EXPIRY),
+        expiry_date=utc(T_RESERVATION_EXPIRY),
     )
 
 
@@ -55,7 +55,8 @@ def test_it_reserves_for_a_group_with_the_parent_tag(exchange, connector):
     parent = IdTag.objects.create(idToken="FLEET-1")
     IdTag.objects.create(idToken="DRIVER-7", parent_id_tag=parent)
     _, sent = exchange(
-        "reserve_now", {"id_tag": "DRIVER-7", "expiry_date": T_EXPIRY, "connector_id": 1}
+        "reserve_now",
+        {"id_tag": "DRIVER-7", "expiry_date": T_RESERVATION_EXPIRY, "connector_id": 1},
     )
     assert sent[3]["parentIdTag"] == "FLEET-1"
     assert Reservation.objects.get().id_tag_id == "DRIVER-7"
@@ -65,7 +66,7 @@ def test_it_reserves_for_a_group_with_the_parent_tag(exchange, connector):
 def test_it_records_no_reservation_when_refused(exchange, connector, tag, refusal):
     command, _ = exchange(
         "reserve_now",
-        {"id_tag": "TAG-0001", "expiry_date": T_EXPIRY, "connector_id": 1},
+        {"id_tag": "TAG-0001", "expiry_date": T_RESERVATION_EXPIRY, "connector_id": 1},
         {"status": refusal},
     )
     assert_answer(command, CommandStatus.REJECTED, {"status": refusal})
@@ -80,7 +81,7 @@ def reservation(online, connector, tag) -> Reservation:
         connector=connector,
         id_tag=tag,
         start_time=timezone.now(),
-        expiry_date=utc(T_EXPIRY),
+        expiry_date=utc(T_RESERVATION_EXPIRY),
     )
 
 
