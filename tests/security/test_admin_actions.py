@@ -10,13 +10,13 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.test import RequestFactory
-from django.urls import reverse
 
 from accounts.models import IdTag
 from billing.models import CDR, OcpiPartner
 from billing.services.partners import ocpi_partner_invite
 from chargepoints.models import Connector, Transaction
 from ocpp_gateway.v16.adapter import ChargePoint16
+from tests.billing.test_billing_admin import act as run_action
 from tests.billing.test_billing_flow import make_tariff, priced_chargers  # noqa: F401
 from tests.ocpp_gateway.helpers import Wire
 from tests.ocpp_gateway.test_parity import session_16
@@ -45,14 +45,9 @@ def _granted(user, *names: str):
 
 
 def act(client, user, model: str, action: str, ids) -> str:
+    """Run an admin action as ``user``; the messages the page shows."""
     client.force_login(user)
-    response = client.post(
-        reverse(f"admin:{model}_changelist"),
-        {"action": action, "_selected_action": [str(i) for i in ids]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    return " ".join(str(m) for m in response.context["messages"])
+    return run_action(client, model, action, ids)
 
 
 def test_a_view_only_user_is_offered_no_action_in_any_admin(viewer):
