@@ -8,7 +8,8 @@ from django.db import transaction
 
 from chargepoints.enums import RegistrationStatus
 from chargepoints.models import ChargePoint, Heartbeat
-from csms.rows import RowReader, row_update, rows_insert
+from chargepoints.services.locks import chargepoint_locked
+from csms.rows import row_update, rows_insert
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,9 @@ class BootResult:
     interval: int
 
 
-# A fleet boots together after an outage: the read and the write are
-# compiled once (csms/rows.py), and only the decision is read back.
-_BOOTING = RowReader(ChargePoint, ["pk"], fields=["registration_status"], for_update=True)
-# ChargePoint field <- BootInfo attribute.
+# ChargePoint field <- BootInfo attribute. A fleet boots together after an
+# outage: only the operator's decision is read, and these are written with
+# one UPDATE built once (csms/rows.py).
 _DESCRIPTION = {
     "chargepoint_vendor": "vendor",
     "chargepoint_model": "model",
@@ -52,9 +52,7 @@ _DESCRIPTION = {
 @transaction.atomic
 def chargepoint_boot(*, chargepoint_id: str, info: BootInfo, at: datetime.datetime) -> BootResult:
     """Store what the charger says about itself; answer with the operator's decision."""
-    chargepoint = _BOOTING.get(chargepoint_id)
-    if chargepoint is None:
-        raise ChargePoint.DoesNotExist(f"No charge point {chargepoint_id!r}")
+    chargepoint = chargepoint_locked(chargepoint_id, fields=("registration_status",))
     for field, attribute in _DESCRIPTION.items():
         setattr(chargepoint, field, getattr(info, attribute))
     chargepoint.last_boot_at = at

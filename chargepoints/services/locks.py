@@ -8,11 +8,11 @@ indexed row.
 """
 
 import datetime
+import functools
 
 from chargepoints.models import ChargePoint, Connector, Transaction
 from csms.rows import RowReader
 
-_CHARGER_KEY = RowReader(ChargePoint, ["pk"], fields=["pk"], for_update=True)
 _TRANSACTION_BY_PK = RowReader(Transaction, ["chargepoint", "pk"], for_update=True)
 _TRANSACTION_BY_CHARGER_ID = RowReader(
     Transaction, ["chargepoint", "charger_transaction_id"], for_update=True
@@ -22,13 +22,24 @@ _TRANSACTION_BY_CHARGER_ID = RowReader(
 _TRANSACTIONS_STARTED_AT = RowReader(Transaction, ["chargepoint", "start_transaction_timestamp"])
 
 
-def chargepoint_locked(chargepoint_id: str, *, key_only: bool = False) -> ChargePoint:
-    """The charger's row, locked; ``ChargePoint.DoesNotExist`` when there is none."""
-    if not key_only:
+@functools.cache
+def _charger_reader(fields: tuple[str, ...]) -> RowReader:
+    return RowReader(ChargePoint, ["pk"], fields=["pk", *fields], for_update=True)
+
+
+def chargepoint_locked(
+    chargepoint_id: str, *, fields: tuple[str, ...] | None = None
+) -> ChargePoint:
+    """The charger's row, locked; ``ChargePoint.DoesNotExist`` when there is none.
+
+    ``fields`` reads only those columns (and the key), the rest deferred:
+    meter values only name the charger in the rows they add, a boot reads
+    only the operator's decision, and the other forty columns would be read
+    and built for nothing, every frame.
+    """
+    if fields is None:
         return ChargePoint.objects.select_for_update().get(pk=chargepoint_id)
-    # Meter values only name the charger in the rows they add: its forty
-    # other columns would be read and built for nothing, every frame.
-    chargepoint = _CHARGER_KEY.get(chargepoint_id)
+    chargepoint = _charger_reader(fields).get(chargepoint_id)
     if chargepoint is None:
         raise ChargePoint.DoesNotExist(f"No charge point {chargepoint_id!r}")
     return chargepoint

@@ -11,15 +11,14 @@ from chargepoints.enums import (
     TransactionStatus,
     normalized_status,
 )
-from chargepoints.models import ChargePoint, StatusNotification
+from chargepoints.models import StatusNotification
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
 from chargepoints.services.locks import chargepoint_locked
 from chargepoints.services.notices import NOT_CHARGING_STATES, notice_charging_stopped
 from chargepoints.services.transactions import charging_state_record
-from csms.rows import RowReader, row_update, rows_insert
+from csms.rows import row_update, rows_insert
 
-# The charger's own status (connector 0), read with its row already locked.
-_CHARGER_STATUS = RowReader(ChargePoint, ["pk"], fields=["chargepoint_status", "status_timestamp"])
+_CHARGER_STATUS = ("chargepoint_status", "status_timestamp")
 
 
 @transaction.atomic
@@ -39,7 +38,8 @@ def status_report(
     Chargers replay queued reports after being offline; an older report must
     not overwrite a newer status.
     """
-    chargepoint = chargepoint_locked(chargepoint_id, key_only=True)
+    # The charger's own status is read with its lock: a report on connector 0 sets it.
+    chargepoint = chargepoint_locked(chargepoint_id, fields=_CHARGER_STATUS)
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
     report = StatusNotification(
         chargepoint=chargepoint,
@@ -54,7 +54,7 @@ def status_report(
     )
     # History nobody reads back in this call: inserted without the ORM (csms/rows.py).
     rows_insert([report])
-    target = connector if connector is not None else _CHARGER_STATUS.get(chargepoint_id)
+    target = connector if connector is not None else chargepoint
     if target.status_timestamp is not None and timestamp < target.status_timestamp:
         return report
     # The connector keeps the reported value in connector_status, the charger

@@ -162,7 +162,7 @@ def transaction_start(
     readings: Sequence[Reading] = (),
 ) -> TransactionResult:
     """Start a transaction, or return the one a retransmitted start already created."""
-    chargepoint = chargepoint_locked(chargepoint_id, key_only=True)
+    chargepoint = chargepoint_locked(chargepoint_id, fields=())
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
     if charger_transaction_id is not None:
         existing = transaction_locked(
@@ -367,7 +367,7 @@ def meter_values_record(
     charger_transaction_id: str | None = None,
 ) -> int:
     """Store readings sent outside transaction events (1.6/2.0.1 MeterValues)."""
-    chargepoint = chargepoint_locked(chargepoint_id, key_only=True)
+    chargepoint = chargepoint_locked(chargepoint_id, fields=())
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
     tx = None
     if transaction_id is not None or charger_transaction_id is not None:
