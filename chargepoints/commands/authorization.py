@@ -1,11 +1,7 @@
 """Reservations and the local authorization list."""
 
-import datetime
-
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from accounts.enums import IdTokenType
 from accounts.models import IdTag
@@ -15,21 +11,7 @@ from chargepoints.commands.base import CommandForm, connector_field
 from chargepoints.commands.fields import ChoiceAliasField, DateTimeField, ListField, text_item
 from chargepoints.enums import ReservationStatus
 from chargepoints.services.authorization import idtag_authorize
-
-
-def reservation_expiry_problem(expiry: datetime.datetime) -> str | None:
-    """Why a reservation may not end at ``expiry``; None when it may.
-
-    A reservation holds a connector from everyone else: one until the year
-    9999 was accepted (issue 15), so it ends within CSMS_RESERVATION_MAX_HOURS.
-    """
-    now = timezone.now()
-    if expiry <= now:
-        return "The expiry date must be in the future."
-    longest = datetime.timedelta(hours=settings.CSMS_RESERVATION_MAX_HOURS)
-    if expiry > now + longest:
-        return f"A reservation may last at most {settings.CSMS_RESERVATION_MAX_HOURS:g} hours."
-    return None
+from chargepoints.services.reservations import reservation_expiry_problem
 
 
 class ReserveNowForm(CommandForm):

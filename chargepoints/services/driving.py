@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from accounts.enums import AuthorizationStatus
 from accounts.models import IdTag, User, UserVehicle
-from chargepoints.commands.authorization import reservation_expiry_problem
 from chargepoints.commands.targets import new_request_id
 from chargepoints.enums import (
     AvailabilityType,
@@ -38,6 +37,7 @@ from chargepoints.models import (
 )
 from chargepoints.services.authorization import idtag_authorize
 from chargepoints.services.commands import command_request
+from chargepoints.services.reservations import reservation_expiry_problem
 from chargepoints.services.sessions import charging_sessions_expire
 
 
