@@ -31,6 +31,12 @@ def _field(model: type[models.Model], name: str):
     return model._meta.pk if name == "pk" else model._meta.get_field(name)
 
 
+def _converters(column, connection) -> list:
+    """What turns a column's database value into the field's, in the compiler's order:
+    the backend's converters, then the field's."""
+    return connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+
+
 def _integer_range(field, connection) -> tuple[int | None, int | None]:
     """The values an integer key can hold; (None, None) for any other key."""
     # A foreign key (or one-to-one) holds the key it points at.
@@ -98,12 +104,8 @@ class RowReader:
         sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(conditions)}"
         if self.for_update and connection.features.has_select_for_update:
             sql += " FOR UPDATE"
-        # In the compiler's order: the backend's converters, then the field's.
         expressions = [field.get_col(self.model._meta.db_table) for field in self.fields]
-        converters = [
-            connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            for column in expressions
-        ]
+        converters = [_converters(column, connection) for column in expressions]
         return (
             sql,
             list(zip(expressions, converters, strict=True)),
@@ -142,6 +144,7 @@ class RowReader:
         return [self._instance(row, converters, connection) for row in rows]
 
     def _instance(self, row, converters, connection) -> models.Model:
+        # Inline, not a call per column: every meter value reads a transaction.
         converted = []
         for value, (expression, column_converters) in zip(row, converters, strict=True):
             for converter in column_converters:
@@ -174,7 +177,7 @@ def keys_present(model: type[models.Model], keys: Iterable) -> set:
         rows = cursor.fetchall()
     # Back as the ORM gives them (a UUID key is text in SQLite).
     column = pk.get_col(model._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+    converters = _converters(column, connection)
     present = set()
     for (value,) in rows:
         for converter in converters:
