@@ -141,7 +141,8 @@ class Transaction(models.Model):
         ]
         indexes = [
             models.Index(fields=["chargepoint", "transaction_status"]),
-            # A retransmitted OCPP 1.6 StartTransaction is found by its start.
+            # A retransmitted start without the charger's own transaction id
+            # is found by its start (chargepoints/services/locks.py).
             models.Index(fields=["chargepoint", "start_transaction_timestamp"]),
             models.Index(fields=["user", "-start_transaction_timestamp"]),
         ]

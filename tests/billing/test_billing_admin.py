@@ -58,14 +58,19 @@ def test_repricing_from_the_admin_credits_and_reissues(operator, priced_chargers
     assert "already credited" in message
 
 
-def test_reconciling_from_the_admin_makes_a_cdr_for_review(operator, priced_chargers):  # noqa: F811
+def stopped_never_started() -> Transaction:
+    """A stop for a transaction never seen starting: kept for review, without a connector."""
     wire = Wire(ChargePoint16, "BILL-16")
     wire.result("BootNotification", {"chargePointVendor": "ACME", "chargePointModel": "Duo"})
     wire.result(
         "StopTransaction",
         {"transactionId": 77, "meterStop": 4000, "timestamp": "2026-11-21T11:00:00Z"},
     )
-    tx = Transaction.objects.get()
+    return Transaction.objects.get()
+
+
+def test_reconciling_from_the_admin_makes_a_cdr_for_review(operator, priced_chargers):  # noqa: F811
+    tx = stopped_never_started()
 
     assert "has no connector" in act(operator, "chargepoints_transaction", "reconcile", [tx.pk])
 

@@ -14,9 +14,10 @@ from django.test import RequestFactory
 from accounts.models import IdTag
 from billing.models import CDR, OcpiPartner
 from billing.services.partners import ocpi_partner_invite
-from chargepoints.models import Connector, Transaction
+from chargepoints.models import Connector
 from ocpp_gateway.v16.adapter import ChargePoint16
 from tests.billing.test_billing_admin import act as run_action
+from tests.billing.test_billing_admin import stopped_never_started
 from tests.billing.test_billing_flow import make_tariff, priced_chargers  # noqa: F401
 from tests.ocpp_gateway.helpers import Wire
 from tests.ocpp_gateway.test_parity import session_16
@@ -125,14 +126,7 @@ def test_a_view_only_user_cannot_reconcile_transactions_into_cdrs(
     viewer,
     priced_chargers,  # noqa: F811
 ):
-    # A stop for a transaction never seen starting: kept for review, reconcilable.
-    wire = Wire(ChargePoint16, "BILL-16")
-    wire.result("BootNotification", {"chargePointVendor": "ACME", "chargePointModel": "Duo"})
-    wire.result(
-        "StopTransaction",
-        {"transactionId": 77, "meterStop": 4000, "timestamp": "2026-11-21T11:00:00Z"},
-    )
-    tx = Transaction.objects.get()
+    tx = stopped_never_started()
     tx.connector = Connector.objects.get(chargepoint_id="BILL-16")
     tx.save()
 
