@@ -279,17 +279,15 @@ def main() -> None:
             print(f"  closed loop: {loaded['callsPerSecond']} calls/s", flush=True)
             # The latency a process gives at a load it sustains, whatever the
             # target; then at half the target, which may overload it (last).
-            sustained = max(1, loaded["callsPerSecond"] // 2)
             settled(base.pid)
-            within = client(url, mode="open", rate=sustained, prefix="LOAD", **closed)
+            within = client(url, mode="open", rate=half_sustained(loaded), prefix="LOAD", **closed)
             half = max(1, round(THROUGHPUT_TARGET * baseline["callsPerSecond"] / 2))
             settled(base.pid)
             opened = client(url, mode="open", rate=half, prefix="LOAD", **closed)
-            opened["within"] = (sustained, within)
     postgres, connections, two, missing = on_postgres(args, closed)
 
-    runs = [run for run in (loaded, opened, opened["within"][1], storm, held, postgres, two) if run]
-    report(args, baseline, loaded, opened, storm, held, per_idle, half)
+    runs = [run for run in (loaded, opened, within, storm, held, postgres, two) if run]
+    report(args, baseline, loaded, opened, within, storm, held, per_idle, half)
     report_scale_out(args, loaded, postgres, connections, two, missing)
     print(row("errors", str(sum(run.get("errors", 0) for run in runs)), "0"))
     for run in runs:
@@ -297,7 +295,12 @@ def main() -> None:
             print(f"  error ({run['mode']}): {sample}")
 
 
-def report(args, baseline, loaded, opened, storm, held, per_idle, half) -> None:
+def half_sustained(loaded: dict) -> int:
+    """Half the calls/s of the closed loop: a load the process sustains."""
+    return max(1, loaded["callsPerSecond"] // 2)
+
+
+def report(args, baseline, loaded, opened, within, storm, held, per_idle, half) -> None:
     ratio = loaded["callsPerSecond"] / max(baseline["callsPerSecond"], 1)
     print()
     print("| | measured | target |")
@@ -318,7 +321,7 @@ def report(args, baseline, loaded, opened, storm, held, per_idle, half) -> None:
             f"p50 <= {P50_TARGET_MS} ms, p99 <= {P99_TARGET_MS} ms",
         )
     )
-    sustained, within = opened["within"]
+    sustained = half_sustained(loaded)
     print(
         row(
             f"open loop at {sustained:,} calls/s (half what the CSMS sustains)",
