@@ -6,6 +6,7 @@ so several server processes can share the charger connections (docs/architecture
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -231,6 +233,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# API tokens (django-rest-knox): stored as a hash, one per device, expiring
+# after this many days without use (each use pushes the expiry back).
+CSMS_TOKEN_TTL_DAYS = float(os.environ.get("CSMS_TOKEN_TTL_DAYS", "30"))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=CSMS_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": True,
+    # A user's devices: logging in on one more removes none of the others,
+    # but there is a bound (knox answers 403 beyond it).
+    "TOKEN_LIMIT_PER_USER": int(os.environ.get("CSMS_TOKENS_PER_USER", "20")),
+}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.AccountBackend"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -341,3 +354,16 @@ CSMS_OCPI_PARTY_ID = os.environ.get("CSMS_OCPI_PARTY_ID", "CSM").upper()
 CSMS_OCPI_BUSINESS_NAME = os.environ.get("CSMS_OCPI_BUSINESS_NAME", "CSMS")
 # The currency of sessions on connectors without a tariff (free of charge).
 CSMS_CURRENCY = os.environ.get("CSMS_CURRENCY", "EUR").upper()
+
+# OCPI registration and credential URLs a partner gives us are called by this
+# server. Outside DEBUG they must be https:// and must not resolve to loopback,
+# link-local or private addresses (a partner could make us probe the internal
+# network) unless this is on, e.g. for partners on a private interconnect.
+CSMS_OCPI_ALLOW_PRIVATE_URLS = env_bool("CSMS_OCPI_ALLOW_PRIVATE_URLS", False)
+
+# Request bodies: anything larger is refused (413) before it is read whole.
+# Profile photos may be larger than other bodies, up to their own limit, and
+# are refused beyond a pixel count however small their file.
+CSMS_MAX_REQUEST_BYTES = int(os.environ.get("CSMS_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
+CSMS_MAX_PHOTO_BYTES = int(os.environ.get("CSMS_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
+CSMS_MAX_PHOTO_PIXELS = int(os.environ.get("CSMS_MAX_PHOTO_PIXELS", str(24_000_000)))
