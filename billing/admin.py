@@ -2,7 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 
-from billing.models import CDR, OcpiPartner, Tariff, TariffElement, TransactionPricing
+from billing.models import (
+    CDR,
+    OcpiPartner,
+    PartnerToken,
+    Tariff,
+    TariffElement,
+    TransactionPricing,
+)
 from billing.pricing import PricingError
 from billing.services.cdrs import (
     CdrRefused,
@@ -166,27 +173,41 @@ class CDRAdmin(admin.ModelAdmin):
         self._each(request, queryset, reprice, "{count} CDRs credited and reissued.")
 
 
+class PartnerTokenInline(admin.TabularInline):
+    """The tags this partner issued: it sees their sessions and CDRs (billing.ocpi.selectors)."""
+
+    model = PartnerToken
+    extra = 0
+    raw_id_fields = ["id_tag"]
+
+
 @admin.register(OcpiPartner)
 class OcpiPartnerAdmin(admin.ModelAdmin):
-    """Roaming partners. Invite one, give it our versions URL and its token A."""
+    """Roaming partners. Invite one, give it our versions URL and its token A.
 
-    list_display = ["name", "country_code", "party_id", "status", "version", "last_updated"]
-    list_filter = ["status"]
+    Token A is shown once, in the message that issues it: only its hash is
+    kept, so no page shows a partner's token again (issue 15, finding 8).
+    """
+
+    list_display = ["name", "country_code", "party_id", "status", "sees_our_drivers"]
+    list_display += ["version", "last_updated"]
+    list_filter = ["status", "sees_our_drivers"]
     search_fields = ["name", "party_id"]
-    fields = ["name", "status", "token_a", "country_code", "party_id", "roles", "versions_url"]
-    fields += ["version", "endpoints", "created_at", "last_updated"]
-    readonly_fields = ["token_a", "country_code", "party_id", "roles", "versions_url", "version"]
+    fields = ["name", "status", "sees_our_drivers", "country_code", "party_id", "roles"]
+    fields += ["versions_url", "version", "endpoints", "created_at", "last_updated"]
+    readonly_fields = ["country_code", "party_id", "roles", "versions_url", "version"]
     readonly_fields += ["endpoints", "created_at", "last_updated"]
+    inlines = [PartnerTokenInline]
     actions = ["invite"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not change:
-            ocpi_partner_invite(partner=obj)
+            token = ocpi_partner_invite(partner=obj)
             self.message_user(
                 request,
                 f"Give {obj.name} the versions URL {request.build_absolute_uri('/ocpi/versions')} "
-                f"and the registration token {obj.token_a}",
+                f"and the registration token {token} (shown only this once)",
                 messages.SUCCESS,
             )
 
@@ -195,7 +216,9 @@ class OcpiPartnerAdmin(admin.ModelAdmin):
     def invite(self, request, queryset):
         for partner in queryset:
             token = ocpi_partner_invite(partner=partner)
-            self.message_user(request, f"{partner.name}: registration token {token}")
+            self.message_user(
+                request, f"{partner.name}: registration token {token} (shown only this once)"
+            )
 
 
 class TransactionPricingInline(admin.StackedInline):

@@ -11,7 +11,8 @@ from typing import Any
 from django.conf import settings
 
 from accounts.enums import IdTokenType
-from billing.models import Tariff
+from accounts.models import IdTag
+from billing.models import OcpiPartner, Tariff
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
 
 
@@ -135,11 +136,19 @@ def _started_remotely(tx: Transaction) -> bool:
     )
 
 
+def token_issuer(id_tag: IdTag | None) -> OcpiPartner | None:
+    """The roaming partner that issued a tag (billing.models.PartnerToken); None
+    for our own drivers' tags and for tokens we do not know."""
+    issued = getattr(id_tag, "ocpi_issuer", None) if id_tag is not None else None
+    return issued.partner if issued is not None else None
+
+
 def cdr_token_ocpi(tx: Transaction) -> dict[str, Any]:
     """OCPI 2.2.1 CdrToken (CDRs §10.4.2): the token that started the transaction.
 
-    Our drivers' tokens are issued by us, so country code and party id are
-    ours. An OCPP 1.6 tag carries no type: an app start is APP_USER, a card RFID.
+    Country code and party id are those of the eMSP that issued the token:
+    the partner's for its tags, ours for our drivers'. An OCPP 1.6 tag
+    carries no type: an app start is APP_USER, a card RFID.
     """
     uid = (tx.id_token or (tx.id_tag_id or ""))[:36]
     if tx.id_token_type in _TOKEN_TYPES:
@@ -148,9 +157,14 @@ def cdr_token_ocpi(tx: Transaction) -> dict[str, Any]:
         token_type = "APP_USER" if _started_remotely(tx) else "RFID"
     else:
         token_type = "OTHER"
+    issuer = token_issuer(tx.id_tag)
+    if issuer is not None and issuer.country_code and issuer.party_id:
+        country_code, party_id = issuer.country_code, issuer.party_id
+    else:
+        country_code, party_id = settings.CSMS_OCPI_COUNTRY_CODE, settings.CSMS_OCPI_PARTY_ID
     return {
-        "country_code": settings.CSMS_OCPI_COUNTRY_CODE,
-        "party_id": settings.CSMS_OCPI_PARTY_ID,
+        "country_code": country_code,
+        "party_id": party_id,
         "uid": uid,
         "type": token_type,
         "contract_id": uid,

@@ -27,6 +27,7 @@ from billing.ocpi.responses import (
     ocpi_response,
     unauthorized,
 )
+from billing.ocpi.tokens import token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -53,15 +54,17 @@ def _tokens_in(header: str) -> list[str]:
     return [token for token in candidates if TOKEN.fullmatch(token)]
 
 
-def partner_from_request(request: HttpRequest) -> OcpiPartner | None:
-    """The partner whose token C (registered) or token A (pending) the request carries."""
+def partner_from_request(request: HttpRequest) -> tuple[OcpiPartner, str] | None:
+    """The partner whose token C (registered) or token A (pending) the request
+    carries, and that token. Found by the token's hash: we keep no token itself."""
     for token in _tokens_in(request.headers.get("Authorization", "")):
+        hashed = token_hash(token)
         partner = OcpiPartner.objects.filter(
-            Q(status=OcpiPartner.Status.REGISTERED, token_c=token)
-            | Q(status=OcpiPartner.Status.PENDING, token_a=token)
+            Q(status=OcpiPartner.Status.REGISTERED, token_c_hash=hashed)
+            | Q(status=OcpiPartner.Status.PENDING, token_a_hash=hashed)
         ).first()
         if partner is not None:
-            return partner
+            return partner, token
     return None
 
 
@@ -93,7 +96,8 @@ def ocpi_endpoint(
     ``registration`` endpoints (versions, version details, credentials) also
     admit a pending partner's token A; every other module wants token C
     (OCPI 2.2.1 transport §4.1.2: token A elsewhere is 401). The view finds
-    the caller in ``request.ocpi_partner``. Token auth and no cookies, so no CSRF.
+    the caller in ``request.ocpi_partner`` and the token it presented in
+    ``request.ocpi_token``. Token auth and no cookies, so no CSRF.
     """
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -102,9 +106,10 @@ def ocpi_endpoint(
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             partner = None
             try:
-                partner = partner_from_request(request)
-                if partner is None:
+                caller = partner_from_request(request)
+                if caller is None:
                     raise unauthorized("Missing or unknown credentials token.")
+                partner, request.ocpi_token = caller
                 if partner.status != OcpiPartner.Status.REGISTERED and not registration:
                     raise unauthorized("Registration token: register through credentials first.")
                 if request.method not in methods:

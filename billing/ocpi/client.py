@@ -1,7 +1,8 @@
 """Calls to a partner's OCPI API: its versions and version details.
 
 Plain urllib with a short timeout: a registration waits on these calls, and
-the partner waits on the registration.
+the partner waits on the registration. Only URLs billing.ocpi.addresses
+allows are called.
 """
 
 import base64
@@ -10,6 +11,13 @@ import urllib.error
 import urllib.request
 import uuid
 from typing import Any
+
+from billing.ocpi.addresses import (
+    CheckedHTTPHandler,
+    CheckedHTTPSHandler,
+    UnsafePartnerUrl,
+    partner_url_check,
+)
 
 TIMEOUT_SECONDS = 5
 # A versions or details answer is a few kilobytes; more is not an OCPI answer.
@@ -26,7 +34,11 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+# No proxy from the environment: a proxy connects on our behalf to wherever
+# the URL points, out of reach of the address check.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), CheckedHTTPHandler, CheckedHTTPSHandler, _NoRedirects
+)
 
 
 def authorization(token: str) -> str:
@@ -38,6 +50,10 @@ def ocpi_get(url: str, *, token: str) -> Any:
     """GET an OCPI endpoint and return ``data`` of a successful envelope."""
     if not url.startswith(("https://", "http://")):
         raise PartnerApiError(f"Not an HTTP URL: {url!r}.")
+    try:
+        partner_url_check(url)
+    except UnsafePartnerUrl as error:
+        raise PartnerApiError(str(error)) from None
     request = urllib.request.Request(
         url,
         headers={
@@ -53,7 +69,11 @@ def ocpi_get(url: str, *, token: str) -> Any:
             body = response.read(MAX_BODY_BYTES + 1)
     except urllib.error.HTTPError as error:
         raise PartnerApiError(f"{url} answered HTTP {error.code}.") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, UnsafePartnerUrl):
+            raise PartnerApiError(f"{url} is refused: {error.reason}") from None
+        raise PartnerApiError(f"{url} could not be reached: {error.reason}.") from None
+    except (OSError, ValueError) as error:
         raise PartnerApiError(f"{url} could not be reached: {error}.") from None
     if len(body) > MAX_BODY_BYTES:
         raise PartnerApiError(f"{url} answered more than {MAX_BODY_BYTES} bytes.")

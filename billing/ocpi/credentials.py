@@ -5,11 +5,12 @@ versions URL. The partner POSTs its credentials (its token B, its versions
 URL, its roles) with token A; we read its versions and version details with
 token B, then issue token C, with which it calls us from then on. Token A is
 spent. A PUT repeats the reading with new credentials and rotates token C; a
-DELETE ends the registration.
+DELETE ends the registration. Tokens A and C are kept as hashes
+(billing.ocpi.tokens): token C is shown in the answer that issues it, and
+afterwards only the partner holds it.
 """
 
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from billing.models import OcpiPartner
 from billing.ocpi.auth import TOKEN
 from billing.ocpi.client import PartnerApiError, ocpi_get
 from billing.ocpi.selectors import ocpi_parties
+from billing.ocpi.tokens import token_hash, token_new
 
 VERSION = "2.2.1"
 # Types §16.6 Role.
@@ -122,49 +124,58 @@ def _identity(roles: list[dict[str, Any]]) -> tuple[str, str]:
     return chosen["country_code"].upper(), chosen["party_id"].upper()
 
 
-def _store(partner: OcpiPartner, credentials: PartnerCredentials, endpoints: list) -> None:
+def _store(partner: OcpiPartner, credentials: PartnerCredentials, endpoints: list) -> str:
+    """Keep what the partner told us and issue a new token C, which is returned."""
+    # Token B as given: we present it whenever we call the partner.
     partner.token_b = credentials.token
     partner.versions_url = credentials.url
     partner.roles = credentials.roles
     partner.country_code, partner.party_id = _identity(credentials.roles)
     partner.version = VERSION
     partner.endpoints = endpoints
-    partner.token_c = secrets.token_urlsafe(32)
+    token_c = token_new()
+    partner.token_c_hash = token_hash(token_c)
+    return token_c
 
 
 def ocpi_partner_register(
     *, partner_id: int, token_a: str, credentials: PartnerCredentials
-) -> OcpiPartner:
+) -> tuple[OcpiPartner, str]:
     """Credentials §7.2.2 POST: register a pending partner that called with ``token_a``.
 
-    The partner's API is read before anything is written, and outside the
-    database transaction: on failure nothing changes and token A still works.
+    Returns the partner and its new token C. The partner's API is read before
+    anything is written, and outside the database transaction: on failure
+    nothing changes and token A still works.
     """
     endpoints = partner_endpoints_fetch(versions_url=credentials.url, token=credentials.token)
     with transaction.atomic():
         partner = OcpiPartner.objects.select_for_update().get(pk=partner_id)
         # Two POSTs with the same token A: only the first registers.
-        if partner.status != OcpiPartner.Status.PENDING or partner.token_a != token_a:
+        if partner.status != OcpiPartner.Status.PENDING or partner.token_a_hash != token_hash(
+            token_a
+        ):
             raise RegistrationConflict("This partner is already registered.")
-        _store(partner, credentials, endpoints)
-        partner.token_a = ""
+        token_c = _store(partner, credentials, endpoints)
+        partner.token_a_hash = ""
         partner.status = OcpiPartner.Status.REGISTERED
         partner.save()
-    return partner
+    return partner, token_c
 
 
 def ocpi_partner_update(
     *, partner_id: int, token_c: str, credentials: PartnerCredentials
-) -> OcpiPartner:
-    """Credentials §7.2.3 PUT: new credentials and endpoints, and a new token C."""
+) -> tuple[OcpiPartner, str]:
+    """Credentials §7.2.3 PUT: new credentials and endpoints, and a new token C (returned)."""
     endpoints = partner_endpoints_fetch(versions_url=credentials.url, token=credentials.token)
     with transaction.atomic():
         partner = OcpiPartner.objects.select_for_update().get(pk=partner_id)
-        if partner.status != OcpiPartner.Status.REGISTERED or partner.token_c != token_c:
+        if partner.status != OcpiPartner.Status.REGISTERED or partner.token_c_hash != token_hash(
+            token_c
+        ):
             raise RegistrationConflict("This partner is not registered with this token.")
-        _store(partner, credentials, endpoints)
+        new_token_c = _store(partner, credentials, endpoints)
         partner.save()
-    return partner
+    return partner, new_token_c
 
 
 @transaction.atomic
@@ -177,19 +188,23 @@ def ocpi_partner_unregister(*, partner_id: int) -> OcpiPartner:
     if partner.status != OcpiPartner.Status.REGISTERED:
         raise RegistrationConflict("This partner is not registered.")
     partner.status = OcpiPartner.Status.PENDING
-    partner.token_a = partner.token_b = partner.token_c = ""
+    partner.token_a_hash = partner.token_b = partner.token_c_hash = ""
     partner.version = ""
     partner.endpoints = []
     partner.save()
     return partner
 
 
-def our_credentials(*, partner: OcpiPartner, versions_url: str) -> dict[str, Any]:
+def our_credentials(*, token_c: str, versions_url: str) -> dict[str, Any]:
     """Our Credentials object for a registered partner (credentials §7.3.1): its token C,
-    our versions URL, and a CPO role per party we operate."""
+    our versions URL, and a CPO role per party we operate.
+
+    ``token_c`` is the one just issued, or the one the partner called with: we
+    keep only its hash.
+    """
     business = {"name": settings.CSMS_OCPI_BUSINESS_NAME[:100]}
     return {
-        "token": partner.token_c,
+        "token": token_c,
         "url": versions_url,
         "roles": [
             {

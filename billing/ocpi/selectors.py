@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
-from billing.models import CDR, Tariff
+from billing.models import CDR, OcpiPartner, Tariff
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
 
 
@@ -87,23 +87,46 @@ def ocpi_tariffs() -> QuerySet[Tariff]:
     return Tariff.objects.filter(_of_our_parties()).prefetch_related("elements").order_by("id")
 
 
-def ocpi_sessions() -> QuerySet[Transaction]:
-    """One OCPI Session per transaction on a known connector, in the order they began."""
+def _charged_with_tokens_of(partner: OcpiPartner) -> Q:
+    """Sessions and CDRs ``partner`` may see: those charged with a token it issued.
+
+    OCPI 2.2.1 sessions §9 and CDRs §10: a CPO sends them to the eMSP of the
+    token; another partner has no business knowing who charged where, or
+    when. Our own drivers' (a tag no partner issued, or no known tag at all)
+    go only to a partner the operator allowed (``sees_our_drivers``).
+    """
+    visible = Q(id_tag__ocpi_issuer__partner=partner)
+    if partner.sees_our_drivers:
+        visible |= Q(id_tag__ocpi_issuer__isnull=True)
+    return visible
+
+
+def ocpi_sessions(*, partner: OcpiPartner) -> QuerySet[Transaction]:
+    """One OCPI Session per transaction on a known connector that ``partner`` may
+    see, in the order they began."""
     return (
-        Transaction.objects.filter(connector__isnull=False)
-        .select_related("chargepoint__location", "connector", "pricing", "session")
+        Transaction.objects.filter(_charged_with_tokens_of(partner), connector__isnull=False)
+        .select_related(
+            "chargepoint__location",
+            "connector",
+            "pricing",
+            "session",
+            "id_tag__ocpi_issuer__partner",
+        )
         .order_by("transaction_id")
     )
 
 
-def ocpi_cdrs() -> QuerySet[CDR]:
-    """Our CDRs. One flagged for review waits until an operator clears it.
+def ocpi_cdrs(*, partner: OcpiPartner) -> QuerySet[CDR]:
+    """Our CDRs that ``partner`` may see. One flagged for review waits until an
+    operator clears it.
 
     A partner syncing with date_from finds a cleared CDR only if clearing it
     moved its last_updated.
     """
     return (
-        CDR.objects.filter(_of_our_parties(), needs_review=False)
+        CDR.objects.filter(_of_our_parties(), _charged_with_tokens_of(partner), needs_review=False)
+        .select_related("id_tag__ocpi_issuer__partner")
         .prefetch_related(Prefetch("tariffs", queryset=Tariff.objects.prefetch_related("elements")))
         .order_by("end_date_time", "id")
     )

@@ -1,10 +1,12 @@
-"""Our transactions as OCPI 2.2.1 Sessions (sessions §9.3.1) and our CDRs (CDRs §10.3.1)."""
+"""Our transactions as OCPI 2.2.1 Sessions (sessions §9.3.1) and our CDRs (CDRs §10.3.1),
+as the partner asking may see them."""
 
 from typing import Any
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
-from billing.models import CDR
+from billing.models import CDR, OcpiPartner
 from billing.selectors import charging_periods_ocpi, transaction_costs
 from billing.services.pricing import transaction_pricing
 from billing.snapshots import (
@@ -14,6 +16,7 @@ from billing.snapshots import (
     ocpi_identity,
     ocpi_timestamp,
     tariff_ocpi,
+    token_issuer,
 )
 from chargepoints.enums import TransactionStatus
 from chargepoints.models import Transaction
@@ -30,6 +33,25 @@ def _without_empty(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value not in ("", None)}
 
 
+def _issued_by(partner: OcpiPartner, id_tag) -> bool:
+    issuer = token_issuer(id_tag)
+    return issuer is not None and issuer.pk == partner.pk
+
+
+def _token_for(partner: OcpiPartner, token: dict[str, Any]) -> dict[str, Any]:
+    """A CdrToken of a token ``partner`` did not issue: its uid replaced by an alias.
+
+    The uid of an RFID card is all it takes to copy the card and charge on
+    the driver's account, so only the token's issuer learns it (issue 15,
+    finding 8). The alias is the same for every session of one token, for
+    this partner only: it can still tell a driver's sessions apart, and no
+    two partners can match what they see.
+    """
+    value = f"{partner.pk}:{token.get('uid', '')}"
+    alias = salted_hmac("billing.ocpi.token-alias", value).hexdigest()[:32]
+    return {**token, "uid": alias, "contract_id": alias}
+
+
 def session_status(tx: Transaction) -> str:
     if tx.needs_review:
         # We learnt of it only partly: not billable until an operator looks at it.
@@ -37,8 +59,8 @@ def session_status(tx: Transaction) -> str:
     return _SESSION_STATUS.get(tx.transaction_status, "INVALID")
 
 
-def session_ocpi(tx: Transaction) -> dict[str, Any]:
-    """OCPI Session object of a transaction; id is the transaction's UUID."""
+def session_ocpi(tx: Transaction, *, partner: OcpiPartner) -> dict[str, Any]:
+    """OCPI Session object of a transaction, for ``partner``; id is the transaction's UUID."""
     pricing = transaction_pricing(tx)
     snapshot = (pricing.tariff_snapshot if pricing is not None else None) or {}
     costs = transaction_costs(tx=tx, snapshot=snapshot)
@@ -49,6 +71,9 @@ def session_ocpi(tx: Transaction) -> dict[str, Any]:
     country_code, party_id = ocpi_identity(tx)
     place = cdr_location_ocpi(tx)
     kwh = tx.total_energy if tx.total_energy is not None else tx.energy_wh / 1000
+    token = cdr_token_ocpi(tx)
+    if not _issued_by(partner, tx.id_tag):
+        token = _token_for(partner, token)
     return _without_empty(
         {
             "country_code": country_code,
@@ -57,7 +82,7 @@ def session_ocpi(tx: Transaction) -> dict[str, Any]:
             "start_date_time": ocpi_timestamp(tx.start_transaction_timestamp),
             "end_date_time": ocpi_timestamp(tx.stop_transaction_timestamp),
             "kwh": kwh,
-            "cdr_token": cdr_token_ocpi(tx),
+            "cdr_token": token,
             "auth_method": auth_method(tx),
             "location_id": place["id"],
             "evse_uid": place["evse_uid"],
@@ -78,8 +103,12 @@ def session_ocpi(tx: Transaction) -> dict[str, Any]:
     )
 
 
-def cdr_ocpi(cdr: CDR) -> dict[str, Any]:
-    """OCPI CDR object, as stored: a CDR is sealed (CDRs §10.3.1)."""
+def cdr_ocpi(cdr: CDR, *, partner: OcpiPartner) -> dict[str, Any]:
+    """OCPI CDR object, as stored: a CDR is sealed (CDRs §10.3.1). To a partner
+    that did not issue its token, the token's uid is aliased and the signed
+    meter data left out: the charger signs the token's uid along with the
+    readings (OCMF's identification data)."""
+    issued = _issued_by(partner, cdr.id_tag)
     data = _without_empty(
         {
             "country_code": cdr.country_code.upper(),
@@ -88,7 +117,7 @@ def cdr_ocpi(cdr: CDR) -> dict[str, Any]:
             "start_date_time": ocpi_timestamp(cdr.start_date_time),
             "end_date_time": ocpi_timestamp(cdr.end_date_time),
             "session_id": cdr.session_id,
-            "cdr_token": cdr.cdr_token,
+            "cdr_token": cdr.cdr_token if issued else _token_for(partner, cdr.cdr_token),
             "auth_method": cdr.auth_method,
             "authorization_reference": cdr.authorization_reference,
             "cdr_location": cdr.cdr_location,
@@ -98,7 +127,7 @@ def cdr_ocpi(cdr: CDR) -> dict[str, Any]:
             "tariffs": cdr.tariff_snapshots
             or [tariff_ocpi(tariff) for tariff in cdr.tariffs.all()],
             "charging_periods": cdr.charging_periods,
-            "signed_data": cdr.signed_data,
+            "signed_data": cdr.signed_data if issued else None,
             "total_cost": cdr.total_cost,
             "total_fixed_cost": cdr.total_fixed_cost,
             "total_energy": cdr.total_energy,

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import IdTag
 from billing.models import CDR, OcpiPartner
+from billing.ocpi.tokens import token_hash
 from chargepoints.models import Connector, Transaction
 from ocpp_gateway.v16.adapter import ChargePoint16
 from tests.billing.test_billing_flow import make_tariff, priced_chargers  # noqa: F401
@@ -88,21 +90,51 @@ def test_reconciling_from_the_admin_makes_a_cdr_for_review(operator, priced_char
     assert not cdr.needs_review
 
 
+# The management form of the partner's inline of tags it issued, with no rows.
+NO_TOKENS = {"tokens-TOTAL_FORMS": "0", "tokens-INITIAL_FORMS": "0"}
+
+
 def test_adding_a_partner_issues_its_registration_token(operator):
     response = operator.post(
         reverse("admin:billing_ocpipartner_add"),
-        {"name": "Roaming hub", "status": "PENDING"},
+        {"name": "Roaming hub", "status": "PENDING", **NO_TOKENS},
         follow=True,
     )
     partner = OcpiPartner.objects.get()
     messages = " ".join(str(m) for m in response.context["messages"])
-    assert partner.token_a and partner.token_a in messages
+    token = messages.partition("registration token ")[2].split()[0]
+    # Shown once, kept as its hash (billing.ocpi.tokens).
+    assert partner.token_a_hash == token_hash(token)
     assert "http://testserver/ocpi/versions" in messages
 
-    first = partner.token_a
-    act(operator, "billing_ocpipartner", "invite", [partner.pk])
+    message = act(operator, "billing_ocpipartner", "invite", [partner.pk])
+    new_token = message.partition("registration token ")[2].split()[0]
     partner.refresh_from_db()
-    assert partner.token_a != first
+    assert new_token != token
+    assert partner.token_a_hash == token_hash(new_token)
+
+
+def test_an_operator_lets_a_partner_see_our_drivers_and_names_the_tags_it_issued(operator):
+    partner = OcpiPartner.objects.create(name="Roaming hub")
+    tag = IdTag.objects.create(idToken="THEIR-CARD")
+    url = reverse("admin:billing_ocpipartner_change", args=[partner.pk])
+
+    response = operator.post(
+        url,
+        {
+            "name": "Roaming hub",
+            "status": "PENDING",
+            "sees_our_drivers": "on",
+            "tokens-TOTAL_FORMS": "1",
+            "tokens-INITIAL_FORMS": "0",
+            "tokens-0-id_tag": tag.pk,
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    partner.refresh_from_db()
+    assert partner.sees_our_drivers
+    assert [t.id_tag_id for t in partner.tokens.all()] == ["THEIR-CARD"]
 
 
 def test_a_tariff_element_typed_in_the_admin_is_checked_like_an_import(operator):

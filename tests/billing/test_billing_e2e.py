@@ -17,11 +17,14 @@ from tests.waiting import DEADLINE
 pytestmark = pytest.mark.e2e
 
 PARTNER_TOKEN = "e2e-partner-token-c"
+# The simulated drivers are ours: the hub may see their CDRs because an
+# operator allowed it (billing.ocpi.selectors).
 PARTNER = f"""
 from billing.models import OcpiPartner
+from billing.ocpi.tokens import token_hash
 OcpiPartner.objects.create(
     name="E2E hub", country_code="NL", party_id="HUB", status="REGISTERED",
-    token_c="{PARTNER_TOKEN}",
+    token_c_hash=token_hash("{PARTNER_TOKEN}"), sees_our_drivers=True,
 )
 """
 

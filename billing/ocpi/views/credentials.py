@@ -47,8 +47,8 @@ def _unusable(error: RegistrationError) -> JsonResponse:
     return ocpi_response(status_code=code, message=str(error))
 
 
-def _ours(request: HttpRequest, partner: OcpiPartner) -> JsonResponse:
-    return ocpi_response(our_credentials(partner=partner, versions_url=versions_url(request)))
+def _ours(request: HttpRequest, token_c: str) -> JsonResponse:
+    return ocpi_response(our_credentials(token_c=token_c, versions_url=versions_url(request)))
 
 
 @ocpi_endpoint(methods=("GET", "POST", "PUT", "DELETE"), registration=True)
@@ -61,14 +61,16 @@ def credentials(request: HttpRequest) -> JsonResponse:
         raise method_not_allowed("Already registered: PUT to update, DELETE to unregister.")
     if request.method != "POST" and not registered:
         raise method_not_allowed("Not registered yet: POST your credentials first.")
+    # The token it called with: we keep only hashes, and a GET shows it back.
+    token = request.ocpi_token
     try:
         if request.method == "POST":
-            partner = ocpi_partner_register(
-                partner_id=partner.pk, token_a=partner.token_a, credentials=_credentials_in(request)
+            _, token = ocpi_partner_register(
+                partner_id=partner.pk, token_a=token, credentials=_credentials_in(request)
             )
         elif request.method == "PUT":
-            partner = ocpi_partner_update(
-                partner_id=partner.pk, token_c=partner.token_c, credentials=_credentials_in(request)
+            _, token = ocpi_partner_update(
+                partner_id=partner.pk, token_c=token, credentials=_credentials_in(request)
             )
         elif request.method == "DELETE":
             ocpi_partner_unregister(partner_id=partner.pk)
@@ -77,4 +79,4 @@ def credentials(request: HttpRequest) -> JsonResponse:
         return _unusable(error)
     except RegistrationConflict as error:
         raise method_not_allowed(str(error)) from None
-    return _ours(request, partner)
+    return _ours(request, token)

@@ -27,22 +27,25 @@ def tariff_list(request: HttpRequest) -> JsonResponse:
 def session_list(request: HttpRequest) -> JsonResponse:
     # Sessions §9.2.1.1: date_from is required here, unlike the other lists.
     page = page_request(request, date_from_required=True)
+    # Only the sessions of tokens it issued, unless allowed ours (selectors).
+    partner = request.ocpi_partner
     return paginated_response(
         request,
-        queryset=filter_updated(ocpi_sessions(), page, field="updated_at"),
+        queryset=filter_updated(ocpi_sessions(partner=partner), page, field="updated_at"),
         page=page,
-        to_ocpi=lambda transactions: [session_ocpi(tx) for tx in transactions],
+        to_ocpi=lambda transactions: [session_ocpi(tx, partner=partner) for tx in transactions],
     )
 
 
 @ocpi_endpoint(module=True)
 def cdr_list(request: HttpRequest) -> JsonResponse:
     page = page_request(request)
+    partner = request.ocpi_partner
     return paginated_response(
         request,
-        queryset=filter_updated(ocpi_cdrs(), page, field="last_updated"),
+        queryset=filter_updated(ocpi_cdrs(partner=partner), page, field="last_updated"),
         page=page,
-        to_ocpi=lambda cdrs: [cdr_ocpi(cdr) for cdr in cdrs],
+        to_ocpi=lambda cdrs: [cdr_ocpi(cdr, partner=partner) for cdr in cdrs],
     )
 
 

@@ -3,10 +3,13 @@ import base64
 import pytest
 from django.test import Client
 
-from billing.models import OcpiPartner
+from accounts.models import IdTag
+from billing.models import OcpiPartner, PartnerToken
+from billing.ocpi.tokens import token_hash
 
 TOKEN_A = "registration-token-a"
 TOKEN_C = "partner-token-c-0123456789"
+OTHER_TOKEN_C = "other-partner-token-c-9876"
 
 
 def encoded(token: str) -> str:
@@ -43,7 +46,7 @@ def registered(db) -> OcpiPartner:
         party_id="EMS",
         status=OcpiPartner.Status.REGISTERED,
         token_b="their-token-b",
-        token_c=TOKEN_C,
+        token_c_hash=token_hash(TOKEN_C),
         versions_url="https://emsp.example.com/ocpi/versions",
         version="2.2.1",
     )
@@ -51,12 +54,40 @@ def registered(db) -> OcpiPartner:
 
 @pytest.fixture
 def pending(db) -> OcpiPartner:
-    return OcpiPartner.objects.create(name="New eMSP", token_a=TOKEN_A)
+    return OcpiPartner.objects.create(name="New eMSP", token_a_hash=token_hash(TOKEN_A))
 
 
 @pytest.fixture
 def emsp(registered) -> Partner:
     return Partner(TOKEN_C)
+
+
+@pytest.fixture
+def other(db) -> OcpiPartner:
+    """A second registered partner: it must never see the first one's data."""
+    return OcpiPartner.objects.create(
+        name="Other eMSP",
+        country_code="BE",
+        party_id="OTH",
+        status=OcpiPartner.Status.REGISTERED,
+        token_b="other-token-b",
+        token_c_hash=token_hash(OTHER_TOKEN_C),
+        versions_url="https://other.example.com/ocpi/versions",
+        version="2.2.1",
+    )
+
+
+@pytest.fixture
+def other_emsp(other) -> Partner:
+    return Partner(OTHER_TOKEN_C)
+
+
+def issued_tag(partner: OcpiPartner | None, uid: str) -> IdTag:
+    """A driver's tag, issued by ``partner``, or by us when it is None."""
+    tag = IdTag.objects.create(idToken=uid)
+    if partner is not None:
+        PartnerToken.objects.create(id_tag=tag, partner=partner)
+    return tag
 
 
 def envelope(response, *, status: int = 200, code: int = 1000):

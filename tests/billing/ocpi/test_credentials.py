@@ -1,10 +1,16 @@
-"""Registration through the credentials module, against a partner API on 127.0.0.1."""
+"""Registration through the credentials module, against a partner API on 127.0.0.1.
+
+Plain http:// to 127.0.0.1 is refused in production (billing.ocpi.addresses;
+tests/security/test_ocpi_partners.py): these tests allow it as a developer's
+machine would, with DEBUG and CSMS_OCPI_ALLOW_PRIVATE_URLS.
+"""
 
 import base64
 
 import pytest
 
 from billing.models import OcpiPartner
+from billing.ocpi.tokens import token_hash
 from tests.billing.ocpi.conftest import TOKEN_A, TOKEN_C, Partner, envelope
 from tests.billing.ocpi.partner_server import PartnerApi
 from tests.server import refused_port
@@ -30,7 +36,13 @@ def credentials(versions_url: str, token: str = TOKEN_B) -> dict:
 
 
 @pytest.fixture
-def partner_api(monkeypatch):
+def local_urls(settings):
+    settings.DEBUG = True
+    settings.CSMS_OCPI_ALLOW_PRIVATE_URLS = True
+
+
+@pytest.fixture
+def partner_api(monkeypatch, local_urls):
     # Their API runs in this process; a busy machine must not make it "unreachable".
     monkeypatch.setattr("billing.ocpi.client.TIMEOUT_SECONDS", DEADLINE)
     with PartnerApi(TOKEN_B) as api:
@@ -43,7 +55,8 @@ def test_registration_reads_their_api_with_token_b_and_answers_token_c(pending, 
     data = envelope(response)["data"]
     pending.refresh_from_db()
     assert pending.status == OcpiPartner.Status.REGISTERED
-    assert data["token"] == pending.token_c
+    # Token C is in the answer, and only its hash with us.
+    assert pending.token_c_hash == token_hash(data["token"])
     assert 1 <= len(data["token"]) <= 64 and data["token"].isascii()
     assert data["url"] == "http://testserver/ocpi/versions"
     assert data["roles"] == [
@@ -55,7 +68,7 @@ def test_registration_reads_their_api_with_token_b_and_answers_token_c(pending, 
         }
     ]
     # What we stored about them.
-    assert pending.token_a == ""
+    assert pending.token_a_hash == ""
     assert pending.token_b == TOKEN_B
     assert pending.versions_url == partner_api.versions_url
     assert pending.version == "2.2.1"
@@ -86,7 +99,7 @@ def test_a_second_post_is_405(registered, partner_api):
     assert partner_api.requests == []
 
 
-def test_an_unreachable_versions_url_is_3001_and_changes_nothing(pending):
+def test_an_unreachable_versions_url_is_3001_and_changes_nothing(pending, local_urls):
     before = OcpiPartner.objects.values().get(pk=pending.pk)
 
     with refused_port() as port:
@@ -199,7 +212,7 @@ def test_put_rotates_token_c_and_stores_the_new_token_b(registered, partner_api)
     new_token = envelope(response)["data"]["token"]
     registered.refresh_from_db()
     assert new_token != TOKEN_C
-    assert registered.token_c == new_token
+    assert registered.token_c_hash == token_hash(new_token)
     assert registered.token_b == TOKEN_B
     assert registered.versions_url == partner_api.versions_url
     envelope(Partner(TOKEN_C).get("/ocpi/2.2.1/cdrs"), status=401, code=2001)
@@ -212,7 +225,7 @@ def test_a_put_that_cannot_reach_them_keeps_the_old_token(registered, partner_ap
     envelope(Partner(TOKEN_C).send("PUT", URL, credentials(partner_api.versions_url)), code=3001)
 
     registered.refresh_from_db()
-    assert registered.token_c == TOKEN_C
+    assert registered.token_c_hash == token_hash(TOKEN_C)
     assert registered.token_b == "their-token-b"
 
 
@@ -222,7 +235,7 @@ def test_delete_unregisters(registered, emsp):
     assert "data" not in body
     registered.refresh_from_db()
     assert registered.status == OcpiPartner.Status.PENDING
-    assert (registered.token_a, registered.token_b, registered.token_c) == ("", "", "")
+    assert (registered.token_a_hash, registered.token_b, registered.token_c_hash) == ("", "", "")
     assert registered.endpoints == []
     assert registered.name == "Roaming eMSP"
     envelope(emsp.get("/ocpi/versions"), status=401, code=2001)

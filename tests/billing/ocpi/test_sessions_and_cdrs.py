@@ -1,4 +1,9 @@
-"""Sessions and CDRs Sender interfaces: our transactions and our billed records."""
+"""Sessions and CDRs Sender interfaces: our transactions and our billed records.
+
+A partner sees those charged with the tokens it issued (billing.models.PartnerToken),
+so the records here are charged with the registered partner's tags unless a
+test says otherwise; a second partner must see none of them.
+"""
 
 import datetime
 import uuid
@@ -9,19 +14,30 @@ from billing.models import CDR, Tariff, TariffElement, TransactionPricing
 from billing.snapshots import tariff_ocpi
 from chargepoints.enums import TransactionStatus
 from chargepoints.models import Transaction
-from tests.billing.ocpi.conftest import envelope
+from tests.billing.ocpi.conftest import envelope, issued_tag
 
 SESSIONS = "/ocpi/2.2.1/sessions"
 CDRS = "/ocpi/2.2.1/cdrs"
 SINCE = {"date_from": "2000-01-01T00:00:00Z"}
 START = datetime.datetime(2024, 5, 1, 8, 0, tzinfo=datetime.UTC)
+# The registered partner's drivers' tags.
+SESSION_UID = "04A2B3C4D5E6F7"
+CDR_UID = "012345678"
+
+
+@pytest.fixture(autouse=True)
+def their_tags(registered):
+    issued_tag(registered, SESSION_UID)
+    issued_tag(registered, CDR_UID)
 
 
 def transaction(connector, *, tariff=None, tariff_snapshot=None, **fields) -> Transaction:
+    uid = fields.pop("uid", SESSION_UID)
     defaults = {
         "chargepoint": connector.chargepoint,
         "connector": connector,
-        "id_token": "04A2B3C4D5E6F7",
+        "id_tag_id": uid,
+        "id_token": uid,
         "start_transaction_timestamp": START,
         "wh_meter_start": 1000,
     }
@@ -56,9 +72,10 @@ def test_an_unpriced_active_transaction_is_an_active_session(emsp, connector):
         "id": str(tx.uuid),
         "start_date_time": "2024-05-01T08:00:00Z",
         "kwh": 2.5,
+        # Issued by the partner: its country code and party id (CDRs §10.4.2).
         "cdr_token": {
-            "country_code": "DE",
-            "party_id": "CSM",
+            "country_code": "NL",
+            "party_id": "EMS",
             "uid": "04A2B3C4D5E6F7",
             "type": "RFID",
             "contract_id": "04A2B3C4D5E6F7",
@@ -153,18 +170,20 @@ def test_sessions_page_oldest_first(emsp, connector):
 
 
 def cdr(location, **fields) -> CDR:
+    uid = fields.pop("uid", CDR_UID)
     defaults = {
         "country_code": "DE",
         "party_id": "CSM",
         "start_date_time": START,
         "end_date_time": START + datetime.timedelta(hours=2),
         "session_id": str(uuid.uuid4()),
+        "id_tag_id": uid,
         "cdr_token": {
-            "country_code": "DE",
-            "party_id": "CSM",
-            "uid": "012345678",
+            "country_code": "NL",
+            "party_id": "EMS",
+            "uid": uid,
             "type": "RFID",
-            "contract_id": "012345678",
+            "contract_id": uid,
         },
         "auth_method": "WHITELIST",
         "cdr_location": {"id": location.id, "name": location.name, "evse_uid": "CP-TEST-1*1"},
@@ -259,3 +278,73 @@ def test_cdrs_filter_on_last_updated(emsp, location):
     data = envelope(emsp.get(CDRS, {"date_from": "2024-05-02T00:00:00Z"}))["data"]
 
     assert [row["id"] for row in data] == [late.id]
+
+
+def test_a_second_partner_sees_none_of_the_first_ones_sessions_or_cdrs(
+    emsp, other, other_emsp, connector, location
+):
+    mine, my_record = transaction(connector), cdr(location)
+    issued_tag(other, "OTHER-CARD")
+    theirs, their_record = transaction(connector, uid="OTHER-CARD"), cdr(location, uid="OTHER-CARD")
+
+    sessions, cdrs = other_emsp.get(SESSIONS, SINCE), other_emsp.get(CDRS)
+
+    assert [s["id"] for s in envelope(sessions)["data"]] == [str(theirs.uuid)]
+    assert [r["id"] for r in envelope(cdrs)["data"]] == [their_record.id]
+    assert (sessions["X-Total-Count"], cdrs["X-Total-Count"]) == ("1", "1")
+    for body in (sessions.content.decode(), cdrs.content.decode()):
+        assert SESSION_UID not in body and CDR_UID not in body
+        assert str(mine.uuid) not in body and my_record.id not in body
+    # And the first partner none of the second one's.
+    assert [s["id"] for s in envelope(emsp.get(SESSIONS, SINCE))["data"]] == [str(mine.uuid)]
+    assert [r["id"] for r in envelope(emsp.get(CDRS))["data"]] == [my_record.id]
+
+
+def test_a_session_of_its_own_token_names_the_partner_as_the_tokens_issuer(emsp, connector):
+    transaction(connector)
+
+    token = envelope(emsp.get(SESSIONS, SINCE))["data"][0]["cdr_token"]
+
+    assert (token["country_code"], token["party_id"], token["uid"]) == ("NL", "EMS", SESSION_UID)
+
+
+SIGNED = {"encoding_method": "OCMF", "signed_values": [], "url": ""}
+
+
+def test_our_drivers_sessions_and_cdrs_reach_only_a_partner_allowed_to_see_them(
+    emsp, registered, other_emsp, connector, location
+):
+    issued_tag(None, "OUR-DRIVER")
+    ours = [transaction(connector, uid="OUR-DRIVER") for _ in range(2)]
+    unknown = transaction(connector, uid="UNKNOWN-CARD", id_tag_id=None)
+    our_record = cdr(location, uid="OUR-DRIVER", signed_data=SIGNED)
+
+    assert envelope(emsp.get(SESSIONS, SINCE))["data"] == []
+    assert envelope(emsp.get(CDRS))["data"] == []
+
+    registered.sees_our_drivers = True
+    registered.save()
+    sessions = emsp.get(SESSIONS, SINCE)
+    cdrs = emsp.get(CDRS)
+
+    data = envelope(sessions)["data"]
+    assert [s["id"] for s in data] == [str(tx.uuid) for tx in [*ours, unknown]]
+    assert [r["id"] for r in envelope(cdrs)["data"]] == [our_record.id]
+    # Without the uids: an alias, the same for each session of one driver,
+    # and no signed meter data (it signs the uid too).
+    aliases = [s["cdr_token"]["uid"] for s in data]
+    assert aliases[0] == aliases[1] != aliases[2]
+    assert all(s["cdr_token"]["contract_id"] == s["cdr_token"]["uid"] for s in data)
+    assert (data[0]["cdr_token"]["country_code"], data[0]["cdr_token"]["party_id"]) == ("DE", "CSM")
+    assert "signed_data" not in envelope(cdrs)["data"][0]
+    for body in (sessions.content.decode(), cdrs.content.decode()):
+        assert "OUR-DRIVER" not in body and "UNKNOWN-CARD" not in body
+    # A partner nobody allowed still sees none of them.
+    assert envelope(other_emsp.get(SESSIONS, SINCE))["data"] == []
+    assert envelope(other_emsp.get(CDRS))["data"] == []
+
+
+def test_a_partner_gets_the_signed_data_of_its_own_tokens_cdrs(emsp, location):
+    cdr(location, signed_data=SIGNED)
+
+    assert envelope(emsp.get(CDRS))["data"][0]["signed_data"] == SIGNED

@@ -5,6 +5,7 @@ import base64
 import pytest
 
 from billing.models import OcpiPartner
+from billing.ocpi.tokens import token_hash
 from tests.billing.ocpi.conftest import TOKEN_A, TOKEN_C, Partner, envelope
 
 BASE = "http://testserver/ocpi"
@@ -96,7 +97,7 @@ def test_token_c_of_a_suspended_partner_opens_nothing(registered):
 
 def test_token_a_of_a_registered_partner_is_spent(registered):
     # Token A and token C are different columns: token C never works as token A.
-    registered.token_a = "left-over"
+    registered.token_a_hash = token_hash("left-over")
     registered.save()
 
     envelope(Partner("left-over").get("/ocpi/versions"), status=401, code=2001)
