@@ -5,7 +5,13 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
-RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput --verbosity 0
+# A throwaway key, strong enough for the settings' check: collectstatic signs nothing.
+RUN DEBUG=0 SECRET_KEY="collectstatic-only-$(python -c 'import secrets; print(secrets.token_hex(32))')" \
+    python manage.py collectstatic --noinput --verbosity 0
 
+# DEBUG off, as in the settings: SECRET_KEY and ALLOWED_HOSTS must come from
+# the environment (README, "Deploying"). `manage.py serve` is Daphne with the
+# CSMS's request size limits.
+ENV DEBUG=0 CSMS_HOST=0.0.0.0 CSMS_PORT=9000
 EXPOSE 9000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec daphne -b 0.0.0.0 -p 9000 csms.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec python manage.py serve"]

@@ -27,6 +27,8 @@ $(VENV)/.installed: requirements.lock | $(VENV)/.created
 
 install: $(VENV)/.installed
 
+# The local demo: DEBUG on (the settings' default is off), SQLite, the demo data.
+run: export DEBUG ?= 1
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

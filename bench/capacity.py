@@ -176,7 +176,7 @@ def csms_env(folder: Path, **settings: str) -> dict[str, str]:
     env = project_env(
         SQLITE_PATH=str(folder / "bench.sqlite3"),
         DEBUG="0",
-        SECRET_KEY="bench-" + "x" * 50,
+        SECRET_KEY="bench-only-secret-key-" + "0123456789abcdef" * 3,
         CSMS_AUTO_REGISTER="1",
         **settings,
     )

@@ -10,44 +10,59 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.checks.security.base import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+)
 from django.core.exceptions import ImproperlyConfigured
+
+from csms.env import env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value.lower() in {"1", "true", "yes", "on"}:
-        return True
-    if value.lower() in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}.")
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: the debug page shows settings (database and Redis
+# URLs with their passwords) to anyone who can make a request fail. The local
+# demo (`make run`) and the servers the tests start turn it on explicitly.
+DEBUG = env_bool("DEBUG", False)
 
 # A development key is only acceptable while DEBUG is on. Refuse to start a
-# production server with a guessable key: sessions and tokens could be forged.
+# production server with a missing or guessable key: sessions, CSRF tokens and
+# password reset links could be forged. Weak is what Django's own deploy
+# check calls weak (security.W009).
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
+if not DEBUG:
+    if not SECRET_KEY:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. With DEBUG off the CSMS refuses to start without a secret "
-            "key: set the SECRET_KEY environment variable to a long random string."
+            "key: set the SECRET_KEY environment variable to a long random string, e.g. the "
+            "output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
         )
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+    if (
+        len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+        or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+        or SECRET_KEY.startswith(SECRET_KEY_INSECURE_PREFIX)
+    ):
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak. With DEBUG off it must have at least "
+            f"{SECRET_KEY_MIN_LENGTH} characters, {SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them "
+            f"different, and must not start with {SECRET_KEY_INSECURE_PREFIX!r}, e.g. the "
+            "output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+if not SECRET_KEY:
+    SECRET_KEY = SECRET_KEY_INSECURE_PREFIX + "development-only-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# How many reverse proxies stand between clients and this server, each adding
+# the address it saw to X-Forwarded-For. A client's address is the one the
+# outermost trusted proxy saw (csms/clients.py): with 0, the header is
+# ignored, so no client picks its own address to dodge a throttle or lock-out.
+CSMS_TRUSTED_PROXIES = int(os.environ.get("CSMS_TRUSTED_PROXIES", "0"))
+if CSMS_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("CSMS_TRUSTED_PROXIES must be 0 or more.")
 
 INSTALLED_APPS = [
     "daphne",
@@ -60,8 +75,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
-    "rest_framework.authtoken",
     "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -81,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Turns a locked-out login (django-axes) into its answer (csms/lockout.py).
+    "axes.middleware.AxesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -186,6 +203,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # Throttles count per client address, read as csms/clients.py reads it.
+    "NUM_PROXIES": CSMS_TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("CSMS_THROTTLE_ANON", "120/min"),
         # Login and registration, per client address: slows password guessing.
@@ -239,13 +258,30 @@ CSMS_TOKEN_TTL_DAYS = float(os.environ.get("CSMS_TOKEN_TTL_DAYS", "30"))
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=CSMS_TOKEN_TTL_DAYS),
     "AUTO_REFRESH": True,
-    # A user's devices: logging in on one more removes none of the others,
-    # but there is a bound (knox answers 403 beyond it).
+    # A user's devices: beyond this many, a login logs out the one unused
+    # longest (accounts/services/tokens.py).
     "TOKEN_LIMIT_PER_USER": int(os.environ.get("CSMS_TOKENS_PER_USER", "20")),
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.AccountBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt from a locked-out client before a password is hashed.
+    "csms.lockout.ClientLockoutBackend",
+    "accounts.backends.AccountBackend",
+]
+# Lock-out after repeated failed logins, for the API and the admin alike:
+# CSMS_LOGIN_FAILURE_LIMIT failures from one client address, whatever the
+# usernames tried, lock that address out for CSMS_LOGIN_LOCKOUT_MINUTES.
+# Each lock-out is logged (logger "axes") and listed in the admin.
+AXES_FAILURE_LIMIT = int(os.environ.get("CSMS_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("CSMS_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Logs name the locked-out address, an operator's first question; not the
+# usernames tried, which are often a password typed in the wrong field.
+AXES_SENSITIVE_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "csms.clients.request_client_address"
+AXES_LOCKOUT_CALLABLE = "csms.lockout.lockout_response"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -289,19 +325,25 @@ CSMS_PORT = int(os.environ.get("CSMS_PORT", "9000"))
 # and its private key. Both or neither.
 CSMS_TLS_CERT = os.environ.get("CSMS_TLS_CERT", "")
 CSMS_TLS_KEY = os.environ.get("CSMS_TLS_KEY", "")
-
-# OCPP gateway.
-# Unknown chargers are refused unless auto-registration is on (a home with one
-# wallbox); auto-registered chargers are answered with this boot status until
-# an operator decides (Accepted or Pending).
-CSMS_AUTO_REGISTER = env_bool("CSMS_AUTO_REGISTER", False)
-CSMS_AUTO_REGISTER_STATUS = os.environ.get("CSMS_AUTO_REGISTER_STATUS", "Accepted")
-if CSMS_AUTO_REGISTER_STATUS not in {"Accepted", "Pending"}:
-    raise ImproperlyConfigured("CSMS_AUTO_REGISTER_STATUS must be Accepted or Pending.")
-CSMS_HEARTBEAT_INTERVAL = int(os.environ.get("CSMS_HEARTBEAT_INTERVAL", "300"))
-CSMS_BOOT_RETRY_INTERVAL = int(os.environ.get("CSMS_BOOT_RETRY_INTERVAL", "60"))
-CSMS_MAX_FRAME_BYTES = int(os.environ.get("CSMS_MAX_FRAME_BYTES", str(64 * 1024)))
-CSMS_MESSAGE_RETENTION_DAYS = int(os.environ.get("CSMS_MESSAGE_RETENTION_DAYS", "90"))
+# Or: a reverse proxy in front terminates TLS and says so in X-Forwarded-Proto.
+# Only for a server reachable through that proxy alone, or any client could
+# claim a secure connection.
+CSMS_TLS_PROXY = env_bool("CSMS_TLS_PROXY", False)
+if CSMS_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if CSMS_TLS_CERT or CSMS_TLS_PROXY:
+    # Cookies never leave over plain HTTP; plain requests are sent to https://
+    # (but the health check, which a container runtime makes over plain HTTP).
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    if not DEBUG:
+        # Browsers then refuse plain HTTP to this host for a year. Not on a
+        # developer's machine, where it would outlive the experiment.
+        SECURE_HSTS_SECONDS = int(os.environ.get("CSMS_HSTS_SECONDS", str(365 * 24 * 3600)))
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CSMS_HSTS_INCLUDE_SUBDOMAINS", True)
+        SECURE_HSTS_PRELOAD = env_bool("CSMS_HSTS_PRELOAD", True)
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -320,50 +362,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # The ocpp library logs every frame at INFO; the gateway keeps its own log
     # (OCPPMessage), so only the library's warnings are worth printing.
-    "loggers": {"ocpp": {"level": "WARNING"}},
+    # django-axes logs every failed login at INFO; its lock-outs are warnings.
+    "loggers": {"ocpp": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
-# Commands to chargers: how long the charger has to answer, how long an API
-# request or admin action waits for that answer before returning the pending
-# record, and how long a connection has to take a command before the charger
-# counts as offline.
-CSMS_COMMAND_TIMEOUT = float(os.environ.get("CSMS_COMMAND_TIMEOUT", "30"))
-CSMS_COMMAND_WAIT = float(os.environ.get("CSMS_COMMAND_WAIT", "10"))
-CSMS_COMMAND_ACK_TIMEOUT = float(os.environ.get("CSMS_COMMAND_ACK_TIMEOUT", "5"))
-
-# Threads (and database connections) the gateway writes with, per server
-# process (ocpp_gateway/db.py). SQLite writes one at a time: one. A database
-# server is waited on over the network: several keep it busy.
-CSMS_DB_WRITERS = int(os.environ.get("CSMS_DB_WRITERS", "4" if DATABASE_URL else "1"))
-
-# Driver sessions started from the API: a charger that accepted a remote
-# start but began no transaction within this many seconds (no car plugged
-# in) leaves the session TIMEOUT.
-CSMS_SESSION_START_TIMEOUT = float(os.environ.get("CSMS_SESSION_START_TIMEOUT", "180"))
-# The longest a reservation may hold a connector, for drivers and operators.
-CSMS_RESERVATION_MAX_HOURS = float(os.environ.get("CSMS_RESERVATION_MAX_HOURS", "24"))
-# How often the server settles sessions and reservations that end by time
-# alone (chargepoints/services/expiry.py); 0 switches the timer off.
-CSMS_EXPIRY_INTERVAL = float(os.environ.get("CSMS_EXPIRY_INTERVAL", "60"))
-
-# Who we are on OCPI 2.2.1 (credentials §7.3.1): the CPO's country code and
-# party id (ISO 15118), used for CDRs and sessions of chargers without a
-# location, and the name shown to roaming partners.
-CSMS_OCPI_COUNTRY_CODE = os.environ.get("CSMS_OCPI_COUNTRY_CODE", "DE").upper()
-CSMS_OCPI_PARTY_ID = os.environ.get("CSMS_OCPI_PARTY_ID", "CSM").upper()
-CSMS_OCPI_BUSINESS_NAME = os.environ.get("CSMS_OCPI_BUSINESS_NAME", "CSMS")
-# The currency of sessions on connectors without a tariff (free of charge).
-CSMS_CURRENCY = os.environ.get("CSMS_CURRENCY", "EUR").upper()
-
-# OCPI registration and credential URLs a partner gives us are called by this
-# server. Outside DEBUG they must be https:// and must not resolve to loopback,
-# link-local or private addresses (a partner could make us probe the internal
-# network) unless this is on, e.g. for partners on a private interconnect.
-CSMS_OCPI_ALLOW_PRIVATE_URLS = env_bool("CSMS_OCPI_ALLOW_PRIVATE_URLS", False)
-
-# Request bodies: anything larger is refused (413) before it is read whole.
-# Profile photos may be larger than other bodies, up to their own limit, and
-# are refused beyond a pixel count however small their file.
-CSMS_MAX_REQUEST_BYTES = int(os.environ.get("CSMS_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
-CSMS_MAX_PHOTO_BYTES = int(os.environ.get("CSMS_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
-CSMS_MAX_PHOTO_PIXELS = int(os.environ.get("CSMS_MAX_PHOTO_PIXELS", str(24_000_000)))
+# What the CSMS itself reads (CSMS_*): the gateway, commands, sessions, OCPI, limits.
+from csms.csms_settings import *  # noqa: E402, F403

@@ -18,6 +18,7 @@ from chargepoints.services.connections import (
     chargepoint_disconnected,
     chargepoint_password_matches,
 )
+from csms.clients import scope_client_address
 from ocpp_gateway.admission import (
     basic_auth_password,
     chargepoint_id_from_path,
@@ -58,12 +59,14 @@ class OcppConsumer(AsyncWebsocketConsumer):
             )
             await self.close()
             return
-        client = scope.get("client") or (None, None)
+        peer, port = scope.get("client") or (None, None)
+        address = scope_client_address(scope)
         connection = Connection(
             connection_id=self.channel_name,
             ocpp_version=subprotocol,
-            ip_address=client[0],
-            websocket_port=client[1],
+            ip_address=address,
+            # Behind a proxy the peer's port is the proxy's, not the charger's.
+            websocket_port=port if address == peer else None,
         )
         admission = await gateway_db(
             chargepoint_admit,

@@ -75,8 +75,11 @@ def project_env(**overrides: str) -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "SQLITE_PATH"}
     }
-    # Child processes run the project's own settings, not the test run's.
+    # Child processes run the project's own settings, not the test run's, as
+    # the local demo runs them (`make run`: DEBUG on). Tests of a production
+    # server pass DEBUG="0" and a SECRET_KEY.
     env["DJANGO_SETTINGS_MODULE"] = "csms.settings"
+    env["DEBUG"] = "1"
     env.update(PATIENT_SERVER)
     env.update(overrides)
     return env

@@ -24,6 +24,9 @@ for _name in list(os.environ):
     }:
         del os.environ[_name]
 
+# DEBUG stays off, as in production; a production start needs a strong key.
+os.environ["SECRET_KEY"] = "tests-only-secret-key-" + "0123456789abcdef" * 3
+
 from csms.settings import *  # noqa: E402, F403
 
 # Hashing a password with the production work factor costs about a second of

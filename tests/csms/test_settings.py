@@ -19,6 +19,9 @@ SHOW_SETTINGS = (
 )
 
 
+STRONG_KEY = "settings-test-key-" + "0123456789abcdef" * 3
+
+
 def _settings(**env: str) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", SHOW_SETTINGS],
@@ -40,7 +43,8 @@ def test_it_refuses_a_production_start_without_a_secret_key():
 
 def test_it_starts_in_production_with_a_secret_key():
     result = manage(
-        "check", env=project_env(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="csms.example")
+        "check",
+        env=project_env(DEBUG="0", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="csms.example"),
     )
     assert result.returncode == 0, result.stderr
 
@@ -55,6 +59,8 @@ def test_the_defaults_are_sqlite_and_the_in_memory_layer():
     shown = _settings()
     assert shown["engine"] == "django.db.backends.sqlite3"
     assert shown["layer"] == "csms.channel_layers.SweptInMemoryChannelLayer"
+    # As tests/server.py starts the demo: DEBUG on, asked for (the default is off,
+    # tests/security/test_safe_defaults.py).
     assert shown["debug"] is True
 
 

@@ -40,7 +40,8 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         argv = [
-            *(sys.executable, "-m", "daphne", "-e", endpoint),
+            # Daphne, with the request size limits (csms/serving.py).
+            *(sys.executable, "-m", "csms.serving", "-e", endpoint),
             *("--websocket_connect_timeout", f"{settings.CSMS_HANDSHAKE_TIMEOUT:g}"),
             "csms.asgi:application",
         ]
