@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Drivers and accounts"
+
+    def ready(self):
+        from django.db.models.signals import post_save, pre_delete
+
+        from accounts.models import User
+        from accounts.receivers import user_deleting, user_saved
+
+        # Blocking a user revokes their tokens, however it is done (accounts/receivers.py).
+        post_save.connect(user_saved, sender=User, dispatch_uid="accounts.user_saved")
+        pre_delete.connect(user_deleting, sender=User, dispatch_uid="accounts.user_deleting")

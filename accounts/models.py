@@ -1,11 +1,28 @@
+import re
+import uuid
+
 from creditcards.models import CardExpiryField
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from knox.models import AuthToken
 from phonenumber_field.modelfields import PhoneNumberField
 from timezone_field import TimeZoneField
 
 from accounts.enums import IdTokenType, NotificationType, UserStatus, VehicleType
+
+# Digits (in any script) and what people write between them in a phone
+# number: "+66 81-234-5678", "(081) 234.5678", "0812345678".
+_PHONE_LIKE = re.compile(r"[\s\d+\uff0b\-().\/]*\d[\s\d+\uff0b\-().\/]*")
+USERNAME_LOOKS_LIKE_PHONE_NUMBER = (
+    "A username may not look like a phone number (only digits, spaces and + - ( ) . /): "
+    "add a letter. Log in with your phone number instead."
+)
+
+
+def username_looks_like_phone_number(username: str) -> bool:
+    return bool(username) and _PHONE_LIKE.fullmatch(username) is not None
 
 
 class User(AbstractUser):
@@ -26,10 +43,33 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return str(self.phone_number or self.username)
 
+    def clean(self):
+        super().clean()
+        # Drivers log in by number or by username, and signing up with a
+        # number someone holds as a username is refused: a username that
+        # looks like a number would squat that number. Only the account's own
+        # number in E.164, the username signing up gives, may look like one.
+        number = self.phone_number
+        own = number.as_e164 if number and number.is_valid() else None
+        if username_looks_like_phone_number(self.username) and self.username != own:
+            raise ValidationError({"username": [USERNAME_LOOKS_LIKE_PHONE_NUMBER]})
+
     @property
     def may_charge(self) -> bool:
         # Seed 003: BLOCKED and EXPIRED users can neither log in nor charge.
         return self.is_active and self.status == UserStatus.ACTIVE
+
+
+def profile_photo_path(profile: "Profile", filename: str) -> str:
+    """A random name: neither the owner nor the uploaded file's name can be read from it.
+
+    Photos are served only through an authenticated view; the name is the
+    second line of defence should the media folder ever be exposed.
+    """
+    suffix = filename[filename.rfind(".") :].lower() if "." in filename else ""
+    if suffix not in {".jpg", ".png", ".webp"}:
+        suffix = ""
+    return f"profiles/{uuid.uuid4().hex}{suffix}"
 
 
 class Profile(models.Model):
@@ -41,7 +81,7 @@ class Profile(models.Model):
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
-    image = models.ImageField(upload_to="profiles/", blank=True)
+    image = models.ImageField(upload_to=profile_photo_path, blank=True)
     timezone = TimeZoneField(default="UTC")
     chargepoint_sockets = models.JSONField(
         default=list,
@@ -155,3 +195,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ApiToken(AuthToken):
+    """A device a user is logged in on: its API token, as the admin shows it.
+
+    The row is django-rest-knox's (accounts/services/tokens.py), which holds
+    only a digest of the token. Even that is shown nowhere: knox names a
+    token by its digest, this names it by its first characters (token_key).
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.token_key}… of {self.user}"

@@ -47,6 +47,8 @@ def er_diagram() -> str:
         model
         for label in PROJECT_APPS
         for model in sorted(apps.get_app_config(label).get_models(), key=lambda m: m.__name__)
+        # A proxy has no table of its own: it shows another model's rows.
+        if not model._meta.proxy
     ]
     ours = set(models_)
     lines = ["erDiagram"]

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -17,6 +15,5 @@ urlpatterns = [
     path("api/v1/", include(("csms.api.urls", "api"), namespace="api")),
     path("ocpi/", include("billing.ocpi.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT is served by no URL, in DEBUG or not: it holds drivers' photos,
+# which only their owners and operators may see (api/v1/users/{id}/photo/).

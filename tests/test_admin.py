@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import IdTag, Notification, Profile, User
 from billing.demo import demo_tariffs_load
-from billing.models import CDR, OcpiPartner
+from billing.models import CDR, OcpiPartner, PartnerToken
 from chargepoints.demo import BMW_WALLBOX_ID, demo_data_load
 from chargepoints.models import (
     ChargePoint,
@@ -26,6 +26,7 @@ from chargepoints.models import (
     Transaction,
 )
 from ocpp_gateway.models import OCPPMessage
+from tests.tokens import token_for
 
 PROJECT_APPS = {"accounts", "chargepoints", "billing", "ocpp_gateway"}
 # What chargers report is history: shown, never added by hand.
@@ -38,11 +39,15 @@ REPORTED_ONLY = {
     ("ocpp_gateway", "ocppmessage"),
     # CDRs are made when a session ends and never edited (OCPI 2.2.1 CDRs §10.2.1).
     ("billing", "cdr"),
+    # API tokens come from logging in; an operator holding one could act as its user.
+    ("accounts", "apitoken"),
 }
 # Shown inside another model's page only.
 INLINE_ONLY = {
     # A transaction's tariff and cost, on the transaction's page.
     ("billing", "transactionpricing"),
+    # The tags a roaming partner issued, on the partner's page.
+    ("billing", "partnertoken"),
 }
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name)
@@ -135,7 +140,8 @@ def one_of_everything(operator_client):
         total_energy=1.5,
         total_time=1.0,
     )
-    OcpiPartner.objects.create(name="Roaming hub", country_code="NL", party_id="HUB")
+    hub = OcpiPartner.objects.create(name="Roaming hub", country_code="NL", party_id="HUB")
+    PartnerToken.objects.create(id_tag=IdTag.objects.create(idToken="HUB-CARD"), partner=hub)
     ChargerEvent.objects.create(
         chargepoint=chargepoint,
         kind="FIRMWARE_STATUS",
@@ -162,6 +168,7 @@ def one_of_everything(operator_client):
         action="Heartbeat",
         payload={},
     )
+    token_for(driver)
     return operator_client
 
 

@@ -1,6 +1,8 @@
-"""Who may call what on /api/v1/: one table, every route, four callers.
+"""Who may call what on /api/v1/: one table, every route, six callers.
 
-The rules (csms/api/permissions.py):
+The callers: drivers A and B, an operator (a member of the Operators group),
+a Support member (the read-only group), a staff user without any permission,
+and an anonymous caller. The rules (csms/api/permissions.py):
 
 - anonymous callers get 401, except on the public routes: locations, charge
   points, connectors and tariffs read-only, the schema and its docs, logging
@@ -10,7 +12,12 @@ The rules (csms/api/permissions.py):
   404, and lists hold their own rows only;
 - operator-only writes (locations, charge points, connectors, commands,
   users, unblocking tags, sending notifications) and operator-only reads
-  (users, charge point energy, commands) are a 403 for drivers.
+  (users, charge point energy, commands) are a 403 for drivers;
+- rights are model permissions, never the staff flag (issue 15): the staff
+  user without permissions is a driver who owns nothing; Support reads what
+  operators read and is refused (403) every write to what is not its own;
+- only a superuser changes a superuser: blocking one is a 403 for everyone
+  else, operators included.
 
 Each row of TABLE is (method, url, caller, expected status). Bodies are valid,
 so a refusal can only come from permissions; the few rows that name another
@@ -28,14 +35,14 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.enums import NotificationType
 from accounts.models import IdTag, Notification, UserVehicle
-from accounts.services import user_create
+from accounts.services import profile_ensure, profile_update, user_create
 from billing.models import Tariff
 from chargepoints.enums import CommandName, CommandSource, CommandStatus, SessionStatus
 from chargepoints.models import (
@@ -48,9 +55,16 @@ from chargepoints.models import (
     SampledValue,
     Transaction,
 )
+from tests.rights import OPERATORS, user_in_group
+from tests.rights import SUPPORT as SUPPORT_GROUP
+from tests.security.test_uploads import png_bytes
+from tests.tokens import token_for
 
 A, B, OP, ANON = "driver_a", "driver_b", "operator", "anonymous"
-CALLERS = (A, B, OP, ANON)
+SUPPORT, STAFF = "support", "staff_without_permissions"
+CALLERS = (A, B, OP, SUPPORT, STAFF, ANON)
+# Who holds the view permissions: they see every row, and the operator's fields.
+SEES_ALL = (OP, SUPPORT)
 PASSWORD = "correct horse 42"  # the `driver` fixture's, used for driver B too
 API = "/api/v1"
 
@@ -78,7 +92,7 @@ class OnlyOwn:
         shown = {row[self.key] for row in rows}
         mine = {getattr(world.by_caller[caller], name, None) for name in self.own} - {None}
         expected = mine | {getattr(world, name) for name in self.shared}
-        if caller == OP and self.operator_sees_all:
+        if caller in SEES_ALL and self.operator_sees_all:
             assert {getattr(who, name) for who in (world.a, world.b) for name in self.own} <= shown
         else:
             assert shown == expected
@@ -98,7 +112,7 @@ def operator_fields(*names: str) -> Callable:
 
     def check(world, caller: str, body) -> None:
         shown = set(names) & set(body)
-        assert shown == (set(names) if caller == OP else set())
+        assert shown == (set(names) if caller in SEES_ALL else set())
 
     return check
 
@@ -107,9 +121,21 @@ def is_caller(world, caller: str, body) -> None:
     assert body["id"] == world.by_caller[caller].user
 
 
+def is_caller_as_they_are(world, caller: str, body) -> None:
+    """``is_operator`` tells whether the account holds rights; the staff flag is none."""
+    is_caller(world, caller, body)
+    assert body["is_operator"] is (caller in SEES_ALL)
+
+
 def still_a_driver(world, caller: str, body) -> None:
     assert body["is_operator"] is False
     assert body["status"] == "ACTIVE"
+
+
+def own_devices(world, caller: str, body) -> None:
+    """The caller's tokens only, operators included: a token is its owner's business."""
+    mine = {world.tokens[caller][:15]} | ({world.a.device} if caller == A else set())
+    assert {row["token_key"] for row in body["results"]} == mine
 
 
 def charger_offline(world, caller: str, body) -> None:
@@ -175,16 +201,27 @@ def everyone(status: int) -> dict[str, int]:
 
 
 def logged_in(status: int) -> dict[str, int]:
-    return {A: status, B: status, OP: status, ANON: 401}
+    return {A: status, B: status, OP: status, SUPPORT: status, STAFF: status, ANON: 401}
 
 
 def operators_only(status: int) -> dict[str, int]:
-    return {A: 403, B: 403, OP: status, ANON: 401}
+    """A write only an operator may make; Support may not, nor may staff as such."""
+    return {A: 403, B: 403, OP: status, SUPPORT: 403, STAFF: 403, ANON: 401}
 
 
-def owner_and_operator(status: int) -> dict[str, int]:
-    """A's object: A and operators reach it, B gets 404 as if it did not exist."""
-    return {A: status, B: 404, OP: status, ANON: 401}
+def operators_read(status: int) -> dict[str, int]:
+    """A read for those with the view permission: operators and Support."""
+    return {**operators_only(status), SUPPORT: status}
+
+
+def owner_and_operator(status: int, *, write: bool = False) -> dict[str, int]:
+    """A's object: A and operators reach it, B gets 404 as if it did not exist.
+
+    Support sees it (``write`` False) but may not act on it (403); staff
+    without permissions are any other driver.
+    """
+    support = 403 if write else status
+    return {A: status, B: 404, OP: status, SUPPORT: support, STAFF: 404, ANON: 401}
 
 
 def public_read() -> dict[str, int]:
@@ -226,14 +263,22 @@ ROUTES = [
         body=lambda w: {"phone_number": "+66811112222", "password": "a new horse 42"},
     ),
     Route("POST", "/auth/logout/", logged_in(204)),
+    Route("POST", "/auth/logout-all/", logged_in(204)),
+    # The devices a caller is logged in on: their own, never anyone else's.
+    Route("GET", "/auth/tokens/", logged_in(200), check=own_devices),
+    Route(
+        "DELETE",
+        "/auth/tokens/{a.device}/",
+        {A: 204, B: 404, OP: 404, SUPPORT: 404, STAFF: 404, ANON: 401},
+    ),
     # The caller's own account.
-    Route("GET", "/me/", logged_in(200), check=is_caller),
+    Route("GET", "/me/", logged_in(200), check=is_caller_as_they_are),
     Route("PATCH", "/me/", logged_in(200), body=lambda w: {"first_name": "Som"}, check=is_caller),
     # What makes an operator is not the account's own to change.
     Route(
         "PATCH",
         "/me/",
-        {A: 200},
+        {A: 200, STAFF: 200},
         body=lambda w: {"is_operator": True, "is_staff": True, "status": "ACTIVE"},
         check=still_a_driver,
         note="claiming operator",
@@ -260,7 +305,7 @@ ROUTES = [
     Route(
         "POST",
         "/vehicles/",
-        {B: 400, OP: 201},
+        {B: 400, OP: 201, SUPPORT: 400, STAFF: 400},
         body=lambda w: {"license_plate": "NEW 2", "user": w.a.user},
         note="for driver A",
     ),
@@ -269,28 +314,32 @@ ROUTES = [
     Route(
         "PUT",
         "/vehicles/{a.vehicle}/",
-        owner_and_operator(200),
+        owner_and_operator(200, write=True),
         body=lambda w: {"license_plate": "A 2", "make": "BMW", "model": "i4"},
     ),
     Route(
-        "PATCH", "/vehicles/{a.vehicle}/", owner_and_operator(200), body=lambda w: {"model": "iX"}
+        "PATCH",
+        "/vehicles/{a.vehicle}/",
+        owner_and_operator(200, write=True),
+        body=lambda w: {"model": "iX"},
     ),
-    Route("DELETE", "/vehicles/{a.vehicle}/", owner_and_operator(204)),
+    Route("DELETE", "/vehicles/{a.vehicle}/", owner_and_operator(204, write=True)),
     # Id tags: each driver's own; only operators reinstate a blocked one.
     Route("GET", "/id-tags/", logged_in(200), check=OnlyOwn("id_token", ("tag", "free_tag"))),
     Route("POST", "/id-tags/", logged_in(201), body=lambda w: {"id_token": "NEW-CARD-1"}),
     # Claiming A's card: refused with the words used for any taken card.
     Route("POST", "/id-tags/", {B: 400}, body=lambda w: {"id_token": w.a.tag}, note="A's tag"),
+    # A tag on B's account bills B for its charges: operators only (issue 15).
     Route(
         "POST",
         "/id-tags/",
-        {A: 400},
+        {A: 400, OP: 201, SUPPORT: 400, STAFF: 400},
         body=lambda w: {"id_token": "GIFT", "user": w.b.user},
         note="for driver B",
     ),
     Route("GET", "/id-tags/?user={b.user}", {A: 200}, check=none_of_bs("id_token", "tag")),
     Route("GET", "/id-tags/{a.tag}/", owner_and_operator(200), check=operator_fields("user")),
-    Route("POST", "/id-tags/{a.tag}/block/", owner_and_operator(200)),
+    Route("POST", "/id-tags/{a.tag}/block/", owner_and_operator(200, write=True)),
     Route("POST", "/id-tags/{a.tag}/unblock/", operators_only(200)),
     # Notifications: an inbox per person, plus those to everyone; operators send.
     Route(
@@ -306,15 +355,36 @@ ROUTES = [
         body=lambda w: {"user": w.a.user, "type": "GENERAL", "title": "Hi", "message": "Hello"},
     ),
     # An inbox is its owner's: an operator reads A's notifications in the admin.
-    Route("GET", "/notifications/{a.notification}/", {A: 200, B: 404, OP: 404, ANON: 401}),
-    Route("POST", "/notifications/{a.notification}/read/", {A: 200, B: 404, OP: 404, ANON: 401}),
+    Route(
+        "GET",
+        "/notifications/{a.notification}/",
+        {A: 200, B: 404, OP: 404, SUPPORT: 404, STAFF: 404, ANON: 401},
+    ),
+    Route(
+        "POST",
+        "/notifications/{a.notification}/read/",
+        {A: 200, B: 404, OP: 404, SUPPORT: 404, STAFF: 404, ANON: 401},
+    ),
     Route("GET", "/notifications/{broadcast}/", logged_in(200)),
     Route("POST", "/notifications/read-all/", logged_in(200)),
-    # Users: operators only.
-    Route("GET", "/users/", operators_only(200)),
-    Route("GET", "/users/{a.user}/", operators_only(200)),
+    # Users: operators manage them, Support reads them.
+    Route("GET", "/users/", operators_read(200)),
+    Route("GET", "/users/{a.user}/", operators_read(200)),
     Route("PATCH", "/users/{a.user}/", operators_only(200), body=lambda w: {"status": "BLOCKED"}),
-    Route("GET", "/users/{a.user}/energy/", operators_only(200)),
+    # Only a superuser blocks a superuser: an operator could lock out who grants rights.
+    Route(
+        "PATCH",
+        "/users/{root}/",
+        logged_in(403),
+        body=lambda w: {"status": "BLOCKED"},
+    ),
+    Route("GET", "/users/{a.user}/energy/", operators_read(200)),
+    # A photo: its owner's and whoever may view users'; a 404 for anyone else.
+    Route(
+        "GET",
+        "/users/{a.user}/photo/",
+        {A: 200, B: 404, OP: 200, SUPPORT: 200, STAFF: 404, ANON: 401},
+    ),
     # Locations: public reads, operator writes; unpublished ones are operators' only.
     Route("GET", "/locations/", public_read()),
     Route("POST", "/locations/", operators_only(201), body=lambda w: NEW_LOCATION),
@@ -324,7 +394,11 @@ ROUTES = [
         public_read(),
         check=operator_fields("publish", "country_code", "party_id"),
     ),
-    Route("GET", "/locations/{hidden_location}/", {A: 404, B: 404, OP: 200, ANON: 404}),
+    Route(
+        "GET",
+        "/locations/{hidden_location}/",
+        {A: 404, B: 404, OP: 200, SUPPORT: 200, STAFF: 404, ANON: 404},
+    ),
     Route("PUT", "/locations/{location}/", operators_only(200), body=lambda w: NEW_LOCATION),
     Route("PATCH", "/locations/{location}/", operators_only(200), body=lambda w: {"name": "New"}),
     Route("DELETE", "/locations/{spare_location}/", operators_only(204)),
@@ -342,7 +416,11 @@ ROUTES = [
         public_read(),
         check=operator_fields("registration_status", "has_password", "iccid", "ip_address"),
     ),
-    Route("GET", "/charge-points/{hidden_chargepoint}/", {A: 404, B: 404, OP: 200, ANON: 404}),
+    Route(
+        "GET",
+        "/charge-points/{hidden_chargepoint}/",
+        {A: 404, B: 404, OP: 200, SUPPORT: 200, STAFF: 404, ANON: 404},
+    ),
     Route(
         "PUT",
         "/charge-points/{chargepoint}/",
@@ -353,7 +431,7 @@ ROUTES = [
         "PATCH", "/charge-points/{chargepoint}/", operators_only(200), body=lambda w: {"name": "X"}
     ),
     Route("DELETE", "/charge-points/{spare_chargepoint}/", operators_only(204)),
-    Route("GET", "/charge-points/{chargepoint}/energy/", operators_only(200)),
+    Route("GET", "/charge-points/{chargepoint}/energy/", operators_read(200)),
     Route("GET", "/charge-points/{chargepoint}/connectors/", public_read()),
     Route(
         "POST",
@@ -370,7 +448,7 @@ ROUTES = [
     Route(
         "GET",
         "/charge-points/{hidden_chargepoint}/connectors/",
-        {A: 404, B: 404, OP: 200, ANON: 404},
+        {A: 404, B: 404, OP: 200, SUPPORT: 200, STAFF: 404, ANON: 404},
     ),
     Route(
         "PUT",
@@ -385,15 +463,15 @@ ROUTES = [
         body=lambda w: {"max_power": 11},
     ),
     Route("DELETE", "/charge-points/{chargepoint}/connectors/9/", operators_only(204)),
-    # Commands to a charger: operators only.
-    Route("GET", "/charge-points/{chargepoint}/commands/", operators_only(200)),
+    # Commands to a charger: operators send them, Support reads them.
+    Route("GET", "/charge-points/{chargepoint}/commands/", operators_read(200)),
     Route(
         "POST",
         "/charge-points/{chargepoint}/commands/",
         operators_only(201),
         body=lambda w: {"command": "reset", "type": "soft"},
     ),
-    Route("GET", "/charge-points/{chargepoint}/commands/{command}/", operators_only(200)),
+    Route("GET", "/charge-points/{chargepoint}/commands/{command}/", operators_read(200)),
     # Tariffs: public, read-only.
     Route("GET", "/tariffs/", public_read()),
     Route("GET", "/tariffs/{tariff}/", public_read()),
@@ -405,7 +483,7 @@ ROUTES = [
     Route(
         "POST",
         "/transactions/{a.transaction}/stop/",
-        owner_and_operator(409),
+        owner_and_operator(409, write=True),
         check=charger_offline,
     ),
     # Charging sessions: the driver's own; starting takes one's own tag.
@@ -433,7 +511,12 @@ ROUTES = [
     ),
     Route("GET", "/sessions/?user={b.user}", {A: 200}, check=none_of_bs("session_id", "session")),
     Route("GET", "/sessions/{a.session}/", owner_and_operator(200)),
-    Route("POST", "/sessions/{a.session}/stop/", owner_and_operator(409), check=charger_offline),
+    Route(
+        "POST",
+        "/sessions/{a.session}/stop/",
+        owner_and_operator(409, write=True),
+        check=charger_offline,
+    ),
     # Reservations: the same.
     Route("GET", "/reservations/", logged_in(200), check=OnlyOwn("uuid", ("reservation",))),
     Route(
@@ -455,7 +538,7 @@ ROUTES = [
     Route(
         "POST",
         "/reservations/{a.reservation}/cancel/",
-        owner_and_operator(409),
+        owner_and_operator(409, write=True),
         check=charger_offline,
     ),
 ]
@@ -473,10 +556,26 @@ def quick_settings(settings):
 
 
 @pytest.fixture
-def world(quick_settings, chargepoint, connector, location, driver):
-    """Driver A (the `driver` fixture) and driver B, each with one of everything."""
+def a_photo(settings, tmp_path, driver):
+    """Driver A's profile photo, stored in the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path
+    photo = SimpleUploadedFile("a.png", png_bytes(), "image/png")
+    profile_update(profile=profile_ensure(user=driver), data={"image": photo})
+
+
+@pytest.fixture
+def world(quick_settings, a_photo, chargepoint, connector, location, driver):
+    """Driver A (the `driver` fixture) and driver B, each with one of everything.
+
+    The operator and Support have their rights from their groups alone; the
+    staff user has the staff flag and nothing else; the superuser is there
+    to be blocked.
+    """
     driver_b = user_create(username="driver-b", password=PASSWORD, phone_number="+66898765432")
-    operator = user_create(username="operator", password=PASSWORD, is_staff=True, is_superuser=True)
+    operator = user_in_group(OPERATORS, username="operator", password=PASSWORD)
+    support = user_in_group(SUPPORT_GROUP, username="support", password=PASSWORD)
+    staff = user_create(username="staff", password=PASSWORD, is_staff=True)
+    root = user_create(username="root", password=PASSWORD, is_staff=True, is_superuser=True)
     second = Connector.objects.create(chargepoint=chargepoint, connectorid=2)
     Connector.objects.create(chargepoint=chargepoint, connectorid=9)  # to delete
     hidden = Location.objects.create(
@@ -506,6 +605,9 @@ def world(quick_settings, chargepoint, connector, location, driver):
     ChargePoint.objects.create(chargepoint_id="CP-SPARE", location=location)
     tariff = Tariff.objects.create(country_code="DE", party_id="CSM", id="TARIFF-1", currency="EUR")
     operator_tag = IdTag.objects.create(idToken="OPERATOR-TAG", user=operator)
+    # Everyone logged in has a tag to charge with, as drivers do.
+    support_tag = IdTag.objects.create(idToken="SUPPORT-TAG", user=support)
+    staff_tag = IdTag.objects.create(idToken="STAFF-TAG", user=staff)
     broadcast = Notification.objects.create(
         user=None, title="Maintenance", message="Tonight.", type=NotificationType.GENERAL
     )
@@ -518,18 +620,24 @@ def world(quick_settings, chargepoint, connector, location, driver):
         status=CommandStatus.ACCEPTED,
     )
     a = _belongings(driver, "A", chargepoint, connector, reservation_id=101)
+    a.device = token_for(driver)[:15]  # A logged in on a second phone too
     b = _belongings(driver_b, "B", chargepoint, second, reservation_id=102)
     op = SimpleNamespace(user=operator.pk, tag=operator_tag.pk)
+    helpdesk = SimpleNamespace(user=support.pk, tag=support_tag.pk)
+    bystander = SimpleNamespace(user=staff.pk, tag=staff_tag.pk)
     return SimpleNamespace(
         a=a,
         b=b,
         op=op,
-        by_caller={A: a, B: b, OP: op},
+        by_caller={A: a, B: b, OP: op, SUPPORT: helpdesk, STAFF: bystander},
         tokens={
-            A: Token.objects.create(user=driver).key,
-            B: Token.objects.create(user=driver_b).key,
-            OP: Token.objects.create(user=operator).key,
+            A: token_for(driver),
+            B: token_for(driver_b),
+            OP: token_for(operator),
+            SUPPORT: token_for(support),
+            STAFF: token_for(staff),
         },
+        root=root.pk,
         location=location.pk,
         hidden_location=hidden.pk,
         spare_location=spare.pk,

@@ -25,7 +25,6 @@ from django.db import close_old_connections
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -36,7 +35,6 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.enums import NotificationType
 from accounts.models import IdTag, Notification, UserVehicle
-from accounts.services import user_create
 from billing.models import Tariff, TariffElement
 from chargepoints.enums import (
     CommandName,
@@ -52,6 +50,8 @@ from chargepoints.models import (
     SampledValue,
     Transaction,
 )
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 EXAMPLES_PER_OPERATION = 25
 DRIVER_PASSWORD = "correct horse 42"  # the `driver` fixture's
@@ -117,6 +117,7 @@ def seeded_path_parameters(path: str) -> dict:
         "session_id": "session",
         "transaction_id": "transaction",
         "uuid": "reservation",
+        "token_key": "token_key",
     }
     for prefix, ids in by_resource.items():
         if path.removeprefix("/api/v1").startswith(prefix):
@@ -218,14 +219,12 @@ def api_settings(settings, monkeypatch):
 
 @pytest.fixture
 def operator(api_settings, db):
-    return user_create(
-        username="operator", password="operator password 42", is_staff=True, is_superuser=True
-    )
+    return user_in_group(OPERATORS, username="operator", password="operator password 42")
 
 
 @pytest.fixture
 def operator_token(operator) -> str:
-    return Token.objects.create(user=operator).key
+    return token_for(operator)
 
 
 @pytest.fixture
@@ -320,6 +319,8 @@ def seeded(api_settings, connector, chargepoint, location, driver, operator):
         notification=notification.pk,
         command=command.pk,
         user=driver.pk,
+        # Another device of the operator's: revoking it leaves the test's token.
+        token_key=token_for(operator)[:15],
     )
     yield SEEDED
     SEEDED.clear()

@@ -1,5 +1,7 @@
 """How the accounts API documents its answers and addresses its rows."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -28,3 +30,18 @@ NO_CONTENT = {204: OpenApiResponse(description="Done; no body.")}
 # and is answered with a JSON 404, not the URL resolver's HTML page.
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 ANY_SEGMENT = "[^/]+"
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """``Authorization: Token <token>``, as the API documented it before tokens were knox's.
+
+    drf-spectacular's own knox scheme matches knox's class only, not ours.
+    """
+
+    target_class = "accounts.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Token"
+        )

@@ -1,6 +1,9 @@
 """What the accounts API reads and shows. Validation of shape only; services decide."""
 
+from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from knox.models import AuthToken
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
@@ -8,11 +11,7 @@ from accounts.enums import AuthorizationStatus, ConnectorType, IdTokenType
 from accounts.models import IdTag, Notification, Profile, User, UserVehicle
 from accounts.services import idtag_status
 from csms.api.fields import StrictCharField, StrictModelSerializer, TimeZoneField
-from csms.api.permissions import is_operator
-
-# Seed 003 has drivers upload a profile picture from a phone; 5 MB covers any
-# phone photo and keeps a flood of uploads from filling the disk.
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
+from csms.api.permissions import holds, holds_any, sees_all
 
 
 class UserIdField(serializers.PrimaryKeyRelatedField):
@@ -38,7 +37,12 @@ class UserSerializer(StrictModelSerializer):
     """An account: the caller's own (me/), or anyone's for operators (users/)."""
 
     phone_number = serializers.CharField(read_only=True, allow_null=True)
-    is_operator = serializers.SerializerMethodField()
+    is_operator = serializers.SerializerMethodField(
+        help_text="True when the account holds any right beyond its own data: a superuser, "
+        "or any model permission, held directly or through a group (Operators, Support). "
+        "What each right allows is checked per request; this tells an app which screens "
+        "to offer."
+    )
 
     class Meta:
         model = User
@@ -56,7 +60,7 @@ class UserSerializer(StrictModelSerializer):
         read_only_fields = ["id", "phone_number", "status", "date_joined"]
 
     def get_is_operator(self, user: User) -> bool:
-        return is_operator(user)
+        return holds_any(user)
 
 
 class MeUpdateSerializer(UserSerializer):
@@ -97,11 +101,51 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class AuthTokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send as `Authorization: Token <token>`.")
+    token = serializers.CharField(
+        help_text="Send as `Authorization: Token <token>`. Shown only now: the server keeps "
+        "a hash of it."
+    )
+    expiry = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the token stops working unless used; each use pushes it back.",
+    )
     user = UserSerializer()
 
 
+class TokenSerializer(serializers.ModelSerializer):
+    """One device the caller is logged in on. Never the token, nor its hash."""
+
+    token_key = serializers.CharField(
+        read_only=True, help_text="The first characters of the token: which device it is."
+    )
+    current = serializers.SerializerMethodField(help_text="The token of this very request.")
+
+    class Meta:
+        model = AuthToken
+        fields = ["token_key", "created", "expiry", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: AuthToken) -> bool:
+        used = getattr(self.context.get("request"), "auth", None)
+        return isinstance(used, AuthToken) and used.digest == token.digest
+
+
 # Profile ----------------------------------------------------------------------
+
+
+class PhotoField(serializers.FileField):
+    """An uploaded photo in; out, the URL of the view that serves it to who may see it.
+
+    The service checks what was uploaded (accounts.services.photos). The
+    stored file's own name never leaves the server.
+    """
+
+    def to_representation(self, value):
+        if not value:
+            return None
+        url = reverse("api:user-photo", kwargs={"pk": value.instance.user_id})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class ProfileSerializer(StrictModelSerializer):
@@ -114,10 +158,15 @@ class ProfileSerializer(StrictModelSerializer):
     )
     # DRF's lenient number: the profile also takes multipart forms, where all is text.
     tariff_preference = serializers.FloatField(min_value=0, allow_null=True, required=False)
-    image = serializers.ImageField(
+    image = PhotoField(
         required=False,
         allow_null=True,
-        help_text="A picture (multipart/form-data), at most 5 MB; null or empty removes it.",
+        help_text=(
+            "A photo (multipart/form-data): JPEG, PNG or WebP, at most "
+            f"{settings.CSMS_MAX_PHOTO_BYTES:,} bytes and {settings.CSMS_MAX_PHOTO_PIXELS:,} "
+            "pixels; null or empty removes it. Shown as the URL that serves it "
+            "(users/{id}/photo/, with your token)."
+        ),
     )
     cc_masked = serializers.CharField(read_only=True)
 
@@ -139,11 +188,6 @@ class ProfileSerializer(StrictModelSerializer):
         if len(set(sockets)) != len(sockets):
             raise serializers.ValidationError("Each connector type may appear only once.")
         return sockets
-
-    def validate_image(self, image):
-        if image is not None and image.size > MAX_IMAGE_BYTES:
-            raise serializers.ValidationError("The picture may be at most 5 MB.")
-        return image
 
 
 class PaymentCardSerializer(StrictModelSerializer):
@@ -182,7 +226,11 @@ class VehicleSerializer(StrictModelSerializer):
 
     def validate_user(self, user: User) -> User:
         request = self.context["request"]
-        if user != request.user and not is_operator(request.user):
+        # Giving a car to someone else is adding one (or changing whose it is) for them.
+        needed = (
+            "accounts.add_uservehicle" if self.instance is None else "accounts.change_uservehicle"
+        )
+        if user != request.user and not holds(request.user, needed):
             raise serializers.ValidationError("Only operators may give a vehicle to someone else.")
         return user
 
@@ -233,7 +281,7 @@ class IdTagSerializer(StrictModelSerializer):
     def to_representation(self, tag: IdTag):
         data = super().to_representation(tag)
         request = self.context.get("request")
-        if request is None or not is_operator(request.user):
+        if request is None or not sees_all(request.user, IdTag):
             data.pop("user")
         return data
 
@@ -263,7 +311,10 @@ class IdTagCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         request = self.context["request"]
-        if "user" in attrs and attrs["user"] != request.user and not is_operator(request.user):
+        # A tag for someone else is added, or an unowned one claimed (changed), for
+        # them: their charges are billed to them (issue 15).
+        others = "user" in attrs and attrs["user"] != request.user
+        if others and not holds(request.user, "accounts.add_idtag", "accounts.change_idtag"):
             raise serializers.ValidationError(
                 {"user": ["Only operators may add a tag for someone else."]}
             )

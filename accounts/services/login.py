@@ -1,9 +1,9 @@
-"""Logging in and out: passwords, account status and API tokens."""
+"""Logging in: passwords and account status. The tokens a login gives: services/tokens.py."""
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import update_last_login
+from django.contrib.auth.signals import user_logged_in, user_login_failed
 from phonenumber_field.phonenumber import to_python
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 
@@ -34,30 +34,34 @@ def user_authenticate(
 ) -> User | None:
     """The user these credentials belong to, or None.
 
+    ``request`` is Django's HttpRequest: django-axes counts failures per client
+    address and marks a locked-out client on it, which the middleware then
+    answers 429 (csms/lockout.py).
+
     Raises AccountUnavailable when the password is right but the account is
     blocked or expired, so the driver learns why instead of retrying a correct
     password. Only someone who knows the password learns the account's status.
     """
     candidate = _login_candidate(phone_number=phone_number, username=username)
     if candidate is not None and not candidate.may_charge:
+        credentials = {"username": username or phone_number}
+        # A locked-out client learns nothing, not even with the right password.
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            request.axes_locked_out = True
+            return None
         # The backend refuses such accounts without saying why. Check the
         # password here instead of after it, so every attempt hashes exactly
         # once and a blocked account cannot be told apart by its timing.
         if candidate.check_password(password):
             raise AccountUnavailable(candidate)
+        # As authenticate() would have announced it: the guess counts.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         return None
     if phone_number is not None:
-        return authenticate(request, phone_number=phone_number, password=password)
-    return authenticate(request, username=username, password=password)
-
-
-def auth_token_issue(*, user: User) -> Token:
-    """The user's API token (DRF's, one per user, as `manage.py drf_create_token` makes)."""
-    token, _ = Token.objects.get_or_create(user=user)
-    update_last_login(None, user)
-    return token
-
-
-def auth_token_revoke(*, user: User) -> None:
-    # One token per user: logging out on one device logs out every app.
-    Token.objects.filter(user=user).delete()
+        user = authenticate(request, phone_number=phone_number, password=password)
+    else:
+        user = authenticate(request, username=username, password=password)
+    if user is not None:
+        # As Django's login() announces it: django-axes forgets the client's failures.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+    return user

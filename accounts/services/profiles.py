@@ -1,8 +1,6 @@
 """Profiles: a driver's preferences, picture and payment card."""
 
 import datetime
-import secrets
-from pathlib import PurePath
 
 from creditcards import types as card_types
 from creditcards.forms import CardExpiryField, CardNumberField
@@ -11,6 +9,7 @@ from django.core.files import File
 from django.db import transaction
 
 from accounts.models import Profile, User
+from accounts.services.photos import photo_check
 from accounts.services.updates import instance_update
 
 # The library's CC_TYPE_CHOICES omits Visa; its detection table names every brand.
@@ -24,17 +23,24 @@ def profile_ensure(*, user: User) -> Profile:
 
 
 def profile_update(*, profile: Profile, data: dict) -> Profile:
-    """Preferences and picture; ``image=None`` removes the picture."""
+    """Preferences and photo; ``image=None`` removes the photo.
+
+    A new photo is checked (format, bytes, pixels: ``photo_check``) before
+    anything is changed; a refused one is a ValidationError on ``image``.
+    """
     data = dict(data)
     old_image = profile.image.name if profile.image else ""
     if "image" in data:
         image = data["image"]
         if image:
-            # Our own name: an uploaded file's name is the client's choice and
-            # may carry a misleading extension or a personal name.
-            fmt = getattr(getattr(image, "image", None), "format", None)
-            suffix = f".{fmt.lower()}" if fmt else PurePath(image.name or "").suffix.lower()
-            data["image"] = File(image, name=f"{profile.user_id}-{secrets.token_hex(8)}{suffix}")
+            try:
+                suffix = photo_check(file=image)
+            except ValidationError as exc:
+                raise ValidationError({"image": exc.messages}) from None
+            # The name the client gave may carry a misleading extension or a
+            # personal name: only the checked format's suffix is kept, and
+            # the stored name is random (Profile.image's upload_to).
+            data["image"] = File(image, name=f"photo{suffix}")
         else:
             data["image"] = ""
     instance_update(

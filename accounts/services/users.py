@@ -1,7 +1,7 @@
 """Users: creating them, drivers signing up, their account data and status."""
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from phonenumber_field.phonenumber import PhoneNumber, to_python
@@ -100,12 +100,25 @@ def user_update(*, user: User, data: dict) -> User:
     return user
 
 
+def user_may_manage(*, actor: User, user: User) -> bool:
+    """Whether ``actor`` may block, edit or set the password of ``user``.
+
+    Whoever may change users may change drivers and other operators; only a
+    superuser changes a superuser. Else an operator could lock out, or take
+    over, the account that grants everyone's rights (issue 15).
+    """
+    return not user.is_superuser or (actor.is_active and actor.is_superuser)
+
+
 def user_set_status(*, user: User, status: str, by: User | None = None) -> User:
     """Block, expire or reinstate an account (seed 003 UserStatus).
 
-    A blocked user's API token stops working at once: token authentication
-    refuses accounts that are not ACTIVE.
+    Blocking or expiring revokes every API token of the user at once (the
+    hook in accounts/receivers.py, which every save of a user passes), so a
+    reinstated user logs in again rather than finding the old tokens working.
     """
+    if by is not None and not user_may_manage(actor=by, user=user):
+        raise PermissionDenied("Only a superuser may block, expire or reinstate a superuser.")
     if by is not None and by.pk == user.pk and status != UserStatus.ACTIVE:
         # An operator locking themselves out needs another operator to undo it.
         raise ValidationError({"status": ["You cannot block or expire your own account."]})

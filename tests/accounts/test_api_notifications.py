@@ -1,19 +1,19 @@
 """notifications/: a driver's own and those to everyone, read per user."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Notification, User
 from accounts.services import notification_create, user_create
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 NOTIFICATIONS = "/api/v1/notifications/"
 
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
@@ -24,7 +24,7 @@ def other(db) -> User:
 
 @pytest.fixture
 def operator(db) -> User:
-    return user_create(username="operator", password="x", is_staff=True)
+    return user_in_group(OPERATORS, username="operator")
 
 
 @pytest.fixture

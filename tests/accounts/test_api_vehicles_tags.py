@@ -4,12 +4,13 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import IdTag, User, UserVehicle
 from accounts.services import idtag_status, user_create
 from chargepoints.services.authorization import idtag_authorize
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 VEHICLES = "/api/v1/vehicles/"
 TAGS = "/api/v1/id-tags/"
@@ -18,8 +19,7 @@ TAKEN = {"id_token": ["This id tag is already registered."]}
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
@@ -30,7 +30,7 @@ def other(db) -> User:
 
 @pytest.fixture
 def operator(db) -> User:
-    return user_create(username="operator", password="x", is_staff=True)
+    return user_in_group(OPERATORS, username="operator")
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """REST API for tariffs: public prices, read-only."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from billing.models import Tariff, TariffElement
+from tests.tokens import token_for
 
 LIST = "/api/v1/tariffs/"
 
@@ -63,7 +63,7 @@ def test_tariffs_are_listed_paginated_filtered_and_ordered(tariffs):
 
 def test_a_logged_in_driver_reads_them_too(tariffs, driver):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=driver).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(driver)}")
 
     assert client.get(LIST).status_code == 200
 

@@ -6,15 +6,15 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.hashers import check_password
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.services import user_create
 from billing.models import Tariff
 from chargepoints.api.sites import views
 from chargepoints.enums import NormalizedStatus, ParkingType
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
 from chargepoints.selectors import chargepoint_energy_totals
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 LIST = "/api/v1/charge-points/"
 BMW = "DE*BMW*ETEST1234567890AB"
@@ -50,15 +50,13 @@ def connectors(chargepoint_id: str, connectorid=None) -> str:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
 @pytest.fixture
 def operator(db):
-    return user_create(
-        username="operator", password="operator password 42", is_staff=True, is_superuser=True
-    )
+    return user_in_group(OPERATORS, username="operator", password="operator password 42")
 
 
 @pytest.fixture

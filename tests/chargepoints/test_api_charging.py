@@ -6,7 +6,6 @@ import json
 import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import IdTag
@@ -20,13 +19,15 @@ from chargepoints.enums import (
 )
 from chargepoints.models import ChargingSession, Command, Reservation, SampledValue, Transaction
 from chargepoints.services.commands import command_finish
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 PASSWORD = "correct horse 42"
 
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
@@ -63,7 +64,7 @@ def other_api(other):
 
 @pytest.fixture
 def operator_api(db):
-    operator = user_create(username="ops", password=PASSWORD, is_staff=True, is_superuser=True)
+    operator = user_in_group(OPERATORS, username="ops", password=PASSWORD)
     return token_client(operator)
 
 

@@ -5,7 +5,6 @@ import zoneinfo
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -13,6 +12,8 @@ from accounts.services import user_create
 from chargepoints.api.energy import views
 from chargepoints.models import Transaction
 from chargepoints.selectors import user_energy_totals
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 ENERGY = "/api/v1/me/energy/"
 PROFILE = "/api/v1/me/profile/"
@@ -22,8 +23,7 @@ NOTHING = {"day": 0.0, "week": 0.0, "month": 0.0, "year": 0.0, "timezone": "UTC"
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
@@ -34,7 +34,7 @@ def api(driver):
 
 @pytest.fixture
 def operator(db) -> User:
-    return user_create(username="operator", password="x", is_staff=True)
+    return user_in_group(OPERATORS, username="operator")
 
 
 def test_an_anonymous_caller_gets_401(db):

@@ -5,14 +5,14 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.enums import ConnectorType
-from accounts.services import user_create
 from billing.models import Tariff, TariffElement
 from chargepoints.enums import NormalizedStatus, ParkingType
 from chargepoints.models import ChargePoint, Connector, Location
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 LIST = "/api/v1/locations/"
 
@@ -23,15 +23,13 @@ def detail(location_id: str) -> str:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
 @pytest.fixture
 def operator(db):
-    return user_create(
-        username="operator", password="operator password 42", is_staff=True, is_superuser=True
-    )
+    return user_in_group(OPERATORS, username="operator", password="operator password 42")
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.services import user_create
 from chargepoints.enums import CommandSource, CommandStatus, TransactionStatus
 from chargepoints.models import ChargePoint, Command, Transaction
 from chargepoints.services.commands import command_finish
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 CONNECTION = "conn-1"
 
@@ -29,15 +30,13 @@ def detail_url(chargepoint_id: str, pk: int) -> str:
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
 @pytest.fixture
 def operator(db):
-    return user_create(
-        username="operator", password="operator password 42", is_staff=True, is_superuser=True
-    )
+    return user_in_group(OPERATORS, username="operator", password="operator password 42")
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.services import user_create
 from chargepoints.enums import (
     CommandName,
     CommandSource,
@@ -28,6 +26,8 @@ from chargepoints.models import ChargingSession, Command, Reservation
 from chargepoints.services.expiry import charging_requests_expire
 from chargepoints.services.sessions import TIMEOUT_REASON
 from csms.periodic import PeriodicJobs
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 HOUR = datetime.timedelta(hours=1)
 
@@ -35,15 +35,15 @@ HOUR = datetime.timedelta(hours=1)
 @pytest.fixture
 def api(driver):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=driver).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(driver)}")
     return client
 
 
 @pytest.fixture
 def operator_api(db):
-    operator = user_create(username="ops", password="correct horse 42", is_staff=True)
+    operator = user_in_group(OPERATORS, username="ops", password="correct horse 42")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=operator).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(operator)}")
     return client
 
 

@@ -7,7 +7,6 @@ import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.models import IdTag
 from accounts.services import user_create
@@ -15,6 +14,8 @@ from chargepoints.models import Transaction
 from chargepoints.services.live import transaction_group
 from csms.asgi import application
 from ocpp_gateway.v16.adapter import ChargePoint16
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 from tests.waiting import DEADLINE
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -93,10 +94,6 @@ def test_the_gateway_publishes_each_change_of_a_transaction(charger16):
     assert update["power_w"] == 7200.0
     assert final["status"] == "COMPLETED"
     assert final["energy_kwh"] == 2.0
-
-
-def token_for(user) -> str:
-    return Token.objects.create(user=user).key
 
 
 def make_tx(chargepoint, connector, user, **fields):
@@ -191,7 +188,7 @@ def test_nobody_watches_another_drivers_transaction(chargepoint, connector, driv
 
 def test_an_operator_watches_any_transaction(chargepoint, connector, driver):
     tx = make_tx(chargepoint, connector, driver)
-    operator = user_create(username="ops", password="pw ops 12345", is_staff=True)
+    operator = user_in_group(OPERATORS, username="ops", password="pw ops 12345")
     key = token_for(operator)
 
     async def scenario():

@@ -7,23 +7,21 @@ saved with the connector.
 
 import pytest
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.services import user_create
 from chargepoints.api.sites import extras
 from chargepoints.api.sites.extras import ExtraField, Shown, extra_field_register
+from tests.rights import OPERATORS, user_in_group
+from tests.tokens import token_for
 
 URL = "/api/v1/charge-points/CP-TEST-1/connectors/"
 
 
 @pytest.fixture
 def operator_api(db) -> APIClient:
-    operator = user_create(
-        username="operator", password="operator password 42", is_staff=True, is_superuser=True
-    )
+    operator = user_in_group(OPERATORS, username="operator", password="operator password 42")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=operator).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(operator)}")
     return client
 
 

@@ -30,12 +30,12 @@ pytestmark = pytest.mark.e2e
 
 BMW = "DE*BMW*ETEST1234567890AB"
 CP16 = "CP-DEMO-16"
-TOKEN = "e2e0command0token0000000000000000000000a"
+TOKEN = "e2e0command0token" + "0" * 46 + "a"
 SETUP = f"""
 from accounts.models import User
-from rest_framework.authtoken.models import Token
+from tests.tokens import token_store
 ops = User.objects.create_superuser("ops", password="ops password 123")
-Token.objects.create(user=ops, key="{TOKEN}")
+token_store(ops, "{TOKEN}")
 from chargepoints.models import ChargePoint
 ChargePoint.objects.create(chargepoint_id="E2E-NEVER-CONNECTED")
 """

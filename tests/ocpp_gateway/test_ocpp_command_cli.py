@@ -17,16 +17,16 @@ import websockets
 from asgiref.sync import sync_to_async
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from knox.models import AuthToken
 from ocpp.routing import on
 from ocpp.v16 import ChargePoint as Client16
 from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
-from rest_framework.authtoken.models import Token
 
-from accounts.services import user_create
 from chargepoints.enums import CommandSource, CommandStatus
 from chargepoints.models import Command
 from chargepoints.services.commands import command_finish
+from tests.rights import OPERATORS, user_in_group
 from tests.server import (
     database_copy,
     manage,
@@ -43,12 +43,11 @@ SHARED = {"default": {"BACKEND": "channels.layers.BaseChannelLayer"}}
 
 @pytest.fixture
 def operator(db):
-    return user_create(
+    return user_in_group(
+        OPERATORS,
         username="operator",
         password="operator password 42",
         phone_number="+66811112222",
-        is_staff=True,
-        is_superuser=True,
     )
 
 
@@ -118,7 +117,15 @@ def test_the_in_memory_layer_needs_an_operator_named(charger16, in_memory_layer)
     assert not Command.objects.exists()
 
 
-def test_a_user_who_is_not_staff_is_refused(charger16, driver, shared_layer):
+def test_a_user_who_may_not_change_charge_points_is_refused(charger16, driver, shared_layer):
+    with pytest.raises(CommandError, match="No operator account 'driver'"):
+        ocpp_command(charger16.pk, "reset", "--user", "driver")
+
+
+def test_the_staff_flag_alone_is_no_right_to_command(charger16, driver, shared_layer):
+    driver.is_staff = True
+    driver.save()
+
     with pytest.raises(CommandError, match="No operator account 'driver'"):
         ocpp_command(charger16.pk, "reset", "--user", "driver")
 
@@ -141,7 +148,7 @@ def test_an_unreachable_server_is_an_error_and_leaves_no_token(
         settings.CSMS_PORT = port
         with pytest.raises(CommandError, match="Cannot reach the server"):
             ocpp_command(charger16.pk, "reset", "--user", "operator")
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 # -- through a shared layer ------------------------------------------------------
@@ -226,9 +233,9 @@ LIVE_CHARGER = "CLI-E2E-LIVE"
 SETUP = f"""
 from accounts.services import user_create
 from chargepoints.models import ChargePoint
-from rest_framework.authtoken.models import Token
+from tests.tokens import token_store
 keeper = user_create(username="keeper", password=None, is_staff=True, is_superuser=True)
-Token.objects.create(user=keeper, key="k" * 40)
+token_store(keeper, "k" * 64)
 user_create(username="walker", password=None)
 ChargePoint.objects.create(chargepoint_id="{CHARGER}", ocpp_version="ocpp1.6")
 ChargePoint.objects.create(chargepoint_id="{LIVE_CHARGER}")
@@ -275,9 +282,10 @@ def test_the_token_made_for_the_call_is_removed_and_an_existing_one_kept(server)
     manage("ocpp_command", CHARGER, "reset", "--user", "keeper", env=env)
     tokens = sqlite_rows(
         database,
-        "SELECT u.username, t.key FROM authtoken_token t JOIN accounts_user u ON u.id = t.user_id",
+        "SELECT u.username, t.token_key FROM knox_authtoken t "
+        "JOIN accounts_user u ON u.id = t.user_id",
     )
-    assert tokens == [("keeper", "k" * 40)]
+    assert tokens == [("keeper", "k" * 15)]
 
 
 @pytest.mark.e2e
@@ -293,7 +301,7 @@ def test_parameters_the_server_refuses_are_an_error_naming_the_field(server):
 
 
 @pytest.mark.e2e
-def test_a_non_staff_user_is_refused_before_anything_is_sent(server):
+def test_a_user_without_the_right_is_refused_before_anything_is_sent(server):
     _, env, database = server
     before = len(commands_stored(database))
     result = manage("ocpp_command", CHARGER, "reset", "--user", "walker", env=env)

@@ -13,6 +13,7 @@ from django.test import RequestFactory
 
 from accounts.models import IdTag
 from billing.models import CDR, OcpiPartner
+from billing.ocpi.tokens import token_hash
 from billing.services.partners import ocpi_partner_invite
 from chargepoints.models import Connector
 from ocpp_gateway.v16.adapter import ChargePoint16
@@ -118,7 +119,7 @@ def test_a_view_only_user_cannot_reissue_a_partners_registration_token(client, v
 
     assert "registration token" not in message
     partner.refresh_from_db()
-    assert partner.token_a == token
+    assert partner.token_a_hash == token_hash(token)
 
 
 def test_a_view_only_user_cannot_reconcile_transactions_into_cdrs(

@@ -11,7 +11,7 @@ from accounts.api.schema import ANY_SEGMENT, AUTH, ID, LIST, responses
 from accounts.enums import NotificationType
 from accounts.services import notification_create, notifications_mark_read, notifications_visible
 from csms.api.filters import BooleanFilter
-from csms.api.permissions import IsOperator
+from csms.api.permissions import requires
 
 
 class NotificationFilter(django_filters.FilterSet):
@@ -61,7 +61,7 @@ class NotificationViewSet(
 
     def get_permissions(self):
         if self.action == "create":
-            return [IsOperator()]
+            return [requires("accounts.add_notification")()]
         return super().get_permissions()
 
     def create(self, request):

@@ -13,7 +13,7 @@ from accounts.enums import IdTokenType
 from accounts.models import IdTag
 from accounts.services import idtag_register, idtags_set_revoked
 from csms.api.filters import BooleanFilter, IdFilter
-from csms.api.permissions import IsOperator, OwnedOrOperator
+from csms.api.permissions import OwnedOrPermitted, requires
 
 
 class IdTagFilter(django_filters.FilterSet):
@@ -54,7 +54,7 @@ TAG = s.IdTagSerializer
     ),
 )
 class IdTagViewSet(
-    OwnedOrOperator, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    OwnedOrPermitted, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Tags that start charging (RFID cards, key fobs, app tokens), addressed by their value."""
 
@@ -72,7 +72,7 @@ class IdTagViewSet(
     def get_permissions(self):
         if self.action == "unblock":
             # A driver must not undo an operator's block of their card.
-            return [IsOperator()]
+            return [requires("accounts.change_idtag")()]
         return super().get_permissions()
 
     def get_object(self):

@@ -1,4 +1,8 @@
-"""Operators' view of users: find them, block, expire or reinstate them."""
+"""Operators' view of users: find them, block, expire or reinstate them.
+
+Reading takes accounts.view_user (phone numbers are personal data), changing
+a status accounts.change_user; a superuser's status only a superuser changes.
+"""
 
 import django_filters
 from django.db.models import Q
@@ -10,9 +14,9 @@ from accounts.api import serializers as s
 from accounts.api.schema import ANY_SEGMENT, AUTH, ID, LIST, responses
 from accounts.enums import UserStatus
 from accounts.models import User
-from accounts.services import user_set_status
+from accounts.services import user_may_manage, user_set_status
 from csms.api.filters import BooleanFilter
-from csms.api.permissions import IsOperator
+from csms.api.permissions import ModelRights
 
 
 class UserFilter(django_filters.FilterSet):
@@ -46,7 +50,8 @@ USER = s.UserSerializer
         summary="Block, expire or reinstate a user",
         parameters=[ID],
         request=s.UserStatusSerializer,
-        description="A blocked or expired user's token stops working at once.",
+        description="Blocking or expiring a user revokes all their tokens at once; "
+        "reinstating them brings none back.",
         responses=responses({200: USER}, 400, *AUTH, 404),
     ),
 )
@@ -59,7 +64,7 @@ class UserViewSet(
 
     queryset = User.objects.all()
     serializer_class = USER
-    permission_classes = [IsOperator]
+    permission_classes = [ModelRights]
     filterset_class = UserFilter
     ordering_fields = ["username", "date_joined", "last_login"]
     ordering = ["username"]
@@ -68,6 +73,9 @@ class UserViewSet(
 
     def partial_update(self, request, pk: str):
         user = self.get_object()
+        if not user_may_manage(actor=request.user, user=user):
+            # Else whoever may change users could lock out the account that grants rights.
+            self.permission_denied(request, message="Only a superuser may change a superuser.")
         data = s.UserStatusSerializer(user, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "status" in data.validated_data:

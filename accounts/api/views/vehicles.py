@@ -10,7 +10,7 @@ from accounts.enums import VehicleType
 from accounts.models import UserVehicle
 from accounts.services import vehicle_create, vehicle_update
 from csms.api.filters import IdFilter
-from csms.api.permissions import OwnedOrOperator
+from csms.api.permissions import OwnedOrPermitted
 
 
 class VehicleFilter(django_filters.FilterSet):
@@ -40,7 +40,7 @@ class VehicleFilter(django_filters.FilterSet):
     ),
     destroy=extend_schema(parameters=[ID], responses=responses(NO_CONTENT, *AUTH, 404)),
 )
-class VehicleViewSet(OwnedOrOperator, viewsets.ModelViewSet):
+class VehicleViewSet(OwnedOrPermitted, viewsets.ModelViewSet):
     """Drivers' cars (seed 003 UserVehicle): your own; operators see and manage all."""
 
     queryset = UserVehicle.objects.all()

@@ -7,7 +7,7 @@ from chargepoints.services.driving import command_outcome
 from chargepoints.services.metering import default_unit
 from chargepoints.services.sessions import TIMEOUT_REASON
 from chargepoints.services.transaction_prices import transaction_price
-from csms.api.permissions import is_operator
+from csms.api.permissions import sees_all
 
 
 class CommandBriefSerializer(serializers.ModelSerializer):
@@ -126,8 +126,9 @@ class TransactionSerializer(serializers.ModelSerializer):
     def to_representation(self, tx):
         data = super().to_representation(tx)
         request = self.context.get("request")
-        if request is not None and not is_operator(request.user):
-            # Review flags and the account link are the operator's business.
+        if request is not None and not sees_all(request.user, Transaction):
+            # Review flags and the account link are the business of those who see every
+            # transaction (chargepoints.view_transaction), not of the driver.
             data["user"] = None
             data["needs_review"] = False
         return data

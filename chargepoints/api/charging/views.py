@@ -41,8 +41,12 @@ from chargepoints.services.driving import (
 from chargepoints.services.expiry import charging_requests_expire
 from chargepoints.services.transaction_prices import transactions_with_prices
 from csms.api.filters import DateTimeFilter
-from csms.api.permissions import OwnedOrOperator
+from csms.api.permissions import OwnedOrPermitted, rows_visible
 from csms.api.schema import error_response
+
+# Stopping someone else's charging or cancelling their reservation sends the
+# charger a command: it takes what every command takes (chargepoints/api/commands).
+STOPPING_OTHERS = ("chargepoints.change_chargepoint",)
 
 # What a driver's request adds to the errors every operation documents (csms.api.schema).
 _ERRORS = {
@@ -105,9 +109,10 @@ class SampleFilter(django_filters.FilterSet):
     list=extend_schema(summary="Transactions: a driver's own, every one for operators"),
     retrieve=extend_schema(summary="One transaction with its energy, cost and live values"),
 )
-class TransactionViewSet(OwnedOrOperator, viewsets.ReadOnlyModelViewSet):
+class TransactionViewSet(OwnedOrPermitted, viewsets.ReadOnlyModelViewSet):
     serializer_class = TransactionSerializer
     queryset = Transaction.objects.select_related("connector", "session")
+    others_need = {"stop": STOPPING_OTHERS}
 
     def get_queryset(self):
         return transactions_with_prices(super().get_queryset())
@@ -148,7 +153,7 @@ class TransactionMeterValues(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return SampledValue.objects.none()
-        visible = OwnedOrOperator.visible(Transaction.objects.all(), self.request.user, "user")
+        visible = rows_visible(Transaction.objects.all(), self.request.user)
         tx = get_object_or_404(visible, pk=self.kwargs["pk"])
         return tx.sampled_values.all()
 
@@ -177,7 +182,7 @@ class SessionFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One charging session"),
 )
 class SessionViewSet(
-    OwnedOrOperator,
+    OwnedOrPermitted,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -187,6 +192,7 @@ class SessionViewSet(
         "connector", "start_command", "transaction__connector", "transaction__session"
     )
     lookup_field = "session_id"
+    others_need = {"stop": STOPPING_OTHERS}
     filterset_class = SessionFilter
     filter_backends = [DjangoFilterBackend, SessionOrdering]
     ordering_fields = ["start_time", "end_time", "last_activity"]
@@ -259,13 +265,14 @@ class ReservationFilter(django_filters.FilterSet):
     retrieve=extend_schema(summary="One reservation"),
 )
 class ReservationViewSet(
-    OwnedOrOperator,
+    OwnedOrPermitted,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = ReservationSerializer
     queryset = Reservation.objects.select_related("connector")
+    others_need = {"cancel": STOPPING_OTHERS}
     filterset_class = ReservationFilter
     ordering_fields = ["start_time", "expiry_date", "created_at"]
     ordering = ["-start_time", "-created_at"]

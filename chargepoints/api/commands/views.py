@@ -2,6 +2,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
 from chargepoints.api.commands.serializers import CommandSerializer
@@ -9,7 +10,7 @@ from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandSource
 from chargepoints.models import ChargePoint, Command
 from chargepoints.services.commands import command_request
-from csms.api.permissions import MayCommandChargers
+from csms.api.permissions import requires
 from csms.api.schema import error_response
 
 
@@ -22,7 +23,13 @@ class ChargePointCommandList(generics.ListAPIView):
     """
 
     serializer_class = CommandSerializer
-    permission_classes = [MayCommandChargers]
+
+    def get_permissions(self):
+        # Reading the log takes its view permission. Sending a command acts on
+        # the charger, which is changing it, as in the admin (chargepoints/admin/commands.py).
+        if self.request.method in SAFE_METHODS:
+            return [requires("chargepoints.view_command")()]
+        return [requires("chargepoints.change_chargepoint")()]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -71,7 +78,7 @@ class ChargePointCommandList(generics.ListAPIView):
 
 class ChargePointCommandDetail(generics.RetrieveAPIView):
     serializer_class = CommandSerializer
-    permission_classes = [MayCommandChargers]
+    permission_classes = [requires("chargepoints.view_command")]
 
     def get_queryset(self):
         return Command.objects.filter(chargepoint_id=self.kwargs["chargepoint_id"]).select_related(

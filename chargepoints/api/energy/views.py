@@ -16,7 +16,7 @@ from accounts.api.schema import AUTH, ID, responses
 from accounts.models import User
 from chargepoints.api.energy.serializers import EnergySerializer
 from chargepoints.selectors import user_energy_totals
-from csms.api.permissions import IsOperator
+from csms.api.permissions import requires
 
 
 def _energy(user: User) -> dict:
@@ -47,7 +47,8 @@ class UserEnergyView(GenericAPIView):
     """A user's charged energy, for operators; periods in the user's profile's time zone."""
 
     queryset = User.objects.all()
-    permission_classes = [IsOperator]
+    # The figures add up the user's transactions: reading them is what it takes.
+    permission_classes = [requires("chargepoints.view_transaction")]
     # One user, not a list: no filters, ordering or pages apply.
     filter_backends = []
 

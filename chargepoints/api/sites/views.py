@@ -1,4 +1,9 @@
-"""Locations, charge points and connectors: the public read them, operators manage them."""
+"""Locations, charge points and connectors: the public read them, operators manage them.
+
+Who is an operator here is a matter of model permissions: the view permission
+shows unpublished sites and the full serializer, add, change and delete let
+write (csms/api/permissions.py).
+"""
 
 import re
 
@@ -28,7 +33,7 @@ from chargepoints.api.sites.serializers import (
     PublicConnectorSerializer,
     PublicLocationSerializer,
 )
-from chargepoints.models import ChargePoint, Connector
+from chargepoints.models import ChargePoint, Connector, Location
 from chargepoints.selectors import (
     chargepoint_energy_totals,
     chargepoint_list,
@@ -49,7 +54,7 @@ from chargepoints.services.sites import (
     location_update,
 )
 from csms.api.parsers import JSONParser
-from csms.api.permissions import IsOperator, OperatorWrites, is_operator
+from csms.api.permissions import ModelWrites, requires, sees_all
 
 # A path segment routes to the view whatever it holds (a charge point id such
 # as "DE*BMW*ETEST1234567890AB" has "*" and may have "." or spaces), so that
@@ -73,7 +78,8 @@ def require_id(pattern: re.Pattern, value: str) -> None:
 class SiteViewSet(viewsets.ModelViewSet):
     """Reads for whoever the queryset lets see; writes for operators, through services."""
 
-    permission_classes = [OperatorWrites]
+    permission_classes = [ModelWrites]
+    model = None  # whose view permission shows everything (``operator``)
     public_serializer_class = None
     lookup_value_regex = ANY_SEGMENT
     id_pattern = OCPI_ID
@@ -87,7 +93,7 @@ class SiteViewSet(viewsets.ModelViewSet):
 
     @property
     def operator(self) -> bool:
-        return is_operator(self.request.user)
+        return sees_all(self.request.user, self.model)
 
     def get_serializer_class(self):
         # The schema documents the operator's answer, a superset of the public one.
@@ -115,6 +121,7 @@ class LocationViewSet(SiteViewSet):
     locations (OCPI ``publish`` false) are shown to operators only.
     """
 
+    model = Location
     serializer_class = LocationSerializer
     public_serializer_class = PublicLocationSerializer
     filterset_class = LocationFilter
@@ -149,6 +156,7 @@ class ChargePointViewSet(SiteViewSet):
     reports is read-only: its next message would overwrite an edit.
     """
 
+    model = ChargePoint
     serializer_class = ChargePointSerializer
     public_serializer_class = PublicChargePointSerializer
     filterset_class = ChargePointFilter
@@ -181,7 +189,8 @@ class ChargePointViewSet(SiteViewSet):
     )
     @action(
         detail=True,
-        permission_classes=[IsOperator],
+        # The figures add up the charger's transactions: reading them is what it takes.
+        permission_classes=[requires("chargepoints.view_transaction")],
         filter_backends=[],
         pagination_class=None,
         serializer_class=ChargePointEnergySerializer,
@@ -217,6 +226,7 @@ class ChargePointViewSet(SiteViewSet):
 class ConnectorViewSet(SiteViewSet):
     """A charge point's connectors, addressed by their number (``connectorid``, from 1)."""
 
+    model = Connector
     serializer_class = ConnectorSerializer
     public_serializer_class = PublicConnectorSerializer
     filterset_class = ConnectorFilter
@@ -227,7 +237,7 @@ class ConnectorViewSet(SiteViewSet):
     @cached_property
     def chargepoint(self) -> ChargePoint:
         require_id(CHARGEPOINT_ID, self.kwargs["chargepoint_id"])
-        visible = chargepoint_list(published_only=not self.operator)
+        visible = chargepoint_list(published_only=not sees_all(self.request.user, ChargePoint))
         return get_object_or_404(visible, pk=self.kwargs["chargepoint_id"])
 
     def get_queryset(self):

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
-from rest_framework.authtoken.models import Token
 
+from accounts.services import auth_token_issue, auth_token_revoke
 from chargepoints.api.commands.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandName, CommandSource, CommandStatus
@@ -76,9 +76,10 @@ class Command(BaseCommand):
         if name is None:
             return None
         user = get_user_model().objects.filter(Q(username=name) | Q(phone_number=name)).first()
-        if user is None or not (user.is_staff and user.has_perm("chargepoints.change_chargepoint")):
+        # As in the API and the admin: acting on a charger is changing it (staff or not).
+        if user is None or not user.has_perm("chargepoints.change_chargepoint"):
             raise CommandError(
-                f"No operator account {name!r} (staff allowed to change charge points)."
+                f"No operator account {name!r} (a user allowed to change charge points)."
             )
         return user
 
@@ -104,12 +105,13 @@ class Command(BaseCommand):
                 "With the in-memory channel layer (no REDIS_URL) the command goes through "
                 "the running server's API: name the operator with --user."
             )
-        token, created = Token.objects.get_or_create(user=user)
+        # A token of its own for this one call, revoked right after it (on
+        # Ctrl-C too): the operator's other devices keep theirs.
+        record, token = auth_token_issue(user=user)
         try:
-            return _post(chargepoint_id, {"command": name, **params}, token.key)
+            return _post(chargepoint_id, {"command": name, **params}, token)
         finally:
-            if created:
-                token.delete()
+            auth_token_revoke(token=record)
 
 
 def _post(chargepoint_id: str, body: dict, token: str) -> dict:
