@@ -2,7 +2,7 @@ from creditcards.forms import CardExpiryField, CardNumberField
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.html import format_html
@@ -17,11 +17,39 @@ from accounts.services import (
 )
 from accounts.services.photos import photo_check
 from accounts.services.tokens import auth_token_revoke, auth_tokens_revoke
+from accounts.services.users import MANAGE_REFUSED
 
 # Who holds which rights: only a superuser grants them. Whoever else may
 # change users could otherwise make themselves superuser, or join a group
 # with more rights than they have (issue 15).
 RIGHTS_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
+class OwnerManagedAdmin(admin.ModelAdmin):
+    """Rows that belong to a user (profile, tags, vehicles, devices) are changed
+    only by whoever may manage that user (user_may_manage): an operator must not
+    revoke a superuser's cards or devices through them."""
+
+    def _owner_manageable(self, request, obj) -> bool:
+        return obj is None or obj.user is None or user_may_manage(actor=request.user, user=obj.user)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and self._owner_manageable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and self._owner_manageable(request, obj)
+
+    def owners_check(self, request, queryset) -> None:
+        """Refuse an action on rows of which any belongs to a user the caller may not manage."""
+        for row in queryset.select_related("user"):
+            if not self._owner_manageable(request, row):
+                raise PermissionDenied(f"{row} belongs to {row.user}: {MANAGE_REFUSED}")
+
+    def delete_queryset(self, request, queryset):
+        self.owners_check(request, queryset)
+        super().delete_queryset(request, queryset)
 
 
 class UserVehicleInline(admin.TabularInline):
@@ -148,7 +176,7 @@ class ProfileForm(forms.ModelForm):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(OwnerManagedAdmin):
     form = ProfileForm
     list_display = ["user", "timezone", "card", "tariff_preference"]
     list_filter = ["cc_brand"]
@@ -187,7 +215,7 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserVehicle)
-class UserVehicleAdmin(admin.ModelAdmin):
+class UserVehicleAdmin(OwnerManagedAdmin):
     list_display = ["license_plate", "make", "model", "type", "user"]
     list_filter = ["type", "make"]
     search_fields = ["license_plate", "make", "model", "user__username", "user__phone_number"]
@@ -195,7 +223,7 @@ class UserVehicleAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdTag)
-class IdTagAdmin(admin.ModelAdmin):
+class IdTagAdmin(OwnerManagedAdmin):
     list_display = ["idToken", "user", "token_type", "revoked", "expiry_date", "parent_id_tag"]
     list_filter = ["revoked", "token_type"]
     search_fields = ["idToken", "user__username", "user__phone_number"]
@@ -207,11 +235,13 @@ class IdTagAdmin(admin.ModelAdmin):
     # staff user could revoke every driver's card).
     @admin.action(description="Revoke the selected id tags", permissions=["change"])
     def revoke(self, request, queryset):
+        self.owners_check(request, queryset)
         count = idtags_set_revoked(id_tags=queryset, revoked=True)
         self.message_user(request, f"{count} id tag(s) revoked.")
 
     @admin.action(description="Reinstate the selected id tags", permissions=["change"])
     def reinstate(self, request, queryset):
+        self.owners_check(request, queryset)
         count = idtags_set_revoked(id_tags=queryset, revoked=False)
         self.message_user(request, f"{count} id tag(s) reinstated.")
 
@@ -233,7 +263,7 @@ if admin.site.is_registered(AuthToken):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(OwnerManagedAdmin):
     list_display = ["token_key", "user", "created", "expiry"]
     # No links to the rows: their address would carry the digest.
     list_display_links = None
@@ -254,4 +284,5 @@ class ApiTokenAdmin(admin.ModelAdmin):
         auth_token_revoke(token=obj)
 
     def delete_queryset(self, request, queryset):
+        self.owners_check(request, queryset)
         auth_tokens_revoke(tokens=queryset)

@@ -26,6 +26,11 @@ class ClientLockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def username_not_kept(request, credentials) -> str:
+    """What django-axes records as the username tried: nothing (settings)."""
+    return ""
+
+
 def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
     minutes = math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60)
     message = (

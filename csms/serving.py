@@ -25,11 +25,23 @@ PHOTO_PATHS = re.compile(rb"^/(api/v1/me/profile/|admin/accounts/profile/(add|\d
 MULTIPART_OVERHEAD = 64 * 1024
 
 
-def body_limit(target: bytes) -> int:
-    """The most bytes a request to this target (path and query) may send."""
-    if PHOTO_PATHS.match(target.split(b"?", 1)[0]):
+def body_limit(target: bytes, *, credentials: bool) -> int:
+    """The most bytes a request to this target (path and query) may send.
+
+    The photo allowance goes to requests that carry credentials (a token or
+    the admin's session cookie), which the application checks once the body is
+    in: an anonymous caller, who will be refused anyway, gets no more than
+    the ordinary limit buffered.
+    """
+    if credentials and PHOTO_PATHS.match(target.split(b"?", 1)[0]):
         return settings.CSMS_MAX_PHOTO_BYTES + MULTIPART_OVERHEAD
     return settings.CSMS_MAX_REQUEST_BYTES
+
+
+def _carries_credentials(headers) -> bool:
+    if headers.hasHeader(b"Authorization"):
+        return True
+    return any(b"sessionid=" in cookie for cookie in headers.getRawHeaders(b"Cookie", []))
 
 
 class BoundedWebRequest(http_protocol.WebRequest):
@@ -38,7 +50,10 @@ class BoundedWebRequest(http_protocol.WebRequest):
     def gotLength(self, length):
         # Twisted has parsed the request line (the channel keeps its target)
         # and the headers, and read nothing of the body yet.
-        self.body_limit = body_limit(getattr(self.channel, "_path", b"") or b"")
+        self.body_limit = body_limit(
+            getattr(self.channel, "_path", b"") or b"",
+            credentials=_carries_credentials(self.requestHeaders),
+        )
         self.body_received = 0
         if length is not None and length > self.body_limit:
             self.refuse()

@@ -276,10 +276,13 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("CSMS_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("CSMS_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
-AXES_RESET_ON_SUCCESS = True
-# Logs name the locked-out address, an operator's first question; not the
-# usernames tried, which are often a password typed in the wrong field.
+# Failures expire after the cool-off, never sooner: were a success to clear
+# them, a guesser would log in to an account of their own between guesses.
+AXES_RESET_ON_SUCCESS = False
+# Logs and the admin's list of attempts name the address, an operator's first
+# question; never the usernames tried, often a password typed in the wrong field.
 AXES_SENSITIVE_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "csms.lockout.username_not_kept"
 AXES_CLIENT_IP_CALLABLE = "csms.clients.request_client_address"
 AXES_LOCKOUT_CALLABLE = "csms.lockout.lockout_response"
 AUTH_PASSWORD_VALIDATORS = [
@@ -332,8 +335,9 @@ CSMS_TLS_PROXY = env_bool("CSMS_TLS_PROXY", False)
 if CSMS_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if CSMS_TLS_CERT or CSMS_TLS_PROXY:
-    # Cookies never leave over plain HTTP; plain requests are sent to https://
-    # (but the health check, which a container runtime makes over plain HTTP).
+    # Cookies never leave over plain HTTP; plain requests (possible behind a
+    # proxy) are sent to https://, but the health check a container runtime
+    # makes on the backend port.
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = True

@@ -2,7 +2,7 @@
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_login_failed
 from phonenumber_field.phonenumber import to_python
 
 from accounts.models import User
@@ -58,10 +58,5 @@ def user_authenticate(
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         return None
     if phone_number is not None:
-        user = authenticate(request, phone_number=phone_number, password=password)
-    else:
-        user = authenticate(request, username=username, password=password)
-    if user is not None:
-        # As Django's login() announces it: django-axes forgets the client's failures.
-        user_logged_in.send(sender=type(user), request=request, user=user)
-    return user
+        return authenticate(request, phone_number=phone_number, password=password)
+    return authenticate(request, username=username, password=password)

@@ -49,6 +49,7 @@ def idtag_register(
     id_token: str,
     token_type: str = "",
     expiry_date: datetime.datetime | None = None,
+    may_change_expiry: bool = True,
 ) -> tuple[IdTag, bool]:
     """Give ``user`` the tag ``id_token``; returns the tag and whether it is new.
 
@@ -79,7 +80,12 @@ def idtag_register(
     changes = {"user": user}
     if token_type:
         changes["token_type"] = token_type
-    if expiry_date is not None:
+    if expiry_date is not None and expiry_date != tag.expiry_date:
+        if not may_change_expiry:
+            # An expired card stays expired until an operator says otherwise.
+            raise ValidationError(
+                {"expiry_date": ["Only an operator may change the expiry of a registered id tag."]}
+            )
         changes["expiry_date"] = expiry_date
     instance_update(instance=tag, data=changes, fields={"user", "token_type", "expiry_date"})
     return tag, False

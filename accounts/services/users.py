@@ -1,5 +1,6 @@
 """Users: creating them, drivers signing up, their account data and status."""
 
+from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -100,14 +101,33 @@ def user_update(*, user: User, data: dict) -> User:
     return user
 
 
-def user_may_manage(*, actor: User, user: User) -> bool:
-    """Whether ``actor`` may block, edit or set the password of ``user``.
+MANAGE_REFUSED = "This account holds rights you do not hold: only a superuser may change it."
 
-    Whoever may change users may change drivers and other operators; only a
-    superuser changes a superuser. Else an operator could lock out, or take
-    over, the account that grants everyone's rights (issue 15).
+
+def _rights(user: User) -> set[str]:
+    # Held directly or through a group, whether or not the account is active
+    # now: reactivating it is one more change.
+    held = Permission.objects.filter(Q(user=user) | Q(group__user=user))
+    return {
+        f"{app}.{codename}"
+        for app, codename in held.values_list("content_type__app_label", "codename")
+    }
+
+
+def user_may_manage(*, actor: User, user: User) -> bool:
+    """Whether ``actor`` may block, edit or set the password of ``user`` (or of what is theirs).
+
+    A superuser manages everyone. Others (with the right to change users)
+    manage accounts whose rights they hold themselves: setting a password is
+    taking the account over, so managing an account with more rights than
+    one's own, a superuser's above all, would hand those rights over, and
+    blocking it would lock out whoever grants them (issue 15).
     """
-    return not user.is_superuser or (actor.is_active and actor.is_superuser)
+    if not actor.is_active:
+        return False
+    if actor.is_superuser:
+        return True
+    return not user.is_superuser and _rights(user) <= actor.get_all_permissions()
 
 
 def user_set_status(*, user: User, status: str, by: User | None = None) -> User:
@@ -118,7 +138,7 @@ def user_set_status(*, user: User, status: str, by: User | None = None) -> User:
     reinstated user logs in again rather than finding the old tokens working.
     """
     if by is not None and not user_may_manage(actor=by, user=user):
-        raise PermissionDenied("Only a superuser may block, expire or reinstate a superuser.")
+        raise PermissionDenied(MANAGE_REFUSED)
     if by is not None and by.pk == user.pk and status != UserStatus.ACTIVE:
         # An operator locking themselves out needs another operator to undo it.
         raise ValidationError({"status": ["You cannot block or expire your own account."]})

@@ -141,3 +141,24 @@ def test_the_login_throttle_counts_per_address_not_per_forwarded_for(settings, d
         _api_login(api, f"guess {guess}", f"203.0.113.{guess}").status_code for guess in range(11)
     ]
     assert statuses == [400] * 10 + [429]  # CSMS_THROTTLE_LOGIN: 10/min
+
+
+def test_logging_in_to_ones_own_account_does_not_clear_the_guesses(driver):
+    user_create(username="guesser", password="guesser password 42")
+    api = APIClient()
+    for _ in range(3):  # rounds: each a guess or two, then one's own login
+        for guess in range(LIMIT - 1):
+            _api_login(api, f"guess {guess}")
+        api.post(LOGIN, {"username": "guesser", "password": "guesser password 42"})
+
+    assert _api_login(api, PASSWORD).status_code == 429
+
+
+def test_the_usernames_tried_are_not_kept(driver, caplog):
+    typed = "Hunter2-typed-in-the-wrong-field"
+    with caplog.at_level(logging.INFO, logger="axes"):
+        APIClient().post(LOGIN, {"username": typed, "password": "x"})
+
+    assert AccessAttempt.objects.filter(ip_address="127.0.0.1").exists()
+    assert not AccessAttempt.objects.filter(username__contains="Hunter2").exists()
+    assert typed not in caplog.text

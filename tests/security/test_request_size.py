@@ -109,17 +109,30 @@ def test_a_photo_upload_may_be_larger_than_other_bodies(server):
         server,
         "/api/v1/me/profile/",
         {"Content-Type": "multipart/form-data; boundary=x", "Content-Length": str(size),
-         "Connection": "close"},
+         "Authorization": "Token not-checked-until-the-body-is-in", "Connection": "close"},
         [b"x" * size],
     )  # fmt: skip
     assert sent == size
-    assert status in (400, 401)  # judged by Django (a malformed form), not cut off
+    assert status in (400, 401)  # judged by the application, not cut off
     assert b"at most" not in body
     status, _, _, _ = _post(
         server,
         "/api/v1/me/profile/",
-        {"Content-Type": "multipart/form-data; boundary=x",
+        {"Content-Type": "multipart/form-data; boundary=x", "Authorization": "Token x",
          "Content-Length": str(PHOTO_LIMIT * 2), "Expect": "100-continue"},
         [],
     )  # fmt: skip
     assert status == 413
+
+
+def test_an_anonymous_photo_upload_gets_only_the_ordinary_limit(server):
+    # No token, no session: it will be refused, so no more of it is buffered.
+    status, _, body, _ = _post(
+        server,
+        "/api/v1/me/profile/",
+        {"Content-Type": "multipart/form-data; boundary=x",
+         "Content-Length": str(LIMIT * 2), "Expect": "100-continue"},
+        [],
+    )  # fmt: skip
+    assert status == 413
+    assert f"at most {LIMIT} bytes".encode() in body

@@ -13,7 +13,7 @@ from accounts.enums import IdTokenType
 from accounts.models import IdTag
 from accounts.services import idtag_register, idtags_set_revoked
 from csms.api.filters import BooleanFilter, IdFilter
-from csms.api.permissions import OwnedOrPermitted, requires
+from csms.api.permissions import OwnedOrPermitted, holds, requires
 
 
 class IdTagFilter(django_filters.FilterSet):
@@ -88,7 +88,11 @@ class IdTagViewSet(
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         user = fields.pop("user", request.user)
-        tag, created = idtag_register(user=user, **fields)
+        tag, created = idtag_register(
+            user=user,
+            may_change_expiry=holds(request.user, "accounts.change_idtag"),
+            **fields,
+        )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(self.get_serializer(tag).data, status=code)
 

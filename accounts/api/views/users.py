@@ -15,6 +15,7 @@ from accounts.api.schema import ANY_SEGMENT, AUTH, ID, LIST, responses
 from accounts.enums import UserStatus
 from accounts.models import User
 from accounts.services import user_may_manage, user_set_status
+from accounts.services.users import MANAGE_REFUSED
 from csms.api.filters import BooleanFilter
 from csms.api.permissions import ModelRights
 
@@ -75,7 +76,7 @@ class UserViewSet(
         user = self.get_object()
         if not user_may_manage(actor=request.user, user=user):
             # Else whoever may change users could lock out the account that grants rights.
-            self.permission_denied(request, message="Only a superuser may change a superuser.")
+            self.permission_denied(request, message=MANAGE_REFUSED)
         data = s.UserStatusSerializer(user, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "status" in data.validated_data:

@@ -41,7 +41,7 @@ from chargepoints.services.driving import (
 from chargepoints.services.expiry import charging_requests_expire
 from chargepoints.services.transaction_prices import transactions_with_prices
 from csms.api.filters import DateTimeFilter
-from csms.api.permissions import OwnedOrPermitted, rows_visible
+from csms.api.permissions import OwnedOrPermitted, holds, rows_visible
 from csms.api.schema import error_response
 
 # Stopping someone else's charging or cancelling their reservation sends the
@@ -88,10 +88,18 @@ class TransactionFilter(django_filters.FilterSet):
     connector_id = django_filters.NumberFilter(field_name="connector__connectorid")
     started_after = DateTimeFilter(field_name="start_transaction_timestamp", lookup_expr="gte")
     started_before = DateTimeFilter(field_name="start_transaction_timestamp", lookup_expr="lt")
+    needs_review = django_filters.BooleanFilter(method="filter_needs_review")
 
     class Meta:
         model = Transaction
         fields = ["status", "chargepoint", "connector_id", "user", "needs_review"]
+
+    def filter_needs_review(self, queryset, name, value):
+        # The review flag is the operators' (the serializer shows drivers
+        # false); filtering on it must not reveal it either.
+        if holds(self.request.user, "chargepoints.view_transaction"):
+            return queryset.filter(needs_review=value)
+        return queryset if value is False else queryset.none()
 
 
 class SampleFilter(django_filters.FilterSet):
