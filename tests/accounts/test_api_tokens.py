@@ -13,17 +13,11 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import auth_token_issue, user_create
-from tests.tokens import token_for
+from tests.tokens import app, token_for
 
 TOKENS = "/api/v1/auth/tokens/"
 LOGOUT_ALL = "/api/v1/auth/logout-all/"
 ME = "/api/v1/me/"
-
-
-def app(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 def test_the_list_shows_each_device_by_key_and_which_one_is_asking(driver):

@@ -20,7 +20,7 @@ from accounts.models import IdTag
 from accounts.services import user_create
 from chargepoints.models import Transaction
 from tests.rights import OPERATORS, user_in_group
-from tests.tokens import token_for
+from tests.tokens import api_as, app, token_for
 
 PASSWORD = "correct horse 42"
 NEW_PASSWORD = "a new password 4242"
@@ -54,9 +54,7 @@ def set_password(client, user):
 
 
 def me(token: str) -> int:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client.get("/api/v1/me/").status_code
+    return app(token).get("/api/v1/me/").status_code
 
 
 def test_an_operator_cannot_take_over_an_account_with_more_rights(client, operator, chief):
@@ -68,8 +66,7 @@ def test_an_operator_cannot_take_over_an_account_with_more_rights(client, operat
 
 
 def test_an_operator_cannot_block_an_account_with_more_rights(operator, chief):
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(operator)}")
+    api = api_as(operator)
 
     response = api.patch(f"/api/v1/users/{chief.pk}/", {"status": "BLOCKED"}, format="json")
 
@@ -163,8 +160,7 @@ def test_an_operator_cannot_edit_a_superusers_profile(client, operator, root):
 def test_a_driver_cannot_lift_the_expiry_of_their_own_card(driver):
     expired = timezone.now() - datetime.timedelta(days=1)
     IdTag.objects.create(idToken="MYCARD", user=driver, expiry_date=expired)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(driver)}")
+    api = api_as(driver)
 
     response = api.post(
         "/api/v1/id-tags/",
@@ -186,8 +182,7 @@ def test_a_driver_cannot_find_the_review_flag_by_filtering(driver, chargepoint, 
         start_transaction_timestamp=timezone.now(),
         needs_review=True,
     )
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(driver)}")
+    api = api_as(driver)
 
     flagged = api.get("/api/v1/transactions/?needs_review=true").json()
     unflagged = api.get("/api/v1/transactions/?needs_review=false").json()

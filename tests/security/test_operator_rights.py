@@ -14,7 +14,6 @@ import datetime
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.enums import UserStatus
 from accounts.models import IdTag, Notification, User
@@ -22,18 +21,12 @@ from accounts.services import user_create
 from chargepoints.models import Transaction
 from csms.api.permissions import holds
 from tests.rights import OPERATORS, SUPPORT, group, user_in_group
-from tests.tokens import token_for
+from tests.tokens import api_as
 
 API = "/api/v1"
 PASSWORD = "correct horse 42"
 
 pytestmark = pytest.mark.django_db
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
-    return client
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from accounts.models import User
 from accounts.services import auth_token_revoke, user_create, user_set_status
 from chargepoints.models import Transaction
 from csms.asgi import application
-from tests.tokens import token_for
+from tests.chargepoints.test_live import make_tx
+from tests.tokens import app, token_for
 from tests.waiting import DEADLINE
 
 PASSWORD = "correct horse 42"  # the `driver` fixture's
@@ -29,12 +30,6 @@ LOGIN = "/api/v1/auth/login/"
 LOGOUT = "/api/v1/auth/logout/"
 TOKENS = "/api/v1/auth/tokens/"
 ME = "/api/v1/me/"
-
-
-def app(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 def log_in() -> str:
@@ -162,17 +157,6 @@ def test_the_admin_shows_no_token_and_no_digest(client, driver):
 # -- the live-updates socket ------------------------------------------------------
 
 
-def _transaction(chargepoint, connector, user) -> Transaction:
-    return Transaction.objects.create(
-        chargepoint=chargepoint,
-        connector=connector,
-        user=user,
-        start_transaction_timestamp=timezone.now(),
-        wh_meter_start=0,
-        wh_meter_last=500,
-    )
-
-
 def _closed_after(tx: Transaction, token: str, attack) -> dict:
     """Watch the transaction live, run ``attack`` (sync), return what the socket says next."""
 
@@ -189,7 +173,7 @@ def _closed_after(tx: Transaction, token: str, attack) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_blocked_users_live_socket_is_closed(chargepoint, connector, driver):
-    tx = _transaction(chargepoint, connector, driver)
+    tx = make_tx(chargepoint, connector, driver)
 
     output = _closed_after(
         tx, token_for(driver), lambda: user_set_status(user=driver, status="BLOCKED")
@@ -200,7 +184,7 @@ def test_a_blocked_users_live_socket_is_closed(chargepoint, connector, driver):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_live_socket_is_closed_when_its_token_is_revoked(chargepoint, connector, driver):
-    tx = _transaction(chargepoint, connector, driver)
+    tx = make_tx(chargepoint, connector, driver)
     token = token_for(driver)
 
     output = _closed_after(tx, token, lambda: auth_token_revoke(token=AuthToken.objects.get()))
@@ -212,7 +196,7 @@ def test_a_live_socket_is_closed_when_its_token_is_revoked(chargepoint, connecto
 def test_a_live_socket_is_closed_when_its_token_expires(chargepoint, connector, driver, settings):
     # Without refresh, so that opening the socket does not push the expiry back.
     settings.REST_KNOX = {**settings.REST_KNOX, "AUTO_REFRESH": False}
-    tx = _transaction(chargepoint, connector, driver)
+    tx = make_tx(chargepoint, connector, driver)
     token = token_for(driver)
     soon = timezone.now() + datetime.timedelta(seconds=1)
     AuthToken.objects.update(expiry=soon)
@@ -225,7 +209,7 @@ def test_a_live_socket_is_closed_when_its_token_expires(chargepoint, connector, 
 
 @pytest.mark.django_db(transaction=True)
 def test_an_expired_token_opens_no_socket(chargepoint, connector, driver):
-    tx = _transaction(chargepoint, connector, driver)
+    tx = make_tx(chargepoint, connector, driver)
     token = token_for(driver)
     AuthToken.objects.update(expiry=timezone.now() - datetime.timedelta(seconds=1))
 
