@@ -40,9 +40,14 @@ def partner_url_check(url: str) -> None:
 
 def _refusal(host: str, address: str) -> str | None:
     ip = ipaddress.ip_address(address.partition("%")[0])  # an IPv6 zone is no part of it
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        # ::ffff:127.0.0.1 reaches 127.0.0.1.
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # ::ffff:127.0.0.1 reaches 127.0.0.1, and 6to4's 2002:7f00:1:: is
+        # routed to it by a 6to4 relay; deprecated site-local fec0::/10 is
+        # private by another name.
+        if ip.ipv4_mapped is not None or ip.sixtofour is not None:
+            ip = ip.ipv4_mapped or ip.sixtofour
+        elif ip.is_site_local:
+            return f"{host} resolves to {ip}, a site-local address: partner URLs must be public."
     kinds = {
         "loopback": ip.is_loopback,
         "link-local": ip.is_link_local,

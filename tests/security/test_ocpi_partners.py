@@ -169,6 +169,9 @@ def resolving(monkeypatch):
         "fe80::1",
         "fd00::1",
         "::ffff:127.0.0.1",
+        "2002:7f00:1::1",  # 6to4 of 127.0.0.1
+        "2002:a00:5::1",  # 6to4 of 10.0.0.5
+        "fec0::1",  # site-local
     ],
 )
 def test_a_partner_cannot_make_us_call_a_private_address(newcomer, resolving, address):

@@ -9,9 +9,13 @@ an Operators member (may, except against a superuser), and the admin's side:
 only a superuser changes a superuser or grants rights.
 """
 
+import asyncio
 import datetime
 
 import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
@@ -19,9 +23,12 @@ from accounts.enums import UserStatus
 from accounts.models import IdTag, Notification, User
 from accounts.services import user_create
 from chargepoints.models import Transaction
+from chargepoints.services.live import transaction_group, transaction_live
 from csms.api.permissions import holds
+from csms.asgi import application
 from tests.rights import OPERATORS, SUPPORT, group, user_in_group
-from tests.tokens import api_as
+from tests.tokens import api_as, token_for
+from tests.waiting import DEADLINE
 
 API = "/api/v1"
 PASSWORD = "correct horse 42"
@@ -311,3 +318,38 @@ def test_a_superuser_grants_rights_in_the_admin(client, root, driver):
 
     assert response.status_code == 302
     assert list(driver.groups.values_list("name", flat=True)) == [OPERATORS]
+
+
+# -- the live-updates socket: rights lost while it is open -----------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_socket_stops_streaming_once_its_user_loses_the_right_to_see(
+    chargepoint, connector, driver, monkeypatch
+):
+    monkeypatch.setattr("chargepoints.api.charging.live.RIGHTS_RECHECK_SECONDS", 0.0)
+    watcher = user_in_group(SUPPORT, username="watcher", password=PASSWORD)
+    tx = Transaction.objects.create(
+        chargepoint=chargepoint,
+        connector=connector,
+        user=driver,
+        start_transaction_timestamp=timezone.now(),
+    )
+    token = token_for(watcher)
+
+    async def scenario():
+        url = f"/ws/v1/transactions/{tx.pk}/?token={token}"
+        socket = WebsocketCommunicator(application, url)
+        assert (await socket.connect(timeout=DEADLINE))[0]
+        await socket.receive_json_from(timeout=DEADLINE)  # the snapshot
+        update = await database_sync_to_async(transaction_live)(tx)
+        await get_channel_layer().group_send(transaction_group(tx.pk), update)
+        streamed = await socket.receive_json_from(timeout=DEADLINE)
+        await database_sync_to_async(watcher.groups.clear)()  # leaves Support
+        await get_channel_layer().group_send(transaction_group(tx.pk), update)
+        return streamed, await socket.receive_output(timeout=DEADLINE)
+
+    streamed, after = asyncio.run(scenario())
+
+    assert streamed["transaction_id"] == tx.pk
+    assert after == {"type": "websocket.close", "code": 4403}

@@ -13,6 +13,7 @@ transaction; 4404 unknown transaction.
 
 import asyncio
 import logging
+import time
 from datetime import datetime
 from urllib.parse import parse_qs
 
@@ -35,6 +36,12 @@ logger = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+# How long a socket trusts the rights it was opened with. Revoking a token
+# or blocking a user is announced and closes it at once; losing the right
+# to see others' transactions (leaving the Support group, say) is not, and
+# is noticed at the first update after this many seconds.
+RIGHTS_RECHECK_SECONDS = 30.0
 
 
 def _token_key(scope) -> str | None:
@@ -103,6 +110,8 @@ class TransactionLiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=refusal)
             return
         await self.send_json({**state, "type": "transaction.snapshot"})
+        self.transaction_id = transaction_id
+        self.rights_checked = time.monotonic()
         if token.expiry is not None:
             self.expiry_watch = asyncio.create_task(self._close_when_expired(token.digest))
 
@@ -136,6 +145,12 @@ class TransactionLiveConsumer(AsyncJsonWebsocketConsumer):
         return
 
     async def transaction_update(self, event):
+        if time.monotonic() - self.rights_checked >= RIGHTS_RECHECK_SECONDS:
+            refusal, _, _ = await _subscription(_token_key(self.scope), self.transaction_id)
+            if refusal:
+                await self.close(code=refusal)
+                return
+            self.rights_checked = time.monotonic()
         await self.send_json(event)
         if event.get("status") != TransactionStatus.ACTIVE:
             await self.close()
