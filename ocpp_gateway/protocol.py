@@ -136,10 +136,16 @@ def parse_frame(raw: str | bytes, *, unanswered_types: frozenset[int] = frozense
     if not isinstance(data, list) or not data:
         raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not a JSON array")
     unique_id = data[1] if len(data) > 1 else None
-    if not isinstance(unique_id, str) or not unique_id or len(unique_id) > MAX_MESSAGE_ID_LENGTH:
+    readable = isinstance(unique_id, str) and unique_id
+    if not readable or len(unique_id) > MAX_MESSAGE_ID_LENGTH:
         raise FrameError(
             ErrorKind.RPC_FRAMEWORK,
             f"MessageId must be a string of 1 to {MAX_MESSAGE_ID_LENGTH} characters",
+            # An id that is too long can still be read: answering a CALL with
+            # it lets the client match the refusal to its call instead of
+            # waiting for an answer (OCPP 1.6 has no id for "unreadable").
+            unique_id=unique_id if readable else None,
+            answer=not readable or data[0] == Call.message_type_id,
         )
     message_type = data[0]
     if message_type == Call.message_type_id:

@@ -60,9 +60,18 @@ def test_a_malformed_call_gets_the_versions_error_code(
     assert error(wire16.send_raw(frame)) == ("a1", expected_16)
 
 
-def test_a_message_id_longer_than_36_characters_is_refused(wire201):
-    frame = json.dumps([2, "x" * 37, "Heartbeat", {}])
-    assert error(wire201.send_raw(frame)) == ("-1", "RpcFrameworkError")
+def test_a_message_id_longer_than_36_characters_is_refused_with_that_id(wire16, wire201):
+    # The client can match the refusal to its call (an independent 1.6 test
+    # client waited for an answer that never came).
+    long_id = "x" * 37
+    frame = json.dumps([2, long_id, "Heartbeat", {}])
+    assert error(wire201.send_raw(frame)) == (long_id, "RpcFrameworkError")
+    assert error(wire16.send_raw(frame)) == (long_id, "FormationViolation")
+    assert not OCPPMessage.objects.filter(action="Heartbeat", direction="INBOUND").exists()
+
+
+def test_an_answer_with_an_overlong_id_is_not_answered(wire16):
+    assert wire16.send_raw(json.dumps([3, "y" * 37, {}])) is None
 
 
 # -- actions ---------------------------------------------------------------------
