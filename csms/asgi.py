@@ -24,9 +24,10 @@ from ocpp_gateway.routing import websocket_urlpatterns as ocpp_routes  # noqa: E
 router = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # Chargers send no Origin header, so no origin validator here: a
-        # charger is admitted by its identity and credentials, not its origin;
-        # an app by its API token, not a cookie, so cross-site use is harmless.
+        # Chargers send no Origin header: the gateway refuses handshakes that
+        # carry one (ocpp_gateway/admission.py origin_refused). The live
+        # socket takes an app's API token, not a cookie, so cross-site use of
+        # it is harmless.
         "websocket": URLRouter([*live_routes, *ocpp_routes]),
     }
 )

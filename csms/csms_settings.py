@@ -4,7 +4,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from csms.env import env_bool
+from csms.env import env_bool, env_list
 
 # OCPP gateway.
 # Unknown chargers are refused unless auto-registration is on (a home with one
@@ -14,6 +14,9 @@ CSMS_AUTO_REGISTER = env_bool("CSMS_AUTO_REGISTER", False)
 CSMS_AUTO_REGISTER_STATUS = os.environ.get("CSMS_AUTO_REGISTER_STATUS", "Accepted")
 if CSMS_AUTO_REGISTER_STATUS not in {"Accepted", "Pending"}:
     raise ImproperlyConfigured("CSMS_AUTO_REGISTER_STATUS must be Accepted or Pending.")
+# Browser pages that may open a charger's connection (a web-based simulator);
+# any other handshake carrying an Origin header is refused. Chargers send none.
+CSMS_OCPP_ALLOWED_ORIGINS = env_list("CSMS_OCPP_ALLOWED_ORIGINS", [])
 CSMS_HEARTBEAT_INTERVAL = int(os.environ.get("CSMS_HEARTBEAT_INTERVAL", "300"))
 CSMS_BOOT_RETRY_INTERVAL = int(os.environ.get("CSMS_BOOT_RETRY_INTERVAL", "60"))
 CSMS_MAX_FRAME_BYTES = int(os.environ.get("CSMS_MAX_FRAME_BYTES", str(64 * 1024)))

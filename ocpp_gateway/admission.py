@@ -5,6 +5,8 @@ import binascii
 import hashlib
 from urllib.parse import unquote
 
+from django.conf import settings
+
 from chargepoints.enums import OcppProtocol
 from chargepoints.models.stations import CHARGEPOINT_ID_MAX_LENGTH
 
@@ -15,6 +17,21 @@ from chargepoints.models.stations import CHARGEPOINT_ID_MAX_LENGTH
 SUPPORTED_SUBPROTOCOLS = tuple(
     version.value for version in (OcppProtocol.OCPP201, OcppProtocol.OCPP21, OcppProtocol.OCPP16)
 )
+
+
+def origin_refused(headers) -> str | None:
+    """The Origin of a handshake that may not connect as a charger, else None.
+
+    Chargers send no Origin header; browsers always do, and a page could
+    otherwise open a charger's connection from any visitor's machine (on
+    their network, past our firewall). Only origins the operator listed in
+    CSMS_OCPP_ALLOWED_ORIGINS (a web-based charger simulator, say) may.
+    """
+    for name, value in headers:
+        if name == b"origin":
+            origin = value.decode("latin-1")
+            return None if origin in settings.CSMS_OCPP_ALLOWED_ORIGINS else origin
+    return None
 
 
 def chargepoint_id_from_path(raw_path: bytes | str) -> str | None:

@@ -24,6 +24,7 @@ from ocpp_gateway.admission import (
     chargepoint_id_from_path,
     group_name,
     negotiate_subprotocol,
+    origin_refused,
 )
 from ocpp_gateway.db import gateway_db
 from ocpp_gateway.v16.adapter import ChargePoint16
@@ -51,6 +52,13 @@ class OcppConsumer(AsyncWebsocketConsumer):
         scope = self.scope
         chargepoint_id = chargepoint_id_from_path(scope.get("raw_path") or scope["path"].encode())
         subprotocol = negotiate_subprotocol(scope.get("subprotocols", []))
+        origin = origin_refused(scope.get("headers", ()))
+        if origin is not None:
+            logger.warning(
+                "Refused handshake on %s from a browser page (Origin %s)", scope["path"], origin
+            )
+            await self.close()
+            return
         if chargepoint_id is None or subprotocol is None:
             logger.info(
                 "Refused handshake on %s (subprotocols %s)",

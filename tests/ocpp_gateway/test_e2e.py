@@ -64,13 +64,14 @@ def url_of(base: str, chargepoint_id: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def charger(base, chargepoint_id, subprotocols=("ocpp1.6",), password=None):
+async def charger(base, chargepoint_id, subprotocols=("ocpp1.6",), password=None, origin=None):
     headers = {}
     if password is not None:
         token = b64encode(f"{chargepoint_id}:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
     ws = await websockets.connect(
         url_of(base, chargepoint_id),
+        origin=origin,
         subprotocols=list(subprotocols),
         additional_headers=headers,
         open_timeout=DEADLINE,
@@ -104,6 +105,14 @@ def refused_status(base, chargepoint_id, **kwargs) -> int:
 def test_an_unknown_charger_is_refused_at_the_handshake(server):
     base, _ = server
     assert refused_status(base, "NOBODY-KNOWS-ME") == 403
+
+
+def test_a_page_in_a_browser_cannot_connect_as_a_charger(server):
+    # Browsers send an Origin header; chargers do not. The same charger
+    # without one is admitted.
+    base, _ = server
+    assert refused_status(base, "CP-DEMO-16", origin="https://evil.example") == 403
+    assert refused_status(base, "CP-DEMO-16") == 101
 
 
 def test_a_handshake_offering_no_supported_protocol_is_refused(server):
