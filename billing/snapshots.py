@@ -147,8 +147,8 @@ def cdr_token_ocpi(tx: Transaction) -> dict[str, Any]:
     """OCPI 2.2.1 CdrToken (CDRs §10.4.2): the token that started the transaction.
 
     Country code and party id are those of the eMSP that issued the token:
-    the partner's for its tags, ours for our drivers'. An OCPP 1.6 tag
-    carries no type: an app start is APP_USER, a card RFID.
+    the partner's for its tags, ours for our drivers'. A tag sent without
+    a type (older chargers send none): an app start is APP_USER, a card RFID.
     """
     uid = (tx.id_token or (tx.id_tag_id or ""))[:36]
     if tx.id_token_type in _TOKEN_TYPES:

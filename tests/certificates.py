@@ -2,6 +2,7 @@
 
 import datetime
 import ipaddress
+import ssl
 from pathlib import Path
 
 from cryptography import x509
@@ -40,3 +41,11 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
+
+
+def tls_settings(folder: Path) -> tuple[dict[str, str], ssl.SSLContext]:
+    """The settings that make a server speak TLS with a new certificate, and a
+    client context that trusts it."""
+    cert_path, key_path = self_signed_certificate(folder)
+    settings = {"CSMS_TLS_CERT": str(cert_path), "CSMS_TLS_KEY": str(key_path)}
+    return settings, ssl.create_default_context(cafile=str(cert_path))

@@ -1,7 +1,6 @@
 """TLS on the CSMS port (seed 004: the BMW wallbox connects over TLS; security profile 2)."""
 
 import asyncio
-import ssl
 import urllib.request
 
 import pytest
@@ -11,27 +10,17 @@ from django.test import override_settings
 from ocpp.v201 import ChargePoint as Client201
 from ocpp.v201 import call as call201
 
-from tests.certificates import self_signed_certificate
+from tests.certificates import tls_settings
 from tests.server import database_copy, project_env, running_server
 from tests.waiting import DEADLINE
 
 BMW = "DE*BMW*ETEST1234567890AB"
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory):
-    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
-
-
 @pytest.mark.e2e
-def test_the_admin_and_chargers_are_served_over_tls(certificate, tmp_path, demo_database_template):
-    cert_path, key_path = certificate
-    env = project_env(
-        SQLITE_PATH=str(database_copy(demo_database_template, tmp_path)),
-        CSMS_TLS_CERT=str(cert_path),
-        CSMS_TLS_KEY=str(key_path),
-    )
-    context = ssl.create_default_context(cafile=str(cert_path))
+def test_the_admin_and_chargers_are_served_over_tls(tmp_path, demo_database_template):
+    tls, context = tls_settings(tmp_path)
+    env = project_env(SQLITE_PATH=str(database_copy(demo_database_template, tmp_path)), **tls)
 
     with running_server(env, ssl_context=context) as base_url:
         assert base_url.startswith("https://")

@@ -8,13 +8,12 @@ certificate configured, cookies went out without Secure and there was no HSTS.
 
 import http.client
 import os
-import ssl
 import subprocess
 import sys
 
 import pytest
 
-from tests.certificates import self_signed_certificate
+from tests.certificates import tls_settings
 from tests.server import ROOT, database_copy, manage, project_env, running_server
 from tests.waiting import DEADLINE
 
@@ -144,13 +143,8 @@ def test_behind_a_tls_proxy_plain_http_is_sent_to_https_but_the_health_check(beh
 
 @pytest.mark.e2e
 def test_with_a_certificate_cookies_are_secure_and_hsts_is_sent(tmp_path, demo_database_template):
-    cert_path, key_path = self_signed_certificate(tmp_path)
-    env = production_env(
-        SQLITE_PATH=str(database_copy(demo_database_template, tmp_path)),
-        CSMS_TLS_CERT=str(cert_path),
-        CSMS_TLS_KEY=str(key_path),
-    )
-    context = ssl.create_default_context(cafile=str(cert_path))
+    tls, context = tls_settings(tmp_path)
+    env = production_env(SQLITE_PATH=str(database_copy(demo_database_template, tmp_path)), **tls)
     with running_server(env, ssl_context=context) as base_url:
         status, headers, _ = _get(base_url, "/admin/login/", context=context)
     assert status == 200

@@ -38,17 +38,28 @@ class Partner:
         )
 
 
+def registered_partner(
+    name: str, country_code: str, party_id: str, tokens: tuple[str, str], host: str
+) -> OcpiPartner:
+    """A partner past the credentials handshake: ``tokens`` are its B (ours to
+    call it with) and C (its to call us with)."""
+    token_b, token_c = tokens
+    return OcpiPartner.objects.create(
+        name=name,
+        country_code=country_code,
+        party_id=party_id,
+        status=OcpiPartner.Status.REGISTERED,
+        token_b=token_b,
+        token_c_hash=token_hash(token_c),
+        versions_url=f"https://{host}/ocpi/versions",
+        version="2.2.1",
+    )
+
+
 @pytest.fixture
 def registered(db) -> OcpiPartner:
-    return OcpiPartner.objects.create(
-        name="Roaming eMSP",
-        country_code="NL",
-        party_id="EMS",
-        status=OcpiPartner.Status.REGISTERED,
-        token_b="their-token-b",
-        token_c_hash=token_hash(TOKEN_C),
-        versions_url="https://emsp.example.com/ocpi/versions",
-        version="2.2.1",
+    return registered_partner(
+        "Roaming eMSP", "NL", "EMS", ("their-token-b", TOKEN_C), "emsp.example.com"
     )
 
 
@@ -65,15 +76,8 @@ def emsp(registered) -> Partner:
 @pytest.fixture
 def other(db) -> OcpiPartner:
     """A second registered partner: it must never see the first one's data."""
-    return OcpiPartner.objects.create(
-        name="Other eMSP",
-        country_code="BE",
-        party_id="OTH",
-        status=OcpiPartner.Status.REGISTERED,
-        token_b="other-token-b",
-        token_c_hash=token_hash(OTHER_TOKEN_C),
-        versions_url="https://other.example.com/ocpi/versions",
-        version="2.2.1",
+    return registered_partner(
+        "Other eMSP", "BE", "OTH", ("other-token-b", OTHER_TOKEN_C), "other.example.com"
     )
 
 
