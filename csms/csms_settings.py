@@ -11,9 +11,50 @@ from csms.env import env_bool, env_list
 # wallbox); auto-registered chargers are answered with this boot status until
 # an operator decides (Accepted or Pending).
 CSMS_AUTO_REGISTER = env_bool("CSMS_AUTO_REGISTER", False)
-CSMS_AUTO_REGISTER_STATUS = os.environ.get("CSMS_AUTO_REGISTER_STATUS", "Accepted")
+# Pending: the charger may boot, heartbeat and report status, but authorizes
+# no one and bills nothing until an operator accepts it.
+CSMS_AUTO_REGISTER_STATUS = os.environ.get("CSMS_AUTO_REGISTER_STATUS", "Pending")
 if CSMS_AUTO_REGISTER_STATUS not in {"Accepted", "Pending"}:
     raise ImproperlyConfigured("CSMS_AUTO_REGISTER_STATUS must be Accepted or Pending.")
+# At most this many chargers auto-registered per minute, across all processes:
+# a script cycling through random ids fills no table.
+CSMS_AUTO_REGISTER_PER_MINUTE = int(os.environ.get("CSMS_AUTO_REGISTER_PER_MINUTE", "10"))
+
+# Charger credentials (OCPP security profiles). With this on, no charger
+# connects below security profile 1 (a password); it is on unless DEBUG is.
+CSMS_REQUIRE_CHARGER_AUTH = env_bool("CSMS_REQUIRE_CHARGER_AUTH", not env_bool("DEBUG", False))
+if CSMS_REQUIRE_CHARGER_AUTH and CSMS_AUTO_REGISTER:
+    raise ImproperlyConfigured(
+        "CSMS_AUTO_REGISTER needs CSMS_REQUIRE_CHARGER_AUTH=0: a charger registered "
+        "by its first connection has no credentials."
+    )
+# Security profile 3: the CA bundle (PEM) that client certificates must chain
+# to, and the subject field that must equal the charge point id.
+CSMS_TLS_CLIENT_CA = os.environ.get("CSMS_TLS_CLIENT_CA", "")
+CSMS_TLS_CLIENT_CERT_FIELD = os.environ.get("CSMS_TLS_CLIENT_CERT_FIELD", "CN")
+# Failed charger logins: after this many from one charge point id or one
+# address, each further failure locks it out for twice as long as the last,
+# from the first lock-out up to the longest.
+CSMS_CHARGER_AUTH_FAILURES = int(os.environ.get("CSMS_CHARGER_AUTH_FAILURES", "5"))
+CSMS_CHARGER_LOCKOUT_SECONDS = float(os.environ.get("CSMS_CHARGER_LOCKOUT_SECONDS", "30"))
+CSMS_CHARGER_LOCKOUT_MAX_SECONDS = float(os.environ.get("CSMS_CHARGER_LOCKOUT_MAX_SECONDS", "3600"))
+# Flood limits per connection: frames per second (sustained, with a burst),
+# and bytes per minute. Frames over them get a CALLERROR; a charger that keeps
+# on after this many refusals in a row is disconnected.
+CSMS_CHARGER_FRAMES_PER_SECOND = float(os.environ.get("CSMS_CHARGER_FRAMES_PER_SECOND", "20"))
+CSMS_CHARGER_FRAME_BURST = int(os.environ.get("CSMS_CHARGER_FRAME_BURST", "200"))
+CSMS_CHARGER_BYTES_PER_MINUTE = int(
+    os.environ.get("CSMS_CHARGER_BYTES_PER_MINUTE", str(4 * 1024 * 1024))
+)
+CSMS_CHARGER_FLOOD_CLOSE_AFTER = int(os.environ.get("CSMS_CHARGER_FLOOD_CLOSE_AFTER", "100"))
+
+# Server processes: each writes a heartbeat row this often; one whose row is
+# older than the stale age is taken for dead, and its chargers for offline.
+CSMS_PROCESS_HEARTBEAT_INTERVAL = float(os.environ.get("CSMS_PROCESS_HEARTBEAT_INTERVAL", "10"))
+CSMS_PROCESS_STALE_AFTER = float(os.environ.get("CSMS_PROCESS_STALE_AFTER", "60"))
+# An ACTIVE transaction its charger has said nothing about for this long is
+# closed and flagged for review (0: never by silence alone).
+CSMS_TRANSACTION_SILENCE_HOURS = float(os.environ.get("CSMS_TRANSACTION_SILENCE_HOURS", "48"))
 # Browser pages that may open a charger's connection (a web-based simulator);
 # any other handshake carrying an Origin header is refused. Chargers send none.
 CSMS_OCPP_ALLOWED_ORIGINS = env_list("CSMS_OCPP_ALLOWED_ORIGINS", [])

@@ -239,17 +239,22 @@ def _insert_sql(model: type[models.Model], vendor: str) -> tuple[str, list, list
     return sql, fields, [_plain_type(field) for field in fields]
 
 
-def rows_insert(objects: Iterable[models.Model]) -> int:
+def rows_insert(objects: Iterable[models.Model], *, skip_duplicates: bool = False) -> int:
     """Insert new rows of one model in one statement; their keys are not read back.
 
     For append-only rows nobody reads in the same call (meter readings, the
-    message log). Defaults and ``auto_now_add`` apply as in ``save()``.
+    message log). Defaults and ``auto_now_add`` apply as in ``save()``. With
+    ``skip_duplicates``, a row that a unique constraint already holds is left
+    out (a retransmitted reading) instead of failing the statement.
     """
     objects = list(objects)
     if not objects:
         return 0
     connection = connections[ALIAS]
     sql, fields, plain = _insert_sql(type(objects[0]), connection.vendor)
+    if skip_duplicates:
+        # The same clause in SQLite (3.24+) and PostgreSQL.
+        sql += " ON CONFLICT DO NOTHING"
     params = [_prepared(fields, plain, obj, True, connection) for obj in objects]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

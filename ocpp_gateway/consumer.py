@@ -19,6 +19,7 @@ from chargepoints.services.connections import (
     chargepoint_password_matches,
 )
 from csms.clients import scope_client_address
+from csms.process import PROCESS_ID
 from ocpp_gateway.admission import (
     basic_auth_password,
     chargepoint_id_from_path,
@@ -75,6 +76,7 @@ class OcppConsumer(AsyncWebsocketConsumer):
             ip_address=address,
             # Behind a proxy the peer's port is the proxy's, not the charger's.
             websocket_port=port if address == peer else None,
+            process_id=PROCESS_ID,
         )
         admission = await gateway_db(
             chargepoint_admit,

@@ -26,6 +26,9 @@ for _name in list(os.environ):
 
 # DEBUG stays off, as in production; a production start needs a strong key.
 os.environ["SECRET_KEY"] = "tests-only-secret-key-" + "0123456789abcdef" * 3
+# Most tests connect chargers without credentials (security profile 0);
+# the admission tests switch the production default back on.
+os.environ["CSMS_REQUIRE_CHARGER_AUTH"] = "0"
 
 from csms.settings import *  # noqa: E402, F403
 

@@ -15,6 +15,7 @@ from chargepoints.demo import BMW_WALLBOX_ID, demo_data_load
 from chargepoints.models import (
     ChargePoint,
     ChargerEvent,
+    ChargerLockout,
     ChargingProfile,
     ChargingSession,
     Command,
@@ -22,6 +23,7 @@ from chargepoints.models import (
     Heartbeat,
     Reservation,
     SampledValue,
+    ServerProcess,
     StatusNotification,
     Transaction,
 )
@@ -41,6 +43,9 @@ REPORTED_ONLY = {
     ("billing", "cdr"),
     # API tokens come from logging in; an operator holding one could act as its user.
     ("accounts", "apitoken"),
+    # Written by failed charger logins and by running servers.
+    ("chargepoints", "chargerlockout"),
+    ("chargepoints", "serverprocess"),
 }
 # Shown inside another model's page only.
 INLINE_ONLY = {
@@ -109,6 +114,10 @@ def one_of_everything(operator_client):
         chargingschedule_period=[{"start_period": 0, "limit": 16.0}],
     )
     ChargingSession.objects.create(chargepoint=chargepoint, connector=connector, user=driver)
+    ChargerLockout.objects.create(
+        kind="address", key="192.0.2.7", failures=6, first_failure_at=now, last_failure_at=now
+    )
+    ServerProcess.objects.create(process_id="a" * 32, pid=1, started_at=now, heartbeat_at=now)
     Reservation.objects.create(
         reservation_id=1,
         chargepoint=chargepoint,
@@ -315,6 +324,7 @@ def test_a_charger_password_is_stored_hashed(operator_client):
             "location": "DEMO-LOC-1",
             "connector_count": "1",
             "registration_status": "Accepted",
+            "security_profile": "1",
             "new_password": "sixteen-chars-pw!",
             "connectors-TOTAL_FORMS": "0",
             "connectors-INITIAL_FORMS": "0",

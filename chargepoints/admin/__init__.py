@@ -4,6 +4,7 @@ Billing registers subclasses of ``ConnectorAdmin`` and ``TransactionAdmin``
 that add what only it knows (a connector's tariffs, a transaction's price).
 """
 
+from chargepoints.admin.admission import ChargerLockoutAdmin, ServerProcessAdmin
 from chargepoints.admin.commands import CommandAdmin
 from chargepoints.admin.reported import (
     ChargerEventAdmin,
@@ -23,6 +24,7 @@ from chargepoints.admin.transactions import (
 __all__ = [
     "ChargePointAdmin",
     "ChargerEventAdmin",
+    "ChargerLockoutAdmin",
     "ChargingProfileAdmin",
     "ChargingSessionAdmin",
     "CommandAdmin",
@@ -32,6 +34,7 @@ __all__ = [
     "LocationAdmin",
     "ReservationAdmin",
     "SampledValueAdmin",
+    "ServerProcessAdmin",
     "StatusNotificationAdmin",
     "TransactionAdmin",
 ]

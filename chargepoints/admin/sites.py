@@ -45,6 +45,11 @@ CHARGER_REPORTED = [
     "last_heartbeat",
     "created_at",
     "last_updated",
+    "auto_registered",
+    "connection_process",
+    "frames_refused",
+    "client_cert_serial",
+    "client_cert_fingerprint",
 ]
 
 
@@ -121,6 +126,7 @@ class ChargePointForm(forms.ModelForm):
             "max_power",
             "connector_count",
             "registration_status",
+            "security_profile",
         ]
 
 
@@ -142,6 +148,9 @@ class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
     list_filter = [
         "connected",
         "status",
+        "registration_status",
+        "security_profile",
+        "auto_registered",
         "ocpp_version",
         "chargepoint_vendor",
         "location",
@@ -172,7 +181,18 @@ class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Security profile 1", {"fields": ["has_password", "new_password", "remove_password"]}),
+        (
+            "Security",
+            {
+                "fields": [
+                    "security_profile",
+                    "has_password",
+                    "new_password",
+                    "remove_password",
+                    ("client_cert_serial", "client_cert_fingerprint"),
+                ]
+            },
+        ),
         (
             "Reported by the charger",
             {
@@ -188,8 +208,9 @@ class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
                     ("meter_type", "meter_serial_number"),
                     ("boot_reason", "last_boot_at"),
                     ("ip_address", "websocket_port"),
+                    ("connection_process", "frames_refused"),
                     "last_heartbeat",
-                    ("created_at", "last_updated"),
+                    ("created_at", "last_updated", "auto_registered"),
                 ]
             },
         ),

@@ -38,6 +38,7 @@ from chargepoints.enums.stations import (
     NormalizedStatus,
     OcppProtocol,
     RegistrationStatus,
+    SecurityProfile,
     normalized_status,
 )
 from chargepoints.enums.transactions import (
@@ -75,6 +76,7 @@ __all__ = [
     "RecurrencyKind",
     "RegistrationStatus",
     "ReservationStatus",
+    "SecurityProfile",
     "SessionStatus",
     "StopReason",
     "TransactionStatus",

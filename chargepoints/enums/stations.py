@@ -82,6 +82,15 @@ class AvailabilityType(models.TextChoices):
     INOPERATIVE = "Inoperative"
 
 
+class SecurityProfile(models.IntegerChoices):
+    """OCPP security profiles (1.6 security whitepaper ed. 3 §2, 2.0.1 part 2 A00.FR)."""
+
+    NONE = 0, "0: none (development only)"
+    BASIC_AUTH = 1, "1: password over ws://"
+    BASIC_AUTH_TLS = 2, "2: password over TLS"
+    CLIENT_CERTIFICATE = 3, "3: TLS with a client certificate"
+
+
 class RegistrationStatus(models.TextChoices):
     """How the CSMS answers a BootNotification (both versions)."""
 
@@ -119,3 +128,7 @@ class ChargerEventKind(models.TextChoices):
     DATA_TRANSFER = "DATA_TRANSFER", "Data transfer"
     RESERVATION_STATUS = "RESERVATION_STATUS", "Reservation status"
     SEQUENCE_GAP = "SEQUENCE_GAP", "Transaction event sequence gap"
+    # Ours, not the charger's: a handshake refused for its credentials, and
+    # frames refused by the flood limits.
+    CONNECTION_REFUSED = "CONNECTION_REFUSED", "Connection refused"
+    FRAMES_LIMITED = "FRAMES_LIMITED", "Frames refused (flood limit)"

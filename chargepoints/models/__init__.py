@@ -1,3 +1,4 @@
+from chargepoints.models.admission import ChargerLockout, ServerProcess
 from chargepoints.models.commands import Command
 from chargepoints.models.locations import Location
 from chargepoints.models.profiles import ChargingProfile
@@ -15,6 +16,7 @@ from chargepoints.models.transactions import ChargingSession, SampledValue, Tran
 __all__ = [
     "ChargePoint",
     "ChargerEvent",
+    "ChargerLockout",
     "ChargingProfile",
     "ChargingSession",
     "Command",
@@ -24,6 +26,7 @@ __all__ = [
     "Location",
     "Reservation",
     "SampledValue",
+    "ServerProcess",
     "StatusNotification",
     "Transaction",
 ]

@@ -15,6 +15,7 @@ from chargepoints.enums import (
     OcppProtocol,
     PowerType,
     RegistrationStatus,
+    SecurityProfile,
 )
 from csms.ids import uuid7
 
@@ -54,9 +55,26 @@ class ChargePoint(models.Model):
         default=1, help_text="Connectors the charger has, as its vendor specifies."
     )
 
-    # OCPP security profile 1: HTTP Basic auth. A Django password hash, never
-    # the password itself; empty means the charger needs no password.
+    # OCPP security profiles (1.6 security whitepaper ed. 3, 2.0.1 part 2 A00):
+    # how strongly this charger must prove who it is at the handshake.
+    security_profile = models.PositiveSmallIntegerField(
+        choices=SecurityProfile.choices,
+        default=SecurityProfile.NONE,
+        help_text="A charger connecting with less than this is refused.",
+    )
+    # Profiles 1 and 2: HTTP Basic auth. A Django password hash, never the
+    # password itself.
     password = models.CharField(max_length=128, blank=True, editable=False)
+    # Profile 3: the client certificate it last connected with.
+    client_cert_serial = models.CharField(
+        "client certificate serial", max_length=64, blank=True, editable=False
+    )
+    client_cert_fingerprint = models.CharField(
+        "client certificate SHA-256", max_length=64, blank=True, editable=False
+    )
+    auto_registered = models.BooleanField(
+        default=False, editable=False, help_text="Registered by its first connection."
+    )
 
     # Reported by the charger.
     connected = models.BooleanField(default=False)
@@ -65,6 +83,16 @@ class ChargePoint(models.Model):
         blank=True,
         editable=False,
         help_text="The live connection; a disconnect of a replaced one leaves the flag alone.",
+    )
+    connection_process = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="The server process holding the live connection (ServerProcess).",
+    )
+    frames_refused = models.PositiveBigIntegerField(
+        default=0, editable=False, help_text="Frames refused by the per-charger flood limits."
     )
     chargepoint_status = models.CharField(
         max_length=20, choices=ChargePointStatus.choices, default=ChargePointStatus.UNKNOWN
@@ -116,6 +144,9 @@ class ChargePoint(models.Model):
     class Meta:
         verbose_name = "charge point"
         ordering = ["chargepoint_id"]
+        permissions = [
+            ("rotate_password", "Can give a charger a new password (sent to the charger)")
+        ]
 
     def __str__(self) -> str:
         return self.name or self.chargepoint_id

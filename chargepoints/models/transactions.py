@@ -123,6 +123,11 @@ class Transaction(models.Model):
     last_voltage_v = models.FloatField("voltage (V)", null=True, blank=True)
     last_soc = models.FloatField("state of charge (%)", null=True, blank=True)
 
+    # The authorization status the start was answered with (empty: not
+    # answered, a 2.0.1 start without an id token). Any other than Accepted
+    # means deauthorized: it is never billed and never blocks its tag.
+    start_status = models.CharField(max_length=20, blank=True)
+
     # A stop or an update for a transaction we never saw starting is kept and
     # flagged, never refused: a charger retries a refused stop forever.
     needs_review = models.BooleanField(default=False)
@@ -133,6 +138,7 @@ class Transaction(models.Model):
 
     class Meta:
         ordering = ["-start_transaction_timestamp"]
+        permissions = [("close_transaction", "Can close a transaction its charger never stopped")]
         constraints = [
             models.UniqueConstraint(
                 fields=["chargepoint", "charger_transaction_id"],
@@ -210,13 +216,21 @@ class SampledValue(models.Model):
         default=0, help_text="OCPP 2.0.1 unitOfMeasure.multiplier: value x 10^multiplier."
     )
     signed_meter_value = models.JSONField(null=True, blank=True)
+    after_end = models.BooleanField(
+        default=False, help_text="Sent after its transaction ended: kept, never applied."
+    )
 
     class Meta:
         ordering = ["timestamp"]
-        indexes = [
-            models.Index(fields=["transaction", "measurand", "timestamp"]),
-            models.Index(fields=["chargepoint", "timestamp"]),
+        constraints = [
+            # A retransmitted reading is stored once. Led by the columns of the
+            # per-transaction lookups, it also serves them (no second index).
+            models.UniqueConstraint(
+                fields=["transaction", "measurand", "timestamp", "phase", "location", "context"],
+                name="sampled_value_unique_reading",
+            ),
         ]
+        indexes = [models.Index(fields=["chargepoint", "timestamp"])]
 
     def __str__(self) -> str:
         return f"{self.measurand} {self.phase} = {self.value} {self.unit}".replace("  ", " ")

@@ -35,6 +35,9 @@ class Connection:
     ocpp_version: str
     ip_address: str | None = None
     websocket_port: int | None = None
+    # The server process holding it (csms.process), so that its chargers go
+    # offline when that process dies.
+    process_id: str = ""
 
 
 # Every handshake reads this: compiled once (csms/rows.py). A fleet
@@ -130,13 +133,24 @@ def chargepoint_connected(*, chargepoint_id: str, connection: Connection) -> Non
         ocpp_version=connection.ocpp_version,
         ip_address=connection.ip_address,
         websocket_port=connection.websocket_port,
+        connection_process=connection.process_id,
     )
-    row_update(row, ["connected", "connection_id", "ocpp_version", "ip_address", "websocket_port"])
+    row_update(
+        row,
+        [
+            "connected",
+            "connection_id",
+            "connection_process",
+            "ocpp_version",
+            "ip_address",
+            "websocket_port",
+        ],
+    )
 
 
 def chargepoint_disconnected(*, chargepoint_id: str, connection_id: str) -> bool:
     """Clear the connected flag, unless a newer connection has already replaced this one."""
     updated = ChargePoint.objects.filter(pk=chargepoint_id, connection_id=connection_id).update(
-        connected=False, connection_id="", last_updated=timezone.now()
+        connected=False, connection_id="", connection_process="", last_updated=timezone.now()
     )
     return bool(updated)

@@ -134,8 +134,9 @@ def readings_store(
                 signed_meter_value=reading.signed_meter_value,
             )
         )
-    # Append-only and read by nobody in this call: one statement, keys not read back.
-    rows_insert(rows)
+    # Append-only and read by nobody in this call: one statement, keys not
+    # read back. A retransmitted reading is already there: kept once.
+    rows_insert(rows, skip_duplicates=True)
     if transaction is not None and rows:
         _transaction_track(transaction, rows)
     return rows
