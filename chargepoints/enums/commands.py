@@ -38,6 +38,9 @@ class CommandName(models.TextChoices):
     GET_TRANSACTION_STATUS = "get_transaction_status", "Get transaction status"
     SET_CURRENT_LIMIT = "set_current_limit", "Set current limit"
     SET_LED_BRIGHTNESS = "set_led_brightness", "Set LED brightness"
+    # A new Basic auth password for the charger (security profiles 1 and 2),
+    # stored as its credential once the charger accepted it.
+    SET_PASSWORD = "set_password", "Set charger password"
 
 
 class CommandStatus(models.TextChoices):
