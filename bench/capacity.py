@@ -177,7 +177,12 @@ def csms_env(folder: Path, **settings: str) -> dict[str, str]:
         SQLITE_PATH=str(folder / "bench.sqlite3"),
         DEBUG="0",
         SECRET_KEY="bench-only-secret-key-" + "0123456789abcdef" * 3,
+        # The storm registers 10,000 unknown chargers on their first
+        # connection: without credentials, accepted at once, uncapped.
         CSMS_AUTO_REGISTER="1",
+        CSMS_REQUIRE_CHARGER_AUTH="0",
+        CSMS_AUTO_REGISTER_STATUS="Accepted",
+        CSMS_AUTO_REGISTER_PER_MINUTE="0",
         **settings,
     )
     for command in (

@@ -244,7 +244,7 @@ class PricedTransactionAdmin(TransactionAdmin):
     list_display = [*TransactionAdmin.list_display, "pricing__total_cost"]
     list_select_related = [*TransactionAdmin.list_select_related, "pricing"]
     inlines = [TransactionPricingInline, *TransactionAdmin.inlines]
-    actions = ["reconcile"]
+    actions = [*TransactionAdmin.actions, "reconcile"]
 
     def has_reconcile_permission(self, request) -> bool:
         # Reconciling makes CDRs (for review before any partner sees them).

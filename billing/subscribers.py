@@ -17,6 +17,7 @@ from billing.services.pricing import (
     transaction_tariff_assign,
 )
 from chargepoints.models import Transaction
+from chargepoints.services.authorization import transaction_deauthorized
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_subscribe
 from chargepoints.services.transaction_prices import TransactionPrice, price_source_register
 from chargepoints.services.transactions import transaction_flag_for_review
@@ -25,6 +26,10 @@ logger = logging.getLogger(__name__)
 
 
 def transaction_started(*, tx: Transaction) -> None:
+    if transaction_deauthorized(tx):
+        # Refused at its start (ConcurrentTx, Invalid, a charger not accepted):
+        # never billed, so no tariff and no running cost either.
+        return
     try:
         with db_transaction.atomic():
             transaction_tariff_assign(tx=tx)
@@ -52,8 +57,13 @@ def transaction_bill(*, tx: Transaction) -> None:
     A CDR that cannot be made, for whatever reason, never fails the stop (the
     charger would retry it forever): the transaction is flagged for review
     instead, so the stop never commits without its CDR or the flag.
+
+    None for a transaction refused at its start (deauthorized): nobody
+    agreed to pay for it. None for one the CSMS closed (it is flagged): its
+    end is a guess, so the CDR of the energy known so far is made only when
+    an operator reconciles it (billing.services.cdrs.transaction_reconcile).
     """
-    if tx.needs_review:
+    if tx.needs_review or transaction_deauthorized(tx):
         return
     try:
         with db_transaction.atomic():

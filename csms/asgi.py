@@ -18,7 +18,12 @@ from django.conf import settings  # noqa: E402
 
 from chargepoints.api.charging.live import websocket_urlpatterns as live_routes  # noqa: E402
 from chargepoints.services.expiry import charging_requests_expire  # noqa: E402
-from csms.periodic import PeriodicJobs  # noqa: E402
+from chargepoints.services.processes import (  # noqa: E402
+    this_process_heartbeat,
+    this_process_start,
+    this_process_stop,
+)
+from csms.periodic import Lifecycle, PeriodicJobs  # noqa: E402
 from ocpp_gateway.routing import websocket_urlpatterns as ocpp_routes  # noqa: E402
 
 router = ProtocolTypeRouter(
@@ -32,7 +37,19 @@ router = ProtocolTypeRouter(
     }
 )
 # Sessions and reservations that end by time alone (reads never write them).
-application = PeriodicJobs(router, [(settings.CSMS_EXPIRY_INTERVAL, charging_requests_expire)])
+# And this process's heartbeat row: a charger counts as online only while
+# the process holding its connection lives; each heartbeat also clears what
+# dead processes left (chargepoints/services/processes.py).
+application = PeriodicJobs(
+    router,
+    [(settings.CSMS_EXPIRY_INTERVAL, charging_requests_expire)],
+    lifecycle=Lifecycle(
+        start=this_process_start,
+        heartbeat=this_process_heartbeat,
+        interval=settings.CSMS_PROCESS_HEARTBEAT_INTERVAL,
+        stop=this_process_stop,
+    ),
+)
 
 # What start-up made (modules, URL maps, compiled schemas) lives as long as
 # the process: moved out of the collector's way, it is never scanned again.

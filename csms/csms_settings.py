@@ -17,7 +17,7 @@ CSMS_AUTO_REGISTER_STATUS = os.environ.get("CSMS_AUTO_REGISTER_STATUS", "Pending
 if CSMS_AUTO_REGISTER_STATUS not in {"Accepted", "Pending"}:
     raise ImproperlyConfigured("CSMS_AUTO_REGISTER_STATUS must be Accepted or Pending.")
 # At most this many chargers auto-registered per minute, across all processes:
-# a script cycling through random ids fills no table.
+# a script cycling through random ids fills no table. 0: no cap.
 CSMS_AUTO_REGISTER_PER_MINUTE = int(os.environ.get("CSMS_AUTO_REGISTER_PER_MINUTE", "10"))
 
 # Charger credentials (OCPP security profiles). With this on, no charger
@@ -39,8 +39,10 @@ CSMS_CHARGER_AUTH_FAILURES = int(os.environ.get("CSMS_CHARGER_AUTH_FAILURES", "5
 CSMS_CHARGER_LOCKOUT_SECONDS = float(os.environ.get("CSMS_CHARGER_LOCKOUT_SECONDS", "30"))
 CSMS_CHARGER_LOCKOUT_MAX_SECONDS = float(os.environ.get("CSMS_CHARGER_LOCKOUT_MAX_SECONDS", "3600"))
 # Flood limits per connection: frames per second (sustained, with a burst),
-# and bytes per minute. Frames over them get a CALLERROR; a charger that keeps
-# on after this many refusals in a row is disconnected.
+# and bytes per minute; 0 switches one off. Frames over them are neither
+# processed nor stored, and a CALL among them gets a CALLERROR. A charger
+# refused this many frames in one episode (refusals less than burst / rate
+# seconds apart) is disconnected (close code 4008); 0: never.
 CSMS_CHARGER_FRAMES_PER_SECOND = float(os.environ.get("CSMS_CHARGER_FRAMES_PER_SECOND", "20"))
 CSMS_CHARGER_FRAME_BURST = int(os.environ.get("CSMS_CHARGER_FRAME_BURST", "200"))
 CSMS_CHARGER_BYTES_PER_MINUTE = int(

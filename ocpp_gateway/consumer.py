@@ -11,10 +11,9 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from chargepoints.services.admission import chargepoint_admit, chargepoint_password_checked
 from chargepoints.services.connections import (
     Connection,
-    chargepoint_admit,
-    chargepoint_connected,
     chargepoint_disconnected,
     chargepoint_password_matches,
 )
@@ -24,10 +23,12 @@ from ocpp_gateway.admission import (
     basic_auth_password,
     chargepoint_id_from_path,
     group_name,
+    handshake_credentials,
     negotiate_subprotocol,
     origin_refused,
 )
 from ocpp_gateway.db import gateway_db
+from ocpp_gateway.flood import CLOSE_FLOODED
 from ocpp_gateway.v16.adapter import ChargePoint16
 from ocpp_gateway.v21.adapter import ChargePoint21
 from ocpp_gateway.v201.adapter import ChargePoint201
@@ -78,29 +79,46 @@ class OcppConsumer(AsyncWebsocketConsumer):
             websocket_port=port if address == peer else None,
             process_id=PROCESS_ID,
         )
+        credentials = handshake_credentials(scope, chargepoint_id, address)
         admission = await gateway_db(
             chargepoint_admit,
             chargepoint_id=chargepoint_id,
             auto_register=settings.CSMS_AUTO_REGISTER,
             auto_register_status=settings.CSMS_AUTO_REGISTER_STATUS,
             connection=connection,
+            credentials=credentials,
+            require_auth=settings.CSMS_REQUIRE_CHARGER_AUTH,
         )
-        if not admission.connected:
+        if admission.password_pending:
+            password = basic_auth_password(scope.get("headers", []), chargepoint_id)
             # Hashing off the database thread: a flood of wrong passwords must
             # not stall every other charger's messages.
-            admitted = await asyncio.to_thread(
+            matched = await asyncio.to_thread(
                 chargepoint_password_matches,
+                password_hash=admission.password_hash,
+                password=password,
+            )
+            admission = await gateway_db(
+                chargepoint_password_checked,
+                chargepoint_id=chargepoint_id,
                 admission=admission,
-                password=basic_auth_password(scope.get("headers", []), chargepoint_id),
+                matched=matched,
+                password_given=password is not None,
+                credentials=credentials,
+                connection=connection,
             )
-            if not admitted:
-                reason = "wrong or missing password" if admission.known else "unknown charge point"
-                logger.warning("Refused %s: %s", chargepoint_id, reason)
-                await self.close()
-                return
-            await gateway_db(
-                chargepoint_connected, chargepoint_id=chargepoint_id, connection=connection
+        if admission.refused:
+            # A security event (A00.FR.323, A00.FR.408). The charger is told no
+            # more than a 403: not whether its id exists, nor why.
+            logger.warning(
+                "Refused charger %s from %s: %s (%s)",
+                chargepoint_id,
+                address,
+                admission.refused,
+                admission.detail,
             )
+            await self.close()
+            return
         # Recorded as connected from here: whatever fails below, disconnect() clears it.
         self.chargepoint_id = chargepoint_id
         self.group = group_name(chargepoint_id)
@@ -133,12 +151,22 @@ class OcppConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=text)
 
     async def receive(self, text_data=None, bytes_data=None):
-        if self.adapter is None:
+        adapter = self.adapter
+        if adapter is None:
             return
         if text_data is None:
             # OCPP-J uses text frames; decode a binary one rather than drop it.
             text_data = bytes_data.decode("utf-8", errors="replace")
-        await self.adapter.route_message(text_data)
+        # The flood limits come first: a frame over them is neither parsed nor stored.
+        if adapter.flood.admit(text_data):
+            await adapter.route_message(text_data)
+        elif await adapter.refuse_flooded(text_data):
+            logger.warning(
+                "%s: disconnected, still flooding after %d refused frames",
+                self.chargepoint_id,
+                adapter.flood.episode_refused,
+            )
+            await self.close(code=CLOSE_FLOODED)
 
     async def connection_replaced(self, event):
         if event["by"] != self.channel_name and event["at"] >= self.connected_at:

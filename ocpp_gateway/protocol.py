@@ -7,6 +7,7 @@ validates itself and uses the library for schemas and dataclasses.
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -67,6 +68,13 @@ ERROR_CODES_201 = {
 UNREADABLE_MESSAGE_ID = "-1"
 MAX_MESSAGE_ID_LENGTH = 36
 MAX_ERROR_DESCRIPTION_LENGTH = 255
+# How deep a frame may nest, its own array counted. The deepest schema
+# (2.0.1 SetChargingProfile) nests about ten levels; vendor data gets room to
+# spare. A deeper frame is refused before anything that recurses (key
+# conversion, schema checks, the log) walks it, whatever the stack holds.
+MAX_NESTING = 64
+# The start of a frame, read without parsing it: [messageTypeId, "messageId", ...
+FRAME_START = re.compile(r'^\s*\[\s*(\d+)\s*,\s*"([^"\\]{1,36})"')
 
 # JSON schema keywords -> the error they stand for.
 _SCHEMA_ERRORS = {
@@ -119,6 +127,53 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON value")
 
 
+def _deeper_than(data, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels; level by level, no recursion."""
+    level = [data] if isinstance(data, list | dict) else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        inner = []
+        for item in level:
+            for child in item.values() if isinstance(item, dict) else item:
+                if isinstance(child, list | dict):
+                    inner.append(child)
+        level = inner
+    return False
+
+
+def _too_deep(raw: str | bytes, data) -> bool:
+    # Every level opens with a bracket: a frame with few brackets (nearly all
+    # of them) is answered by two counts at C speed, without a walk.
+    opens = (
+        raw.count(b"[") + raw.count(b"{")
+        if isinstance(raw, bytes)
+        else raw.count("[") + raw.count("{")
+    )
+    return opens > MAX_NESTING and _deeper_than(data, MAX_NESTING)
+
+
+def _nested_too_deeply(raw: str | bytes) -> FrameError:
+    """The error for a frame nested too deeply, with its message id where that can be read."""
+    description = f"Message is nested more than {MAX_NESTING} levels deep"
+    text = raw[:100].decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw[:100]
+    start = FRAME_START.match(text)
+    if start is None:
+        # OCPP 2.0.1 part 4 §4.3 RpcFrameworkError: "MessageId could not be read".
+        return FrameError(ErrorKind.RPC_FRAMEWORK, description)
+    # A CALL whose payload is beyond reason: FormatViolation (2.0.1 part 4
+    # §4.3) / FormationViolation (OCPP-J 1.6 §4.2.3), "Payload for Action is
+    # syntactically incorrect". An answer of the charger's gets no answer.
+    return FrameError(
+        ErrorKind.FORMAT,
+        description,
+        unique_id=start.group(2),
+        answer=int(start.group(1)) == Call.message_type_id,
+    )
+
+
 def parse_frame(raw: str | bytes, *, unanswered_types: frozenset[int] = frozenset()) -> ParsedFrame:
     """Parse one OCPP-J frame, or raise FrameError saying what is wrong with it.
 
@@ -131,8 +186,10 @@ def parse_frame(raw: str | bytes, *, unanswered_types: frozenset[int] = frozense
     except (ValueError, UnicodeDecodeError):
         raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not valid JSON") from None
     except RecursionError:
-        # Arrays in arrays a hundred thousand deep: no OCPP message nests so.
-        raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is nested too deeply") from None
+        # Past what the decoder's stack holds: no OCPP message nests so.
+        raise _nested_too_deeply(raw) from None
+    if _too_deep(raw, data):
+        raise _nested_too_deeply(raw)
     if not isinstance(data, list) or not data:
         raise FrameError(ErrorKind.RPC_FRAMEWORK, "Message is not a JSON array")
     unique_id = data[1] if len(data) > 1 else None

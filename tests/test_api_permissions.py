@@ -472,6 +472,8 @@ ROUTES = [
         body=lambda w: {"command": "reset", "type": "soft"},
     ),
     Route("GET", "/charge-points/{chargepoint}/commands/{command}/", operators_read(200)),
+    # A new password for the charger: operators (chargepoints.rotate_password) only.
+    Route("POST", "/charge-points/{chargepoint}/rotate-password/", operators_only(201)),
     # Tariffs: public, read-only.
     Route("GET", "/tariffs/", public_read()),
     Route("GET", "/tariffs/{tariff}/", public_read()),

@@ -24,6 +24,7 @@ from billing.snapshots import (
 from chargepoints.enums import Measurand
 from chargepoints.models import SampledValue, Transaction
 from chargepoints.models.ids import new_ocpi_id
+from chargepoints.services.authorization import transaction_deauthorized
 
 
 class CdrRefused(ValueError):
@@ -217,6 +218,8 @@ def transaction_reconcile(*, tx: Transaction) -> CDR:
     tx = Transaction.objects.select_for_update().get(pk=tx.pk)
     if not tx.needs_review:
         raise CdrRefused(f"Transaction {tx.pk} is not waiting for reconciliation.")
+    if transaction_deauthorized(tx):
+        raise CdrRefused(f"Transaction {tx.pk} was refused at its start ({tx.start_status}).")
     if tx.stop_transaction_timestamp is None:
         raise CdrRefused(f"Transaction {tx.pk} has not ended.")
     if tx.connector_id is None:

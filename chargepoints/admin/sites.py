@@ -1,10 +1,16 @@
 """Sites in the admin: locations, charge points and their connectors."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 
 from chargepoints.admin.commands import ChargePointCommandsMixin, CommandInline
+from chargepoints.enums import SecurityProfile
 from chargepoints.models import (
     ChargePoint,
     Connector,
@@ -16,6 +22,7 @@ from chargepoints.services.connections import (
     PASSWORD_MIN_LENGTH,
     chargepoint_set_password,
 )
+from chargepoints.services.lockouts import chargepoint_lockout
 
 SAMPLED_VALUES_SHOWN = 100
 
@@ -100,7 +107,13 @@ class ConnectorInline(admin.TabularInline):
 
 
 class ChargePointForm(forms.ModelForm):
-    """Sets the HTTP Basic password (OCPP security profile 1); only its hash is kept."""
+    """The charger's security profile and password (profiles 1 and 2); only its hash is kept.
+
+    A profile the record cannot meet is refused here rather than found out
+    when the charger is locked out: profiles 1 and 2 need a password, and a
+    charger with a password is on profile 1 at least (its password is
+    always asked for).
+    """
 
     new_password = forms.CharField(
         required=False,
@@ -128,6 +141,26 @@ class ChargePointForm(forms.ModelForm):
             "registration_status",
             "security_profile",
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        profile = cleaned.get("security_profile")
+        keeps = bool(self.instance.password) and not cleaned.get("remove_password")
+        password = keeps or bool(cleaned.get("new_password") and not cleaned.get("remove_password"))
+        if profile in (SecurityProfile.BASIC_AUTH, SecurityProfile.BASIC_AUTH_TLS) and not password:
+            self.add_error(
+                "security_profile",
+                "Profiles 1 and 2 need a password: set one below, or keep profile 0 and use "
+                "the 'Give a new password' action (the charger moves to profile 1 once it "
+                "accepts one).",
+            )
+        if profile == SecurityProfile.NONE and password:
+            self.add_error(
+                "security_profile",
+                "A charger with a password must present it: profile 1 at least, or tick "
+                "'remove password'.",
+            )
+        return cleaned
 
 
 @admin.register(ChargePoint)
@@ -190,6 +223,7 @@ class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
                     "new_password",
                     "remove_password",
                     ("client_cert_serial", "client_cert_fingerprint"),
+                    "failed_logins",
                 ]
             },
         ),
@@ -218,7 +252,14 @@ class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
     inlines = [ConnectorInline, CommandInline]
 
     def get_readonly_fields(self, request, obj=None):
-        shown = [*CHARGER_REPORTED, "local_list_version", "has_password", "energy", "command_links"]
+        shown = [
+            *CHARGER_REPORTED,
+            "local_list_version",
+            "has_password",
+            "failed_logins",
+            "energy",
+            "command_links",
+        ]
         # The id is the charger's identity on the wire: fixed once created.
         return [*shown, "chargepoint_id"] if obj is not None else shown
 
@@ -235,6 +276,23 @@ class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
     @admin.display(description="password set", boolean=True)
     def has_password(self, obj: ChargePoint) -> bool:
         return bool(obj and obj.password)
+
+    @admin.display(description="failed logins")
+    def failed_logins(self, obj: ChargePoint) -> str:
+        # Its charge point id's count (chargepoints.services.lockouts); its
+        # address may be locked out too, listed under Charger lock-outs.
+        lockout = chargepoint_lockout(chargepoint_id=obj.pk) if obj and obj.pk else None
+        if lockout is None:
+            return "none"
+        listed = reverse("admin:chargepoints_chargerlockout_changelist")
+        listed += "?" + urlencode({"q": lockout.key})
+        if lockout.locked_until is not None and lockout.locked_until > timezone.now():
+            text = f"LOCKED OUT until {lockout.locked_until:%Y-%m-%d %H:%M:%S} UTC"
+        else:
+            text = "not locked out"
+        text += f", {lockout.failures} failed logins, the last at "
+        text += f"{lockout.last_failure_at:%Y-%m-%d %H:%M:%S} UTC"
+        return format_html('{} (<a href="{}">charger lock-outs</a>)', text, listed)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,6 +1,6 @@
 """Transactions, their readings, sessions, reservations and charging profiles in the admin."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -11,6 +11,7 @@ from chargepoints.models import (
     SampledValue,
     Transaction,
 )
+from chargepoints.services.transaction_closing import TransactionNotActive, transaction_close
 
 SAMPLED_VALUES_SHOWN = 100
 
@@ -93,6 +94,36 @@ class TransactionAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "vehicle", "reservation", "chargingprofile"]
     inlines = [SampledValueInline]
     # Billing registers a subclass adding the price and reconciling (billing/admin.py).
+    actions = ["close"]
+
+    def has_close_permission(self, request) -> bool:
+        return request.user.has_perm("chargepoints.close_transaction")
+
+    @admin.action(
+        description="Close selected transactions their chargers never stopped (for review)",
+        permissions=["close"],
+    )
+    def close(self, request, queryset):
+        # The charger will never stop it (it rebooted, or lost it): closed at
+        # the last moment it was known to run, flagged, never billed by itself
+        # (chargepoints/services/transaction_closing.py).
+        closed = 0
+        for transaction_id in queryset.values_list("pk", flat=True):
+            try:
+                transaction_close(
+                    transaction_id=transaction_id,
+                    why=f"closed by operator {request.user.get_username()}",
+                )
+                closed += 1
+            except TransactionNotActive as error:
+                self.message_user(request, str(error), messages.WARNING)
+        if closed:
+            self.message_user(
+                request,
+                f"{closed} transactions closed and flagged for review; reconcile them to bill "
+                "the energy known so far.",
+                messages.SUCCESS,
+            )
 
     def get_readonly_fields(self, request, obj=None):
         # A new transaction can be entered by hand (e.g. from a paper log);

@@ -7,7 +7,14 @@ the OCPP call from; they are stored with the command as its ``params``.
 
 from django import forms
 
-from chargepoints.commands import authorization, configuration, maintenance, smart_charging, station
+from chargepoints.commands import (
+    authorization,
+    configuration,
+    maintenance,
+    security,
+    smart_charging,
+    station,
+)
 from chargepoints.commands.base import CommandForm, CommandInvalid, PreparedCommand
 from chargepoints.enums import CommandName
 from chargepoints.models import ChargePoint
@@ -41,6 +48,7 @@ FORMS: dict[str, type[CommandForm]] = {
     CommandName.GET_TRANSACTION_STATUS: maintenance.GetTransactionStatusForm,
     CommandName.SET_CURRENT_LIMIT: smart_charging.SetCurrentLimitForm,
     CommandName.SET_LED_BRIGHTNESS: configuration.SetLedBrightnessForm,
+    CommandName.SET_PASSWORD: security.SetPasswordForm,
 }
 
 

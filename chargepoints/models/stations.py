@@ -147,6 +147,15 @@ class ChargePoint(models.Model):
         permissions = [
             ("rotate_password", "Can give a charger a new password (sent to the charger)")
         ]
+        indexes = [
+            # The cap on auto-registrations counts the last minute's: only
+            # those rows enter this index.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(auto_registered=True),
+                name="chargepoint_auto_registered",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name or self.chargepoint_id

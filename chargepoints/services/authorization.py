@@ -15,8 +15,17 @@ from chargepoints.enums import TransactionStatus
 from chargepoints.models import Transaction
 from csms.rows import RowReader
 
-# A tag's running transactions, asked at every start (compiled once, csms/rows.py).
-_ACTIVE_OF_TAG = RowReader(Transaction, ["id_tag", "transaction_status"], fields=["pk"])
+# A tag's running transactions of one start status, asked at every start
+# (compiled once, csms/rows.py).
+_ACTIVE_OF_TAG = RowReader(
+    Transaction, ["id_tag", "transaction_status", "start_status"], fields=["pk"]
+)
+# The start statuses of transactions a tag is charging with: Accepted, or not
+# answered (a 2.0.1 start without a token; rows older than start_status).
+# Any other answer deauthorized the transaction: it never blocks its tag, or
+# a charger that ignores ConcurrentTx (or a rogue one) would lock the driver
+# out for good.
+_AUTHORIZED_STARTS = (AuthorizationStatus.ACCEPTED, "")
 
 
 @dataclass(frozen=True)
@@ -31,18 +40,32 @@ class AuthResult:
         return self.status == AuthorizationStatus.ACCEPTED
 
 
+def transaction_deauthorized(tx: Transaction) -> bool:
+    """Whether the start was answered with anything but Accepted: never billed, never a
+    driver's charging, never blocking its tag."""
+    return tx.start_status not in _AUTHORIZED_STARTS
+
+
 def idtag_authorize(
     *,
     id_token: str,
     token_type: str = "",
     check_concurrent: bool = False,
     exclude_transaction: Transaction | None = None,
+    charger_accepted: bool = True,
 ) -> AuthResult:
-    """Accepted, Blocked, Expired, Unknown or ConcurrentTx for a presented token.
+    """Accepted, Blocked, Expired, Unknown, Invalid or ConcurrentTx for a presented token.
 
     ``check_concurrent`` applies when a transaction starts (OCPP 1.6 §7.2
     ConcurrentTx); an Authorize to *stop* a transaction must not fail with it.
+    A charger not accepted at its boot (Pending, Rejected) may not charge
+    anyone: Invalid, without looking the token up, so that it cannot probe
+    which tokens are valid either.
     """
+    if not charger_accepted:
+        # OCPP 1.6 §4.2 / 2.0.1 B02, B03: until accepted, a charger only boots,
+        # beats and reports status.
+        return AuthResult(AuthorizationStatus.INVALID)
     if token_type == IdTokenType.NO_AUTHORIZATION:
         # The station lets anyone charge (free vend): nothing to look up.
         return AuthResult(AuthorizationStatus.ACCEPTED)
@@ -51,10 +74,12 @@ def idtag_authorize(
         return AuthResult(AuthorizationStatus.UNKNOWN)
     status = idtag_status(tag=tag)
     if status == AuthorizationStatus.ACCEPTED and check_concurrent:
-        # Two at most: one may be the transaction excluded.
-        active = _ACTIVE_OF_TAG.all(tag.pk, TransactionStatus.ACTIVE, limit=2)
         excluded = exclude_transaction.pk if exclude_transaction is not None else None
-        if any(running.pk != excluded for running in active):
-            status = AuthorizationStatus.CONCURRENT_TX
+        for start_status in _AUTHORIZED_STARTS:
+            # Two at most: one may be the transaction excluded.
+            active = _ACTIVE_OF_TAG.all(tag.pk, TransactionStatus.ACTIVE, start_status, limit=2)
+            if any(running.pk != excluded for running in active):
+                status = AuthorizationStatus.CONCURRENT_TX
+                break
     parent = tag.parent_id_tag.idToken if tag.parent_id_tag else None
     return AuthResult(status, id_tag=tag, expiry_date=tag.expiry_date, parent_id_tag=parent)

@@ -9,7 +9,7 @@ from django.db import transaction
 from chargepoints.enums import RegistrationStatus
 from chargepoints.models import ChargePoint, Heartbeat
 from chargepoints.services.locks import chargepoint_locked
-from csms.rows import row_update, rows_insert
+from csms.rows import RowReader, row_update, rows_insert
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,25 @@ def chargepoint_boot(*, chargepoint_id: str, info: BootInfo, at: datetime.dateti
         else settings.CSMS_BOOT_RETRY_INTERVAL
     )
     return BootResult(status=status, interval=interval)
+
+
+# A connection asks once, at its first Authorize; its boot answers renew it.
+_REGISTRATION = RowReader(ChargePoint, ["pk"], fields=["registration_status"])
+
+
+def chargepoint_registration(*, chargepoint_id: str) -> str:
+    """The operator's decision about the charger (Accepted, Pending, Rejected).
+
+    A connection keeps the answer (docs/architecture.md rule 10) with the
+    status its boots are answered with: in OCPP the charger's registration
+    changes only with that answer (1.6 §4.2, 2.0.1 B02, B03). Transaction
+    starts read it afresh under the charger's lock.
+    """
+    chargepoint = _REGISTRATION.get(chargepoint_id)
+    if chargepoint is None:
+        # Deleted while connected: it may do nothing.
+        return RegistrationStatus.REJECTED
+    return chargepoint.registration_status
 
 
 @transaction.atomic

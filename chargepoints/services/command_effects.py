@@ -13,6 +13,8 @@ from chargepoints.enums import (
     ReservationStatus,
 )
 from chargepoints.models import ChargingProfile, Command, Reservation
+from chargepoints.services.connections import chargepoint_set_password
+from chargepoints.services.connectors import ConnectorsReported
 from chargepoints.services.events import VariableValue, configuration_store
 from chargepoints.services.notices import notice_maintenance
 
@@ -25,6 +27,8 @@ class CommandAnswer:
     # Settings the answer reports (GetConfiguration, Get/SetVariables results).
     values: tuple[VariableValue, ...] = ()
     list_version: int | None = None
+    # How many connectors the reported settings say the charger has.
+    connectors: ConnectorsReported | None = None
 
 
 def command_effects_apply(*, command: Command, answer: CommandAnswer) -> None:
@@ -38,7 +42,11 @@ def command_effects_apply(*, command: Command, answer: CommandAnswer) -> None:
     if effect is not None and answer.accepted:
         effect(command, answer)
     if answer.values:
-        configuration_store(chargepoint_id=command.chargepoint_id, values=answer.values)
+        configuration_store(
+            chargepoint_id=command.chargepoint_id,
+            values=answer.values,
+            connectors=answer.connectors,
+        )
 
 
 def _reserve(command: Command, answer: CommandAnswer) -> None:
@@ -169,6 +177,16 @@ def _local_list_version(command: Command, version: int) -> None:
     chargepoint.save(update_fields=["local_list_version", "last_updated"])
 
 
+def _password_accepted(command: Command, answer: CommandAnswer) -> None:
+    # OCPP 2.0.1 A01 (OCTT TC_A_09): the charger took the new password, and
+    # from now on only it admits the charger; RebootRequired counts too, since
+    # after that reboot the charger presents only the new one. Any other
+    # answer leaves the old one, which the charger still has (A01.FR.04).
+    # Hashed, and a charger on profile 0 raised to 1: with a password it is
+    # admitted only with it.
+    chargepoint_set_password(chargepoint=command.chargepoint, password=command.params["password"])
+
+
 def _when(value: str | None) -> datetime.datetime | None:
     return parse_datetime(value) if value else None
 
@@ -183,4 +201,5 @@ _EFFECTS = {
     CommandName.CHANGE_CONFIGURATION: _configuration_changed,
     CommandName.SEND_LOCAL_LIST: _local_list_sent,
     CommandName.GET_LOCAL_LIST_VERSION: _local_list_version_read,
+    CommandName.SET_PASSWORD: _password_accepted,
 }

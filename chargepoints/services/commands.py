@@ -24,6 +24,7 @@ from chargepoints.commands import PreparedCommand, command_prepare
 from chargepoints.enums import COMMAND_FINAL_STATUSES, ChargerEventKind, CommandName, CommandStatus
 from chargepoints.models import ChargePoint, Command
 from chargepoints.services.command_effects import CommandAnswer, command_effects_apply
+from chargepoints.services.command_secrets import command_secrets_forget
 from chargepoints.services.command_transport import command_transport
 from chargepoints.services.events import chargepoint_event_record
 
@@ -167,6 +168,8 @@ def command_finish(
         answer = CommandAnswer(accepted=True)
     if answer is not None and status in (CommandStatus.ACCEPTED, CommandStatus.REJECTED):
         command_effects_apply(command=command, answer=answer)
+    # Sent and answered (or not): a secret it carried (a new password) is no longer needed.
+    command_secrets_forget(command=command)
     return command
 
 

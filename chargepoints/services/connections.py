@@ -1,17 +1,18 @@
-"""Admission of chargers and their connection state."""
+"""A charger's connection state and its password (security profiles 1 and 2).
 
-import dataclasses
+Who may connect is decided in chargepoints.services.admission.
+"""
+
 import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chargepoints.enums import RegistrationStatus
+from chargepoints.enums import SecurityProfile
 from chargepoints.models import ChargePoint
-from csms.rows import RowReader, keys_present, row_insert, row_update
+from csms.rows import keys_present, row_update
 
 CHARGER_PASSWORD_HASHER = "pbkdf2_sha256_charger"
 # OCPP 2.0.1 BasicAuthPassword: 16 to 40 characters (security profile 1).
@@ -19,12 +20,11 @@ PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 16, 40
 
 
 @dataclass(frozen=True)
-class Admission:
-    known: bool
-    password_hash: str = ""
-    registered: bool = False
-    # Admitted and recorded as connected already (no password to check).
-    connected: bool = False
+class Certificate:
+    """A client certificate that proves a charge point's identity (security profile 3)."""
+
+    serial: str
+    fingerprint: str  # SHA-256, hexadecimal
 
 
 @dataclass(frozen=True)
@@ -38,49 +38,8 @@ class Connection:
     # The server process holding it (csms.process), so that its chargers go
     # offline when that process dies.
     process_id: str = ""
-
-
-# Every handshake reads this: compiled once (csms/rows.py). A fleet
-# reconnecting after an outage is ten thousand of them at once.
-_CREDENTIALS = RowReader(ChargePoint, ["pk"], fields=["password"])
-
-
-def chargepoint_admit(
-    *,
-    chargepoint_id: str,
-    auto_register: bool,
-    auto_register_status: str = RegistrationStatus.ACCEPTED,
-    connection: Connection | None = None,
-) -> Admission:
-    """Whether a connecting charger is known (registering it if allowed), and its password hash.
-
-    The password itself is checked by ``chargepoint_password_matches``, apart
-    from the database: hashing is CPU work that must not hold up the
-    database work of every other charger. A charger that needs no password
-    is admitted here and, given its ``connection``, recorded as connected in
-    the same call: one round trip to the database per handshake.
-    """
-    chargepoint = _CREDENTIALS.get(chargepoint_id)
-    if chargepoint is not None:
-        admission = Admission(True, password_hash=chargepoint.password)
-    elif not auto_register:
-        return Admission(False)
-    else:
-        admission = Admission(True, registered=_registered(chargepoint_id, auto_register_status))
-    if connection is not None and not admission.password_hash:
-        chargepoint_connected(chargepoint_id=chargepoint_id, connection=connection)
-        admission = dataclasses.replace(admission, connected=True)
-    return admission
-
-
-def _registered(chargepoint_id: str, status: str) -> bool:
-    """Register an unknown charger; False when another process just did."""
-    try:
-        with transaction.atomic():
-            row_insert(ChargePoint(pk=chargepoint_id, registration_status=status))
-    except IntegrityError:
-        return False
-    return True
+    # Security profile 3: the certificate it connected with, kept on the charge point.
+    certificate: Certificate | None = None
 
 
 def chargepoints_existing(chargepoint_ids: set[str]) -> set[str]:
@@ -94,22 +53,28 @@ def _dummy_hash() -> str:
     return make_password("no charger has this password", hasher=CHARGER_PASSWORD_HASHER)
 
 
-def chargepoint_password_matches(*, admission: Admission, password: str | None) -> bool:
+def chargepoint_password_matches(*, password_hash: str, password: str | None) -> bool:
     """Whether the presented password admits the charger; no database access.
 
-    Unknown chargers are checked against a dummy hash, so the time taken does
-    not tell whether a charge point id exists.
+    Without a hash (an unknown charger) a dummy one is checked, so the time
+    taken does not tell whether a charge point id exists; an empty hash never
+    matches.
     """
-    if not admission.known:
+    if not password_hash:
         check_password(password or "", _dummy_hash())
         return False
-    if not admission.password_hash:
-        return True
-    return password is not None and check_password(password, admission.password_hash)
+    return password is not None and check_password(password, password_hash)
 
 
 def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) -> None:
-    """Set (or with None, remove) the HTTP Basic password a charger must present."""
+    """Set (or with None, remove) the HTTP Basic password a charger must present.
+
+    A charger given a password is on security profile 1 at least from then
+    on: a password nobody asks for protects nothing. Removing it lowers no
+    profile (OCPP 2.0.1 A00.FR.005: lowering is a deliberate act, not a side
+    effect); a profile 1 or 2 charger without one is refused until it has one.
+    """
+    fields = ["password", "last_updated"]
     if password is None:
         chargepoint.password = ""
     else:
@@ -121,7 +86,10 @@ def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) 
                 }
             )
         chargepoint.password = make_password(password, hasher=CHARGER_PASSWORD_HASHER)
-    chargepoint.save(update_fields=["password", "last_updated"])
+        if chargepoint.security_profile < SecurityProfile.BASIC_AUTH:
+            chargepoint.security_profile = SecurityProfile.BASIC_AUTH
+            fields.append("security_profile")
+    chargepoint.save(update_fields=fields)
 
 
 def chargepoint_connected(*, chargepoint_id: str, connection: Connection) -> None:
@@ -135,17 +103,27 @@ def chargepoint_connected(*, chargepoint_id: str, connection: Connection) -> Non
         websocket_port=connection.websocket_port,
         connection_process=connection.process_id,
     )
-    row_update(
-        row,
-        [
-            "connected",
-            "connection_id",
-            "connection_process",
-            "ocpp_version",
-            "ip_address",
-            "websocket_port",
-        ],
-    )
+    fields = _CONNECTED_FIELDS
+    if connection.certificate is not None:
+        row.client_cert_serial = connection.certificate.serial
+        row.client_cert_fingerprint = connection.certificate.fingerprint
+        fields = _CONNECTED_WITH_CERTIFICATE_FIELDS
+    row_update(row, fields)
+
+
+_CONNECTED_FIELDS = [
+    "connected",
+    "connection_id",
+    "connection_process",
+    "ocpp_version",
+    "ip_address",
+    "websocket_port",
+]
+_CONNECTED_WITH_CERTIFICATE_FIELDS = [
+    *_CONNECTED_FIELDS,
+    "client_cert_serial",
+    "client_cert_fingerprint",
+]
 
 
 def chargepoint_disconnected(*, chargepoint_id: str, connection_id: str) -> bool:

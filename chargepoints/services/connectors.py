@@ -1,4 +1,4 @@
-"""Finding a charger's connector from what a charger calls it."""
+"""Finding a charger's connector from what a charger calls it, and counting them."""
 
 from dataclasses import dataclass
 
@@ -57,12 +57,14 @@ def connector_get_or_create(*, chargepoint: ChargePoint, ref: ConnectorRef) -> C
         connectorid = ref.evse_id
         if taken.filter(connectorid=connectorid).exists():
             connectorid = (taken.aggregate(last=Max("connectorid"))["last"] or 0) + 1
-        return Connector.objects.create(
+        connector = Connector.objects.create(
             chargepoint=chargepoint,
             connectorid=connectorid,
             evse_id=ref.evse_id,
             evse_connector_id=evse_connector_id,
         )
+        chargepoint_connector_count_update(chargepoint_id=chargepoint.pk)
+        return connector
     connector = _BY_NUMBER.get(chargepoint.pk, ref.connectorid)
     if connector is None:
         # Known not to exist a moment ago: create it, and read it only if
@@ -74,4 +76,45 @@ def connector_get_or_create(*, chargepoint: ChargePoint, ref: ConnectorRef) -> C
                 )
         except IntegrityError:
             connector = _BY_NUMBER.get(chargepoint.pk, ref.connectorid)
+        else:
+            chargepoint_connector_count_update(chargepoint_id=chargepoint.pk)
     return connector
+
+
+# The most a charge point's connector_count holds (a PositiveSmallIntegerField).
+_MOST_CONNECTORS = 32767
+
+
+@dataclass(frozen=True)
+class ConnectorsReported:
+    """How many connectors a charger says it has, in its configuration or device model."""
+
+    count: int
+    # The charger's own total (a configuration key) replaces a count set too
+    # high by hand; a device-model report comes in parts, and a part only raises it.
+    complete: bool = False
+
+
+def chargepoint_connector_count_update(
+    *, chargepoint_id: str, reported: ConnectorsReported | None = None
+) -> int:
+    """Keep ``connector_count`` to what the charger reports, never below the connectors seen.
+
+    Called when a connector row is created or a report arrives: never per
+    frame (docs/architecture.md rule 10). Returns the count now stored.
+    """
+    seen = Connector.objects.filter(chargepoint_id=chargepoint_id, connectorid__gt=0).count()
+    rows = ChargePoint.objects.filter(pk=chargepoint_id)
+    current = rows.values_list("connector_count", flat=True).first()
+    if current is None:
+        return 0
+    if reported is None:
+        count = max(current, seen)
+    elif reported.complete:
+        count = max(reported.count, seen)
+    else:
+        count = max(current, reported.count, seen)
+    count = min(count, _MOST_CONNECTORS)
+    if count != current:
+        rows.update(connector_count=count)
+    return count

@@ -15,6 +15,10 @@ from chargepoints.models import (
     ConfigurationVariable,
     Reservation,
 )
+from chargepoints.services.connectors import (
+    ConnectorsReported,
+    chargepoint_connector_count_update,
+)
 
 
 def chargepoint_event_record(
@@ -89,9 +93,19 @@ class VariableValue:
 
 
 @transaction.atomic
-def configuration_store(*, chargepoint_id: str, values: Sequence[VariableValue]) -> int:
-    """Upsert reported settings into the per-charger store (NotifyReport, GetConfiguration)."""
+def configuration_store(
+    *,
+    chargepoint_id: str,
+    values: Sequence[VariableValue],
+    connectors: ConnectorsReported | None = None,
+) -> int:
+    """Upsert reported settings into the per-charger store (NotifyReport, GetConfiguration).
+
+    ``connectors``: how many connectors the report says the charger has.
+    """
     chargepoint = ChargePoint.objects.get(pk=chargepoint_id)
+    if connectors is not None:
+        chargepoint_connector_count_update(chargepoint_id=chargepoint_id, reported=connectors)
     for item in values:
         ConfigurationVariable.objects.update_or_create(
             chargepoint=chargepoint,

@@ -1,8 +1,9 @@
 """The periodic sweep: what ends by time alone is written here, never by a read.
 
 A driver's session whose start command failed or whose charger never
-started a transaction, and a reservation past its expiry date, end without
-a message from the charger. The server runs this every
+started a transaction, a reservation past its expiry date, and a
+transaction nothing was heard of for ``CSMS_TRANSACTION_SILENCE_HOURS``
+end without a message from the charger. The server runs this every
 ``CSMS_EXPIRY_INTERVAL`` seconds (csms/asgi.py), ``manage.py expire_sessions``
 runs it once; reads work the same out without writing
 (chargepoints/api/charging/selectors.py).
@@ -11,9 +12,12 @@ runs it once; reads work the same out without writing
 import datetime
 
 from chargepoints.services.driving import charging_sessions_refresh, reservations_expire
+from chargepoints.services.transaction_closing import transactions_close_silent
 
 
 def charging_requests_expire(*, now: datetime.datetime | None = None) -> None:
-    """Settle sessions still waiting on their charger, and expire reservations."""
+    """Settle sessions still waiting on their charger, expire reservations, close silent
+    transactions."""
     charging_sessions_refresh(now=now)
     reservations_expire(now=now)
+    transactions_close_silent(now=now)

@@ -103,10 +103,14 @@ def readings_store(
     connector: Connector | None,
     transaction: Transaction | None,
     readings: Iterable[Reading],
+    after_end: bool = False,
 ) -> list[SampledValue]:
     """Store readings; keep the transaction's meter and live values up to date.
 
     Callers hold the transaction row lock (they run inside @transaction.atomic).
+    A finished transaction's meter, totals and live values never change: its
+    readings are only stored, those sent after its end marked ``after_end``
+    (chargepoints/services/late_events.py).
     """
     # Keys, not instances: cheaper to build, and these rows are only written.
     chargepoint_id = chargepoint.pk
@@ -132,12 +136,13 @@ def readings_store(
                 unit=unit,
                 unit_multiplier=reading.multiplier,
                 signed_meter_value=reading.signed_meter_value,
+                after_end=after_end,
             )
         )
     # Append-only and read by nobody in this call: one statement, keys not
     # read back. A retransmitted reading is already there: kept once.
     rows_insert(rows, skip_duplicates=True)
-    if transaction is not None and rows:
+    if transaction is not None and rows and transaction.stop_transaction_timestamp is None:
         _transaction_track(transaction, rows)
     return rows
 

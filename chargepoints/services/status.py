@@ -15,10 +15,16 @@ from chargepoints.models import StatusNotification
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
 from chargepoints.services.locks import chargepoint_locked
 from chargepoints.services.notices import NOT_CHARGING_STATES, notice_charging_stopped
-from chargepoints.services.transactions import charging_state_record
+from chargepoints.services.transaction_closing import (
+    FREE_STATUSES,
+    transactions_close_unreported,
+)
+from chargepoints.services.transaction_facts import charging_state_record
 from csms.rows import row_update, rows_insert
 
-_CHARGER_STATUS = ("chargepoint_status", "status_timestamp")
+# Read with the charger's lock; the boot tells which transactions a free
+# connector leaves behind (chargepoints/services/transaction_closing.py).
+_CHARGER_STATUS = ("chargepoint_status", "status_timestamp", "last_boot_at")
 
 
 @transaction.atomic
@@ -36,7 +42,8 @@ def status_report(
     """Keep the report in the history and, unless it is older, make it the current status.
 
     Chargers replay queued reports after being offline; an older report must
-    not overwrite a newer status.
+    not overwrite a newer status. A connector reported free after a reboot
+    ends what its charger never stopped there.
     """
     # The charger's own status is read with its lock: a report on connector 0 sets it.
     chargepoint = chargepoint_locked(chargepoint_id, fields=_CHARGER_STATUS)
@@ -68,6 +75,10 @@ def status_report(
     target.error_code = error_code
     target.status_timestamp = timestamp
     row_update(target, [reported_field, "status", "error_code", "status_timestamp"])
+    if connector is not None and status in FREE_STATUSES:
+        transactions_close_unreported(
+            chargepoint=chargepoint, connector=connector, reported_at=timestamp
+        )
     return report
 
 

@@ -3,25 +3,30 @@
 Every service here is idempotent: chargers retransmit after a reconnect and
 some send a stop twice. None of them refuses a message about a transaction:
 a charger retries a refused transaction message forever (docs/architecture.md rule 7).
+A start answered with anything but Accepted is recorded all the same (the
+charger has started it and will stop it), as deauthorized
+(chargepoints/services/authorization.py); what the charger never stops is
+closed by chargepoints/services/transaction_closing.py, and what it sends
+after the end is kept apart (chargepoints/services/late_events.py).
 """
 
+import dataclasses
 import datetime
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction as db_transaction
-from django.utils import timezone
 
-from chargepoints.enums import (
-    ChargerEventKind,
-    ChargingState,
-    ReservationStatus,
-    TransactionStatus,
-)
-from chargepoints.models import ChargePoint, ChargerEvent, Reservation, Transaction
-from chargepoints.services.authorization import AuthResult, idtag_authorize
+from accounts.enums import AuthorizationStatus
+from chargepoints.enums import ChargingState, ReservationStatus, TransactionStatus
+from chargepoints.models import ChargePoint, Reservation, Transaction
+from chargepoints.services.authorization import AuthResult, transaction_deauthorized
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
+from chargepoints.services.late_events import (
+    readings_after_end_restore,
+    transaction_late_event,
+)
 from chargepoints.services.live import live_transaction_changed
 from chargepoints.services.locks import (
     chargepoint_locked,
@@ -40,6 +45,22 @@ from chargepoints.services.sessions import (
     charging_session_finish,
     charging_session_touch,
 )
+from chargepoints.services.transaction_closing import (
+    transaction_closed_by_csms,
+    transaction_reopen,
+    transactions_close_replaced,
+)
+from chargepoints.services.transaction_facts import (
+    NO_FACTS,
+    TransactionFacts,
+    chargepoint_accepted,
+    facts_apply,
+    facts_apply_state,
+    facts_apply_token,
+    facts_authorize,
+    facts_first_token,
+    facts_replayed,
+)
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_announce
 from csms.rows import row_insert
 
@@ -53,101 +74,6 @@ class TransactionResult:
     created: bool = False
 
 
-@dataclass(frozen=True)
-class TransactionFacts:
-    """What a charger may say about a running transaction, in any version."""
-
-    charging_state: str = ""
-    trigger_reason: str = ""
-    seq_no: int | None = None
-    number_of_phases_used: int | None = None
-    id_token: str | None = None
-    id_token_type: str = ""
-
-
-def _authorize(facts: TransactionFacts, **options) -> AuthResult | None:
-    """Authorize the token a message carried; None when it carried none."""
-    if facts.id_token is None and not facts.id_token_type:
-        return None
-    return idtag_authorize(id_token=facts.id_token or "", token_type=facts.id_token_type, **options)
-
-
-def _replayed(tx: Transaction, facts: TransactionFacts) -> bool:
-    """An event whose seqNo we already have: a retransmit, its readings are stored."""
-    return (
-        facts.seq_no is not None
-        and tx.sequence_number is not None
-        and facts.seq_no <= tx.sequence_number
-    )
-
-
-def charging_state_record(tx: Transaction, *, state: str, at: datetime.datetime) -> bool:
-    """Add a change of charging state to the transaction's history (the caller saves).
-
-    The history prices parking time; a repeated state is no change.
-    """
-    history = tx.charging_states or []
-    if history and history[-1].get("state") == state:
-        return False
-    tx.charging_states = [*history, {"timestamp": at.isoformat(), "state": state}]
-    return True
-
-
-def _apply_facts(
-    tx: Transaction,
-    facts: TransactionFacts,
-    auth: AuthResult | None,
-    *,
-    at: datetime.datetime | None = None,
-) -> None:
-    if facts.charging_state:
-        if at is not None:
-            charging_state_record(tx, state=facts.charging_state, at=at)
-        tx.charging_state = facts.charging_state
-    if facts.trigger_reason:
-        tx.trigger_reason = facts.trigger_reason
-    if facts.number_of_phases_used is not None:
-        tx.number_of_phases_used = facts.number_of_phases_used
-    # The token that started the transaction stays its token; whoever stops it
-    # (another card of the same group, OCPP 1.6 §6.49) is only authorized.
-    if facts.id_token and not tx.id_token:
-        tx.id_token = facts.id_token
-    if facts.id_token_type and not tx.id_token_type:
-        tx.id_token_type = facts.id_token_type
-    if (
-        auth is not None
-        and auth.id_tag is not None
-        and tx.id_tag_id is None
-        and tx.id_token.lower() == auth.id_tag.idToken.lower()
-    ):
-        tx.id_tag = auth.id_tag
-        tx.user = auth.id_tag.user
-    if facts.seq_no is not None:
-        if tx.sequence_number is not None and facts.seq_no > tx.sequence_number + 1:
-            _sequence_gap(tx, expected=tx.sequence_number + 1, received=facts.seq_no)
-        if tx.sequence_number is None or facts.seq_no > tx.sequence_number:
-            tx.sequence_number = facts.seq_no
-
-
-def _sequence_gap(tx: Transaction, *, expected: int, received: int) -> None:
-    # OCPP 2.0.1 E03: seqNo grows by one per event of a transaction; a gap
-    # means events were lost, and the energy may need checking.
-    logger.warning(
-        "Transaction %s on %s: sequence gap, expected seqNo %s, received %s",
-        tx.charger_transaction_id or tx.pk,
-        tx.chargepoint_id,
-        expected,
-        received,
-    )
-    ChargerEvent.objects.create(
-        chargepoint_id=tx.chargepoint_id,
-        kind=ChargerEventKind.SEQUENCE_GAP,
-        status=f"expected {expected}, received {received}",
-        timestamp=timezone.now(),
-        payload={"transaction": tx.pk, "expected": expected, "received": received},
-    )
-
-
 @db_transaction.atomic
 def transaction_start(
     *,
@@ -158,11 +84,17 @@ def transaction_start(
     charger_transaction_id: str | None = None,
     reservation_id: int | None = None,
     remote_start_id: int | None = None,
-    facts: TransactionFacts = TransactionFacts(),
+    facts: TransactionFacts = NO_FACTS,
     readings: Sequence[Reading] = (),
 ) -> TransactionResult:
-    """Start a transaction, or return the one a retransmitted start already created."""
-    chargepoint = chargepoint_locked(chargepoint_id, fields=())
+    """Start a transaction, or return the one a retransmitted start already created.
+
+    A deauthorized start (anything but Accepted, or a charger not accepted)
+    gets no driver session, tells no driver and is never billed.
+    """
+    # The registration is read with the lock the start takes anyway: fresh, at no cost.
+    chargepoint = chargepoint_locked(chargepoint_id, fields=("registration_status",))
+    accepted = chargepoint_accepted(chargepoint)
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref)
     if charger_transaction_id is not None:
         existing = transaction_locked(
@@ -177,8 +109,10 @@ def transaction_start(
             id_token=facts.id_token or "",
         )
     if existing is not None:
-        auth = _authorize(facts, check_concurrent=True, exclude_transaction=existing)
-        return TransactionResult(existing, auth=auth, created=False)
+        auth = facts_authorize(
+            facts, check_concurrent=True, exclude_transaction=existing, charger_accepted=accepted
+        )
+        return TransactionResult(existing, auth=_as_first_answered(auth, existing), created=False)
 
     tx = Transaction(
         chargepoint=chargepoint,
@@ -190,17 +124,34 @@ def transaction_start(
         wh_meter_last_timestamp=timestamp if meter_start_wh is not None else None,
         remote_start_id=remote_start_id,
     )
-    auth = _authorize(facts, check_concurrent=True)
-    _apply_facts(tx, facts, auth, at=timestamp)
+    if not accepted:
+        # OCPP 1.6 §4.2 / 2.0.1 B02, B03: a Pending or Rejected charger may not
+        # charge. 1.6 is told Invalid; a 2.0.1 event is accepted all the same.
+        tx.start_status = AuthorizationStatus.INVALID
+        tx.needs_review = True
+        tx.review_note = (
+            f"Started by a charger not accepted ({chargepoint.registration_status}): not billed"
+        )
+    auth = facts_authorize(facts, check_concurrent=True, charger_accepted=accepted)
+    facts_apply(tx, facts, auth, at=timestamp)
     if reservation_id is not None:
         tx.reservation = _reservation_consume(chargepoint, reservation_id)
     row_insert(tx)
     transaction_announce(TransactionEvent.STARTED, tx=tx)
     readings_store(chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings)
-    charging_session_attach(tx=tx)
-    notice_charging_started(tx=tx)
+    transactions_close_replaced(tx)
+    if not transaction_deauthorized(tx):
+        charging_session_attach(tx=tx)
+        notice_charging_started(tx=tx)
     live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=True)
+
+
+def _as_first_answered(auth: AuthResult | None, tx: Transaction) -> AuthResult | None:
+    """A retransmitted start gets the answer the first one got: the charger acted on it."""
+    if auth is None or not tx.start_status or auth.status == tx.start_status:
+        return auth
+    return dataclasses.replace(auth, status=tx.start_status)
 
 
 def _reservation_consume(chargepoint: ChargePoint, reservation_id: int) -> Reservation | None:
@@ -224,7 +175,10 @@ def _unknown_transaction(
     timestamp: datetime.datetime,
     note: str,
 ) -> Transaction:
-    """A transaction we learn of from its middle or its end: kept, flagged for review."""
+    """A transaction we learn of from its middle or its end: kept, flagged for review.
+
+    From a charger not accepted, it is deauthorized as its start would have been.
+    """
     logger.warning("%s: %s", chargepoint.pk, note)
     connector = connector_get_or_create(chargepoint=chargepoint, ref=ref) if ref else None
     return Transaction.objects.create(
@@ -232,6 +186,7 @@ def _unknown_transaction(
         connector=connector,
         charger_transaction_id=charger_transaction_id,
         start_transaction_timestamp=timestamp,
+        start_status="" if chargepoint_accepted(chargepoint) else AuthorizationStatus.INVALID,
         needs_review=True,
         review_note=note[:255],
     )
@@ -244,10 +199,13 @@ def transaction_update(
     charger_transaction_id: str,
     timestamp: datetime.datetime,
     ref: ConnectorRef | None = None,
-    facts: TransactionFacts = TransactionFacts(),
+    facts: TransactionFacts = NO_FACTS,
     readings: Sequence[Reading] = (),
 ) -> TransactionResult:
-    """A running transaction reports progress (2.0.1 TransactionEvent Updated)."""
+    """A running transaction reports progress (2.0.1 TransactionEvent Updated).
+
+    After its end it changes nothing (chargepoints/services/late_events.py).
+    """
     chargepoint = chargepoint_locked(chargepoint_id)
     tx = transaction_locked(
         chargepoint, transaction_id=None, charger_transaction_id=charger_transaction_id
@@ -261,21 +219,41 @@ def transaction_update(
             timestamp=timestamp,
             note=f"Update for transaction {charger_transaction_id} never seen starting",
         )
-    auth = _authorize(facts)
-    replayed = _replayed(tx, facts)
-    was_charging = tx.charging_state == ChargingState.CHARGING
-    _apply_facts(tx, facts, auth, at=None if replayed else timestamp)
-    tx.save()
-    if not replayed:
-        readings_store(
-            chargepoint=chargepoint, connector=tx.connector, transaction=tx, readings=readings
+    auth = facts_authorize(
+        facts,
+        check_concurrent=facts_first_token(tx, facts),
+        exclude_transaction=tx,
+        charger_accepted=chargepoint_accepted(chargepoint),
+    )
+    if tx.stop_transaction_timestamp is not None:
+        transaction_late_event(
+            chargepoint=chargepoint,
+            tx=tx,
+            connector=tx.connector,
+            seq_no=facts.seq_no,
+            readings=readings,
+            what="An update",
         )
-        if (
-            was_charging
-            and tx.charging_state in NOT_CHARGING_STATES
-            and tx.transaction_status == TransactionStatus.ACTIVE
-        ):
-            notice_charging_stopped(tx=tx, state=tx.charging_state)
+        return TransactionResult(tx, auth=auth, created=created)
+    replayed = facts_replayed(tx, facts)
+    was_charging = tx.charging_state == ChargingState.CHARGING
+    if not replayed:
+        facts_apply_state(tx, facts, at=timestamp)
+    facts_apply_token(tx, facts, auth)
+    tx.save()
+    # Readings are kept even from an event that comes late (a lower seqNo,
+    # sent while offline): a true retransmit's readings are already stored,
+    # and the database keeps each once; older ones never move the meter back.
+    readings_store(
+        chargepoint=chargepoint, connector=tx.connector, transaction=tx, readings=readings
+    )
+    if (
+        not replayed
+        and was_charging
+        and tx.charging_state in NOT_CHARGING_STATES
+        and tx.transaction_status == TransactionStatus.ACTIVE
+    ):
+        notice_charging_stopped(tx=tx, state=tx.charging_state)
     charging_session_touch(tx=tx)
     live_transaction_changed(tx)
     return TransactionResult(tx, auth=auth, created=created)
@@ -291,13 +269,15 @@ def transaction_stop(
     meter_stop_wh: float | None = None,
     reason: str = "",
     ref: ConnectorRef | None = None,
-    facts: TransactionFacts = TransactionFacts(),
+    facts: TransactionFacts = NO_FACTS,
     readings: Sequence[Reading] = (),
 ) -> TransactionResult:
     """Stop a transaction once; a second stop for it changes nothing.
 
     A stop for a transaction we do not know is kept as a completed
-    transaction flagged for review, and answered normally.
+    transaction flagged for review, and answered normally. One for a
+    transaction the CSMS had closed (its guess) completes it with the
+    charger's own data.
     """
     chargepoint = chargepoint_locked(chargepoint_id)
     if charger_transaction_id is None and transaction_id is not None:
@@ -311,8 +291,11 @@ def transaction_stop(
         tx = None
     if tx is None and lookup_id is not None:
         tx = transaction_locked(chargepoint, transaction_id=None, charger_transaction_id=lookup_id)
-    auth = _authorize(facts)
-    if tx is not None and tx.stop_transaction_timestamp is not None:
+    auth = facts_authorize(facts, charger_accepted=chargepoint_accepted(chargepoint))
+    reopened = tx is not None and transaction_closed_by_csms(tx)
+    if reopened:
+        transaction_reopen(tx)
+    elif tx is not None and tx.stop_transaction_timestamp is not None:
         return TransactionResult(tx, auth=auth, created=False)
     created = tx is None
     if tx is None:
@@ -323,7 +306,7 @@ def transaction_stop(
             timestamp=timestamp,
             note=f"Stop for transaction {lookup_id} never seen starting",
         )
-    _apply_facts(tx, facts, auth, at=timestamp)
+    facts_apply(tx, facts, auth, at=timestamp)
     tx.save()
     # Transaction data sent with the stop is kept like any other reading.
     readings_store(
@@ -343,6 +326,8 @@ def transaction_stop(
         tx.wh_meter_last_timestamp = timestamp
     tx.total_energy = tx.energy_wh / 1000
     tx.save()
+    if reopened:
+        readings_after_end_restore(tx)
     transaction_announce(TransactionEvent.STOPPED, tx=tx)
     charging_session_finish(tx=tx)
     notice_charging_completed(tx=tx)
@@ -375,6 +360,15 @@ def meter_values_record(
             chargepoint,
             transaction_id=transaction_id,
             charger_transaction_id=charger_transaction_id,
+        )
+    if tx is not None and tx.stop_transaction_timestamp is not None:
+        return transaction_late_event(
+            chargepoint=chargepoint,
+            tx=tx,
+            connector=connector,
+            seq_no=None,
+            readings=readings,
+            what="Meter values",
         )
     return len(
         readings_store(

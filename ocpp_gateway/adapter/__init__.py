@@ -18,10 +18,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from ocpp.charge_point import create_route_map
 
+from chargepoints.enums import RegistrationStatus
+from chargepoints.services.boot import chargepoint_registration
 from ocpp_gateway.adapter.inbound import InboundRouting
 from ocpp_gateway.adapter.message_log import MessageLog
 from ocpp_gateway.adapter.runner import CommandRunner
 from ocpp_gateway.db import gateway_db
+from ocpp_gateway.flood import FloodLimit
 from ocpp_gateway.protocol import ErrorKind, FrameError
 
 
@@ -58,6 +61,9 @@ class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
 
     # The version's command translation (ocpp_gateway.v16.commands, ...).
     commands = None
+    # The operator's decision about the charger, as this connection knows it
+    # (None: not asked yet): read once, then renewed by every boot answer.
+    registration_status: str | None = None
 
     def __init__(self, chargepoint_id: str, send: Callable[[str], Awaitable[None]]):
         # Not the library's __init__: it builds, for every connection, a map
@@ -72,6 +78,9 @@ class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
         self._command_lock = asyncio.Lock()
         self._command_tasks: set[asyncio.Task] = set()
         self._closed = False
+        # The connection's flood limits, checked before a frame is routed
+        # (OcppConsumer.receive; refusals in InboundRouting.refuse_flooded).
+        self.flood = FloodLimit(chargepoint_id)
 
     @classmethod
     def handlers(cls) -> dict[str, Callable]:
@@ -94,3 +103,10 @@ class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
     async def query(self, service: Callable, /, **kwargs):
         """The same seam, for services that are not about this charger (authorization)."""
         return await gateway_db(service, **kwargs)
+
+    async def charger_accepted(self) -> bool:
+        """Whether the charger may authorize anyone: kept with the connection, so an
+        Authorize costs what it did (chargepoints.services.boot.chargepoint_registration)."""
+        if self.registration_status is None:
+            self.registration_status = await self.run(chargepoint_registration)
+        return self.registration_status == RegistrationStatus.ACCEPTED

@@ -21,6 +21,7 @@ from chargepoints.services.commands import command_late_answer
 from ocpp_gateway.enums import MessageDirection, MessageType
 from ocpp_gateway.keys import camel_keys, snake_keys
 from ocpp_gateway.protocol import (
+    FRAME_START,
     UNREADABLE_MESSAGE_ID,
     ErrorKind,
     FrameError,
@@ -74,6 +75,26 @@ class InboundRouting:
             await self._handle_call(parsed.message, received)
         else:
             await self._handle_answer(parsed.message, received)
+
+    async def refuse_flooded(self, raw: str) -> bool:
+        """A frame over the connection's flood limits: neither parsed, processed nor logged.
+
+        A CALL is answered, so that the charger does not wait for an answer
+        that never comes. True when the charger keeps on flooding and the
+        connection must close.
+        """
+        flood = self.flood
+        if flood.closing:
+            return False
+        if flood.persists:
+            flood.close()
+            return True
+        start = FRAME_START.match(raw[:100])
+        if start is not None and start.group(1) == "2":
+            await self._send_text(
+                flood.refusal(start.group(2), self.error_codes[ErrorKind.GENERIC])
+            )
+        return False
 
     async def _reject(self, raw: str, error: FrameError, received: datetime.datetime) -> None:
         logger.warning("%s: refused frame (%s): %.200s", self.id, error.description, raw)

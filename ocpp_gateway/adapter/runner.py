@@ -16,6 +16,7 @@ from ocpp.messages import Call, CallResult
 
 from chargepoints.enums import CommandStatus
 from chargepoints.models import Command
+from chargepoints.services.command_secrets import command_redacted
 from chargepoints.services.commands import (
     command_deliver,
     command_finish,
@@ -87,6 +88,7 @@ class CommandRunner:
             try:
                 frame = [Call.message_type_id, command.message_id, command.action, command.request]
                 await self._send_text(json.dumps(frame, separators=(",", ":")))
+                # The log never holds a secret the call carries (a new password).
                 await self._record(
                     [
                         Frame(
@@ -94,7 +96,7 @@ class CommandRunner:
                             MessageType.CALL,
                             command.message_id,
                             command.action,
-                            command.request,
+                            command_redacted(command=command, payload=command.request),
                             sent_at,
                         )
                     ]

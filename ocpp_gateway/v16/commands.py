@@ -4,9 +4,11 @@ import json
 
 from accounts.enums import AuthorizationStatus
 from chargepoints.commands import CommandInvalid
+from chargepoints.commands.security import ROTATION_ONLY
 from chargepoints.enums import ChargingProfilePurpose
 from chargepoints.enums import CommandName as C
 from chargepoints.services.command_effects import CommandAnswer
+from chargepoints.services.connectors import ConnectorsReported
 from chargepoints.services.events import VariableValue
 from ocpp_gateway.command_tools import (
     compact,
@@ -18,6 +20,8 @@ from ocpp_gateway.command_tools import (
 )
 
 VERSION = "1.6"
+# OCPP 1.6 security whitepaper ed. 3: the charger's Basic auth password.
+AUTHORIZATION_KEY = "AuthorizationKey"
 ID_TAG_MAX_LENGTH = 20
 # OCPP 1.6 §6.51 TriggerMessage.req: MessageTrigger.
 TRIGGERS = frozenset(
@@ -82,7 +86,22 @@ def get_configuration(p):
 
 
 def change_configuration(p):
+    # A password the charger accepted here would be its credential without the
+    # CSMS knowing it: the charger would be refused at its next connection.
+    # Keys are compared as chargers do, ignoring case.
+    if p["key"].lower() == AUTHORIZATION_KEY.lower():
+        raise CommandInvalid({"key": [ROTATION_ONLY]})
     return "ChangeConfiguration", {"key": p["key"], "value": p["value"]}
+
+
+def set_password(p):
+    # OCPP 1.6 security whitepaper ed. 3, AuthorizationKey: the value is the
+    # hexadecimal representation of the password's bytes; the charger presents
+    # the bytes themselves in its Basic auth header (OCTT TC_085_CS).
+    return "ChangeConfiguration", {
+        "key": AUTHORIZATION_KEY,
+        "value": p["password"].encode().hex(),
+    }
 
 
 def trigger(p):
@@ -228,6 +247,7 @@ BUILDERS = {
     C.CHANGE_AVAILABILITY: availability,
     C.GET_CONFIGURATION: get_configuration,
     C.CHANGE_CONFIGURATION: change_configuration,
+    C.SET_PASSWORD: set_password,
     C.TRIGGER_MESSAGE: trigger,
     C.CLEAR_CACHE: lambda p: ("ClearCache", {}),
     C.DATA_TRANSFER: data_transfer,
@@ -270,7 +290,7 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
             )
             for item in response.get("configurationKey", [])
         )
-        return CommandAnswer(accepted=True, values=values)
+        return CommandAnswer(accepted=True, values=values, connectors=_connectors(values))
     if name == C.GET_LOCAL_LIST_VERSION:
         return CommandAnswer(accepted=True, list_version=response["listVersion"])
     if name in (C.UPDATE_FIRMWARE, C.GET_DIAGNOSTICS) and "status" not in response:
@@ -279,6 +299,8 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
         return CommandAnswer(accepted=True)
     accepted = {
         C.CHANGE_CONFIGURATION: ("Accepted", "RebootRequired"),
+        # Taken; in use after the reboot (chargepoints.services.command_effects).
+        C.SET_PASSWORD: ("Accepted", "RebootRequired"),
         C.CHANGE_AVAILABILITY: ("Accepted", "Scheduled"),
         C.UNLOCK_CONNECTOR: ("Unlocked",),
         C.GET_LOG: ("Accepted", "AcceptedCanceled"),
@@ -286,3 +308,16 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
         C.UPDATE_FIRMWARE: ("Accepted", "AcceptedCanceled"),
     }.get(name, ("Accepted",))
     return CommandAnswer(accepted=status_in(response, *accepted))
+
+
+def _connectors(values: tuple[VariableValue, ...]) -> ConnectorsReported | None:
+    # OCPP 1.6 §9.1 NumberOfConnectors: "the number of physical charging
+    # connectors of this Charge Point", the charger's own total.
+    for item in values:
+        if item.variable == "NumberOfConnectors":
+            try:
+                count = int(item.value)
+            except ValueError:
+                return None
+            return ConnectorsReported(count=count, complete=True) if count > 0 else None
+    return None

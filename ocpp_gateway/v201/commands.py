@@ -3,6 +3,7 @@
 import json
 
 from chargepoints.commands import CommandInvalid
+from chargepoints.commands.security import ROTATION_ONLY
 from chargepoints.enums import ChargingProfilePurpose
 from chargepoints.enums import CommandName as C
 from chargepoints.services.command_effects import CommandAnswer
@@ -17,6 +18,9 @@ from ocpp_gateway.command_tools import (
 )
 
 VERSION = "2.0.1"
+# OCPP 2.0.1 A01.FR.02: the charger's Basic auth password is this variable.
+PASSWORD_VARIABLE = ("SecurityCtrlr", "BasicAuthPassword")
+_PASSWORD_NAMES = tuple(name.lower() for name in PASSWORD_VARIABLE)
 # OCPP 2.0.1 MessageTriggerEnumType.
 TRIGGERS = frozenset(
     {
@@ -116,6 +120,10 @@ def get_variables(p):
 def set_variables(p):
     data = []
     for item in p["variables"]:
+        # A password accepted here would be a credential the CSMS does not know:
+        # the charger would be refused at its next connection.
+        if (item["component"].lower(), item["variable"].lower()) == _PASSWORD_NAMES:
+            raise CommandInvalid({"variables": [ROTATION_ONLY]})
         component, variable = _component_variable(item)
         data.append(
             {
@@ -126,6 +134,14 @@ def set_variables(p):
             }
         )
     return "SetVariables", {"setVariableData": data}
+
+
+def set_password(p):
+    # A00.FR.205: sent as the text itself, not encoded.
+    component, variable = PASSWORD_VARIABLE
+    data = {"attributeType": "Actual", "attributeValue": p["password"]}
+    data |= {"component": {"name": component}, "variable": {"name": variable}}
+    return "SetVariables", {"setVariableData": [data]}
 
 
 def base_report(p):
@@ -269,6 +285,7 @@ BUILDERS = {
     C.GET_VARIABLES: get_variables,
     C.SET_VARIABLES: set_variables,
     C.SET_LED_BRIGHTNESS: set_variables,
+    C.SET_PASSWORD: set_password,
     C.GET_BASE_REPORT: base_report,
     C.GET_REPORT: custom_report,
     C.TRIGGER_MESSAGE: trigger,
@@ -345,6 +362,14 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
             and _variable_key(result) in sent
         ]
         return CommandAnswer(accepted=len(values) == len(results) > 0, values=tuple(values))
+    if name == C.SET_PASSWORD:
+        # Taken, or taken for after a reboot (OCTT TC_A_09); never stored as a
+        # configuration value: the password is a credential, not a setting.
+        results = response["setVariableResult"]
+        return CommandAnswer(
+            accepted=bool(results)
+            and all(r["attributeStatus"] in ("Accepted", "RebootRequired") for r in results)
+        )
     if name == C.GET_LOCAL_LIST_VERSION:
         return CommandAnswer(accepted=True, list_version=response["versionNumber"])
     if name == C.GET_TRANSACTION_STATUS:

@@ -291,11 +291,13 @@ def test_the_transactions_list_shows_running_costs_in_a_fixed_number_of_queries(
         client.force_authenticate(type(driver).objects.get(pk=driver.pk))
         for n in range(first, first + starts):
             for wire in wires:
+                # A card each: a card already charging is refused (ConcurrentTx).
+                card = IdTag.objects.create(idToken=f"CARD-{n}-{wire.adapter.id}", user=driver)
                 wire.result(
                     "StartTransaction",
                     {
                         "connectorId": 1,
-                        "idTag": TAG,
+                        "idTag": card.idToken,
                         "meterStart": 10_000 + n,
                         "timestamp": f"2026-11-21T10:{n:02d}:00Z",
                     },

@@ -5,9 +5,9 @@ from base64 import b64encode
 import pytest
 
 from chargepoints.models import ChargePoint
+from chargepoints.services.admission import chargepoint_admit, chargepoint_password_checked
 from chargepoints.services.connections import (
     Connection,
-    chargepoint_admit,
     chargepoint_connected,
     chargepoint_disconnected,
     chargepoint_password_matches,
@@ -100,11 +100,23 @@ def test_group_names_are_valid_for_any_id():
 
 # -- the admission service -------------------------------------------------------
 
+LIVE = Connection("live", "ocpp1.6", ip_address="127.0.0.1", websocket_port=50002)
+
 
 def admitted(chargepoint_id: str, password: str | None, **options) -> bool:
     options.setdefault("auto_register", False)
-    admission = chargepoint_admit(chargepoint_id=chargepoint_id, **options)
-    return chargepoint_password_matches(admission=admission, password=password)
+    admission = chargepoint_admit(chargepoint_id=chargepoint_id, connection=LIVE, **options)
+    if admission.password_pending:
+        admission = chargepoint_password_checked(
+            chargepoint_id=chargepoint_id,
+            admission=admission,
+            matched=chargepoint_password_matches(
+                password_hash=admission.password_hash, password=password
+            ),
+            password_given=password is not None,
+            connection=LIVE,
+        )
+    return admission.connected
 
 
 def test_unknown_chargers_are_refused_by_default(db):
@@ -115,11 +127,10 @@ def test_unknown_chargers_are_refused_by_default(db):
 
 def test_auto_registration_creates_the_charger_with_the_chosen_status(db):
     admission = chargepoint_admit(
-        chargepoint_id="NEW", auto_register=True, auto_register_status="Pending"
+        chargepoint_id="NEW", auto_register=True, auto_register_status="Accepted"
     )
-    assert admission.known and admission.registered
-    assert chargepoint_password_matches(admission=admission, password=None)
-    assert ChargePoint.objects.get(pk="NEW").registration_status == "Pending"
+    assert admission.known and admission.registered and not admission.refused
+    assert ChargePoint.objects.get(pk="NEW").registration_status == "Accepted"
 
 
 def test_a_password_protected_charger_needs_its_password(chargepoint):
@@ -158,9 +169,6 @@ def test_only_the_live_connection_may_mark_a_charger_offline(chargepoint):
     assert chargepoint_disconnected(chargepoint_id=chargepoint.pk, connection_id="new") is True
     chargepoint.refresh_from_db()
     assert chargepoint.connected is False
-
-
-LIVE = Connection("live", "ocpp1.6", ip_address="127.0.0.1", websocket_port=50002)
 
 
 def test_a_charger_without_password_is_admitted_and_connected_in_one_call(chargepoint):

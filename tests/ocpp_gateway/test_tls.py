@@ -59,3 +59,17 @@ def test_serving_refuses_half_a_tls_configuration():
 def test_serving_refuses_missing_tls_files():
     with pytest.raises(CommandError, match="TLS file not found"):
         call_command("serve")
+
+
+@override_settings(CSMS_TLS_CERT="", CSMS_TLS_KEY="", CSMS_TLS_CLIENT_CA="/nowhere/ca.pem")
+def test_serving_refuses_client_certificates_without_tls():
+    with pytest.raises(CommandError, match="CSMS_TLS_CLIENT_CA needs CSMS_TLS_CERT"):
+        call_command("serve")
+
+
+def test_serving_refuses_a_missing_client_ca_file(tmp_path, settings):
+    tls, _ = tls_settings(tmp_path)
+    settings.CSMS_TLS_CERT, settings.CSMS_TLS_KEY = tls["CSMS_TLS_CERT"], tls["CSMS_TLS_KEY"]
+    settings.CSMS_TLS_CLIENT_CA = str(tmp_path / "missing-ca.pem")
+    with pytest.raises(CommandError, match=r"TLS file not found: .*missing-ca\.pem"):
+        call_command("serve")

@@ -2,6 +2,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from chargepoints.models import Command
+from chargepoints.services.command_secrets import command_params_redacted, command_redacted
 
 
 class CommandSerializer(serializers.ModelSerializer):
@@ -43,6 +44,13 @@ class CommandSerializer(serializers.ModelSerializer):
             "answered_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, command: Command) -> dict:
+        data = super().to_representation(command)
+        # A new password travels in its command: no one is shown it, even in flight.
+        data["params"] = command_params_redacted(command)
+        data["request"] = command_redacted(command=command, payload=command.request)
+        return data
 
     def get_url(self, command: Command) -> str:
         return reverse(

@@ -13,4 +13,9 @@ urlpatterns = [
         views.ChargePointCommandDetail.as_view(),
         name="chargepoint-command-detail",
     ),
+    path(
+        "charge-points/<str:chargepoint_id>/rotate-password/",
+        views.ChargePointPasswordRotate.as_view(),
+        name="chargepoint-rotate-password",
+    ),
 ]

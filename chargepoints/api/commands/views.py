@@ -4,12 +4,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from chargepoints.api.commands.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandSource
 from chargepoints.models import ChargePoint, Command
 from chargepoints.services.commands import command_request
+from chargepoints.services.passwords import chargepoint_password_rotate
 from csms.api.permissions import requires
 from csms.api.schema import error_response
 
@@ -84,3 +86,41 @@ class ChargePointCommandDetail(generics.RetrieveAPIView):
         return Command.objects.filter(chargepoint_id=self.kwargs["chargepoint_id"]).select_related(
             "requested_by", "connector"
         )
+
+
+class ChargePointPasswordRotate(APIView):
+    """Give the charger a new password, made by the CSMS (security profiles 1 and 2).
+
+    The charger gets it as a command; it becomes the charger's credential once
+    the charger accepts it. No one is shown the password, this answer included.
+    """
+
+    permission_classes = [requires("chargepoints.rotate_password")]
+
+    @extend_schema(
+        summary="Give the charger a new password",
+        description=(
+            "Sends the charger a password the CSMS generated (OCPP 1.6 ChangeConfiguration "
+            "AuthorizationKey, 2.0.1 SetVariables BasicAuthPassword). Stored as its "
+            "credential only once the charger accepted it; otherwise the old one stays. "
+            "201 with the command record when the charger answered (or is offline), 202 "
+            "while its answer is pending; the password is not in the record."
+        ),
+        request=None,
+        responses={
+            201: CommandSerializer,
+            202: CommandSerializer,
+            404: error_response(404, "Unknown charge point."),
+        },
+    )
+    def post(self, request, chargepoint_id: str):
+        chargepoint = get_object_or_404(ChargePoint, pk=chargepoint_id)
+        try:
+            command = chargepoint_password_rotate(
+                chargepoint_id=chargepoint.pk, source=CommandSource.API, requested_by=request.user
+            )
+        except CommandInvalid as error:
+            return Response(error.errors, status.HTTP_400_BAD_REQUEST)
+        body = CommandSerializer(command, context={"request": request}).data
+        code = status.HTTP_201_CREATED if command.finished else status.HTTP_202_ACCEPTED
+        return Response(body, code, headers={"Location": body["url"]})

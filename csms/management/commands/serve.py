@@ -11,13 +11,22 @@ def _escape(value: str) -> str:
 
 
 def daphne_endpoint() -> str:
-    """The Twisted endpoint: TLS when a certificate and key are configured (seed 004)."""
+    """The Twisted endpoint: TLS when a certificate and key are configured (seed 004).
+
+    With TLS, csms.serving listens there itself, from the same settings (it
+    asks for client certificates when CSMS_TLS_CLIENT_CA is set): the ``ssl:``
+    description names it in Daphne's log.
+    """
     host, port = _escape(settings.CSMS_HOST), settings.CSMS_PORT
     cert, key = settings.CSMS_TLS_CERT, settings.CSMS_TLS_KEY
+    client_ca = settings.CSMS_TLS_CLIENT_CA
     if bool(cert) != bool(key):
         raise CommandError("Set both CSMS_TLS_CERT and CSMS_TLS_KEY, or neither.")
+    if client_ca and not cert:
+        # Client certificates come with TLS, which this server then does not speak.
+        raise CommandError("CSMS_TLS_CLIENT_CA needs CSMS_TLS_CERT and CSMS_TLS_KEY.")
     if cert:
-        for path in (cert, key):
+        for path in (cert, key, *([client_ca] if client_ca else [])):
             if not os.path.isfile(path):
                 raise CommandError(f"TLS file not found: {path}")
         return f"ssl:port={port}:interface={host}:privateKey={_escape(key)}:certKey={_escape(cert)}"

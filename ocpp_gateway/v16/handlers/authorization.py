@@ -13,5 +13,6 @@ class AuthorizationHandlers:
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag, **_):
-        auth = await self.query(idtag_authorize, id_token=id_tag)
+        accepted = await self.charger_accepted()
+        auth = await self.query(idtag_authorize, id_token=id_tag, charger_accepted=accepted)
         return call_result.Authorize(id_tag_info=id_tag_info(auth))

@@ -26,6 +26,8 @@ class ProvisioningHandlers:
             meter_serial_number=optional.get("meter_serial_number", ""),
         )
         result = await self.run(chargepoint_boot, info=info, at=timezone.now())
+        # What the charger is told now is what it may do until its next boot.
+        self.registration_status = result.status
         return call_result.BootNotification(
             current_time=ocpp_datetime(), interval=result.interval, status=result.status
         )

@@ -13,7 +13,11 @@ class AuthorizationHandlers:
 
     @on(Action.authorize)
     async def on_authorize(self, id_token, **_):
+        accepted = await self.charger_accepted()
         auth = await self.query(
-            idtag_authorize, id_token=id_token["id_token"], token_type=id_token["type"]
+            idtag_authorize,
+            id_token=id_token["id_token"],
+            token_type=id_token["type"],
+            charger_accepted=accepted,
         )
         return call_result.Authorize(id_token_info=id_token_info(auth))

@@ -6,6 +6,7 @@ from ocpp.v201 import call_result
 from ocpp.v201.enums import Action
 
 from chargepoints.services.boot import BootInfo, chargepoint_boot, chargepoint_heartbeat
+from chargepoints.services.connectors import ConnectorsReported
 from chargepoints.services.events import (
     VariableValue,
     configuration_store,
@@ -29,6 +30,8 @@ class ProvisioningHandlers:
             reason=reason,
         )
         result = await self.run(chargepoint_boot, info=info, at=timezone.now())
+        # What the charger is told now is what it may do until its next boot.
+        self.registration_status = result.status
         return call_result.BootNotification(
             current_time=ocpp_datetime(), interval=result.interval, status=result.status
         )
@@ -41,9 +44,15 @@ class ProvisioningHandlers:
     @on(Action.notify_report)
     async def on_notify_report(self, request_id, generated_at, seq_no, report_data=None, **_):
         values = []
+        # 2.0.1 device model: each EVSE and connector is a component addressed
+        # by its EVSE id (and connector id). A report may come in parts, and
+        # a part may name only some connectors: it can only raise the count.
+        outlets = set()
         for item in report_data or []:
             component, variable = item["component"], item["variable"]
             evse = component.get("evse") or {}
+            if evse.get("id"):
+                outlets.add((evse["id"], evse.get("connector_id") or 1))
             for attribute in item["variable_attribute"]:
                 if "value" not in attribute:
                     continue  # write-only attributes are reported without a value
@@ -60,5 +69,6 @@ class ProvisioningHandlers:
                         readonly=attribute.get("mutability") == "ReadOnly",
                     )
                 )
-        await self.run(configuration_store, values=values)
+        connectors = ConnectorsReported(count=len(outlets)) if outlets else None
+        await self.run(configuration_store, values=values, connectors=connectors)
         return call_result.NotifyReport()

@@ -20,6 +20,7 @@ def test_it_has_a_test_here_for_every_command_a_201_charger_takes():
         "get_variables",
         "set_variables",
         "set_led_brightness",
+        "set_password",
         "get_base_report",
         "get_report",
         "trigger_message",
