@@ -14,8 +14,9 @@ from django.conf import settings
 from chargepoints.services.admission import chargepoint_admit, chargepoint_password_checked
 from chargepoints.services.connections import (
     Connection,
+    PasswordMatch,
     chargepoint_disconnected,
-    chargepoint_password_matches,
+    chargepoint_password_verdict,
 )
 from csms.clients import scope_client_address
 from csms.process import PROCESS_ID
@@ -94,15 +95,17 @@ class OcppConsumer(AsyncWebsocketConsumer):
             # Hashing off the database thread: a flood of wrong passwords must
             # not stall every other charger's messages.
             matched = await asyncio.to_thread(
-                chargepoint_password_matches,
+                chargepoint_password_verdict,
                 password_hash=admission.password_hash,
+                unconfirmed_hash=admission.unconfirmed_hash,
                 password=password,
             )
             admission = await gateway_db(
                 chargepoint_password_checked,
                 chargepoint_id=chargepoint_id,
                 admission=admission,
-                matched=matched,
+                matched=matched is not PasswordMatch.NONE,
+                unconfirmed=matched is PasswordMatch.UNCONFIRMED,
                 password_given=password is not None,
                 credentials=credentials,
                 connection=connection,

@@ -65,6 +65,10 @@ class ChargePoint(models.Model):
     # Profiles 1 and 2: HTTP Basic auth. A Django password hash, never the
     # password itself.
     password = models.CharField(max_length=128, blank=True, editable=False)
+    # A new password sent to the charger whose acceptance never reached us
+    # (timed out, or the connection or server died first): the charger may
+    # have taken it. Presented, it admits the charger and becomes its password.
+    password_unconfirmed = models.CharField(max_length=128, blank=True, editable=False)
     # Profile 3: the client certificate it last connected with.
     client_cert_serial = models.CharField(
         "client certificate serial", max_length=64, blank=True, editable=False

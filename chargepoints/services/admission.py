@@ -20,6 +20,7 @@ an attacker can make us write: one per counted failure, one per lock-out.
 import dataclasses
 import datetime
 import enum
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +36,8 @@ from chargepoints.services.lockouts import (
     login_success_record,
 )
 from csms.rows import RowReader, row_insert
+
+logger = logging.getLogger(__name__)
 
 
 class Refusal(enum.StrEnum):
@@ -69,6 +72,8 @@ NO_CREDENTIALS = Credentials()
 class Admission:
     known: bool
     password_hash: str = ""
+    # A password sent in a rotation whose answer never came: also admits.
+    unconfirmed_hash: str = ""
     registered: bool = False
     # Admitted, and recorded as connected if a connection was given.
     admitted: bool = False
@@ -87,7 +92,9 @@ class Admission:
 
 # Every handshake reads this: compiled once (csms/rows.py). A fleet
 # reconnecting after an outage is ten thousand of them at once.
-_CREDENTIALS = RowReader(ChargePoint, ["pk"], fields=["password", "security_profile"])
+_CREDENTIALS = RowReader(
+    ChargePoint, ["pk"], fields=["password", "password_unconfirmed", "security_profile"]
+)
 
 
 def chargepoint_admit(
@@ -161,7 +168,10 @@ def chargepoint_admit(
     if refusal is not None:
         return _refuse(chargepoint_id, *refusal, credentials, now)
     return Admission(
-        True, password_hash=chargepoint.password, failures_on_record=state.failures_on_record
+        True,
+        password_hash=chargepoint.password,
+        unconfirmed_hash=chargepoint.password_unconfirmed,
+        failures_on_record=state.failures_on_record,
     )
 
 
@@ -206,8 +216,14 @@ def chargepoint_password_checked(
     password_given: bool,
     credentials: Credentials = NO_CREDENTIALS,
     connection: Connection | None = None,
+    unconfirmed: bool = False,
 ) -> Admission:
-    """Record how the password check of a pending admission went: connected, or refused."""
+    """Record how the password check of a pending admission went: connected, or refused.
+
+    ``unconfirmed``: the charger presented the password a rotation sent it
+    whose acceptance never reached us. It took it, so that is its password
+    from now on: without this it would be locked out for good.
+    """
     now = timezone.now()
     if not admission.known:
         # Not told apart from a wrong password; counted for the address alone
@@ -217,6 +233,8 @@ def chargepoint_password_checked(
             admission, refused=Refusal.UNKNOWN_CHARGEPOINT, detail="unknown charge point"
         )
     if matched:
+        if unconfirmed:
+            _unconfirmed_promote(chargepoint_id, admission.unconfirmed_hash)
         if connection is not None:
             chargepoint_connected(chargepoint_id=chargepoint_id, connection=connection)
         if admission.failures_on_record:
@@ -230,6 +248,18 @@ def chargepoint_password_checked(
         "no password (HTTP Basic auth) given",
         credentials,
         now,
+    )
+
+
+def _unconfirmed_promote(chargepoint_id: str, unconfirmed_hash: str) -> None:
+    # Conditional: a rotation started meanwhile has sent another password.
+    ChargePoint.objects.filter(pk=chargepoint_id, password_unconfirmed=unconfirmed_hash).update(
+        password=unconfirmed_hash, password_unconfirmed="", last_updated=timezone.now()
+    )
+    logger.info(
+        "%s presented the password last sent to it, whose acceptance never arrived: "
+        "it is its password now",
+        chargepoint_id,
     )
 
 

@@ -3,6 +3,7 @@
 Who may connect is decided in chargepoints.services.admission.
 """
 
+import enum
 import functools
 from dataclasses import dataclass
 
@@ -15,6 +16,15 @@ from chargepoints.models import ChargePoint
 from csms.rows import keys_present, row_update
 
 CHARGER_PASSWORD_HASHER = "pbkdf2_sha256_charger"
+
+
+class PasswordMatch(enum.Enum):
+    NONE = ""
+    CURRENT = "current"
+    # The one sent in a rotation whose answer never came (ChargePoint.password_unconfirmed).
+    UNCONFIRMED = "unconfirmed"
+
+
 # OCPP 2.0.1 BasicAuthPassword: 16 to 40 characters (security profile 1).
 PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH = 16, 40
 
@@ -66,6 +76,22 @@ def chargepoint_password_matches(*, password_hash: str, password: str | None) ->
     return password is not None and check_password(password, password_hash)
 
 
+def password_hash(password: str) -> str:
+    """The stored form of a charger's password (never the password itself)."""
+    return make_password(password, hasher=CHARGER_PASSWORD_HASHER)
+
+
+def chargepoint_password_verdict(
+    *, password_hash: str, unconfirmed_hash: str, password: str | None
+) -> PasswordMatch:
+    """Which of the charger's passwords the presented one is; no database access."""
+    if chargepoint_password_matches(password_hash=password_hash, password=password):
+        return PasswordMatch.CURRENT
+    if unconfirmed_hash and password is not None and check_password(password, unconfirmed_hash):
+        return PasswordMatch.UNCONFIRMED
+    return PasswordMatch.NONE
+
+
 def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) -> None:
     """Set (or with None, remove) the HTTP Basic password a charger must present.
 
@@ -74,7 +100,9 @@ def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) 
     profile (OCPP 2.0.1 A00.FR.005: lowering is a deliberate act, not a side
     effect); a profile 1 or 2 charger without one is refused until it has one.
     """
-    fields = ["password", "last_updated"]
+    # Whatever was sent and never confirmed is superseded.
+    chargepoint.password_unconfirmed = ""
+    fields = ["password", "password_unconfirmed", "last_updated"]
     if password is None:
         chargepoint.password = ""
     else:
@@ -85,7 +113,7 @@ def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) 
                     f"{PASSWORD_MAX_LENGTH} characters."
                 }
             )
-        chargepoint.password = make_password(password, hasher=CHARGER_PASSWORD_HASHER)
+        chargepoint.password = password_hash(password)
         if chargepoint.security_profile < SecurityProfile.BASIC_AUTH:
             chargepoint.security_profile = SecurityProfile.BASIC_AUTH
             fields.append("security_profile")

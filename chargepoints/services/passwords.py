@@ -13,10 +13,11 @@ import secrets
 import string
 
 from chargepoints.commands.security import password_rotation
-from chargepoints.enums import CommandName
-from chargepoints.models import Command
+from chargepoints.enums import CommandName, CommandStatus
+from chargepoints.models import ChargePoint, Command
 from chargepoints.services.command_secrets import command_secrets_forget, command_secrets_sweep
 from chargepoints.services.commands import command_request
+from chargepoints.services.connections import password_hash
 
 # Letters and digits, 20 of them (about 119 bits), because that is valid in
 # both protocols and as the same bytes on the wire:
@@ -30,6 +31,8 @@ from chargepoints.services.commands import command_request
 # configuration store might escape or trim.
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
 PASSWORD_LENGTH = 20
+# Answers after which the charger certainly does not hold the new password.
+NOT_TAKEN = (CommandStatus.REJECTED, CommandStatus.FAILED, CommandStatus.CHARGER_OFFLINE)
 
 
 def password_generate() -> str:
@@ -53,15 +56,29 @@ def chargepoint_password_rotate(
     # Commands that ended where command_finish never saw them (a dead server
     # process) may still hold an earlier password: mask those first.
     command_secrets_sweep(chargepoint_id=chargepoint_id)
-    with password_rotation(password_generate()):
-        command = command_request(
-            chargepoint_id=chargepoint_id,
-            name=CommandName.SET_PASSWORD,
-            params={},
-            source=source,
-            requested_by=requested_by,
-            wait=wait,
-        )
+    password = password_generate()
+    # Kept (hashed) as the charger's unconfirmed password before it is sent:
+    # if the acceptance never reaches us (a timeout, a dropped connection, a
+    # server that died), the charger may have taken it and will present it.
+    unconfirmed = password_hash(password)
+    ChargePoint.objects.filter(pk=chargepoint_id).update(password_unconfirmed=unconfirmed)
+    command = None
+    try:
+        with password_rotation(password):
+            command = command_request(
+                chargepoint_id=chargepoint_id,
+                name=CommandName.SET_PASSWORD,
+                params={},
+                source=source,
+                requested_by=requested_by,
+                wait=wait,
+            )
+    finally:
+        if command is None or command.status in NOT_TAKEN:
+            # The charger certainly does not have it.
+            ChargePoint.objects.filter(pk=chargepoint_id, password_unconfirmed=unconfirmed).update(
+                password_unconfirmed=""
+            )
     # Offline at once, or given up on before any connection took it: no
     # command_finish will come to mask the password.
     command_secrets_forget(command=command)

@@ -35,6 +35,7 @@ from chargepoints.services.passwords import (
 from ocpp_gateway.models import OCPPMessage
 from ocpp_gateway.v16.adapter import ChargePoint16
 from ocpp_gateway.v201.adapter import ChargePoint201
+from tests.admission import admission_run
 from tests.ocpp_gateway.command_helpers import command_issue
 from tests.ocpp_gateway.helpers import Wire
 from tests.rights import OPERATORS, SUPPORT, user_in_group
@@ -293,6 +294,54 @@ def test_a_charger_that_never_answers_keeps_its_old_password(charger, answers, s
     assert command.status == CommandStatus.TIMED_OUT
     assert admits(chargepoint, OLD)
     assert_nowhere(sent_password(frames[0]), chargepoint)
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+def test_a_charger_that_took_it_but_whose_answer_never_came_gets_in_with_it(
+    charger, answers, settings, version
+):
+    # The charger applied the new password, and its answer was lost (a
+    # timeout, a dropped connection): refused with it, it would be locked
+    # out for good, and no one could reach it to fix that.
+    settings.CSMS_COMMAND_TIMEOUT = 0.05
+    chargepoint = charger(version)
+    frames = answers(chargepoint, lambda frame: None)
+    assert rotate(chargepoint).status == CommandStatus.TIMED_OUT
+    new = sent_password(frames[0])
+
+    assert admission_run(chargepoint.pk, new).connected
+
+    assert admits(chargepoint, new)
+    assert not admits(chargepoint, OLD)
+    assert chargepoint.password_unconfirmed == ""
+
+
+def test_a_charger_that_never_took_it_still_gets_in_with_its_old_password(
+    charger, answers, settings
+):
+    settings.CSMS_COMMAND_TIMEOUT = 0.05
+    chargepoint = charger("1.6")
+    answers(chargepoint, lambda frame: None)
+    rotate(chargepoint)
+
+    assert admission_run(chargepoint.pk, OLD).connected
+    assert not admission_run(chargepoint.pk, "a-password-never-sent-1").connected
+    # Until it reconnects with the new one, should it have taken it after all.
+    assert admits(chargepoint, OLD)
+    assert chargepoint.password_unconfirmed
+
+
+@pytest.mark.parametrize(
+    "version, answer", [("1.6", status16("Rejected")), ("2.0.1", status201("Rejected"))]
+)
+def test_a_password_the_charger_refused_admits_no_one(charger, answers, version, answer):
+    chargepoint = charger(version)
+    frames = answers(chargepoint, answer)
+    rotate(chargepoint)
+
+    assert not admission_run(chargepoint.pk, sent_password(frames[0])).connected
+    chargepoint.refresh_from_db()
+    assert chargepoint.password_unconfirmed == ""
 
 
 def test_an_offline_charger_keeps_its_old_password_and_no_record_holds_a_new_one(charger):

@@ -5,12 +5,11 @@ from base64 import b64encode
 import pytest
 
 from chargepoints.models import ChargePoint
-from chargepoints.services.admission import chargepoint_admit, chargepoint_password_checked
+from chargepoints.services.admission import chargepoint_admit
 from chargepoints.services.connections import (
     Connection,
     chargepoint_connected,
     chargepoint_disconnected,
-    chargepoint_password_matches,
     chargepoint_set_password,
 )
 from ocpp_gateway.admission import (
@@ -19,6 +18,7 @@ from ocpp_gateway.admission import (
     group_name,
     negotiate_subprotocol,
 )
+from tests.admission import admission_run
 
 
 @pytest.mark.parametrize(
@@ -104,19 +104,7 @@ LIVE = Connection("live", "ocpp1.6", ip_address="127.0.0.1", websocket_port=5000
 
 
 def admitted(chargepoint_id: str, password: str | None, **options) -> bool:
-    options.setdefault("auto_register", False)
-    admission = chargepoint_admit(chargepoint_id=chargepoint_id, connection=LIVE, **options)
-    if admission.password_pending:
-        admission = chargepoint_password_checked(
-            chargepoint_id=chargepoint_id,
-            admission=admission,
-            matched=chargepoint_password_matches(
-                password_hash=admission.password_hash, password=password
-            ),
-            password_given=password is not None,
-            connection=LIVE,
-        )
-    return admission.connected
+    return admission_run(chargepoint_id, password, connection=LIVE, **options).connected
 
 
 def test_unknown_chargers_are_refused_by_default(db):

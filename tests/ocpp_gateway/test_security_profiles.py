@@ -23,15 +23,14 @@ from chargepoints.services.admission import (
     Credentials,
     Refusal,
     chargepoint_admit,
-    chargepoint_password_checked,
 )
 from chargepoints.services.connections import (
     Certificate,
     Connection,
-    chargepoint_password_matches,
     chargepoint_set_password,
 )
 from ocpp_gateway.admission import handshake_credentials
+from tests.admission import admission_run
 from tests.certificates import (
     certificate_authority,
     client_certificate,
@@ -51,23 +50,10 @@ CERTIFICATE = Certificate(serial="1A2B", fingerprint="AB" * 32)
 
 def handshake(chargepoint_id, password=None, credentials=PLAIN, **options) -> ChargePoint:
     """Run the admission as the consumer does; the charge point as it is afterwards."""
-    options.setdefault("auto_register", False)
     options.setdefault("require_auth", False)
-    admission = chargepoint_admit(
-        chargepoint_id=chargepoint_id, connection=LIVE, credentials=credentials, **options
+    return admission_run(
+        chargepoint_id, password, credentials=credentials, connection=LIVE, **options
     )
-    if admission.password_pending:
-        admission = chargepoint_password_checked(
-            chargepoint_id=chargepoint_id,
-            admission=admission,
-            matched=chargepoint_password_matches(
-                password_hash=admission.password_hash, password=password
-            ),
-            password_given=password is not None,
-            credentials=credentials,
-            connection=LIVE,
-        )
-    return admission
 
 
 def refusals(chargepoint_id) -> list[str]:

@@ -1,8 +1,4 @@
 import json
-import ssl
-import urllib.error
-import urllib.parse
-import urllib.request
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
@@ -10,14 +6,19 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from accounts.services import auth_token_issue, auth_token_revoke
 from chargepoints.api.commands.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
 from chargepoints.enums import CommandSource, CommandStatus
+from chargepoints.management.server_api import (
+    chargepoint_api_path,
+    field_problems,
+    server_api_post,
+)
 from chargepoints.models import ChargePoint
 from chargepoints.services.passwords import chargepoint_password_rotate
 
 RIGHT = "chargepoints.rotate_password"
+REFUSED = "Cannot rotate the password"
 
 
 class Command(BaseCommand):
@@ -65,7 +66,7 @@ class Command(BaseCommand):
                     wait=wait,
                 )
             except CommandInvalid as error:
-                raise CommandError(_problems(error.errors)) from None
+                raise CommandError(field_problems(REFUSED, error.errors)) from None
             record = CommandSerializer(command).data
         self.stdout.write(json.dumps(record, indent=2, default=str))
         if record["status"] not in (CommandStatus.ACCEPTED, CommandStatus.PENDING, "sent"):
@@ -81,43 +82,9 @@ class Command(BaseCommand):
 
 
 def _through_api(chargepoint_id: str, user) -> dict:
-    # A token of its own for this one call, revoked right after it (on Ctrl-C
-    # too), as ocpp_command does: the operator's other devices keep theirs.
-    record, token = auth_token_issue(user=user)
-    try:
-        return _post(chargepoint_id, token)
-    finally:
-        auth_token_revoke(token=record)
-
-
-def _post(chargepoint_id: str, token: str) -> dict:
-    tls = bool(settings.CSMS_TLS_CERT)
-    host = settings.CSMS_HOST if settings.CSMS_HOST not in ("0.0.0.0", "::") else "127.0.0.1"
-    path = f"/api/v1/charge-points/{urllib.parse.quote(chargepoint_id, safe='')}/rotate-password/"
-    url = f"{'https' if tls else 'http'}://{host}:{settings.CSMS_PORT}{path}"
-    request = urllib.request.Request(
-        url, data=b"", headers={"Authorization": f"Token {token}"}, method="POST"
-    )
-    context = None
-    if tls:
-        # Our own server, by the certificate it serves, whatever name it has.
-        context = ssl.create_default_context(cafile=settings.CSMS_TLS_CERT)
-        context.check_hostname = False
-    try:
-        with urllib.request.urlopen(
-            request, timeout=settings.CSMS_COMMAND_WAIT + 30, context=context
-        ) as response:
-            return json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        detail = error.read().decode(errors="replace")
-        if error.code == 400:
-            raise CommandError(_problems(json.loads(detail))) from None
-        raise CommandError(f"The server answered {error.code}: {detail[:500]}") from None
-    except urllib.error.URLError as error:
-        raise CommandError(f"Cannot reach the server at {url}: {error.reason}") from None
-
-
-def _problems(errors: dict) -> str:
-    return "Cannot rotate the password: " + "; ".join(
-        f"{field}: {' '.join(messages)}" for field, messages in errors.items()
+    return server_api_post(
+        user=user,
+        path=chargepoint_api_path(chargepoint_id, "rotate-password"),
+        body=None,
+        refused=REFUSED,
     )
