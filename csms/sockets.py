@@ -7,6 +7,7 @@ acts on a change that is rolled back, and it never fails the service: the
 change is stored whether or not anyone listens.
 """
 
+import hashlib
 import logging
 
 from asgiref.sync import async_to_sync
@@ -14,6 +15,11 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+
+def chargepoint_group(chargepoint_id: str) -> str:
+    """The channel-layer group of one charger's connection (group names allow ASCII only)."""
+    return "cp." + hashlib.sha256(chargepoint_id.encode()).hexdigest()[:40]
 
 
 def group_send_on_commit(*, groups: list[str], message: dict) -> None:

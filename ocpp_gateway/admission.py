@@ -1,7 +1,6 @@
 """Reading a charger's identity, protocol and credentials from the handshake."""
 
 import base64
-import binascii
 import functools
 import hashlib
 import logging
@@ -90,7 +89,10 @@ def basic_auth_password(headers: list[tuple[bytes, bytes]], chargepoint_id: str)
             return None
         try:
             decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:
+            # Not base64 (binascii.Error), bytes beyond ASCII in the header
+            # (b64decode's own ValueError) or not UTF-8 (UnicodeDecodeError):
+            # no password, so refused and counted as a failed login.
             return None
         user = f"{chargepoint_id}:"
         return decoded[len(user) :] if decoded.startswith(user) else None

@@ -42,6 +42,8 @@ ADAPTERS = {
 
 # WebSocket close code for a connection taken over by a newer one (RFC 6455 §7.4.1).
 CLOSE_REPLACED = 4000
+# Closed because an operator changed the charger's security terms.
+CLOSE_REVOKED = 4003
 
 
 class OcppConsumer(AsyncWebsocketConsumer):
@@ -160,8 +162,9 @@ class OcppConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             # OCPP-J uses text frames; decode a binary one rather than drop it.
             text_data = bytes_data.decode("utf-8", errors="replace")
-        # The flood limits come first: a frame over them is neither parsed nor stored.
-        if adapter.flood.admit(text_data):
+        # The flood limits come first: a frame over them is neither parsed nor
+        # stored (an answer to a call of ours excepted: GatewayAdapter.flood_admit).
+        if adapter.flood_admit(text_data):
             await adapter.route_message(text_data)
         elif await adapter.refuse_flooded(text_data):
             logger.warning(
@@ -175,6 +178,14 @@ class OcppConsumer(AsyncWebsocketConsumer):
         if event["by"] != self.channel_name and event["at"] >= self.connected_at:
             logger.info("%s: connection replaced by a newer one", self.chargepoint_id)
             await self.close(code=CLOSE_REPLACED)
+
+    async def connection_revoked(self, event):
+        # An operator changed what admitted this connection (profile,
+        # password, registration status): reconnecting, the charger meets
+        # the new terms (chargepoint_connection_revoke).
+        if self.adapter is not None:
+            logger.info("%s: connection closed, %s", self.chargepoint_id, event["reason"])
+            await self.close(code=CLOSE_REVOKED)
 
     async def command_send(self, event):
         # Only the live connection sends, and only as a task: awaiting the

@@ -1,13 +1,22 @@
-"""Flood limits per charger connection: frames per second and bytes per minute (issue 16).
+"""Flood limits per charger: frames per second and bytes per minute (issue 16).
 
 One charger once grew the database by some 9.6 MB/s. Every frame a charger
 sends passes ``FloodLimit.admit`` before it is parsed: two token buckets, a
 few arithmetic operations, no lookup (docs/architecture.md rule 10). A frame
 over the limits is neither processed nor logged; a CALL among them is
 answered with a CALLERROR (``InboundRouting.refuse_flooded``), and a charger
-that keeps on is disconnected. The state lives with the connection (its
-adapter), in memory; the charge point's count of refused frames and one
-event per episode are written in batches (``chargepoint_flood_record``).
+that keeps on is disconnected. The one exception is the charger's answer to
+a call of ours it was sent (``GatewayAdapter.flood_admit``): refusing it
+would lose what it did (a new password taken), so it passes, its bytes
+counted.
+
+The buckets are the charger's, not its connection's: kept in memory per
+charge point id (``flood_limit_for``), so a charger that reconnects after a
+close for flooding finds them as it left them instead of a fresh burst.
+Each server process has its own: a charger that reconnects to another
+process (behind a load balancer) starts there with a full burst. The
+charge point's count of refused frames and one event per episode are
+written in batches (``chargepoint_flood_record``).
 """
 
 import asyncio
@@ -34,6 +43,9 @@ REPORT_SECONDS = 1.0
 # Neither OCPP-J 1.6 (§4.2.3) nor 2.0.1 (part 4 §4.3) has a code for this:
 # GenericError is "any other error not covered by the more specific error codes".
 REFUSED_DESCRIPTION = "Rate limit exceeded"
+# The registry of buckets is cleared of idle ones once it holds this many,
+# and then whenever it has doubled since.
+PRUNE_FROM = 1024
 
 
 @dataclass(frozen=True)
@@ -83,13 +95,13 @@ def limits_from_settings() -> FloodLimits:
 
 
 class FloodLimit:
-    """One connection's buckets and flooding episode; slots, so an idle charger costs little."""
+    """One charger's buckets and flooding episode; slots, so an idle charger costs little."""
 
     __slots__ = (
         "bytes",
         "chargepoint_id",
-        "closing",
         "episode",
+        "episode_closed",
         "episode_refused",
         "episode_started",
         "event_id",
@@ -104,7 +116,7 @@ class FloodLimit:
     def __init__(self, chargepoint_id: str, limits: FloodLimits | None = None):
         self.chargepoint_id = chargepoint_id
         self.limits = limits = limits or limits_from_settings()
-        # A new connection starts with full buckets.
+        # A charger new to this process starts with full buckets.
         self.frames = limits.burst
         self.bytes = limits.byte_capacity
         self.stamp = monotonic()
@@ -115,7 +127,8 @@ class FloodLimit:
         self.unreported = 0
         self.event_id = None
         self.reporter = None
-        self.closing = False
+        # A connection of the charger was closed for flooding in this episode.
+        self.episode_closed = False
 
     def admit(self, frame: str) -> bool:
         """Whether this frame is within the limits; it is counted against them if so."""
@@ -140,6 +153,31 @@ class FloodLimit:
         self._refused(now)
         return False
 
+    def admit_answer(self, frame: str) -> None:
+        """Let through a charger's answer to a call of ours: its bytes count, no frame does.
+
+        The bytes may go below nothing: the frames after it wait until they
+        are earned back.
+        """
+        limits = self.limits
+        now = monotonic()
+        elapsed = now - self.stamp
+        self.stamp = now
+        self.frames = min(self.frames + elapsed * limits.rate, limits.burst)
+        data = min(self.bytes + elapsed * limits.byte_rate, limits.byte_capacity)
+        self.bytes = data - (len(frame) if frame.isascii() else len(frame.encode()))
+
+    def idle(self, now: float) -> bool:
+        """Full again, its episode over and reported: as good as a new one, so it may go."""
+        limits = self.limits
+        elapsed = now - self.stamp
+        return (
+            self.reporter is None
+            and now - self.last_refused > limits.quiet
+            and self.frames + elapsed * limits.rate >= limits.burst
+            and self.bytes + elapsed * limits.byte_rate >= limits.byte_capacity
+        )
+
     @property
     def persists(self) -> bool:
         """The charger kept on past the refusals the settings allow in one episode."""
@@ -147,8 +185,8 @@ class FloodLimit:
         return close_after > 0 and self.episode_refused >= close_after
 
     def close(self) -> None:
-        """The connection is closing for flooding: the episode's event will say so."""
-        self.closing = True
+        """A connection is closing for flooding: the episode's event will say so."""
+        self.episode_closed = True
         self._report_soon()
 
     def refusal(self, unique_id: str, error_code: str) -> str:
@@ -162,6 +200,7 @@ class FloodLimit:
         if now - self.last_refused > self.limits.quiet:
             self.episode += 1
             self.episode_refused = 0
+            self.episode_closed = False
             self.episode_started = timezone.now()
             self.event_id = None
             logger.warning("%s: over its flood limits, refusing frames", self.chargepoint_id)
@@ -188,7 +227,7 @@ class FloodLimit:
                 episode_refused=self.episode_refused,
                 started_at=self.episode_started,
                 limits=self.limits.described,
-                closed=self.closing,
+                closed=self.episode_closed,
             )
             event_id = await gateway_db(
                 chargepoint_flood_record,
@@ -206,3 +245,31 @@ class FloodLimit:
             logger.error(
                 "%s: refused frames not counted", self.chargepoint_id, exc_info=task.exception()
             )
+
+
+# -- the buckets of the chargers connected to this process --------------------------
+
+_registry: dict[str, FloodLimit] = {}
+_prune_at = PRUNE_FROM
+
+
+def flood_limit_for(chargepoint_id: str) -> FloodLimit:
+    """The charger's buckets, for a connection of it that starts (on the event loop).
+
+    A charger reconnecting gets back the buckets its last connection left:
+    closed for flooding, it cannot earn a new burst by reconnecting. Only
+    buckets that are full again are ever dropped, so dropping one changes
+    nothing a charger can notice.
+    """
+    global _prune_at
+    limits = limits_from_settings()
+    limit = _registry.get(chargepoint_id)
+    if limit is None or limit.limits is not limits:
+        if len(_registry) >= _prune_at:
+            now = monotonic()
+            for key in [key for key, kept in _registry.items() if kept.idle(now)]:
+                del _registry[key]
+            # Pruned again once it has doubled: a constant cost per connection.
+            _prune_at = max(PRUNE_FROM, 2 * len(_registry))
+        limit = _registry[chargepoint_id] = FloodLimit(chargepoint_id, limits)
+    return limit

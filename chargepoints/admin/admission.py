@@ -10,7 +10,11 @@ from csms.admin_tools import ReportedHistoryAdmin
 
 @admin.register(ChargerLockout)
 class ChargerLockoutAdmin(ReportedHistoryAdmin):
-    """Failed charger logins (chargepoints.services.lockouts); Operators lift a lock-out."""
+    """Failed charger logins (chargepoints.services.lockouts); Operators lift a lock-out.
+
+    A key is a charge point id from one client address ("CP-1 from
+    198.51.100.7", found by searching the id) or a client address.
+    """
 
     list_display = ["key", "kind", "failures", "last_failure_at", "locked_until", "locked_now"]
     list_filter = ["kind"]

@@ -21,8 +21,11 @@ from chargepoints.services.connections import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     chargepoint_set_password,
+    chargepoint_terms,
+    chargepoint_terms_enforce,
 )
-from chargepoints.services.lockouts import chargepoint_lockout
+from chargepoints.services.lockouts import chargepoint_lockouts
+from chargepoints.services.sites import PASSWORD_BY_HAND_REFUSED, PASSWORD_RIGHT
 
 SAMPLED_VALUES_SHOWN = 100
 
@@ -127,6 +130,8 @@ class ChargePointForm(forms.ModelForm):
     remove_password = forms.BooleanField(
         required=False, help_text="Let the charger connect without a password."
     )
+    # Whether the user may set or remove the password by hand (ChargePointAdmin.get_form).
+    may_set_password = True
 
     class Meta:
         model = ChargePoint
@@ -142,6 +147,16 @@ class ChargePointForm(forms.ModelForm):
             "security_profile",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.may_set_password:
+            # A password set by hand is the charger's credential, as one the
+            # rotation gives it: the same right (chargepoints.rotate_password).
+            # Disabled, the fields are shown but what is posted for them is ignored.
+            for name in ("new_password", "remove_password"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = PASSWORD_BY_HAND_REFUSED
+
     def clean(self):
         cleaned = super().clean()
         profile = cleaned.get("security_profile")
@@ -152,7 +167,9 @@ class ChargePointForm(forms.ModelForm):
                 "security_profile",
                 "Profiles 1 and 2 need a password: set one below, or keep profile 0 and use "
                 "the 'Give a new password' action (the charger moves to profile 1 once it "
-                "accepts one).",
+                "accepts one)."
+                if self.may_set_password
+                else "Profiles 1 and 2 need a password. " + PASSWORD_BY_HAND_REFUSED,
             )
         if profile == SecurityProfile.NONE and password:
             self.add_error(
@@ -279,27 +296,45 @@ class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
 
     @admin.display(description="failed logins")
     def failed_logins(self, obj: ChargePoint) -> str:
-        # Its charge point id's count (chargepoints.services.lockouts); its
-        # address may be locked out too, listed under Charger lock-outs.
-        lockout = chargepoint_lockout(chargepoint_id=obj.pk) if obj and obj.pk else None
-        if lockout is None:
+        # Its charge point id's counts, one per client address
+        # (chargepoints.services.lockouts): a lock holds back that address
+        # only. Addresses locked out of every id are listed under Charger lock-outs.
+        now = timezone.now()
+        summary = chargepoint_lockouts(chargepoint_id=obj.pk, now=now) if obj and obj.pk else None
+        if summary is None:
             return "none"
         listed = reverse("admin:chargepoints_chargerlockout_changelist")
-        listed += "?" + urlencode({"q": lockout.key})
-        if lockout.locked_until is not None and lockout.locked_until > timezone.now():
-            text = f"LOCKED OUT until {lockout.locked_until:%Y-%m-%d %H:%M:%S} UTC"
-        else:
-            text = "not locked out"
-        text += f", {lockout.failures} failed logins, the last at "
-        text += f"{lockout.last_failure_at:%Y-%m-%d %H:%M:%S} UTC"
+        listed += "?" + urlencode({"kind": "chargepoint", "key__startswith": f"{obj.pk} from "})
+        locks = [
+            f"LOCKED OUT until {until:%Y-%m-%d %H:%M:%S} UTC from {address}"
+            for address, until in summary.locks
+        ]
+        if summary.locked > len(locks):
+            locks.append(f"and from {summary.locked - len(locks)} more addresses")
+        text = "; ".join(locks) or "not locked out"
+        text += f", {summary.failures} failed logins from {summary.addresses} address(es), "
+        text += f"the last at {summary.last_failure_at:%Y-%m-%d %H:%M:%S} UTC"
         return format_html('{} (<a href="{}">charger lock-outs</a>)', text, listed)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if request.user.has_perm(PASSWORD_RIGHT):
+            return form
+        return type(form.__name__, (form,), {"may_set_password": False})
+
     def save_model(self, request, obj, form, change):
+        stored = ChargePoint.objects.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
-        if form.cleaned_data.get("remove_password"):
-            chargepoint_set_password(chargepoint=obj, password=None)
-        elif form.cleaned_data.get("new_password"):
-            chargepoint_set_password(chargepoint=obj, password=form.cleaned_data["new_password"])
+        if request.user.has_perm(PASSWORD_RIGHT):
+            # Without the right the fields were disabled: nothing was asked for.
+            if form.cleaned_data.get("remove_password"):
+                chargepoint_set_password(chargepoint=obj, password=None)
+            elif form.cleaned_data.get("new_password"):
+                chargepoint_set_password(
+                    chargepoint=obj, password=form.cleaned_data["new_password"]
+                )
+        if stored is not None:
+            chargepoint_terms_enforce(chargepoint=obj, before=chargepoint_terms(stored))
 
 
 @admin.register(Connector)

@@ -128,14 +128,16 @@ class TransactionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A new transaction can be entered by hand (e.g. from a paper log);
         # what a charger reported is fixed afterwards.
+        # closed_by_csms is the CSMS's record of its own close: its charger's
+        # stop, should it come, completes the transaction by it.
         if obj is None:
-            return ["transaction_id", "uuid", "charging_states"]
+            return ["transaction_id", "uuid", "charging_states", "closed_by_csms"]
         reported = TRANSACTION_REPORTED
         if obj.needs_review:
             # What an operator may correct before reconciling a transaction we
             # learnt of only partly (a stop for an unknown start).
             reported = [f for f in reported if f not in TRANSACTION_RECONCILABLE]
-        return [*reported, "charging_states", "all_readings"]
+        return [*reported, "charging_states", "closed_by_csms", "all_readings"]
 
     @admin.display(description="readings")
     def all_readings(self, obj: Transaction) -> str:

@@ -1,7 +1,10 @@
 """Configuration keys (1.6), device-model variables and reports (2.0.1), the LED."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 
 from chargepoints.commands import targets
 from chargepoints.commands.base import CommandForm
@@ -15,8 +18,23 @@ class GetConfigurationForm(CommandForm):
         return {"keys": self.cleaned_data["keys"]}
 
 
+# The names a charger is sent are the protocols' identifiers, ASCII only: a
+# charger written in Java or .NET may fold other characters to ASCII ones
+# (the Turkish dotless i, the long s, a zero-width space dropped), so a name
+# that passed the gateway's guard could name what it guards (the charger's
+# password). Only ASCII names pass; the guard compares them ignoring case.
+# OCPP 1.6 §6.9: a ChangeConfiguration key is a CiString50Type, printable
+# ASCII; no whitespace either, which a charger may trim.
+CONFIGURATION_KEY = RegexValidator(
+    r"\A[!-~]+\Z", "A configuration key is printable ASCII without spaces (OCPP CiString50Type)."
+)
+# OCPP 2.0.1 part 2, primitive datatypes: component and variable names and
+# instances are identifierString.
+IDENTIFIER = re.compile(r"[A-Za-z0-9*\-_=:+|@.]+")
+
+
 class ChangeConfigurationForm(CommandForm):
-    key = forms.CharField(max_length=50)
+    key = forms.CharField(max_length=50, validators=[CONFIGURATION_KEY])
     value = forms.CharField(max_length=500, strip=False, empty_value="", required=False)
 
     def prepared(self) -> dict:
@@ -54,12 +72,12 @@ def variable_item(*, with_value: bool):
             value = item.get(key)
             if not isinstance(value, str) or not value or len(value) > 50:
                 raise ValidationError(f"{key} must be a name of 1 to 50 characters.")
-            result[key] = value
+            result[key] = _identifier(key, value)
         for key in ("component_instance", "variable_instance"):
             if item.get(key):
                 if not isinstance(item[key], str) or len(item[key]) > 50:
                     raise ValidationError(f"{key} must be text of at most 50 characters.")
-                result[key] = item[key]
+                result[key] = _identifier(key, item[key])
         for key in ("evse_id", "connector_id"):
             if item.get(key) is not None:
                 if not isinstance(item[key], int) or item[key] < 0:
@@ -79,6 +97,14 @@ def variable_item(*, with_value: bool):
         return result
 
     return clean
+
+
+def _identifier(key: str, value: str) -> str:
+    if not IDENTIFIER.fullmatch(value):
+        raise ValidationError(
+            f"{key} must be an OCPP identifierString: ASCII letters, digits and * - _ = : + | @ ."
+        )
+    return value
 
 
 class GetVariablesForm(CommandForm):

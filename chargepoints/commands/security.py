@@ -12,10 +12,12 @@ command name, so without this they could send one.
 
 import contextlib
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
 from chargepoints.commands.base import CommandForm
+from chargepoints.services.connections import password_hash
 
 ROTATION_ONLY = (
     "A charger's password is made by the CSMS and stored once the charger accepts it: "
@@ -23,16 +25,30 @@ ROTATION_ONLY = (
     "POST /api/v1/charge-points/<id>/rotate-password/ or manage.py rotate_charger_password)."
 )
 
+
+@dataclass(frozen=True)
+class Rotation:
+    """A password being rotated in, and the hash it is kept by (never the password)."""
+
+    password: str
+    password_hash: str
+
+
 # The password being rotated in, for the command being prepared in this context.
-_rotating: ContextVar[str | None] = ContextVar("chargepoint_password_rotating", default=None)
+_rotating: ContextVar[Rotation | None] = ContextVar("chargepoint_password_rotating", default=None)
 
 
 @contextlib.contextmanager
 def password_rotation(password: str):
-    """Let ``set_password`` be prepared, with ``password``, within this block."""
-    token = _rotating.set(password)
+    """Let ``set_password`` be prepared, with ``password``, within this block.
+
+    Yields the Rotation: its hash is the one the command keeps, so that the
+    charger's unconfirmed password can be told to be this command's.
+    """
+    rotation = Rotation(password=password, password_hash=password_hash(password))
+    token = _rotating.set(rotation)
     try:
-        yield
+        yield rotation
     finally:
         _rotating.reset(token)
 
@@ -46,7 +62,11 @@ class SetPasswordForm(CommandForm):
         return super().clean()
 
     def prepared(self) -> dict:
-        # Kept in the command only while it is in flight: the connection that
-        # holds the charger, in whichever process, sends it from the record.
-        # Once the command finishes it is masked (command_secrets_forget).
-        return {"password": _rotating.get()}
+        rotation = _rotating.get()
+        # The password is kept in the command only while it is in flight: the
+        # connection that holds the charger, in whichever process, sends it
+        # from the record. Once the command finishes it is masked
+        # (command_secrets_forget). The hash stays (it is not the secret): a
+        # late answer is matched by it with the charger's unconfirmed password
+        # (chargepoints.services.command_effects).
+        return {"password": rotation.password, "password_hash": rotation.password_hash}

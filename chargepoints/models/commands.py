@@ -83,6 +83,14 @@ class Command(models.Model):
         indexes = [
             models.Index(fields=["chargepoint", "-created_at"]),
             models.Index(fields=["chargepoint", "name", "request_id"]),
+            # Commands in flight, for the sweep that ends those no process
+            # can still answer (chargepoints/services/processes.py): only
+            # they enter this index.
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(status__in=["pending", "sent"]),
+                name="command_in_flight",
+            ),
         ]
 
     def __str__(self) -> str:

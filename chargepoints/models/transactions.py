@@ -131,6 +131,10 @@ class Transaction(models.Model):
     # A stop or an update for a transaction we never saw starting is kept and
     # flagged, never refused: a charger retries a refused stop forever.
     needs_review = models.BooleanField(default=False)
+    # Closed by the CSMS, not by its charger (a ghost after a reboot, a new
+    # start on its connector, a silence, an operator): the charger's own
+    # stop, should it still come, completes it (chargepoints/services/transaction_closing.py).
+    closed_by_csms = models.BooleanField(default=False)
     review_note = models.CharField(max_length=255, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -225,8 +229,18 @@ class SampledValue(models.Model):
         constraints = [
             # A retransmitted reading is stored once. Led by the columns of the
             # per-transaction lookups, it also serves them (no second index).
+            # The format is part of it: a charger under calibration law
+            # sends each reading twice, raw and signed (OCMF).
             models.UniqueConstraint(
-                fields=["transaction", "measurand", "timestamp", "phase", "location", "context"],
+                fields=[
+                    "transaction",
+                    "measurand",
+                    "timestamp",
+                    "phase",
+                    "location",
+                    "context",
+                    "format",
+                ],
                 name="sampled_value_unique_reading",
             ),
         ]

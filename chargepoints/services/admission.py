@@ -24,13 +24,14 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chargepoints.enums import ChargerEventKind, RegistrationStatus, SecurityProfile
 from chargepoints.models import ChargePoint, ChargerEvent, ChargerLockout
 from chargepoints.services.connections import Certificate, Connection, chargepoint_connected
 from chargepoints.services.lockouts import (
+    lockout_address_key,
     lockout_state,
     login_failure_record,
     login_success_record,
@@ -81,7 +82,8 @@ class Admission:
     # Refused, and why (a Refusal, and words for the log).
     refused: str = ""
     detail: str = ""
-    # The charge point id has failed logins on record: a success clears them.
+    # The charge point id has failed logins on record from this address: a
+    # success clears them.
     failures_on_record: bool = False
 
     @property
@@ -93,7 +95,9 @@ class Admission:
 # Every handshake reads this: compiled once (csms/rows.py). A fleet
 # reconnecting after an outage is ten thousand of them at once.
 _CREDENTIALS = RowReader(
-    ChargePoint, ["pk"], fields=["password", "password_unconfirmed", "security_profile"]
+    ChargePoint,
+    ["pk"],
+    fields=["password", "password_unconfirmed", "security_profile", "ip_address"],
 )
 
 
@@ -117,8 +121,12 @@ def chargepoint_admit(
     ``require_auth`` defaults to CSMS_REQUIRE_CHARGER_AUTH.
 
     Lock-outs (chargepoints.services.lockouts) stop the guessing of
-    passwords: they hold back every handshake of a locked charge point id or
-    address that a password decides or that is refused, and no other.
+    passwords: they hold back every handshake that a password decides or
+    that is refused, of a charge point id locked out from this client
+    address, or from a locked address, and no other. A known charger
+    connecting from the address it last connected from is not held back by
+    its address's lock: that is its site's NAT router, shared with whoever
+    else is failing there.
     """
     now = timezone.now()
     chargepoint = _CREDENTIALS.get(chargepoint_id)
@@ -136,9 +144,9 @@ def chargepoint_admit(
         chargepoint = ChargePoint(pk=chargepoint_id) if registered else None
         chargepoint = chargepoint or _CREDENTIALS.get(chargepoint_id)
     if chargepoint is None:
-        lock = lockout_state(chargepoint_id=chargepoint_id, address=credentials.address, now=now)
-        if lock.lock is not None:
-            return _locked_out(chargepoint_id, False, lock.lock, credentials, now)
+        state = lockout_state(chargepoint_id=None, address=credentials.address, now=now)
+        if state.address is not None:
+            return _locked_out(chargepoint_id, False, state.address, credentials, now)
         # A dummy hash is checked, then the failure counted for the address
         # (chargepoint_password_checked): as slow as a wrong password.
         return Admission(False)
@@ -156,14 +164,15 @@ def chargepoint_admit(
             connection = dataclasses.replace(connection, certificate=certificate)
             chargepoint_connected(chargepoint_id=chargepoint_id, connection=connection)
             if certificate is not None:
-                login_success_record(chargepoint_id=chargepoint_id)
+                login_success_record(chargepoint_id=chargepoint_id, address=credentials.address)
             admission = dataclasses.replace(admission, connected=True)
         return admission
     # Its password decides, or it is refused: either way, not while locked
     # out, and then before any credential is looked at (the right ones too).
     state = lockout_state(chargepoint_id=chargepoint_id, address=credentials.address, now=now)
-    if state.lock is not None:
-        return _locked_out(chargepoint_id, True, state.lock, credentials, now)
+    lock = state.own or (None if _at_home(chargepoint, credentials) else state.address)
+    if lock is not None:
+        return _locked_out(chargepoint_id, True, lock, credentials, now)
     refusal = _refused_before_password(chargepoint, required, credentials)
     if refusal is not None:
         return _refuse(chargepoint_id, *refusal, credentials, now)
@@ -173,6 +182,12 @@ def chargepoint_admit(
         unconfirmed_hash=chargepoint.password_unconfirmed,
         failures_on_record=state.failures_on_record,
     )
+
+
+def _at_home(chargepoint: ChargePoint, credentials: Credentials) -> bool:
+    """Whether the charger connects from the address of its last connection (IPv6: its /64)."""
+    home = lockout_address_key(chargepoint.ip_address)
+    return home is not None and home == lockout_address_key(credentials.address)
 
 
 def _profile_required(chargepoint: ChargePoint, require_auth: bool) -> int:
@@ -238,7 +253,7 @@ def chargepoint_password_checked(
         if connection is not None:
             chargepoint_connected(chargepoint_id=chargepoint_id, connection=connection)
         if admission.failures_on_record:
-            login_success_record(chargepoint_id=chargepoint_id)
+            login_success_record(chargepoint_id=chargepoint_id, address=credentials.address)
         return dataclasses.replace(admission, admitted=True, connected=connection is not None)
     if password_given:
         return _refuse(chargepoint_id, Refusal.INVALID_PASSWORD, "wrong password", credentials, now)
@@ -271,9 +286,15 @@ def _refuse(
     now: datetime.datetime,
 ) -> Admission:
     """A known charge point refused: a failed login, and an event for the operator."""
-    own = login_failure_record(chargepoint_id=chargepoint_id, address=credentials.address, now=now)
-    if own is not None and own.locked_until is not None:
-        detail = f"{detail}; locked out until {own.locked_until:%Y-%m-%d %H:%M:%S} UTC"
+    failure = login_failure_record(
+        chargepoint_id=chargepoint_id, address=credentials.address, now=now
+    )
+    if not failure.counted:
+        # Checked at the same moment as the failure that locked it out: one
+        # event per lock-out, as for those refused unchecked.
+        return _locked_out(chargepoint_id, True, failure.row, credentials, now)
+    if failure.row.locked_until is not None and failure.row.locked_until > now:
+        detail = f"{detail}; locked out until {failure.row.locked_until:%Y-%m-%d %H:%M:%S} UTC"
     _refusal_event(chargepoint_id, refusal, detail, credentials, now)
     return Admission(True, refused=refusal, detail=detail)
 
@@ -285,8 +306,11 @@ def _locked_out(
     credentials: Credentials,
     now: datetime.datetime,
 ) -> Admission:
-    whose = "charge point" if lock.kind == ChargerLockout.Kind.CHARGEPOINT else "client address"
-    detail = f"{whose} locked out until {lock.locked_until:%Y-%m-%d %H:%M:%S} UTC"
+    if lock.kind == ChargerLockout.Kind.CHARGEPOINT:
+        whose = "charge point locked out from this client address"
+    else:
+        whose = "client address locked out"
+    detail = f"{whose} until {lock.locked_until:%Y-%m-%d %H:%M:%S} UTC"
     # One event per lock-out, not one per attempt: the lock started at its
     # last failure.
     if (
@@ -324,6 +348,10 @@ def _refusal_event(
     )
 
 
+# pg_advisory_xact_lock's key for auto-registration: any constant of our own.
+AUTO_REGISTRATION_LOCK = int.from_bytes(b"CSMS-reg", "big")
+
+
 def _registered(chargepoint_id: str, status: str, now: datetime.datetime) -> bool | None:
     """Register an unknown charger: True; False when another process just did; None over the cap.
 
@@ -331,17 +359,34 @@ def _registered(chargepoint_id: str, status: str, now: datetime.datetime) -> boo
     across all processes: a script cycling through random ids fills no table.
     """
     cap = settings.CSMS_AUTO_REGISTER_PER_MINUTE
-    if cap > 0:
-        recent = ChargePoint.objects.filter(
-            auto_registered=True, created_at__gte=now - datetime.timedelta(minutes=1)
-        ).count()
-        if recent >= cap:
-            return None
     try:
         with transaction.atomic():
+            if cap > 0:
+                # Counted and inserted as one: a hundred handshakes at once
+                # across two processes registered 32 against a cap of 10.
+                _registrations_serialised()
+                recent = ChargePoint.objects.filter(
+                    auto_registered=True, created_at__gte=now - datetime.timedelta(minutes=1)
+                ).count()
+                if recent >= cap:
+                    return None
             row_insert(
                 ChargePoint(pk=chargepoint_id, registration_status=status, auto_registered=True)
             )
     except IntegrityError:
         return False
     return True
+
+
+def _registrations_serialised() -> None:
+    """Hold back other registrations until this transaction ends (the count stays true).
+
+    PostgreSQL: a transaction-scoped advisory lock, released at the commit
+    (of the gateway's batch, ocpp_gateway.db), after which the next one's
+    count (READ COMMITTED: a fresh snapshot per statement) sees this row.
+    SQLite: every transaction is a write transaction from its BEGIN
+    IMMEDIATE (csms/settings.py), which holds every other writer already.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUTO_REGISTRATION_LOCK])

@@ -5,6 +5,7 @@ charging domain adds what only it knows: a token type that needs no tag, and a
 transaction the tag already has going.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,13 +52,16 @@ def idtag_authorize(
     id_token: str,
     token_type: str = "",
     check_concurrent: bool = False,
-    exclude_transaction: Transaction | None = None,
+    exclude_transactions: Collection[Transaction] = (),
     charger_accepted: bool = True,
 ) -> AuthResult:
     """Accepted, Blocked, Expired, Unknown, Invalid or ConcurrentTx for a presented token.
 
     ``check_concurrent`` applies when a transaction starts (OCPP 1.6 §7.2
     ConcurrentTx); an Authorize to *stop* a transaction must not fail with it.
+    ``exclude_transactions`` are not concurrent: the start itself retransmitted,
+    or what the start replaces on its connector (a driver's retry after the
+    answer was lost, a start after a reboot).
     A charger not accepted at its boot (Pending, Rejected) may not charge
     anyone: Invalid, without looking the token up, so that it cannot probe
     which tokens are valid either.
@@ -74,11 +78,13 @@ def idtag_authorize(
         return AuthResult(AuthorizationStatus.UNKNOWN)
     status = idtag_status(tag=tag)
     if status == AuthorizationStatus.ACCEPTED and check_concurrent:
-        excluded = exclude_transaction.pk if exclude_transaction is not None else None
+        excluded = {tx.pk for tx in exclude_transactions}
         for start_status in _AUTHORIZED_STARTS:
-            # Two at most: one may be the transaction excluded.
-            active = _ACTIVE_OF_TAG.all(tag.pk, TransactionStatus.ACTIVE, start_status, limit=2)
-            if any(running.pk != excluded for running in active):
+            # One more than those excluded: enough to find one that is not.
+            active = _ACTIVE_OF_TAG.all(
+                tag.pk, TransactionStatus.ACTIVE, start_status, limit=len(excluded) + 1
+            )
+            if any(running.pk not in excluded for running in active):
                 status = AuthorizationStatus.CONCURRENT_TX
                 break
     parent = tag.parent_id_tag.idToken if tag.parent_id_tag else None

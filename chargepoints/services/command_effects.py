@@ -1,8 +1,13 @@
-"""What changes when a charger accepts a command (called inside command_finish)."""
+"""What changes when a charger accepts a command (called inside command_finish).
+
+An answer that came late changes only the charger's password
+(``command_late_effects_apply``, called by command_late_answer).
+"""
 
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import IdTag
@@ -11,9 +16,10 @@ from chargepoints.enums import (
     ChargingProfilePurpose,
     CommandName,
     ReservationStatus,
+    SecurityProfile,
 )
-from chargepoints.models import ChargingProfile, Command, Reservation
-from chargepoints.services.connections import chargepoint_set_password
+from chargepoints.models import ChargePoint, ChargingProfile, Command, Reservation
+from chargepoints.services.connections import chargepoint_set_password, password_hash
 from chargepoints.services.connectors import ConnectorsReported
 from chargepoints.services.events import VariableValue, configuration_store
 from chargepoints.services.notices import notice_maintenance
@@ -24,6 +30,8 @@ class CommandAnswer:
     """What the gateway read from a charger's answer, in no protocol's words."""
 
     accepted: bool
+    # Taken, but in use only once the charger has rebooted (a new password).
+    after_reboot: bool = False
     # Settings the answer reports (GetConfiguration, Get/SetVariables results).
     values: tuple[VariableValue, ...] = ()
     list_version: int | None = None
@@ -179,12 +187,54 @@ def _local_list_version(command: Command, version: int) -> None:
 
 def _password_accepted(command: Command, answer: CommandAnswer) -> None:
     # OCPP 2.0.1 A01 (OCTT TC_A_09): the charger took the new password, and
-    # from now on only it admits the charger; RebootRequired counts too, since
-    # after that reboot the charger presents only the new one. Any other
-    # answer leaves the old one, which the charger still has (A01.FR.04).
-    # Hashed, and a charger on profile 0 raised to 1: with a password it is
-    # admitted only with it.
+    # from now on only it admits the charger. Any other answer leaves the old
+    # one, which the charger still has (A01.FR.04). Hashed, and a charger on
+    # profile 0 raised to 1: with a password it is admitted only with it.
+    if answer.after_reboot:
+        # RebootRequired: until it reboots the charger still presents the old
+        # one, and refusing it would count failed logins towards a lock-out.
+        # Both admit until the charger shows up with the new one, which then
+        # becomes its password (chargepoints.services.admission).
+        ChargePoint.objects.filter(pk=command.chargepoint_id).update(
+            password_unconfirmed=_sent_hash(command)
+        )
+        return
     chargepoint_set_password(chargepoint=command.chargepoint, password=command.params["password"])
+
+
+def _sent_hash(command: Command) -> str:
+    # The rotation kept this very hash as the charger's unconfirmed password
+    # (chargepoints.commands.security); a command prepared before it did so
+    # has only the password.
+    return command.params.get("password_hash") or password_hash(command.params["password"])
+
+
+def command_late_effects_apply(*, command: Command, answer: CommandAnswer) -> None:
+    """What an answer that came after the command timed out still changes: the password only.
+
+    The charger's credential must be the password the charger has. A late
+    acceptance of a new password makes it the charger's password, if it is
+    still the one kept as unconfirmed (a later rotation may have sent
+    another); a late refusal means the charger certainly does not have it.
+    Nothing else a late answer says is applied: the caller was told the
+    command timed out.
+    """
+    if command.name != CommandName.SET_PASSWORD:
+        return
+    # Masked by now: the hash is what is left to recognise the password by.
+    sent = command.params.get("password_hash")
+    if not sent:
+        return
+    unconfirmed = ChargePoint.objects.filter(pk=command.chargepoint_id, password_unconfirmed=sent)
+    if not answer.accepted:
+        unconfirmed.update(password_unconfirmed="", last_updated=timezone.now())
+    elif not answer.after_reboot and unconfirmed.update(
+        password=sent, password_unconfirmed="", last_updated=timezone.now()
+    ):
+        # As chargepoint_set_password does: with a password it is asked for.
+        ChargePoint.objects.filter(
+            pk=command.chargepoint_id, security_profile__lt=SecurityProfile.BASIC_AUTH
+        ).update(security_profile=SecurityProfile.BASIC_AUTH)
 
 
 def _when(value: str | None) -> datetime.datetime | None:

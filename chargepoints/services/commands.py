@@ -15,6 +15,7 @@ waiting and declares the charger offline, cannot both win.
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -23,8 +24,12 @@ from django.utils import timezone
 from chargepoints.commands import PreparedCommand, command_prepare
 from chargepoints.enums import COMMAND_FINAL_STATUSES, ChargerEventKind, CommandName, CommandStatus
 from chargepoints.models import ChargePoint, Command
-from chargepoints.services.command_effects import CommandAnswer, command_effects_apply
-from chargepoints.services.command_secrets import command_secrets_forget
+from chargepoints.services.command_effects import (
+    CommandAnswer,
+    command_effects_apply,
+    command_late_effects_apply,
+)
+from chargepoints.services.command_secrets import command_redacted, command_secrets_forget
 from chargepoints.services.command_transport import command_transport
 from chargepoints.services.events import chargepoint_event_record
 
@@ -173,11 +178,25 @@ def command_finish(
     return command
 
 
-def command_late_answer(*, chargepoint_id: str, message_id: str, response: dict) -> Command | None:
-    """Keep an answer that came after we stopped waiting; the command stays timed out."""
+@transaction.atomic
+def command_late_answer(
+    *,
+    chargepoint_id: str,
+    message_id: str,
+    response: dict,
+    read: Callable[[Command], CommandAnswer | None] | None = None,
+) -> Command | None:
+    """Keep an answer that came after we stopped waiting; the command stays timed out.
+
+    ``read`` tells what the answer says (the gateway reads it in the
+    command's protocol; None where it cannot be read). Only a new password's
+    fate follows from it (command_late_effects_apply). What is kept and
+    logged has the command's secrets masked, as any answer.
+    """
     command = Command.objects.filter(chargepoint_id=chargepoint_id, message_id=message_id).first()
     if command is None:
         return None
+    response = command_redacted(command=command, payload=response)
     logger.warning(
         "%s: late answer to %s (command %s, %s): %.200s",
         chargepoint_id,
@@ -193,6 +212,9 @@ def command_late_answer(*, chargepoint_id: str, message_id: str, response: dict)
             f"{timezone.now().isoformat(timespec='seconds')}."
         ).strip()
         command.save(update_fields=["response", "error_description"])
+        answer = read(command) if read is not None else None
+        if answer is not None:
+            command_late_effects_apply(command=command, answer=answer)
     return command
 
 

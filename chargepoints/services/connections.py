@@ -14,6 +14,7 @@ from django.utils import timezone
 from chargepoints.enums import SecurityProfile
 from chargepoints.models import ChargePoint
 from csms.rows import keys_present, row_update
+from csms.sockets import chargepoint_group, group_send_on_commit
 
 CHARGER_PASSWORD_HASHER = "pbkdf2_sha256_charger"
 
@@ -118,6 +119,40 @@ def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) 
             chargepoint.security_profile = SecurityProfile.BASIC_AUTH
             fields.append("security_profile")
     chargepoint.save(update_fields=fields)
+
+
+# What a connection was admitted on (and, for Authorize, what it keeps): a
+# change of any closes it (chargepoint_connection_revoke).
+ADMISSION_TERMS = ("registration_status", "security_profile", "password")
+
+
+def chargepoint_terms(chargepoint: ChargePoint) -> tuple:
+    return tuple(getattr(chargepoint, name) for name in ADMISSION_TERMS)
+
+
+def chargepoint_terms_enforce(*, chargepoint: ChargePoint, before: tuple) -> bool:
+    """Close the charger's connection if its terms changed since ``before``; whether they did."""
+    if chargepoint_terms(chargepoint) == before:
+        return False
+    chargepoint_connection_revoke(
+        chargepoint_id=chargepoint.pk, reason="an operator changed its security or registration"
+    )
+    return True
+
+
+def chargepoint_connection_revoke(*, chargepoint_id: str, reason: str) -> None:
+    """Close the charger's live connection, once committed: what admitted it has changed.
+
+    A connection is admitted once, at its handshake; an operator who raises
+    the security profile, changes the password or stops accepting the
+    charger wants it to meet the new terms now. It reconnects and is
+    admitted (or refused) by them, and its new connection reads its
+    registration status afresh.
+    """
+    group_send_on_commit(
+        groups=[chargepoint_group(chargepoint_id)],
+        message={"type": "connection.revoked", "reason": reason},
+    )
 
 
 def chargepoint_connected(*, chargepoint_id: str, connection: Connection) -> None:

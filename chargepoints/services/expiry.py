@@ -11,6 +11,7 @@ runs it once; reads work the same out without writing
 
 import datetime
 
+from chargepoints.services.command_secrets import command_secrets_expire
 from chargepoints.services.driving import charging_sessions_refresh, reservations_expire
 from chargepoints.services.transaction_closing import transactions_close_silent
 
@@ -21,3 +22,6 @@ def charging_requests_expire(*, now: datetime.datetime | None = None) -> None:
     charging_sessions_refresh(now=now)
     reservations_expire(now=now)
     transactions_close_silent(now=now)
+    # A charger's new password left in a command no one will end (a crashed
+    # process, with no heartbeat sweep): ended and masked.
+    command_secrets_expire(now=now)

@@ -1,23 +1,36 @@
-"""Failed charger logins, counted per charge point id and per client address, with lock-outs.
+"""Failed charger logins, counted per charge point id from each client address and per address.
 
 A charger proves who it is with one secret (its password, security profiles 1
 and 2), and nothing but us stops anyone from guessing it. So every failed
 login is counted in the database, where every server process sees the same
-counts, and past a threshold the charge point id or the client address is
-locked out: each further failure doubles the lock, up to the longest
-(CSMS_CHARGER_AUTH_FAILURES, CSMS_CHARGER_LOCKOUT_SECONDS,
-CSMS_CHARGER_LOCKOUT_MAX_SECONDS). While locked, a handshake is refused before
-its password is looked at, so the right one does not get in either.
+counts, and past a threshold the key is locked out: each failure after a lock
+ran out doubles the next, up to the longest (CSMS_CHARGER_AUTH_FAILURES,
+CSMS_CHARGER_LOCKOUT_SECONDS, CSMS_CHARGER_LOCKOUT_MAX_SECONDS). While
+locked, a handshake is refused before its password is looked at, so the
+right one does not get in either.
 
-One address is often a whole site: its chargers behind one NAT router. A
-charger left with a stale password must not lock its healthy neighbours out,
-so an address takes ADDRESS_FAILURES_FACTOR times as many failures, and of a
-known charge point id only the failures before its own lock-out count for its
-address (after that it is refused unchecked, or counted for itself alone).
+Two kinds of key:
+
+- a charge point id *from one client address* ("CP-1 from 198.51.100.7"):
+  whoever guesses a charger's password locks out their own address from that
+  id, never the charger connecting from elsewhere;
+- a client address, after ADDRESS_FAILURES_FACTOR times as many failures of
+  any id, known or not: one address spraying many ids. One address is often
+  a whole site behind one NAT router, so a known charger connecting from the
+  address it last connected from is not held back by its address's lock
+  (chargepoints.services.admission): a neighbour with a stale password, or
+  a sprayer on the same mobile APN, does not lock it out.
+
 An IPv6 client holds a whole /64 network: that is its address here.
 
+A failure counted while its key is locked out adds nothing: handshakes
+checked at the same moment as the failure that locked it, or past the check
+before the lock, would otherwise double the lock at once. The check and the
+count of a key are one, under a row lock (PostgreSQL) or the write lock
+(SQLite's IMMEDIATE transactions, csms/settings.py).
+
 A key quiet for the longest lock-out (after its lock ended) starts again from
-zero; a successful login clears its charge point id at once.
+zero; a successful login clears its key (its charge point id from its address).
 """
 
 import datetime
@@ -26,7 +39,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Left
 
 from chargepoints.models import ChargerLockout
 from csms.rows import RowReader
@@ -38,8 +52,15 @@ ADDRESS_FAILURES_FACTOR = 10
 # Rows of keys long forgiven are deleted when every this many-th row is made,
 # so that a scan from many addresses leaves no table behind.
 PRUNE_EVERY = 100
+# A charge point id's key: "<id> from <address key>" (searchable by id in the admin).
+FROM = " from "
+UNKNOWN_ADDRESS = "an unknown address"
+KEY_MAX_LENGTH = ChargerLockout._meta.get_field("key").max_length
+# The locks of one charge point id named on its admin page; the rest are counted.
+LOCKS_NAMED = 3
 
-# Read at every handshake (a fleet reconnecting at once): compiled once.
+# Read at every handshake that a password decides (a fleet reconnecting at
+# once): compiled once.
 _LOCKOUT = RowReader(
     ChargerLockout, ["kind", "key"], fields=["failures", "last_failure_at", "locked_until"]
 )
@@ -52,12 +73,17 @@ def lockout_address_key(address: str | None) -> str | None:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return address
+        return address[: KEY_MAX_LENGTH // 2]
     if ip.version == 4:
         return str(ip)
     if ip.ipv4_mapped is not None:
         return str(ip.ipv4_mapped)
     return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
+def lockout_key(*, chargepoint_id: str, address: str | None) -> str:
+    """The key of a charge point id's failed logins from one client address."""
+    return f"{chargepoint_id}{FROM}{lockout_address_key(address) or UNKNOWN_ADDRESS}"
 
 
 def _threshold(kind: str) -> int:
@@ -80,58 +106,85 @@ def _forgiven(row: ChargerLockout, now: datetime.datetime) -> bool:
     return now - quiet_since > _longest()
 
 
+def _locked(row: ChargerLockout | None, now: datetime.datetime) -> bool:
+    return row is not None and row.locked_until is not None and row.locked_until > now
+
+
 @dataclass(frozen=True)
 class LockoutState:
     """What the lock-out rows say about a handshake, before its credentials are looked at."""
 
-    # The lock in force (the longer of the charge point id's and the
-    # address's), or None.
-    lock: ChargerLockout | None = None
-    # The charge point id has failures on record: a successful login clears them.
+    # The lock in force of this charge point id from this client address, or None.
+    own: ChargerLockout | None = None
+    # The lock in force of this client address, or None.
+    address: ChargerLockout | None = None
+    # The charge point id has failures on record from this address: a
+    # successful login clears them.
     failures_on_record: bool = False
 
 
 def lockout_state(
-    *, chargepoint_id: str, address: str | None, now: datetime.datetime
+    *, chargepoint_id: str | None, address: str | None, now: datetime.datetime
 ) -> LockoutState:
-    """Whether this charge point id or client address is locked out now. Reads only."""
-    own = _LOCKOUT.get(Kind.CHARGEPOINT, chargepoint_id)
+    """The locks in force for this charge point id (None: unknown) and address. Reads only."""
+    own = None
+    if chargepoint_id is not None:
+        own = _LOCKOUT.get(
+            Kind.CHARGEPOINT, lockout_key(chargepoint_id=chargepoint_id, address=address)
+        )
     key = lockout_address_key(address)
     shared = _LOCKOUT.get(Kind.ADDRESS, key) if key is not None else None
-    locks = [
-        row
-        for row in (own, shared)
-        if row is not None and row.locked_until is not None and row.locked_until > now
-    ]
     return LockoutState(
-        lock=max(locks, key=lambda row: row.locked_until) if locks else None,
+        own=own if _locked(own, now) else None,
+        address=shared if _locked(shared, now) else None,
         failures_on_record=own is not None,
     )
+
+
+@dataclass(frozen=True)
+class LoginFailure:
+    """A failed login as counted: the charge point id's row from this address, if known."""
+
+    # None for an unknown charge point id (counted for its address alone).
+    row: ChargerLockout | None
+    # False: that key was locked out already, and this failure added nothing.
+    counted: bool
 
 
 @transaction.atomic
 def login_failure_record(
     *, chargepoint_id: str | None, address: str | None, now: datetime.datetime
-) -> ChargerLockout | None:
+) -> LoginFailure:
     """Count a failed login of a known charge point id (None: an unknown one) from an address.
 
-    Returns the charge point id's row (None for an unknown id), whose
-    ``locked_until`` tells whether this failure locked it out.
+    The row returned tells by its ``locked_until`` whether the id is locked
+    out from this address now (by this failure, or already).
     """
-    own = None
+    own, counted = None, True
     if chargepoint_id is not None:
-        own = _failure_count(Kind.CHARGEPOINT, chargepoint_id, now)
-    key = lockout_address_key(address)
-    # NAT: a known id's failures past its own threshold are its own business.
-    if key is not None and (own is None or own.failures <= _threshold(Kind.CHARGEPOINT)):
-        _failure_count(Kind.ADDRESS, key, now)
-    return own
+        key = lockout_key(chargepoint_id=chargepoint_id, address=address)
+        own, counted = _failure_count(Kind.CHARGEPOINT, key, now)
+    # Every failure counts for its address, of unknown ids and known ones
+    # alike (a password was checked: one more guess from there), until the
+    # address itself is locked out.
+    address_key = lockout_address_key(address)
+    if address_key is not None:
+        _failure_count(Kind.ADDRESS, address_key, now)
+    return LoginFailure(own, counted)
 
 
-def _failure_count(kind: str, key: str, now: datetime.datetime) -> ChargerLockout:
+def _failure_count(kind: str, key: str, now: datetime.datetime) -> tuple[ChargerLockout, bool]:
+    """Count one failure of a key, unless it is locked out: its row, and whether it counted."""
     for _ in range(2):
-        # Locked against other processes counting the same key (PostgreSQL).
+        # Locked against other processes counting the same key (PostgreSQL;
+        # SQLite serialises write transactions): whether it is locked out and
+        # the count are read and written as one.
         row = ChargerLockout.objects.select_for_update().filter(kind=kind, key=key).first()
+        if _locked(row, now):
+            # A handshake checked at the same moment as the failure that
+            # locked the key, or let through before: it adds nothing. The
+            # lock doubles only for a failure after it ran out.
+            return row, False
         if row is None:
             row = ChargerLockout(kind=kind, key=key, failures=0, first_failure_at=now)
         elif _forgiven(row, now):
@@ -150,13 +203,18 @@ def _failure_count(kind: str, key: str, now: datetime.datetime) -> ChargerLockou
             continue
         if new and row.pk % PRUNE_EVERY == 0:
             chargerlockouts_prune(now=now)
-        return row
+        return row, True
     raise IntegrityError(f"Failed login of {kind} {key} could not be counted")
 
 
-def login_success_record(*, chargepoint_id: str) -> None:
-    """A charge point logged in: its failures are forgiven (its address's are not)."""
-    ChargerLockout.objects.filter(kind=Kind.CHARGEPOINT, key=chargepoint_id).delete()
+def login_success_record(*, chargepoint_id: str, address: str | None) -> None:
+    """A charge point logged in: its failures from this address are forgiven.
+
+    Not those from other addresses (someone else's guessing, still locked
+    out), nor the address's own count.
+    """
+    key = lockout_key(chargepoint_id=chargepoint_id, address=address)
+    ChargerLockout.objects.filter(kind=Kind.CHARGEPOINT, key=key).delete()
 
 
 @transaction.atomic
@@ -177,6 +235,41 @@ def chargerlockouts_prune(*, now: datetime.datetime) -> int:
     return deleted
 
 
-def chargepoint_lockout(*, chargepoint_id: str) -> ChargerLockout | None:
-    """The failures on record for a charge point id (shown in the admin), if any."""
-    return ChargerLockout.objects.filter(kind=Kind.CHARGEPOINT, key=chargepoint_id).first()
+@dataclass(frozen=True)
+class ChargepointLockouts:
+    """A charge point id's failed logins, over all the addresses they came from (the admin)."""
+
+    failures: int
+    addresses: int
+    last_failure_at: datetime.datetime
+    # Addresses locked out of this id now: their number, and the latest
+    # locks (address key, until), the longest first.
+    locked: int
+    locks: list[tuple[str, datetime.datetime]]
+
+
+def chargepoint_lockouts(
+    *, chargepoint_id: str, now: datetime.datetime
+) -> ChargepointLockouts | None:
+    """A charge point id's failures on record from all addresses (the admin's), if any."""
+    prefix = f"{chargepoint_id}{FROM}"
+    # Compared exactly: LIKE ignores case on SQLite, and ids are case-sensitive.
+    rows = ChargerLockout.objects.filter(kind=Kind.CHARGEPOINT, key__startswith=prefix)
+    rows = rows.alias(head=Left("key", len(prefix))).filter(head=prefix)
+    now_locked = Q(locked_until__gt=now)
+    totals = rows.aggregate(
+        failures=Sum("failures"),
+        addresses=Count("pk"),
+        last=Max("last_failure_at"),
+        locked=Count("pk", filter=now_locked),
+    )
+    if not totals["addresses"]:
+        return None
+    locks = rows.filter(now_locked).order_by("-locked_until").values_list("key", "locked_until")
+    return ChargepointLockouts(
+        failures=totals["failures"],
+        addresses=totals["addresses"],
+        last_failure_at=totals["last"],
+        locked=totals["locked"],
+        locks=[(key[len(prefix) :], until) for key, until in locks[:LOCKS_NAMED]],
+    )

@@ -4,7 +4,9 @@ The CSMS generates the password and sends it to the charger as a
 ``set_password`` command; the charger's credential changes only when the
 charger accepts it (chargepoints.services.command_effects). Rejected,
 unsupported, unanswered or never delivered, the old password stays: the
-charger still has it. The new password is never shown to anyone: not in the
+charger still has it. Taken for after a reboot, or unanswered, the new one
+admits the charger too, and becomes its password once the charger presents
+it (or a late answer accepts it). The new password is never shown to anyone: not in the
 command's record once it finished, not in the message log, not in the API
 or the admin (chargepoints.services.command_secrets).
 """
@@ -17,7 +19,6 @@ from chargepoints.enums import CommandName, CommandStatus
 from chargepoints.models import ChargePoint, Command
 from chargepoints.services.command_secrets import command_secrets_forget, command_secrets_sweep
 from chargepoints.services.commands import command_request
-from chargepoints.services.connections import password_hash
 
 # Letters and digits, 20 of them (about 119 bits), because that is valid in
 # both protocols and as the same bytes on the wire:
@@ -28,7 +29,9 @@ from chargepoints.services.connections import password_hash
 #   those bytes; the charger presents the bytes themselves (OCTT TC_085_CS).
 #   20 ASCII characters are 20 bytes, and decode to text our handshake reads.
 # No punctuation: no ':' (the Basic auth separator), nothing a charger's
-# configuration store might escape or trim.
+# configuration store might escape or trim. At least one digit, so that no
+# password reads as an OCPP name: a charger that echoes one after its command
+# was masked has it masked unseen (chargepoints.services.command_secrets).
 PASSWORD_ALPHABET = string.ascii_letters + string.digits
 PASSWORD_LENGTH = 20
 # Answers after which the charger certainly does not hold the new password.
@@ -37,7 +40,11 @@ NOT_TAKEN = (CommandStatus.REJECTED, CommandStatus.FAILED, CommandStatus.CHARGER
 
 def password_generate() -> str:
     """A random charger password (``secrets``, the operating system's random source)."""
-    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+    while True:
+        # Drawn again when it has no digit (3 % of draws): uniform over the rest.
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+        if any(character in string.digits for character in password):
+            return password
 
 
 def chargepoint_password_rotate(
@@ -57,14 +64,16 @@ def chargepoint_password_rotate(
     # process) may still hold an earlier password: mask those first.
     command_secrets_sweep(chargepoint_id=chargepoint_id)
     password = password_generate()
-    # Kept (hashed) as the charger's unconfirmed password before it is sent:
-    # if the acceptance never reaches us (a timeout, a dropped connection, a
-    # server that died), the charger may have taken it and will present it.
-    unconfirmed = password_hash(password)
-    ChargePoint.objects.filter(pk=chargepoint_id).update(password_unconfirmed=unconfirmed)
     command = None
-    try:
-        with password_rotation(password):
+    with password_rotation(password) as rotation:
+        # Kept (hashed) as the charger's unconfirmed password before it is
+        # sent: if the acceptance never reaches us (a timeout, a dropped
+        # connection, a server that died), the charger may have taken it and
+        # will present it. The command keeps the same hash, to be told apart
+        # from a later rotation's.
+        unconfirmed = rotation.password_hash
+        ChargePoint.objects.filter(pk=chargepoint_id).update(password_unconfirmed=unconfirmed)
+        try:
             command = command_request(
                 chargepoint_id=chargepoint_id,
                 name=CommandName.SET_PASSWORD,
@@ -73,12 +82,12 @@ def chargepoint_password_rotate(
                 requested_by=requested_by,
                 wait=wait,
             )
-    finally:
-        if command is None or command.status in NOT_TAKEN:
-            # The charger certainly does not have it.
-            ChargePoint.objects.filter(pk=chargepoint_id, password_unconfirmed=unconfirmed).update(
-                password_unconfirmed=""
-            )
+        finally:
+            if command is None or command.status in NOT_TAKEN:
+                # The charger certainly does not have it.
+                ChargePoint.objects.filter(
+                    pk=chargepoint_id, password_unconfirmed=unconfirmed
+                ).update(password_unconfirmed="")
     # Offline at once, or given up on before any connection took it: no
     # command_finish will come to mask the password.
     command_secrets_forget(command=command)

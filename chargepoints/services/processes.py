@@ -8,7 +8,12 @@ A process that stops normally clears its own chargers and commands
 at start and on each heartbeat, sweeps (``server_processes_sweep``): a
 process whose heartbeat is older than ``CSMS_PROCESS_STALE_AFTER`` is dead,
 its chargers go offline and the commands no live process can still be
-sending end as timed out.
+sending end as timed out. A command that outlived every sender's wait ends
+so on any heartbeat, whoever sent it: that catches one whose charger came
+back to a live peer before its dead sender was found. A process whose own
+heartbeat could not be written for longer than the stale age (a stalled
+database) judges no one until it has beaten again: its peers' heartbeats
+were held up as long as its own.
 
 Every write is a conditional update, so two processes sweeping at once, or a
 sweep and a charger's answer arriving together, never undo each other: the
@@ -21,10 +26,12 @@ import functools
 import logging
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from chargepoints.enums import CommandStatus
@@ -35,6 +42,14 @@ from csms.process import PROCESS_ID
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT = (CommandStatus.PENDING, CommandStatus.SENT)
+# The condition of the partial index "command_in_flight" (Command.Meta), spelled
+# out: SQLite uses a partial index only for a query that repeats its
+# condition with the same constants, never with bound parameters.
+_STATUSES = ", ".join(f"'{status}'" for status in IN_FLIGHT)
+_IN_FLIGHT_INDEXED = RawSQL(
+    f'"chargepoints_command"."status" IN ({_STATUSES})', (), output_field=BooleanField()
+)
+_ANY = Q()
 # Rows per UPDATE ... WHERE id IN (...): under SQLite's variable limit.
 CHUNK = 500
 
@@ -49,9 +64,7 @@ class Swept:
 
     def __add__(self, other: "Swept") -> "Swept":
         return Swept(
-            self.processes + other.processes,
-            self.chargers + other.chargers,
-            self.commands + other.commands,
+            *(mine + theirs for mine, theirs in zip(astuple(self), astuple(other), strict=True))
         )
 
 
@@ -74,11 +87,28 @@ def server_process_start(*, process: ServerProcess, now: datetime.datetime | Non
 def server_process_heartbeat(
     *, process: ServerProcess, now: datetime.datetime | None = None
 ) -> Swept:
-    """Refresh the process's heartbeat (one UPDATE), then sweep."""
+    """Refresh the process's heartbeat (one UPDATE), then sweep.
+
+    ``process.heartbeat_at`` is its last heartbeat written. When that is
+    older than the stale age, the database (or this process) stalled that
+    long: every peer's heartbeat was held up too, so none is judged dead
+    until this process has beaten again.
+    """
     now = now or timezone.now()
+    last = process.heartbeat_at
     if not ServerProcess.objects.filter(pk=process.pk).update(heartbeat_at=now):
         _revive(process=process, now=now)
-    return server_processes_sweep(sweeper=process.pk, now=now)
+    process.heartbeat_at = now
+    stale = _seconds(settings.CSMS_PROCESS_STALE_AFTER)
+    blind = last is None or now - last > stale
+    if blind:
+        logger.warning(
+            "Server process %s could not write its heartbeat for %s: "
+            "judging its peers at the next heartbeat",
+            process,
+            now - last if last is not None else "its whole life",
+        )
+    return server_processes_sweep(sweeper=process.pk, now=now, judge=not blind)
 
 
 @transaction.atomic
@@ -130,24 +160,33 @@ def server_process_stop(*, process: ServerProcess, now: datetime.datetime | None
 
 
 def server_processes_sweep(
-    *, sweeper: str = "", now: datetime.datetime | None = None, startup: bool = False
+    *,
+    sweeper: str = "",
+    now: datetime.datetime | None = None,
+    startup: bool = False,
+    judge: bool = True,
 ) -> Swept:
     """Clear what dead processes left: their chargers offline, their commands timed out.
 
-    Cheap enough for every heartbeat: a quiet sweep is two statements, the
-    stale processes by the heartbeat index and the chargers naming no
-    registered process by the ``connection_process`` index (its non-empty
-    part: the connected chargers). Only when a process has died (or this one
-    starts) are all commands in flight read, for those it was sending.
-    Times are compared across hosts: their clocks must agree (NTP) to well
-    within ``CSMS_PROCESS_STALE_AFTER``.
+    Cheap enough for every heartbeat: a quiet sweep is three statements, the
+    stale processes by the heartbeat index, the commands in flight past any
+    sender's wait by the ``command_in_flight`` index (which holds the
+    commands in flight only), and the chargers naming no registered process
+    by the ``connection_process`` index (its non-empty part: the connected
+    chargers). Only when a process has died (or this one starts) are all
+    commands in flight read, for those it was sending. ``judge`` False
+    (this process just came out of a stall) leaves the processes and the
+    commands alone. Times are compared across hosts: their clocks must agree
+    (NTP) to well within ``CSMS_PROCESS_STALE_AFTER``.
     """
     now = now or timezone.now()
     cutoff = now - _seconds(settings.CSMS_PROCESS_STALE_AFTER)
     swept = Swept()
-    dead = ServerProcess.objects.filter(heartbeat_at__lt=cutoff).exclude(pk=sweeper)
-    for process in dead:
-        swept += _dead_process_clear(process=process, cutoff=cutoff, now=now)
+    if judge:
+        dead = ServerProcess.objects.filter(heartbeat_at__lt=cutoff).exclude(pk=sweeper)
+        for process in dead:
+            swept += _dead_process_clear(process=process, cutoff=cutoff, now=now)
+        swept += Swept(commands=_commands_overdue_end(now=now))
     if startup:
         reason = f"found when server process {sweeper[:8]} started"
         swept += Swept(commands=_commands_orphaned_end(reason=reason, now=now))
@@ -194,11 +233,9 @@ def _commands_orphaned_end(*, reason: str, now: datetime.datetime) -> int:
     (the charger came back to a restarted server), or when it was sent
     longer ago than any live sender waits. One heartbeat interval of slack
     leaves a live process time to record what it just saw (a connection
-    that closed fails its commands itself).
-
-    A command has no index by status to be found by: this reads every
-    command in flight, so it runs when a process has died or starts, never
-    on a quiet heartbeat.
+    that closed fails its commands itself). It reads every command in
+    flight (by the ``command_in_flight`` index), and only when a process
+    has died or starts.
     """
     slack = _seconds(settings.CSMS_PROCESS_HEARTBEAT_INTERVAL)
     recent = now - slack
@@ -206,7 +243,7 @@ def _commands_orphaned_end(*, reason: str, now: datetime.datetime) -> int:
     sender_gone = recent - _seconds(settings.CSMS_COMMAND_TIMEOUT)
     holders = dict(ServerProcess.objects.values_list("pk", "started_at"))
     untaken, taken = [], []
-    in_flight = Command.objects.filter(status__in=IN_FLIGHT, created_at__lt=recent)
+    in_flight = Command.objects.filter(_IN_FLIGHT_INDEXED, created_at__lt=recent)
     for pk, taken_at, sent_at, created_at, holder, connected in in_flight.values_list(
         "pk",
         "delivered_at",
@@ -230,19 +267,66 @@ def _commands_orphaned_end(*, reason: str, now: datetime.datetime) -> int:
     reason = f"No live server process can send it or receive its answer any more ({reason})."
     # A command may be taken or answered meanwhile: the filters on its state
     # then leave it alone.
-    ended = _commands_end(untaken, reason=reason, now=now, untaken=True)
+    ended = _commands_end(untaken, reason=reason, now=now, condition=Q(delivered_at__isnull=True))
     return ended + _commands_end(taken, reason=reason, now=now)
 
 
-def _commands_end(ids, *, reason: str, now: datetime.datetime, untaken: bool = False) -> int:
+def _commands_overdue_end(*, now: datetime.datetime) -> int:
+    """End the commands still in flight long after any live sender would have ended them.
+
+    The connection that sends a command ends it within
+    ``CSMS_COMMAND_TIMEOUT`` of sending it, and a requester gives up on an
+    untaken one within ``CSMS_COMMAND_ACK_TIMEOUT``; one still in flight
+    ``CSMS_PROCESS_STALE_AFTER`` after that lost its sender, whichever
+    process that was. The dead-process sweep misses one whose charger came
+    back to a peer that started before the command was taken.
+
+    A command a connection took but has not sent waits its turn behind the
+    charger's others (one call at a time), each for up to the timeout: it is
+    left while its charger has had a command sent within the same span.
+
+    The quiet case is one SELECT, of the ``command_in_flight`` index only.
+    """
+    overdue_after = settings.CSMS_COMMAND_TIMEOUT + settings.CSMS_PROCESS_STALE_AFTER
+    overdue = now - _seconds(overdue_after)
+    rows = list(
+        Command.objects.filter(
+            _IN_FLIGHT_INDEXED,
+            Q(sent_at__lt=overdue) | Q(sent_at__isnull=True, created_at__lt=overdue),
+        )
+        .order_by()
+        .values_list("pk", "chargepoint_id", "sent_at", "delivered_at")
+    )
+    if not rows:
+        return 0
+    queued = {chargepoint for _, chargepoint, sent, taken in rows if sent is None and taken}
+    moving = set(
+        Command.objects.filter(chargepoint_id__in=queued, sent_at__gte=overdue)
+        .order_by()
+        .values_list("chargepoint_id", flat=True)
+        if queued
+        else ()
+    )
+    ended = _commands_end(
+        (pk for pk, cp, sent, taken in rows if sent or not taken or cp not in moving),
+        reason=f"Still in flight {overdue_after:g} s after it was sent (or requested): the "
+        "connection that held it is gone and no live server process can receive its answer.",
+        now=now,
+        # A send recorded meanwhile leaves it alone.
+        condition=Q(sent_at__lt=overdue) | Q(sent_at__isnull=True),
+    )
+    if ended:
+        logger.warning("Timed out %d commands in flight past any sender's wait", ended)
+    return ended
+
+
+def _commands_end(ids, *, reason: str, now: datetime.datetime, condition: Q = _ANY) -> int:
     """Time out these commands unless they have ended meanwhile (a conditional update)."""
     ids = list(ids)
     ended = 0
     for start in range(0, len(ids), CHUNK):
         commands = Command.objects.filter(pk__in=ids[start : start + CHUNK], status__in=IN_FLIGHT)
-        if untaken:
-            commands = commands.filter(delivered_at__isnull=True)
-        ended += commands.update(
+        ended += commands.filter(condition).update(
             status=CommandStatus.TIMED_OUT, error_description=reason, answered_at=now
         )
     return ended

@@ -13,7 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
-from chargepoints.services.connections import chargepoint_set_password
+from chargepoints.services.connections import (
+    chargepoint_set_password,
+    chargepoint_terms,
+    chargepoint_terms_enforce,
+)
 
 
 class InUse(Exception):
@@ -22,6 +26,14 @@ class InUse(Exception):
 
 # Stands for "leave the password as it is" where None means "remove it".
 KEEP = object()
+# A password set by hand (for a charger its installer configured) becomes
+# the charger's credential as one the rotation gives it does: the same right.
+# Interfaces check it (admin, API); these functions take whoever got past.
+PASSWORD_RIGHT = "chargepoints.rotate_password"
+PASSWORD_BY_HAND_REFUSED = (
+    "Setting or removing a charger's password by hand needs the permission "
+    f"{PASSWORD_RIGHT} (Can give a charger a new password)."
+)
 
 
 def _geolocation(coordinates: dict[str, float]) -> dict[str, str]:
@@ -99,6 +111,7 @@ def chargepoint_update(
     *, chargepoint: ChargePoint, fields: dict[str, Any], password: Any = KEEP
 ) -> ChargePoint:
     """``password``: a new one, "" or None to need none, KEEP to leave it."""
+    before = chargepoint_terms(chargepoint)
     fields = dict(fields)
     new_id = fields.pop("chargepoint_id", chargepoint.chargepoint_id)
     if new_id != chargepoint.chargepoint_id:
@@ -108,6 +121,7 @@ def chargepoint_update(
     _save(chargepoint, fields)
     if password is not KEEP:
         chargepoint_set_password(chargepoint=chargepoint, password=password or None)
+    chargepoint_terms_enforce(chargepoint=chargepoint, before=before)
     return chargepoint
 
 

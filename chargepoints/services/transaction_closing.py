@@ -15,15 +15,17 @@ CSMS closes an ACTIVE transaction when
 - an operator closes it (admin action, right ``close_transaction``).
 
 Closed means: COMPLETED at the last moment it was known to run, with the last
-meter reading as its stop reading, ``reason_stopped`` Other, and flagged for
-review with the reason in ``review_note``. It is never billed as if the
-charger had stopped it: billing makes no CDR for a flagged transaction
-(billing/subscribers.py) until an operator reconciles it, which prices the
-energy known so far and holds the CDR for review. A close is only the CSMS's
-best guess, so a stop the charger sends afterwards (queued during the reboot,
-delivered late) still completes it with the charger's own data
-(``transaction_reopen``); a message of any other kind about it afterwards is a
-late event (chargepoints/services/transactions.py).
+meter reading as its stop reading, ``reason_stopped`` Other, ``closed_by_csms``
+set, and flagged for review with the reason in ``review_note``. It is never
+billed as if the charger had stopped it: billing makes no CDR for a flagged
+transaction (billing/subscribers.py) until an operator reconciles it, which
+prices the energy known so far and holds the CDR for review. A close is only
+the CSMS's best guess, so a stop the charger sends afterwards (queued during
+the reboot, delivered late) still completes it with the charger's own data
+(``transaction_reopen``), reconciled or not: once reconciled, its CDR priced
+the guess, so the transaction is flagged again for that CDR to be credited and
+reissued. A message of any other kind about it afterwards is a late event
+(chargepoints/services/late_events.py).
 """
 
 import datetime
@@ -46,6 +48,8 @@ logger = logging.getLogger(__name__)
 CLOSED_BY_CSMS = "Closed by the CSMS:"
 # What the transaction was flagged for before the close, kept in the note.
 _EARLIER = " Earlier: "
+# What it was flagged for after the close (chargepoints/services/late_events.py).
+_ADDED = " | "
 # OCPP 1.6 Available / Finishing: no transaction is going on the connector
 # (2.0.1 reports Available only; Occupied while an EV is plugged in).
 FREE_STATUSES = frozenset({"Available", "Finishing"})
@@ -93,6 +97,7 @@ def transaction_close_locked(
     tx.total_energy = tx.energy_wh / 1000
     tx.needs_review = True
     tx.review_note = note[:255]
+    tx.closed_by_csms = True
     tx.save()
     logger.warning("Transaction %s on %s closed: %s", tx.pk, tx.chargepoint_id, why)
     # Billing refreshes the cost shown and, the transaction being flagged,
@@ -103,8 +108,9 @@ def transaction_close_locked(
 
 
 def transaction_closed_by_csms(tx: Transaction) -> bool:
-    """Closed by the CSMS, not reconciled since: its charger's stop may still complete it."""
-    return tx.needs_review and tx.review_note.startswith(CLOSED_BY_CSMS)
+    """Closed by the CSMS and not stopped by its charger since: its charger's stop, should it
+    come, completes it (reconciled meanwhile or not)."""
+    return tx.closed_by_csms
 
 
 def transaction_reopen(tx: Transaction) -> None:
@@ -112,30 +118,56 @@ def transaction_reopen(tx: Transaction) -> None:
 
     The charger's stop is what the close guessed at: it flags the
     transaction no more, unless it was flagged before the close, and its
-    driver's session ends when the charger says.
+    driver's session ends when the charger says. Once an operator had
+    reconciled the close (the flag cleared), its CDR priced the guess: the
+    transaction is flagged for that CDR to be credited and reissued (the
+    CDR actions in the admin), never silently left as it was.
     """
     why, _, earlier = tx.review_note.removeprefix(CLOSED_BY_CSMS).partition(_EARLIER)
+    # Without what was added since (late events: the stop settles them).
+    why = why.partition(_ADDED)[0].strip()
+    reconciled = not tx.needs_review
+    if reconciled:
+        note = (
+            "Its CDR needs a credit and reissue (CDR actions Credit, Credit and reprice): "
+            f"stopped by its charger after the CSMS's close was reconciled ({why})"
+        )
+    else:
+        note = earlier.strip() or f"Stopped by its charger after the CSMS had closed it ({why})"
+    tx.needs_review = reconciled or bool(earlier)
+    tx.review_note = note[:255]
     tx.stop_transaction_timestamp = None
     tx.transaction_status = TransactionStatus.ACTIVE
-    tx.needs_review = bool(earlier)
-    note = earlier.strip() or f"Stopped by its charger after the CSMS had closed it ({why.strip()})"
-    tx.review_note = note[:255]
+    tx.closed_by_csms = False
     ChargingSession.objects.filter(transaction=tx).update(end_time=None)
 
 
-def transactions_close_replaced(tx: Transaction) -> int:
-    """The charger started ``tx``: what it had going on the same connector before is over.
+def transactions_replaced(
+    *, connector: Connector | None, started_at: datetime.datetime
+) -> list[Transaction]:
+    """What a start at ``started_at`` on ``connector`` replaces: the ACTIVE transactions
+    started there before it, locked.
 
-    A connector has one transaction at a time, in either version. An
-    older start delivered late (replayed from the charger's queue) closes
-    nothing newer than itself.
+    A connector has one transaction at a time, in either version: its
+    charger lost them (a reboot, a start whose answer never came). They are
+    no concurrent transactions of the new start's tag (the driver's retry),
+    and they are closed once it is stored (``transactions_close_replaced``).
+    An older start delivered late (replayed from the charger's queue)
+    replaces nothing newer than itself.
     """
-    if tx.connector_id is None:
-        return 0
+    if connector is None:
+        return []
+    return [
+        other
+        for other in _ACTIVE_ON_CONNECTOR.all(connector.pk, TransactionStatus.ACTIVE)
+        if other.start_transaction_timestamp < started_at
+    ]
+
+
+def transactions_close_replaced(tx: Transaction, replaced: list[Transaction]) -> int:
+    """The charger started ``tx``: close what it replaced (``transactions_replaced``)."""
     closed = 0
-    for other in _ACTIVE_ON_CONNECTOR.all(tx.connector_id, TransactionStatus.ACTIVE):
-        if other.pk == tx.pk or other.start_transaction_timestamp >= tx.start_transaction_timestamp:
-            continue
+    for other in replaced:
         transaction_close_locked(
             other,
             why=f"its charger started transaction {tx.pk} on the same connector",

@@ -25,6 +25,7 @@ from chargepoints.services.authorization import AuthResult, transaction_deauthor
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
 from chargepoints.services.late_events import (
     readings_after_end_restore,
+    transaction_flag,
     transaction_late_event,
 )
 from chargepoints.services.live import live_transaction_changed
@@ -49,6 +50,7 @@ from chargepoints.services.transaction_closing import (
     transaction_closed_by_csms,
     transaction_reopen,
     transactions_close_replaced,
+    transactions_replaced,
 )
 from chargepoints.services.transaction_facts import (
     NO_FACTS,
@@ -110,7 +112,10 @@ def transaction_start(
         )
     if existing is not None:
         auth = facts_authorize(
-            facts, check_concurrent=True, exclude_transaction=existing, charger_accepted=accepted
+            facts,
+            check_concurrent=True,
+            exclude_transactions={existing},
+            charger_accepted=accepted,
         )
         return TransactionResult(existing, auth=_as_first_answered(auth, existing), created=False)
 
@@ -132,14 +137,21 @@ def transaction_start(
         tx.review_note = (
             f"Started by a charger not accepted ({chargepoint.registration_status}): not billed"
         )
-    auth = facts_authorize(facts, check_concurrent=True, charger_accepted=accepted)
+    # What the charger had going on this connector is over: a start whose
+    # answer was lost and the driver's retry, a start after a reboot. Its tag
+    # is not charging twice (ConcurrentTx would leave the real session
+    # unbilled and the ghost going); closed once this one is stored.
+    replaced = transactions_replaced(connector=connector, started_at=timestamp)
+    auth = facts_authorize(
+        facts, check_concurrent=True, exclude_transactions=replaced, charger_accepted=accepted
+    )
     facts_apply(tx, facts, auth, at=timestamp)
     if reservation_id is not None:
         tx.reservation = _reservation_consume(chargepoint, reservation_id)
     row_insert(tx)
     transaction_announce(TransactionEvent.STARTED, tx=tx)
     readings_store(chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings)
-    transactions_close_replaced(tx)
+    transactions_close_replaced(tx, replaced)
     if not transaction_deauthorized(tx):
         charging_session_attach(tx=tx)
         notice_charging_started(tx=tx)
@@ -222,7 +234,7 @@ def transaction_update(
     auth = facts_authorize(
         facts,
         check_concurrent=facts_first_token(tx, facts),
-        exclude_transaction=tx,
+        exclude_transactions={tx},
         charger_accepted=chargepoint_accepted(chargepoint),
     )
     if tx.stop_transaction_timestamp is not None:
@@ -277,7 +289,8 @@ def transaction_stop(
     A stop for a transaction we do not know is kept as a completed
     transaction flagged for review, and answered normally. One for a
     transaction the CSMS had closed (its guess) completes it with the
-    charger's own data.
+    charger's own data, reconciled meanwhile or not
+    (chargepoints/services/transaction_closing.py).
     """
     chargepoint = chargepoint_locked(chargepoint_id)
     if charger_transaction_id is None and transaction_id is not None:
@@ -316,6 +329,9 @@ def transaction_stop(
     tx.stop_transaction_timestamp = timestamp
     tx.reason_stopped = reason
     tx.transaction_status = TransactionStatus.COMPLETED
+    # What the charger sent after the close but took before its own stop was
+    # the transaction's after all: first, for the meter to read the stop from.
+    late_after_stop = reopened and readings_after_end_restore(tx)
     if meter_stop_wh is None:
         meter_stop_wh = tx.wh_meter_last if tx.wh_meter_last_timestamp is not None else None
     tx.wh_meter_stop = meter_stop_wh
@@ -326,8 +342,8 @@ def transaction_stop(
         tx.wh_meter_last_timestamp = timestamp
     tx.total_energy = tx.energy_wh / 1000
     tx.save()
-    if reopened:
-        readings_after_end_restore(tx)
+    if late_after_stop:
+        transaction_flag(tx, note="Readings sent after the end: kept, not applied")
     transaction_announce(TransactionEvent.STOPPED, tx=tx)
     charging_session_finish(tx=tx)
     notice_charging_completed(tx=tx)

@@ -19,13 +19,15 @@ from django.utils.dateparse import parse_datetime
 from ocpp.charge_point import create_route_map
 
 from chargepoints.enums import RegistrationStatus
+from chargepoints.models import Command
 from chargepoints.services.boot import chargepoint_registration
 from ocpp_gateway.adapter.inbound import InboundRouting
 from ocpp_gateway.adapter.message_log import MessageLog
 from ocpp_gateway.adapter.runner import CommandRunner
 from ocpp_gateway.db import gateway_db
-from ocpp_gateway.flood import FloodLimit
-from ocpp_gateway.protocol import ErrorKind, FrameError
+from ocpp_gateway.enums import MessageType
+from ocpp_gateway.flood import flood_limit_for
+from ocpp_gateway.protocol import FRAME_START, ErrorKind, FrameError
 
 
 def parse_timestamp(value: str | None) -> datetime.datetime | None:
@@ -45,6 +47,10 @@ def parse_timestamp(value: str | None) -> datetime.datetime | None:
 
 
 _HANDLERS: dict[type, dict[str, Callable]] = {}
+# A charger's answers to our calls: CALLRESULT, CALLERROR, as the frame spells them.
+_ANSWER_TYPES = frozenset(
+    str(int(kind)) for kind in (MessageType.CALLRESULT, MessageType.CALLERROR)
+)
 
 
 class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
@@ -61,6 +67,8 @@ class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
 
     # The version's command translation (ocpp_gateway.v16.commands, ...).
     commands = None
+    # This connection is closing because the charger kept on flooding.
+    flood_closing: bool = False
     # The operator's decision about the charger, as this connection knows it
     # (None: not asked yet): read once, then renewed by every boot answer.
     registration_status: str | None = None
@@ -72,15 +80,37 @@ class GatewayAdapter(InboundRouting, CommandRunner, MessageLog):
         # costs that much less memory; the handlers are the class's own.
         self.id = chargepoint_id
         self._send_text = send
-        # Our calls awaiting an answer: message id -> (action, future).
-        self._calls: dict[str, tuple[str, asyncio.Future]] = {}
+        # Our calls awaiting an answer: message id -> (action, future, command).
+        self._calls: dict[str, tuple[str, asyncio.Future, Command]] = {}
         # OCPP-J 1.6 §4.1.1 / 2.0.1 part 4 §4.1.1: one call of ours at a time.
         self._command_lock = asyncio.Lock()
         self._command_tasks: set[asyncio.Task] = set()
         self._closed = False
-        # The connection's flood limits, checked before a frame is routed
-        # (OcppConsumer.receive; refusals in InboundRouting.refuse_flooded).
-        self.flood = FloodLimit(chargepoint_id)
+        # The charger's flood limits, checked before a frame is routed
+        # (flood_admit; refusals in InboundRouting.refuse_flooded).
+        self.flood = flood_limit_for(chargepoint_id)
+
+    def flood_admit(self, raw: str) -> bool:
+        """Whether a frame the charger sent passes its flood limits (OcppConsumer.receive).
+
+        Its answer to a call of ours still awaited always passes, its bytes
+        counted: refused, it would leave the command timed out though the
+        charger did what it was asked (a new password taken), and a charger
+        replaying its offline queue at full speed answers in the middle of
+        it. Told apart by the frame's first characters; only while a call
+        is awaited, and one answer per call.
+        """
+        if self._calls and self._answers_awaited_call(raw):
+            self.flood.admit_answer(raw)
+            return True
+        return self.flood.admit(raw)
+
+    def _answers_awaited_call(self, raw: str) -> bool:
+        start = FRAME_START.match(raw[:100])
+        if start is None or start.group(1) not in _ANSWER_TYPES:
+            return False
+        call = self._calls.get(start.group(2))
+        return call is not None and not call[1].done()
 
     @classmethod
     def handlers(cls) -> dict[str, Callable]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ocpp.charge_point import remove_nones, serialize_as_dict
 from ocpp.messages import Call, CallResult
 
+from chargepoints.services.command_secrets import command_redacted
 from chargepoints.services.commands import command_late_answer
 from ocpp_gateway.enums import MessageDirection, MessageType
 from ocpp_gateway.keys import camel_keys, snake_keys
@@ -77,16 +78,20 @@ class InboundRouting:
             await self._handle_answer(parsed.message, received)
 
     async def refuse_flooded(self, raw: str) -> bool:
-        """A frame over the connection's flood limits: neither parsed, processed nor logged.
+        """A frame over the charger's flood limits: neither parsed, processed nor logged.
 
         A CALL is answered, so that the charger does not wait for an answer
-        that never comes. True when the charger keeps on flooding and the
-        connection must close.
+        that never comes. True when the charger keeps on flooding and this
+        connection must close (once: the frames still arriving meanwhile are
+        dropped unanswered).
         """
         flood = self.flood
-        if flood.closing:
+        if self.flood_closing:
             return False
         if flood.persists:
+            # This connection's, not the charger's: the limits are shared
+            # with its next connection, which must be closed in its turn.
+            self.flood_closing = True
             flood.close()
             return True
         start = FRAME_START.match(raw[:100])
@@ -120,7 +125,8 @@ class InboundRouting:
             MessageType.CALL,
             call.unique_id,
             call.action,
-            call.payload,
+            # A report of the charger's own password is logged without it.
+            self._secrets_masked(call.payload),
             received,
         )
         try:
@@ -183,15 +189,18 @@ class InboundRouting:
                 "errorDetails": message.error_details,
             }
         )
-        action, future = self._calls.get(message.unique_id, ("", None))
+        action, future, command = self._calls.get(message.unique_id, ("", None, None))
         awaited = future is not None and not future.done()
+        # The log keeps neither a secret the command carried, should the
+        # charger echo it, nor the charger's own password, should it report it.
+        masked = self._secrets_masked(payload)
         late = None
         if not awaited:
             # Not awaited any more: a command we gave up on, or a call we never made.
-            late = await self.run(
-                command_late_answer, message_id=message.unique_id, response=payload
-            )
-            action = late.action if late is not None else ""
+            late = await self._late_answer(message, masked)
+            action, command = (late.action, late) if late is not None else ("", None)
+        if command is not None:
+            masked = command_redacted(command=command, payload=masked)
         await self._record(
             [
                 Frame(
@@ -199,7 +208,7 @@ class InboundRouting:
                     MessageType.CALLRESULT if is_result else MessageType.CALLERROR,
                     message.unique_id,
                     action,
-                    payload,
+                    masked,
                     received,
                 )
             ]
@@ -209,8 +218,14 @@ class InboundRouting:
             return
         if awaited:
             # It timed out while the answer was being logged.
-            late = await self.run(
-                command_late_answer, message_id=message.unique_id, response=payload
-            )
+            late = await self._late_answer(message, masked)
         if late is None:
             logger.warning("%s: answer to a call we never made: %s", self.id, message.unique_id)
+
+    async def _late_answer(self, message, masked):
+        return await self.run(
+            command_late_answer,
+            message_id=message.unique_id,
+            response=masked,
+            read=self._late_reader(message),
+        )

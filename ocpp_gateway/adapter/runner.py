@@ -16,6 +16,7 @@ from ocpp.messages import Call, CallResult
 
 from chargepoints.enums import CommandStatus
 from chargepoints.models import Command
+from chargepoints.services.command_effects import CommandAnswer
 from chargepoints.services.command_secrets import command_redacted
 from chargepoints.services.commands import (
     command_deliver,
@@ -50,7 +51,7 @@ class CommandRunner:
     def connection_lost(self) -> None:
         """The socket closed: calls still awaiting an answer will get none."""
         self._closed = True
-        for _, future in self._calls.values():
+        for _, future, _ in self._calls.values():
             if not future.done():
                 future.set_exception(ConnectionError("connection closed"))
 
@@ -82,7 +83,8 @@ class CommandRunner:
                     error_description="The charger disconnected before the command was sent.",
                 )
             future = asyncio.get_running_loop().create_future()
-            self._calls[command.message_id] = (command.action, future)
+            # With the command: its answer is logged with the command's secrets masked.
+            self._calls[command.message_id] = (command.action, future, command)
             sent_at = timezone.now()
             timeout = settings.CSMS_COMMAND_TIMEOUT
             try:
@@ -122,18 +124,22 @@ class CommandRunner:
 
     async def _command_answered(self, command: Command, message) -> str:
         if not isinstance(message, CallResult):
-            # Kept as sent; code and description stored as text even when a
-            # charger puts something else there.
+            # Kept as sent, but for a secret the charger may echo; code and
+            # description stored as text even when a charger puts something
+            # else there.
             return await self._command_finish(
                 command,
                 CommandStatus.FAILED,
-                response={
-                    "errorCode": message.error_code,
-                    "errorDescription": message.error_description,
-                    "errorDetails": message.error_details,
-                },
-                error_code=_text(message.error_code),
-                error_description=_text(message.error_description),
+                response=self._answer_kept(
+                    command,
+                    {
+                        "errorCode": message.error_code,
+                        "errorDescription": message.error_description,
+                        "errorDetails": message.error_details,
+                    },
+                ),
+                error_code=self._answer_kept(command, _text(message.error_code)),
+                error_description=self._answer_kept(command, _text(message.error_description)),
             )
         try:
             validate_payload(
@@ -146,7 +152,7 @@ class CommandRunner:
             return await self._command_finish(
                 command,
                 CommandStatus.FAILED,
-                response=message.payload,
+                response=self._answer_kept(command, message.payload),
                 error_code=self.error_codes[error.kind],
                 error_description=f"Invalid {command.action} answer: {error.description}",
             )
@@ -154,9 +160,43 @@ class CommandRunner:
         return await self._command_finish(
             command,
             CommandStatus.ACCEPTED if answer.accepted else CommandStatus.REJECTED,
-            response=message.payload,
+            response=self._answer_kept(command, message.payload),
             answer=answer,
         )
+
+    def _answer_kept(self, command: Command, payload):
+        """An answer as the command's record and the message log keep it: no secret in it.
+
+        Neither the secret the command carried (a charger may echo its new
+        password) nor the charger's own password, should it report it.
+        """
+        return command_redacted(command=command, payload=self._secrets_masked(payload))
+
+    def _secrets_masked(self, payload):
+        masked = getattr(self.commands, "secrets_masked", None)
+        return masked(payload) if masked is not None else payload
+
+    def _late_reader(self, message):
+        """What a late answer says, read once its command is found (None: unreadable).
+
+        A CALLERROR refuses, as it does in time (the command fails).
+        """
+        if not isinstance(message, CallResult):
+            return lambda command: CommandAnswer(accepted=False)
+
+        def read(command: Command) -> CommandAnswer | None:
+            try:
+                validate_payload(
+                    message_type_id=CallResult.message_type_id,
+                    action=command.action,
+                    payload=message.payload,
+                    ocpp_version=self._ocpp_version,
+                )
+                return self.commands.read_answer(command.name, command.params, message.payload)
+            except (FrameError, KeyError, TypeError, ValueError):
+                return None
+
+        return read
 
     async def _command_finish(self, command: Command, status: CommandStatus, **outcome) -> str:
         await self.run(command_finish, command_id=command.pk, status=status, **outcome)

@@ -18,6 +18,7 @@ from ocpp_gateway.command_tools import (
     schedule_periods,
     status_in,
 )
+from ocpp_gateway.credentials import REDACTED, names_alike
 
 VERSION = "1.6"
 # OCPP 1.6 security whitepaper ed. 3: the charger's Basic auth password.
@@ -88,8 +89,10 @@ def get_configuration(p):
 def change_configuration(p):
     # A password the charger accepted here would be its credential without the
     # CSMS knowing it: the charger would be refused at its next connection.
-    # Keys are compared as chargers do, ignoring case.
-    if p["key"].lower() == AUTHORIZATION_KEY.lower():
+    # Keys are CiString50Type, compared ignoring case (OCPP 1.6 §6.9); the
+    # form lets only printable ASCII through, and look-alikes a lenient
+    # charger might fold to the key are refused here too.
+    if names_alike(p["key"], AUTHORIZATION_KEY):
         raise CommandInvalid({"key": [ROTATION_ONLY]})
     return "ChangeConfiguration", {"key": p["key"], "value": p["value"]}
 
@@ -285,7 +288,7 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
         values = tuple(
             VariableValue(
                 variable=item["key"],
-                value=item.get("value", ""),
+                value=_shown_value(item),
                 readonly=item.get("readonly", False),
             )
             for item in response.get("configurationKey", [])
@@ -297,10 +300,15 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
         # UpdateFirmware.conf is empty and GetDiagnostics.conf holds at most a
         # file name: answering at all is accepting.
         return CommandAnswer(accepted=True)
+    if name == C.SET_PASSWORD:
+        # RebootRequired: taken, in use once the charger has rebooted; until
+        # then it presents the old one (chargepoints.services.command_effects).
+        return CommandAnswer(
+            accepted=status_in(response, "Accepted", "RebootRequired"),
+            after_reboot=status_in(response, "RebootRequired"),
+        )
     accepted = {
         C.CHANGE_CONFIGURATION: ("Accepted", "RebootRequired"),
-        # Taken; in use after the reboot (chargepoints.services.command_effects).
-        C.SET_PASSWORD: ("Accepted", "RebootRequired"),
         C.CHANGE_AVAILABILITY: ("Accepted", "Scheduled"),
         C.UNLOCK_CONNECTOR: ("Unlocked",),
         C.GET_LOG: ("Accepted", "AcceptedCanceled"),
@@ -308,6 +316,32 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
         C.UPDATE_FIRMWARE: ("Accepted", "AcceptedCanceled"),
     }.get(name, ("Accepted",))
     return CommandAnswer(accepted=status_in(response, *accepted))
+
+
+def _is_password(item) -> bool:
+    # OCPP 1.6 security whitepaper ed. 3: AuthorizationKey is write-only; a
+    # charger that reports it anyway reports its credential: never stored or shown.
+    return isinstance(item, dict) and names_alike(item.get("key"), AUTHORIZATION_KEY)
+
+
+def _shown_value(item: dict) -> str:
+    return REDACTED if _is_password(item) and item.get("value") else item.get("value", "")
+
+
+def secrets_masked(payload):
+    """A payload from the charger as it may be kept and logged: its password masked.
+
+    A GetConfiguration answer that reports AuthorizationKey with a value;
+    told by its shape, not its action (a late answer's action is not known
+    until its command is found).
+    """
+    if not isinstance(payload, dict) or not isinstance(payload.get("configurationKey"), list):
+        return payload
+    masked = [
+        {**item, "value": REDACTED} if _is_password(item) and "value" in item else item
+        for item in payload["configurationKey"]
+    ]
+    return {**payload, "configurationKey": masked}
 
 
 def _connectors(values: tuple[VariableValue, ...]) -> ConnectorsReported | None:

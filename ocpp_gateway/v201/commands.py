@@ -16,11 +16,13 @@ from ocpp_gateway.command_tools import (
     schedule_periods,
     status_in,
 )
+from ocpp_gateway.v201.password_variable import (
+    PASSWORD_VARIABLE,
+    is_password,
+    secrets_masked,
+)
 
 VERSION = "2.0.1"
-# OCPP 2.0.1 A01.FR.02: the charger's Basic auth password is this variable.
-PASSWORD_VARIABLE = ("SecurityCtrlr", "BasicAuthPassword")
-_PASSWORD_NAMES = tuple(name.lower() for name in PASSWORD_VARIABLE)
 # OCPP 2.0.1 MessageTriggerEnumType.
 TRIGGERS = frozenset(
     {
@@ -121,8 +123,8 @@ def set_variables(p):
     data = []
     for item in p["variables"]:
         # A password accepted here would be a credential the CSMS does not know:
-        # the charger would be refused at its next connection.
-        if (item["component"].lower(), item["variable"].lower()) == _PASSWORD_NAMES:
+        # the charger would be refused at its next connection (A01.FR.02).
+        if is_password(item["component"], item["variable"]):
             raise CommandInvalid({"variables": [ROTATION_ONLY]})
         component, variable = _component_variable(item)
         data.append(
@@ -137,6 +139,7 @@ def set_variables(p):
 
 
 def set_password(p):
+    # A01.FR.02: the charger's Basic auth password is this variable;
     # A00.FR.205: sent as the text itself, not encoded.
     component, variable = PASSWORD_VARIABLE
     data = {"attributeType": "Actual", "attributeValue": p["password"]}
@@ -347,7 +350,7 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
     if name == C.GET_VARIABLES:
         values = tuple(
             _reported(result, str(result["attributeValue"]))
-            for result in response["getVariableResult"]
+            for result in secrets_masked(response)["getVariableResult"]
             if result["attributeStatus"] == "Accepted" and "attributeValue" in result
         )
         return CommandAnswer(accepted=True, values=values)
@@ -365,10 +368,11 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
     if name == C.SET_PASSWORD:
         # Taken, or taken for after a reboot (OCTT TC_A_09); never stored as a
         # configuration value: the password is a credential, not a setting.
-        results = response["setVariableResult"]
+        statuses = [result["attributeStatus"] for result in response["setVariableResult"]]
         return CommandAnswer(
-            accepted=bool(results)
-            and all(r["attributeStatus"] in ("Accepted", "RebootRequired") for r in results)
+            accepted=bool(statuses)
+            and all(status in ("Accepted", "RebootRequired") for status in statuses),
+            after_reboot="RebootRequired" in statuses,
         )
     if name == C.GET_LOCAL_LIST_VERSION:
         return CommandAnswer(accepted=True, list_version=response["versionNumber"])

@@ -92,4 +92,4 @@ def test_a_card_already_charging_is_concurrent_only_when_a_transaction_starts(ca
     assert status(check_concurrent=True) == AuthorizationStatus.CONCURRENT_TX
     assert status() == AuthorizationStatus.ACCEPTED
     # Its own transaction does not count (a retransmitted start).
-    assert status(check_concurrent=True, exclude_transaction=tx) == AuthorizationStatus.ACCEPTED
+    assert status(check_concurrent=True, exclude_transactions={tx}) == AuthorizationStatus.ACCEPTED

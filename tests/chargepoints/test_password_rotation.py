@@ -8,8 +8,10 @@ message log, the API and admin pages, the CLI's output.
 """
 
 import asyncio
+import datetime
 import json
 from io import StringIO
+from unittest.mock import ANY
 
 import pytest
 from django.contrib.auth.hashers import check_password
@@ -26,6 +28,7 @@ from chargepoints.models import ChargePoint, Command, ConfigurationVariable
 from chargepoints.services.command_secrets import REDACTED, command_secrets_sweep
 from chargepoints.services.commands import command_request
 from chargepoints.services.connections import chargepoint_set_password
+from chargepoints.services.expiry import charging_requests_expire
 from chargepoints.services.passwords import (
     PASSWORD_ALPHABET,
     PASSWORD_LENGTH,
@@ -65,6 +68,12 @@ def charger(chargepoint):
     return make
 
 
+class Frames(list):
+    """The frames the charger got, and the wire it got them on (to answer late)."""
+
+    wire: Wire | None = None
+
+
 @pytest.fixture
 def answers(monkeypatch):
     """The charger's connection: each command goes through the real adapter to ``answer``.
@@ -72,11 +81,11 @@ def answers(monkeypatch):
     ``answer(frame)`` gives the CALLRESULT payload, a whole frame (a list) or
     None (no answer). Returns the frames the charger got.
     """
-    frames = []
+    frames = Frames()
 
     def install(chargepoint: ChargePoint, answer):
         version = {value: key for key, value in PROTOCOLS.items()}[chargepoint.ocpp_version]
-        wire = Wire(ADAPTERS[version], chargepoint.pk)
+        wire = frames.wire = Wire(ADAPTERS[version], chargepoint.pk)
 
         async def route(*, command_id, chargepoint_id, connection_id, wait):
             task = asyncio.create_task(wire.adapter._command_run(command_id, None))
@@ -129,7 +138,13 @@ def sent_password(frame: list) -> str:
 def stored_everywhere(chargepoint: ChargePoint) -> str:
     """All a person could read about the charger's commands: records, log, settings."""
     rows = [
-        [command.params, command.request, command.response]
+        [
+            command.params,
+            command.request,
+            command.response,
+            command.error_code,
+            command.error_description,
+        ]
         for command in Command.objects.filter(chargepoint=chargepoint)
     ]
     logged = list(OCPPMessage.objects.filter(chargepoint=chargepoint).values_list("payload"))
@@ -215,7 +230,7 @@ def test_the_password_is_nowhere_to_be_read_once_the_charger_took_it(charger, an
 
     new = sent_password(frames[0])
     assert_nowhere(new, chargepoint)
-    assert command.params == {"password": REDACTED}
+    assert command.params == {"password": REDACTED, "password_hash": ANY}
     logged = OCPPMessage.objects.get(chargepoint=chargepoint, direction="OUTBOUND")
     assert logged.payload == command.request
     assert REDACTED in json.dumps(command.request)
@@ -226,14 +241,27 @@ def test_the_password_is_nowhere_to_be_read_once_the_charger_took_it(charger, an
     ("version", "answer"),
     [("1.6", status16("RebootRequired")), ("2.0.1", status201("RebootRequired"))],
 )
-def test_a_password_taken_for_after_a_reboot_is_stored(charger, answers, version, answer):
+def test_a_charger_that_takes_it_for_after_a_reboot_gets_in_with_the_old_one_until_then(
+    charger, answers, version, answer
+):
+    # Not rebooted yet, it reconnects with the old password: refused, it
+    # would pile up failed logins towards a lock-out.
     chargepoint = charger(version)
     frames = answers(chargepoint, answer)
 
     command = rotate(chargepoint)
 
+    new = sent_password(frames[0])
     assert command.status == CommandStatus.ACCEPTED
-    assert admits(chargepoint, sent_password(frames[0]))
+    assert admits(chargepoint, OLD)
+    assert admission_run(chargepoint.pk, OLD).connected
+    assert admission_run(chargepoint.pk, OLD).connected
+    # Rebooted, it shows up with the new one: from then on only that admits it.
+    assert admission_run(chargepoint.pk, new).connected
+    assert admits(chargepoint, new)
+    assert chargepoint.password_unconfirmed == ""
+    assert not admission_run(chargepoint.pk, OLD).connected
+    assert_nowhere(new, chargepoint)
 
 
 def test_a_charger_without_a_profile_is_raised_to_profile_1_by_its_password(charger, answers):
@@ -351,7 +379,7 @@ def test_an_offline_charger_keeps_its_old_password_and_no_record_holds_a_new_one
 
     assert command.status == CommandStatus.CHARGER_OFFLINE
     assert admits(chargepoint, OLD)
-    assert command.params == {"password": REDACTED}
+    assert command.params == {"password": REDACTED, "password_hash": ANY}
     assert REDACTED in command.request["value"]
 
 
@@ -676,3 +704,364 @@ def test_an_unknown_charge_point_is_an_error_on_the_command_line(operator, setti
     settings.CHANNEL_LAYERS = SHARED
     with pytest.raises(CommandError, match="Unknown charge point 'NOBODY'"):
         rotate_cli("NOBODY", "--user", "operator")
+
+
+# -- an answer that came late -------------------------------------------------------------------
+
+
+def timed_out_rotation(chargepoint, answers, settings) -> tuple[Command, Frames]:
+    """A rotation whose answer the charger has not given in time."""
+    settings.CSMS_COMMAND_TIMEOUT = 0.05
+    frames = answers(chargepoint, lambda frame: None)
+    command = rotate(chargepoint)
+    assert command.status == CommandStatus.TIMED_OUT
+    return command, frames
+
+
+def answer_late(frames: Frames, frame: list) -> None:
+    assert frames.wire.send_raw(json.dumps(frame)) is None, "an answer is never answered"
+
+
+def late(version: str, status: str):
+    return status16(status) if version == "1.6" else status201(status)
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+def test_a_late_acceptance_makes_the_new_password_the_chargers(charger, answers, settings, version):
+    chargepoint = charger(version)
+    command, frames = timed_out_rotation(chargepoint, answers, settings)
+    new = sent_password(frames[0])
+
+    answer_late(frames, [3, command.message_id, late(version, "Accepted")(frames[0])])
+
+    assert admits(chargepoint, new)
+    assert chargepoint.password_unconfirmed == ""
+    assert not admission_run(chargepoint.pk, OLD).connected
+    assert admission_run(chargepoint.pk, new).connected
+    command.refresh_from_db()
+    assert command.status == CommandStatus.TIMED_OUT
+    assert "answered late" in command.error_description
+    assert_nowhere(new, chargepoint)
+
+
+def test_a_late_acceptance_raises_a_charger_without_a_profile_to_profile_1(
+    charger, answers, settings
+):
+    chargepoint = charger("1.6", profile=SecurityProfile.NONE)
+    command, frames = timed_out_rotation(chargepoint, answers, settings)
+
+    answer_late(frames, [3, command.message_id, {"status": "Accepted"}])
+
+    assert admits(chargepoint, sent_password(frames[0]))
+    assert chargepoint.security_profile == SecurityProfile.BASIC_AUTH
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1"])
+def test_a_late_acceptance_for_after_a_reboot_keeps_both_passwords(
+    charger, answers, settings, version
+):
+    chargepoint = charger(version)
+    command, frames = timed_out_rotation(chargepoint, answers, settings)
+
+    answer_late(frames, [3, command.message_id, late(version, "RebootRequired")(frames[0])])
+
+    assert admission_run(chargepoint.pk, OLD).connected
+    assert admission_run(chargepoint.pk, sent_password(frames[0])).connected
+    assert admits(chargepoint, sent_password(frames[0]))
+
+
+def test_a_late_acceptance_of_a_superseded_password_changes_nothing(charger, answers, settings):
+    chargepoint = charger("2.0.1")
+    first, frames = timed_out_rotation(chargepoint, answers, settings)
+    second = rotate(chargepoint)
+    assert second.status == CommandStatus.TIMED_OUT
+
+    # The answer to the first rotation: the charger has taken the second since.
+    answer_late(frames, [3, first.message_id, status201("Accepted")(frames[0])])
+
+    assert admits(chargepoint, OLD)
+    assert check_password(sent_password(frames[1]), chargepoint.password_unconfirmed)
+    assert admission_run(chargepoint.pk, sent_password(frames[1])).connected
+    assert not admission_run(chargepoint.pk, sent_password(frames[0])).connected
+
+
+@pytest.mark.parametrize(
+    ("version", "answer"),
+    [
+        ("1.6", lambda frame: [3, frame[1], {"status": "Rejected"}]),
+        ("2.0.1", lambda frame: [3, frame[1], status201("Rejected")(frame)]),
+        ("1.6", lambda frame: [4, frame[1], "NotSupported", "No such key", {}]),
+    ],
+)
+def test_a_late_refusal_forgets_the_unsent_password(charger, answers, settings, version, answer):
+    # The charger certainly does not have it: it must admit no one.
+    chargepoint = charger(version)
+    _, frames = timed_out_rotation(chargepoint, answers, settings)
+
+    answer_late(frames, answer(frames[0]))
+
+    assert chargepoint.password_unconfirmed == ""
+    assert not admission_run(chargepoint.pk, sent_password(frames[0])).connected
+    assert admission_run(chargepoint.pk, OLD).connected
+
+
+# -- a charger that echoes the password -------------------------------------------------------
+
+
+def echo16_error(frame):
+    value = frame[3]["value"]
+    return [
+        4,
+        frame[1],
+        "PropertyConstraintViolation",
+        f"cannot store {frame[3]}",
+        {"value": value, "decoded": bytes.fromhex(value).decode()},
+    ]
+
+
+def echo201_rejected(frame):
+    answer = status201("Rejected")(frame)
+    password = sent_password(frame)
+    answer["setVariableResult"][0]["attributeStatusInfo"] = {
+        "reasonCode": "InvalidValue",
+        "additionalInfo": f"value {password} not allowed",
+    }
+    return [3, frame[1], answer]
+
+
+def echo201_error(frame):
+    # Even as the error code, which is stored as the command's.
+    return [4, frame[1], sent_password(frame), f"cannot store {frame[3]}", {}]
+
+
+@pytest.mark.parametrize(
+    ("version", "answer", "status"),
+    [
+        ("1.6", echo16_error, CommandStatus.FAILED),
+        ("2.0.1", echo201_rejected, CommandStatus.REJECTED),
+        ("2.0.1", echo201_error, CommandStatus.FAILED),
+    ],
+)
+def test_a_password_the_charger_echoes_is_nowhere_to_be_read(
+    charger, answers, version, answer, status
+):
+    chargepoint = charger(version)
+    frames = answers(chargepoint, answer)
+
+    command = rotate(chargepoint)
+
+    assert command.status == status
+    new = sent_password(frames[0])
+    assert_nowhere(new, chargepoint)
+    logged = OCPPMessage.objects.get(chargepoint=chargepoint, direction="INBOUND")
+    assert REDACTED in json.dumps(logged.payload)
+    command.refresh_from_db()
+    if command.error_description:
+        assert REDACTED in command.error_description
+
+
+@pytest.mark.parametrize(
+    ("version", "answer"),
+    [("1.6", echo16_error), ("2.0.1", echo201_rejected), ("2.0.1", echo201_error)],
+)
+def test_a_password_echoed_in_a_late_answer_is_nowhere_to_be_read(
+    charger, answers, settings, caplog, version, answer
+):
+    # By then the command is masked: the password itself is gone from it.
+    chargepoint = charger(version)
+    command, frames = timed_out_rotation(chargepoint, answers, settings)
+
+    answer_late(frames, answer(frames[0]))
+
+    new = sent_password(frames[0])
+    assert_nowhere(new, chargepoint)
+    assert new not in caplog.text and new.encode().hex() not in caplog.text
+    command.refresh_from_db()
+    assert REDACTED in json.dumps(command.response)
+    assert "late answer" in caplog.text
+
+
+# -- a rotation no one ended ----------------------------------------------------------------
+
+
+def left_in_flight(chargepoint, password: str, *, age: datetime.timedelta) -> Command:
+    """A rotation's command as a server process that crashed mid-rotation leaves it."""
+    with password_rotation(password):
+        command = command_issue(chargepoint, CommandName.SET_PASSWORD)
+    Command.objects.filter(pk=command.pk).update(
+        status=CommandStatus.SENT,
+        created_at=command.created_at - age,
+        sent_at=command.created_at - age,
+    )
+    return command
+
+
+def test_a_rotation_a_crashed_server_left_in_flight_is_ended_and_masked(charger, settings):
+    # With CSMS_PROCESS_HEARTBEAT_INTERVAL=0 no process sweep ends it; the
+    # periodic expiry does, once no connection can still be waiting for it.
+    settings.CSMS_COMMAND_TIMEOUT, settings.CSMS_COMMAND_WAIT = 30, 10
+    chargepoint = charger("1.6")
+    stale = left_in_flight(chargepoint, "LeftInFlightPassw0rd", age=datetime.timedelta(hours=1))
+    recent = left_in_flight(chargepoint, "StillInFlightPassw0rd", age=datetime.timedelta(0))
+
+    charging_requests_expire()
+
+    stale.refresh_from_db()
+    assert stale.status == CommandStatus.TIMED_OUT
+    assert stale.params["password"] == REDACTED
+    assert stale.request == {"key": "AuthorizationKey", "value": REDACTED}
+    recent.refresh_from_db()
+    assert recent.status == CommandStatus.SENT
+    assert recent.params["password"] == "StillInFlightPassw0rd"
+    Command.objects.filter(pk=recent.pk).delete()
+    assert_nowhere("LeftInFlightPassw0rd", chargepoint)
+
+
+def test_the_next_rotation_masks_one_left_in_flight_too(charger, settings):
+    settings.CSMS_COMMAND_TIMEOUT, settings.CSMS_COMMAND_WAIT = 30, 10
+    chargepoint = charger("1.6")
+    left_in_flight(chargepoint, "LeftInFlightPassw0rd", age=datetime.timedelta(hours=1))
+    chargepoint.connected = False
+    chargepoint.save()
+
+    rotate(chargepoint)
+
+    assert_nowhere("LeftInFlightPassw0rd", chargepoint)
+
+
+def test_the_password_hash_of_a_command_is_shown_to_no_one(charger, answers, support, client):
+    chargepoint = charger("1.6")
+    answers(chargepoint, status16("Accepted"))
+    command = rotate(chargepoint)
+    support.is_staff = True
+    support.save()
+    client.force_login(support)
+
+    detail = api_as(support).get(f"{commands_url(chargepoint)}{command.pk}/")
+    page = client.get(reverse("admin:chargepoints_command_change", args=[command.pk]))
+
+    hashed = command.params["password_hash"]
+    assert detail.data["params"] == {"password": REDACTED}
+    for shown in (json.dumps(detail.data), page.content.decode()):
+        assert hashed not in shown and hashed.split("$")[-1] not in shown
+        assert "password_hash" not in shown
+
+
+# -- a password set by hand -----------------------------------------------------------------
+
+
+GOOD = "installer-set-pw-0001"
+
+
+def chargepoint_url(chargepoint) -> str:
+    return f"/api/v1/charge-points/{chargepoint.pk}/"
+
+
+@pytest.fixture
+def placer(changer):
+    """May add and change charge points (``changer``), not give them passwords."""
+    changer.user_permissions.add(
+        Permission.objects.get(content_type__app_label="chargepoints", codename="add_chargepoint")
+    )
+    return changer
+
+
+@pytest.mark.parametrize("password", [GOOD, None, ""])
+def test_setting_or_removing_a_password_through_the_api_needs_the_right_to_rotate(
+    charger, placer, password
+):
+    chargepoint = charger("1.6")
+
+    response = api_as(placer).patch(chargepoint_url(chargepoint), {"password": password})
+
+    assert response.status_code == 403, response.data
+    assert "chargepoints.rotate_password" in response.data["detail"]
+    assert admits(chargepoint, OLD)
+
+
+def test_creating_a_charger_with_a_password_through_the_api_needs_the_right_to_rotate(
+    placer, location
+):
+    api = api_as(placer)
+    body = {"chargepoint_id": "CP-BY-HAND", "location": location.pk, "password": GOOD}
+
+    refused = api.post("/api/v1/charge-points/", body, format="json")
+    without = api.post("/api/v1/charge-points/", {**body, "password": ""}, format="json")
+
+    assert refused.status_code == 403, refused.data
+    assert "chargepoints.rotate_password" in refused.data["detail"]
+    assert without.status_code == 201, without.data
+    assert ChargePoint.objects.get(pk="CP-BY-HAND").password == ""
+
+
+def test_who_may_change_a_charger_but_not_rotate_still_changes_the_rest(charger, placer):
+    chargepoint = charger("1.6")
+
+    response = api_as(placer).patch(chargepoint_url(chargepoint), {"name": "Bay 7"}, format="json")
+
+    assert response.status_code == 200, response.data
+    chargepoint.refresh_from_db()
+    assert chargepoint.name == "Bay 7"
+
+
+def test_an_operator_sets_and_removes_a_password_through_the_api(charger, operator):
+    chargepoint = charger("1.6")
+    api = api_as(operator)
+
+    assert api.patch(chargepoint_url(chargepoint), {"password": GOOD}).status_code == 200
+    assert admits(chargepoint, GOOD)
+    assert (
+        api.patch(chargepoint_url(chargepoint), {"password": None}, format="json").json()[
+            "has_password"
+        ]
+        is False
+    )
+
+
+def admin_change(client, user, chargepoint, **fields):
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    return client.post(
+        reverse("admin:chargepoints_chargepoint_change", args=[chargepoint.pk]),
+        {
+            "name": "Bay 7",
+            "location": chargepoint.location_id,
+            "connector_count": "1",
+            "registration_status": chargepoint.registration_status,
+            "security_profile": str(chargepoint.security_profile),
+            "connectors-TOTAL_FORMS": "0",
+            "connectors-INITIAL_FORMS": "0",
+            "commands-TOTAL_FORMS": "0",
+            "commands-INITIAL_FORMS": "0",
+            **fields,
+        },
+    )
+
+
+@pytest.mark.parametrize("fields", [{"new_password": GOOD}, {"remove_password": "on"}])
+def test_setting_or_removing_a_password_in_the_admin_needs_the_right_to_rotate(
+    charger, changer, client, fields
+):
+    chargepoint = charger("1.6")
+
+    response = admin_change(client, changer, chargepoint, **fields)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert admits(chargepoint, OLD)
+    assert chargepoint.name == "Bay 7"
+    page = client.get(reverse("admin:chargepoints_chargepoint_change", args=[chargepoint.pk]))
+    form = page.context["adminform"].form
+    assert form.fields["new_password"].disabled and form.fields["remove_password"].disabled
+    assert "chargepoints.rotate_password" in page.content.decode()
+
+
+def test_an_operator_sets_a_password_in_the_admin(charger, operator, client):
+    chargepoint = charger("1.6")
+
+    response = admin_change(client, operator, chargepoint, new_password=GOOD)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert admits(chargepoint, GOOD)
+    page = client.get(reverse("admin:chargepoints_chargepoint_change", args=[chargepoint.pk]))
+    assert not page.context["adminform"].form.fields["new_password"].disabled

@@ -2,9 +2,11 @@
 
 Each process has a heartbeat row; the sweep that every process runs takes a
 process with an old heartbeat for dead, takes its chargers offline and times
-out the commands it was sending (chargepoints/services/processes.py). The
-server's timer that runs it is tested at the end; a real crash and a real
-shutdown in tests/ocpp_gateway/test_process_faults_e2e.py.
+out the commands it was sending, and times out any command in flight for
+longer than any sender waits (chargepoints/services/processes.py). A process
+back from a database stall judges no one at once. The server's timer that
+runs it is tested at the end; a real crash and a real shutdown in
+tests/ocpp_gateway/test_process_faults_e2e.py.
 """
 
 import asyncio
@@ -110,18 +112,28 @@ def test_a_starting_process_registers_its_row(now):
     assert row.started_at == row.heartbeat_at == now
 
 
-def test_the_heartbeat_is_one_update_and_a_quiet_sweep_two_more_statements(now):
+def test_the_heartbeat_is_one_update_and_a_quiet_sweep_three_more_statements(location, now):
     row = process_row("live", now, beat_ago=10)
+    charger = held("CP-1", "live", location)
+    # Answered long ago, as most commands are: the sweep reads none of them.
+    for _ in range(3):
+        in_flight(charger, now, status=CommandStatus.ACCEPTED, sent_ago=LONG_AGO)
     later = ago(now, -10)
 
     with CaptureQueriesContext(connection) as queries:
-        server_process_heartbeat(process=row, now=later)
+        assert server_process_heartbeat(process=row, now=later) == Swept()
 
     row.refresh_from_db()
     assert row.heartbeat_at == later
     statements = [query["sql"].split()[0] for query in queries.captured_queries]
-    # The heartbeat; the stale processes (none); the chargers naming no process.
-    assert statements == ["UPDATE", "SELECT", "UPDATE"]
+    # The heartbeat; the stale processes (none); the commands in flight past
+    # any wait (none); the chargers naming no process.
+    assert statements == ["UPDATE", "SELECT", "SELECT", "UPDATE"]
+    if connection.vendor == "sqlite":
+        # Found by the partial index of the commands in flight, not a scan of all.
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + queries.captured_queries[2]["sql"])
+            assert "USING INDEX command_in_flight" in str(cursor.fetchall())
 
 
 def test_a_stopping_process_takes_its_own_chargers_offline_and_ends_its_commands(location, now):
@@ -269,10 +281,136 @@ def test_a_command_queued_in_a_live_process_is_left_when_another_process_dies(lo
     process_row("dead", now, beat_ago=LONG_AGO)
     process_row("live", now, beat_ago=1, started_ago=3 * LONG_AGO)
     charger = held("CP-1", "live", location)
+    # Its turn comes after the charger's other commands, one at a time: the
+    # one being sent now, and many before it that each waited their timeout.
     queued = in_flight(charger, now, status=CommandStatus.PENDING, taken_ago=LONG_AGO + 20)
+    sending = in_flight(charger, now, taken_ago=LONG_AGO + 20, sent_ago=3)
 
     assert server_processes_sweep(sweeper="live", now=now).commands == 0
     assert status_of(queued)[0] == CommandStatus.PENDING
+    assert status_of(sending)[0] == CommandStatus.SENT
+
+
+# -- commands in flight past any sender's wait -----------------------------------------
+
+# CSMS_COMMAND_TIMEOUT (30 s) plus CSMS_PROCESS_STALE_AFTER (60 s), the defaults.
+OVERDUE = 90
+
+
+def test_a_command_whose_sender_died_times_out_though_its_charger_is_back_on_a_live_peer(
+    location, now
+):
+    # Its sender crashed; the charger reconnected at once to a peer that was
+    # already running, and the dead sender was swept before its command had
+    # waited its timeout: no sweep of a dead process is left to find it.
+    peer = process_row("peer", now, beat_ago=5, started_ago=3 * LONG_AGO)
+    charger = held("CP-1", "peer", location)
+    orphan = in_flight(charger, now, taken_ago=OVERDUE + 1, sent_ago=OVERDUE + 1)
+    waiting = in_flight(charger, now, taken_ago=OVERDUE - 1, sent_ago=OVERDUE - 1)
+
+    swept = server_process_heartbeat(process=peer, now=now)
+
+    assert swept == Swept(commands=1)
+    assert status_of(orphan) == (
+        CommandStatus.TIMED_OUT,
+        "Still in flight 90 s after it was sent (or requested): the connection that held it "
+        "is gone and no live server process can receive its answer.",
+    )
+    assert status_of(waiting)[0] == CommandStatus.SENT
+    assert state("CP-1") == (True, "conn-CP-1", "peer")
+
+
+def test_a_password_in_an_overdue_command_is_masked(location, now):
+    peer = process_row("peer", now, beat_ago=5)
+    command = in_flight(held("CP-1", "peer", location), now, sent_ago=LONG_AGO)
+    password = "new-password-of-20ch"
+    Command.objects.filter(pk=command.pk).update(
+        name=CommandName.SET_PASSWORD,
+        params={"password": password},
+        request={"key": "AuthorizationKey", "value": password},
+    )
+
+    server_process_heartbeat(process=peer, now=now)
+
+    command.refresh_from_db()
+    assert command.status == CommandStatus.TIMED_OUT
+    assert password not in str((command.params, command.request))
+
+
+def test_commands_never_sent_time_out_once_nothing_can_send_them(location, now):
+    peer = process_row("peer", now, beat_ago=5)
+    charger = held("CP-1", "peer", location)
+    # Taken by a connection that died before sending it; and one no
+    # connection took, whose requester died waiting.
+    taken = in_flight(charger, now, status=CommandStatus.PENDING, taken_ago=OVERDUE + 1)
+    untaken = in_flight(charger, now, status=CommandStatus.PENDING, created_ago=OVERDUE + 1)
+    asked_lately = in_flight(charger, now, status=CommandStatus.PENDING, created_ago=OVERDUE - 2)
+
+    assert server_process_heartbeat(process=peer, now=now).commands == 2
+
+    assert status_of(taken)[0] == CommandStatus.TIMED_OUT
+    assert status_of(untaken)[0] == CommandStatus.TIMED_OUT
+    assert status_of(asked_lately)[0] == CommandStatus.PENDING
+
+
+def test_an_overdue_command_answered_while_the_sweep_runs_keeps_its_answer(
+    location, now, monkeypatch
+):
+    peer = process_row("peer", now, beat_ago=5)
+    command = in_flight(held("CP-1", "peer", location), now, sent_ago=OVERDUE + 1)
+    end = processes._commands_end
+
+    def answer_first(ids, **kwargs):
+        command_finish(
+            chargepoint_id="CP-1",
+            command_id=command.pk,
+            status=CommandStatus.ACCEPTED,
+            response={"status": "Accepted"},
+        )
+        return end(ids, **kwargs)
+
+    monkeypatch.setattr(processes, "_commands_end", answer_first)
+
+    assert server_process_heartbeat(process=peer, now=now) == Swept()
+    command.refresh_from_db()
+    assert (command.status, command.response) == (CommandStatus.ACCEPTED, {"status": "Accepted"})
+
+
+# -- a stalled database ------------------------------------------------------------------
+
+
+def test_a_process_back_from_a_stall_takes_no_peer_for_dead_until_it_has_beaten_again(
+    location, now
+):
+    # The database was locked for 100 s: neither process could write its
+    # heartbeat, and a command's answer could not be stored either.
+    me = process_row("me", now, beat_ago=100)
+    peer = process_row("peer", now, beat_ago=100)
+    held("CP-PEER", "peer", location)
+    answer_held_up = in_flight(ChargePoint.objects.get(pk="CP-PEER"), now, sent_ago=OVERDUE + 5)
+
+    # The first back judges no one: its peer's heartbeat was held up as long as its own.
+    assert server_process_heartbeat(process=me, now=now) == Swept()
+    assert ServerProcess.objects.filter(pk="peer").exists()
+    assert state("CP-PEER") == (True, "conn-CP-PEER", "peer")
+    assert status_of(answer_held_up)[0] == CommandStatus.SENT
+
+    # Both beat again: no one is dead.
+    server_process_heartbeat(process=peer, now=ago(now, -1))
+    assert server_process_heartbeat(process=me, now=ago(now, -10)).processes == 0
+    assert state("CP-PEER")[0] is True
+
+
+def test_a_peer_that_died_in_the_stall_is_found_at_the_next_heartbeat(location, now):
+    me = process_row("me", now, beat_ago=100)
+    process_row("peer", now, beat_ago=100)
+    held("CP-PEER", "peer", location)
+
+    assert server_process_heartbeat(process=me, now=now) == Swept()
+    swept = server_process_heartbeat(process=me, now=ago(now, -10))
+
+    assert (swept.processes, swept.chargers) == (1, 1)
+    assert state("CP-PEER")[0] is False
 
 
 def test_a_command_whose_requester_died_before_any_connection_took_it_times_out(location, now):

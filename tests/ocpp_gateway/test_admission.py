@@ -1,10 +1,12 @@
 """Who gets in: identity from the URL, protocol from the handshake, password from Basic auth."""
 
+import asyncio
 from base64 import b64encode
 
 import pytest
+from channels.testing import WebsocketCommunicator
 
-from chargepoints.models import ChargePoint
+from chargepoints.models import ChargePoint, ChargerEvent, ChargerLockout
 from chargepoints.services.admission import chargepoint_admit
 from chargepoints.services.connections import (
     Connection,
@@ -12,6 +14,7 @@ from chargepoints.services.connections import (
     chargepoint_disconnected,
     chargepoint_set_password,
 )
+from csms.asgi import application
 from ocpp_gateway.admission import (
     basic_auth_password,
     chargepoint_id_from_path,
@@ -19,6 +22,7 @@ from ocpp_gateway.admission import (
     negotiate_subprotocol,
 )
 from tests.admission import admission_run
+from tests.waiting import DEADLINE
 
 
 @pytest.mark.parametrize(
@@ -86,10 +90,37 @@ def test_it_reads_the_basic_auth_password_of_this_charger():
         _basic("SOMEONE-ELSE", "pw"),
         [(b"authorization", b"Bearer abc")],
         [(b"authorization", b"Basic %%%not-base64")],
+        # Bytes beyond ASCII: b64decode raised a ValueError of its own (HTTP 500).
+        [(b"authorization", b"Basic \xff\xfe")],
+        [(b"authorization", b"Basic " + b64encode(b"CP-1:\xff\xfepassword"))],
     ],
 )
 def test_it_finds_no_password_in_other_credentials(headers):
     assert basic_auth_password(headers, "CP-1") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_basic_auth_header_of_non_ascii_bytes_is_refused_and_counted():
+    chargepoint = ChargePoint.objects.create(chargepoint_id="CP-1")
+    chargepoint_set_password(chargepoint=chargepoint, password="0123456789abcdef")
+
+    async def connect():
+        communicator = WebsocketCommunicator(
+            application,
+            "/ocpp/CP-1",
+            headers=[(b"authorization", b"Basic \xff\xfe")],
+            subprotocols=["ocpp1.6"],
+        )
+        connected, _ = await communicator.connect(timeout=DEADLINE)
+        await communicator.disconnect()
+        return connected
+
+    assert asyncio.run(connect()) is False
+
+    # A failed login like any other: counted, and an event for the operator.
+    assert ChargerLockout.objects.get(kind="chargepoint").failures == 1
+    event = ChargerEvent.objects.get(chargepoint=chargepoint)
+    assert (event.status, "no password" in event.detail) == ("SecurityProfileTooLow", True)
 
 
 def test_group_names_are_valid_for_any_id():

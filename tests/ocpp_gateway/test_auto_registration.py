@@ -9,12 +9,15 @@ database, across all server processes) the handshake is refused and logged.
 import asyncio
 import datetime
 import logging
+import threading
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.db import connection, connections
 from django.utils import timezone
 
 from chargepoints.models import ChargePoint
+from chargepoints.services import admission
 from chargepoints.services.admission import Refusal, chargepoint_admit
 from chargepoints.services.connections import Connection
 from csms.asgi import application
@@ -70,6 +73,74 @@ def test_at_most_so_many_chargers_are_auto_registered_a_minute(db, settings):
     assert not ChargePoint.objects.filter(pk="NEW-3").exists()
     # A charger registered already is known, not registered again: it connects.
     assert register("NEW-1").connected
+
+
+# Threads of one test wait for each other's locks on PostgreSQL; the test
+# database of SQLite is in memory (shared cache), where a second writer fails
+# at once instead of waiting as it does on a file. Run with DATABASE_URL.
+ON_POSTGRESQL = connection.vendor == "postgresql"
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="needs PostgreSQL (DATABASE_URL)")
+@pytest.mark.django_db(transaction=True)
+def test_registrations_at_the_same_moment_never_pass_the_cap(settings, monkeypatch):
+    # A review registered 32 against a cap of 10 with a hundred handshakes
+    # at once: each counted before any had inserted. Here a second
+    # registration runs while the first, counted, is about to insert.
+    settings.CSMS_AUTO_REGISTER_PER_MINUTE = 1
+    real_insert = admission.row_insert
+    rival: dict = {}
+
+    def rival_registers():
+        try:
+            rival["admission"] = register("NEW-2")
+        finally:
+            connections.close_all()
+
+    def insert_after_a_rival(row):
+        if row.pk == "NEW-1":
+            rival["thread"] = threading.Thread(target=rival_registers)
+            rival["thread"].start()
+            # Held back until this registration commits, it cannot finish
+            # meanwhile; unserialised, it counts none and registers.
+            rival["thread"].join(timeout=1)
+        return real_insert(row)
+
+    monkeypatch.setattr(admission, "row_insert", insert_after_a_rival)
+
+    first = register("NEW-1")
+    rival["thread"].join(DEADLINE)
+
+    assert first.registered
+    assert rival["admission"].refused == Refusal.AUTO_REGISTRATION_LIMIT
+    assert list(ChargePoint.objects.values_list("pk", flat=True)) == ["NEW-1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cap_is_counted_in_the_transaction_that_registers(settings):
+    # Counted outside it, another process may insert between the count and
+    # the insert. SQLite's transactions are write transactions from BEGIN
+    # IMMEDIATE, so a count inside one is a count no other writer can
+    # change; PostgreSQL's take an advisory lock first.
+    settings.CSMS_AUTO_REGISTER_PER_MINUTE = 5
+    seen = []
+
+    def in_transaction(execute, sql, params, many, context):
+        if "pg_advisory_xact_lock" in sql:
+            seen.append(("LOCK", connection.in_atomic_block))
+        elif sql.startswith("SELECT COUNT("):
+            seen.append(("COUNT", connection.in_atomic_block))
+        elif sql.startswith("INSERT"):
+            seen.append(("INSERT", connection.in_atomic_block))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(in_transaction):
+        assert register("NEW-1").registered
+
+    expected = [("COUNT", True), ("INSERT", True)]
+    if ON_POSTGRESQL:
+        expected.insert(0, ("LOCK", True))
+    assert seen[: len(expected)] == expected
 
 
 def test_a_cap_of_zero_means_no_cap(db, settings):

@@ -4,13 +4,16 @@ End to end, against a real server with small limits (set through the
 environment, as an operator sets them): frames over the limits are answered
 with a CALLERROR and neither processed nor logged; the charge point counts
 them, with one event per episode; a charger that keeps on is disconnected
-with close code 4008. A charger at its normal pace, under the default
-limits, is never refused anything.
+with close code 4008. The limits are the charger's, not its connection's: a
+charger that reconnects finds them as it left them. Its answer to a call of
+ours always passes. A charger at its normal pace, under the default limits,
+is never refused anything.
 """
 
 import asyncio
 import contextlib
 import json
+from unittest.mock import ANY
 
 import pytest
 import websockets
@@ -19,13 +22,20 @@ from django.utils import timezone
 from chargepoints.models import ChargerEvent
 from chargepoints.services.flooding import FloodReport, chargepoint_flood_record
 from ocpp_gateway import flood
-from ocpp_gateway.flood import FloodLimit, flood_limits
-from tests.server import database_copy, project_env, running_server, sqlite_rows
+from ocpp_gateway.flood import FloodLimit, flood_limit_for, flood_limits
+from ocpp_gateway.v16.adapter import ChargePoint16
+from tests.server import database_copy, http_json, project_env, running_server, sqlite_rows
 from tests.waiting import DEADLINE, wait_until
 
-SETUP = """
+TOKEN = "e2e0flood0token" + "0" * 48 + "f"
+NAMES = ("FLOOD-A", "FLOOD-B", "FLOOD-C", "FLOOD-D", "FLOOD-E", "FLOOD-F", "FLOOD-G", "SETTLE")
+SETUP = f"""
+from accounts.models import User
 from chargepoints.models import ChargePoint
-for name in ("FLOOD-A", "FLOOD-B", "FLOOD-C", "FLOOD-D", "CALM-16", "CALM-201"):
+from tests.tokens import token_store
+ops = User.objects.create_superuser("ops", password="ops password 123")
+token_store(ops, "{TOKEN}")
+for name in {(*NAMES, "CALM-16", "CALM-201")!r}:
     ChargePoint.objects.create(chargepoint_id=name)
 """
 BURST = 5
@@ -127,17 +137,18 @@ def meter_values(unique_id: str, minute: int) -> str:
     return json.dumps([2, unique_id, "MeterValues", payload])
 
 
-async def log_settled(base: str, database, chargepoint_id: str) -> None:
-    """Everything the server logged for the charger so far is in the database.
+async def log_settled(base: str, database) -> None:
+    """Everything the server logged so far is in the database.
 
-    A new connection's answered Heartbeat is logged after whatever came
-    before it; once it is there, so is everything earlier.
+    Another charger's answered Heartbeat (the flooding one would be refused)
+    is logged after whatever came before it: on SQLite one writer takes the
+    work of every charger, in order. Once it is there, so is everything earlier.
     """
-    async with connected(base, chargepoint_id) as ws:
+    async with connected(base, "SETTLE") as ws:
         await ws.send(json.dumps([2, "settled", "Heartbeat", {}]))
         assert (await answer(ws))[:2] == [3, "settled"]
     wait_until(
-        lambda: logged(database, chargepoint_id, message_id="settled", direction="OUTBOUND"),
+        lambda: logged(database, "SETTLE", message_id="settled", direction="OUTBOUND"),
         what="the settling Heartbeat logged",
     )
 
@@ -166,11 +177,10 @@ def test_frames_over_the_limit_are_refused_and_not_stored(limited):
         "FLOOD-A",
     )
     assert readings == [(str(1000 + n),) for n in range(BURST)]
-    asyncio.run(log_settled(base, database, "FLOOD-A"))
+    asyncio.run(log_settled(base, database))
     # Neither the refused frames nor their refusals are in the message log.
     assert [row[2] for row in logged(database, "FLOOD-A", direction="INBOUND")] == [
-        *(f"mv-{n}" for n in range(BURST)),
-        "settled",
+        f"mv-{n}" for n in range(BURST)
     ]
     assert not logged(database, "FLOOD-A", message_type=4)
     # Counted for the operator, in the admin: frames and one event for the episode.
@@ -264,6 +274,93 @@ def test_answers_and_unreadable_frames_over_the_limit_get_no_answer(limited):
 
     assert asyncio.run(scenario()) == [4, "last", "GenericError", "Rate limit exceeded", DETAILS]
     wait_until(lambda: refused_count(database, "FLOOD-D") == 3)
+
+
+async def heartbeats_answered(ws, count: int) -> None:
+    for n in range(count):
+        await ws.send(json.dumps([2, f"hb-{n}", "Heartbeat", {}]))
+        assert (await answer(ws))[:2] == [3, f"hb-{n}"]
+
+
+def rotate_password(base: str, chargepoint_id: str) -> tuple[int, dict]:
+    return http_json(
+        "POST",
+        f"{base.replace('ws://', 'http://')}/api/v1/charge-points/{chargepoint_id}/rotate-password/",
+        None,
+        headers={"Authorization": f"Token {TOKEN}"},
+    )
+
+
+@pytest.mark.e2e
+def test_a_charger_over_its_limits_still_gets_its_answer_to_our_call_through(limited):
+    # A charger replaying its offline queue at full speed is asked to take a
+    # new password in the middle of it, and takes it.
+    base, database = limited
+
+    async def scenario():
+        async with connected(base, "FLOOD-E") as ws:
+            await heartbeats_answered(ws, BURST)
+            rotation = asyncio.ensure_future(asyncio.to_thread(rotate_password, base, "FLOOD-E"))
+            call = await answer(ws)
+            assert call[2:4] == ["ChangeConfiguration", {"key": "AuthorizationKey", "value": ANY}]
+            await ws.send(json.dumps([3, call[1], {"status": "Accepted"}]))
+            # Over its limits all the same: a call of its own is refused.
+            await ws.send(json.dumps([2, "after", "Heartbeat", {}]))
+            return await rotation, await answer(ws)
+
+    (status, command), after = asyncio.run(scenario())
+
+    assert (status, command["status"], command["response"]) == (
+        201,
+        "accepted",
+        {"status": "Accepted"},
+    )
+    assert after == [4, "after", "GenericError", "Rate limit exceeded", DETAILS]
+    # The new password is the charger's credential, no longer an unconfirmed one.
+    assert rows(
+        database,
+        "SELECT password != '', password_unconfirmed FROM chargepoints_chargepoint"
+        " WHERE chargepoint_id = 'FLOOD-E'",
+    ) == [(1, "")]
+    wait_until(lambda: refused_count(database, "FLOOD-E") == 1)
+
+
+@pytest.mark.e2e
+def test_a_charger_that_reconnects_finds_its_limits_as_it_left_them(limited):
+    base, _ = limited
+
+    async def scenario():
+        async with connected(base, "FLOOD-F") as ws:
+            await heartbeats_answered(ws, BURST)
+        async with connected(base, "FLOOD-F") as ws:
+            await ws.send(json.dumps([2, "again", "Heartbeat", {}]))
+            return await answer(ws)
+
+    # Not a new burst: refused, as the next frame on the old connection would have been.
+    assert asyncio.run(scenario()) == [4, "again", "GenericError", "Rate limit exceeded", DETAILS]
+
+
+@pytest.mark.e2e
+def test_a_charger_disconnected_for_flooding_that_comes_back_flooding_is_closed_at_once(limited):
+    base, _ = limited
+
+    async def flood_until_closed(count: int) -> tuple[list, int]:
+        async with connected(base, "FLOOD-G") as ws:
+            for n in range(count):
+                await ws.send(json.dumps([2, f"hb-{n}", "Heartbeat", {}]))
+            answers = []
+            with contextlib.suppress(websockets.ConnectionClosed):
+                while True:
+                    answers.append(await answer(ws))
+            return answers, ws.close_code
+
+    first, first_code = asyncio.run(flood_until_closed(BURST + CLOSE_AFTER + 5))
+    again, again_code = asyncio.run(flood_until_closed(5))
+
+    assert (len([a for a in first if a[0] == 3]), first_code) == (BURST, 4008)
+    # Its episode goes on: the first frame over the limits closes it, and
+    # nothing it sent was processed.
+    assert (again, again_code) == ([], 4008)
 
 
 @pytest.mark.e2e
@@ -453,3 +550,112 @@ def test_reports_add_up_and_keep_one_event_per_episode(chargepoint):
 def test_a_report_about_a_charge_point_gone_writes_nothing(db):
     assert chargepoint_flood_record(chargepoint_id="GONE", report=report(5, 5)) is None
     assert not ChargerEvent.objects.exists()
+
+
+# -- what passes a spent bucket, and whose bucket it is ----------------------------
+
+
+def test_only_an_answer_to_a_call_still_awaited_passes_a_spent_bucket(clock, reports):
+    adapter = ChargePoint16("CP", send=None)
+    limit = adapter.flood = FloodLimit("CP", flood_limits(1.0, 1, 60_000, 0))
+    answer = '[3,"m-1",{"status":"Accepted"}]'
+
+    async def run():
+        assert adapter.flood_admit('[2,"c-1","Heartbeat",{}]')  # the one frame of the burst
+        awaited = asyncio.get_running_loop().create_future()
+        adapter._calls["m-1"] = ("Reset", awaited)
+        passed = [
+            adapter.flood_admit(frame)
+            for frame in (
+                '[2,"m-1","Heartbeat",{}]',  # a call of its own, whatever its id
+                '[3,"m-2",{}]',  # an answer to no call of ours
+                answer,
+                ' [ 4 , "m-1", "GenericError", "", {}]',
+            )
+        ]
+        awaited.set_result(None)
+        passed.append(adapter.flood_admit(answer))  # answered already
+        while limit.reporter is not None:
+            await asyncio.sleep(0.01)
+        return passed
+
+    assert asyncio.run(run()) == [False, False, True, True, False]
+    # Its bytes were counted; no frame was (and no refusal).
+    assert limit.frames < 1
+    assert limit.bytes == 60_000 - len('[2,"c-1","Heartbeat",{}]') - len(answer) - 37
+    assert limit.episode_refused == 3
+
+
+@pytest.fixture
+def registry(monkeypatch) -> dict:
+    monkeypatch.setattr(flood, "_registry", {})
+    monkeypatch.setattr(flood, "_prune_at", flood.PRUNE_FROM)
+    return flood._registry
+
+
+def test_a_new_connection_of_a_charger_gets_the_buckets_its_last_one_left(
+    clock, reports, registry, settings
+):
+    settings.CSMS_CHARGER_FRAMES_PER_SECOND = 1.0
+    settings.CSMS_CHARGER_FRAME_BURST = 2
+    first = flood_limit_for("CP-1")
+    assert admitted(first, ["[]"] * 3) == [True, True, False]
+
+    again = flood_limit_for("CP-1")
+
+    assert again is first
+    assert admitted(again, ["[]"]) == [False]
+    assert admitted(flood_limit_for("CP-2"), ["[]"]) == [True]
+
+
+def test_each_connection_of_a_flooding_charger_is_closed_though_they_share_its_limits(
+    clock, reports, registry, settings
+):
+    settings.CSMS_CHARGER_FRAMES_PER_SECOND = 1.0
+    settings.CSMS_CHARGER_FRAME_BURST = 1
+    settings.CSMS_CHARGER_FLOOD_CLOSE_AFTER = 2
+    sent = []
+
+    async def send(text: str) -> None:
+        sent.append(json.loads(text))
+
+    async def refused(adapter, unique_id: str) -> bool:
+        frame = json.dumps([2, unique_id, "Heartbeat", {}])
+        assert not adapter.flood_admit(frame)
+        return await adapter.refuse_flooded(frame)
+
+    async def run():
+        old = ChargePoint16("CP", send=send)
+        assert old.flood_admit('[2,"a","Heartbeat",{}]')
+        closes = [await refused(old, "b"), await refused(old, "c")]
+        # It reconnects while frames it sent on the old connection still arrive.
+        new = ChargePoint16("CP", send=send)
+        closes += [await refused(old, "d"), await refused(new, "e")]
+        while new.flood.reporter is not None:
+            await asyncio.sleep(0.01)
+        return closes
+
+    # The old connection closes once; the new one is closed all the same.
+    assert asyncio.run(run()) == [False, True, False, True]
+    assert [frame[1] for frame in sent] == ["b"]
+
+
+def test_buckets_full_again_are_dropped_so_the_registry_stays_small(
+    clock, reports, registry, settings, monkeypatch
+):
+    settings.CSMS_CHARGER_FRAMES_PER_SECOND = 1.0
+    settings.CSMS_CHARGER_FRAME_BURST = 2
+    monkeypatch.setattr(flood, "PRUNE_FROM", 10)
+    monkeypatch.setattr(flood, "_prune_at", 1)
+    busy = flood_limit_for("CP-BUSY")
+    assert admitted(busy, ["[]"] * 3) == [True, True, False]
+    # Pruned as another charger connects: a spent bucket is kept, not reset.
+    flood_limit_for("CP-OTHER")
+    assert flood_limit_for("CP-BUSY") is busy
+
+    for n in range(1000):
+        # Each charger sends a frame and stays quiet long enough to earn it back.
+        assert admitted(flood_limit_for(f"CP-{n}"), ["[]"]) == [True]
+        clock.now += 1.5
+
+    assert len(registry) <= 11

@@ -42,7 +42,13 @@ CHARGERS = {
     ("2.0.1", "Accepted"): "PW-E2E-201-TAKES",
     ("1.6", "Rejected"): "PW-E2E-16-REFUSES",
     ("2.0.1", "Rejected"): "PW-E2E-201-REFUSES",
+    ("1.6", "RebootRequired"): "PW-E2E-16-REBOOTS",
+    ("2.0.1", "RebootRequired"): "PW-E2E-201-REBOOTS",
+    # Answers with the password in its words (ECHO): a CALLERROR, a refusal.
+    ("1.6", "Echo"): "PW-E2E-16-ECHOES",
+    ("2.0.1", "Echo"): "PW-E2E-201-ECHOES",
 }
+ECHO = "Echo"
 SETUP = f"""
 from chargepoints.models import ChargePoint
 from chargepoints.services.connections import chargepoint_set_password
@@ -103,11 +109,17 @@ async def admitted(base_url: str, chargepoint_id: str, version: str, password: s
 
 
 async def answer_the_command(ws, answer: str) -> list:
-    """Wait for the server's CALL, answer it with status ``answer``; return the CALL."""
+    """Wait for the server's CALL, answer it with status ``answer``; return the CALL.
+
+    ECHO: the charger says the password back, as some do in their errors.
+    """
     while True:
         frame = json.loads(await asyncio.wait_for(ws.recv(), DEADLINE))
         if frame[0] != 2:
             continue
+        if answer == ECHO and frame[2] in ("ChangeConfiguration", "SetVariables"):
+            await ws.send(json.dumps(echo(frame)))
+            return frame
         if frame[2] == "ChangeConfiguration":
             await ws.send(json.dumps([3, frame[1], {"status": answer}]))
             return frame
@@ -120,6 +132,24 @@ async def answer_the_command(ws, answer: str) -> list:
             return frame
         # Nothing else is expected; answer so the server is not kept waiting.
         await ws.send(json.dumps([4, frame[1], "NotImplemented", "", {}]))
+
+
+def echo(frame: list) -> list:
+    password = presented_password(frame)
+    if frame[2] == "ChangeConfiguration":
+        details = {"value": frame[3]["value"], "password": password}
+        return [4, frame[1], "PropertyConstraintViolation", f"cannot store {frame[3]}", details]
+    (data,) = frame[3]["setVariableData"]
+    result = {
+        "attributeStatus": "Rejected",
+        "component": data["component"],
+        "variable": data["variable"],
+        "attributeStatusInfo": {
+            "reasonCode": "InvalidValue",
+            "additionalInfo": f"value {password} not allowed",
+        },
+    }
+    return [3, frame[1], {"setVariableResult": [result]}]
 
 
 def presented_password(frame: list) -> str:
@@ -181,8 +211,8 @@ def nowhere_stored(database: str, chargepoint_id: str, password: str) -> None:
     """Neither the command records nor the message log hold the password, in any form."""
     rows = sqlite_rows(
         database,
-        "SELECT params || request || COALESCE(response, '') FROM chargepoints_command "
-        "WHERE chargepoint_id=?",
+        "SELECT params || request || COALESCE(response, '') || error_code || error_description "
+        "FROM chargepoints_command WHERE chargepoint_id=?",
         chargepoint_id,
     ) + sqlite_rows(
         database,
@@ -232,4 +262,41 @@ def test_a_charger_that_rejects_the_new_password_keeps_the_old_one(server, versi
         assert record["exit_code"] != 0
     assert asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
     assert not asyncio.run(admitted(base_url, chargepoint_id, version, new))
+    nowhere_stored(database, chargepoint_id, new)
+
+
+@pytest.mark.parametrize(("version", "ask"), [("1.6", through_api), ("2.0.1", through_cli)])
+def test_a_charger_that_must_reboot_first_gets_in_with_either_until_it_uses_the_new_one(
+    server, version, ask
+):
+    # Not rebooted yet, it reconnects with the old password; refused, it
+    # would pile up failed logins towards a lock-out.
+    base_url, _, database = server
+    chargepoint_id = CHARGERS[version, "RebootRequired"]
+
+    frame, record = rotation(server, version, "RebootRequired", ask)
+
+    new = presented_password(frame)
+    assert record["status"] == "accepted"
+    assert asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
+    assert asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
+    # Rebooted, it presents the new one: from then on only that admits it.
+    assert asyncio.run(admitted(base_url, chargepoint_id, version, new))
+    assert not asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
+    assert asyncio.run(admitted(base_url, chargepoint_id, version, new))
+    nowhere_stored(database, chargepoint_id, new)
+
+
+@pytest.mark.parametrize(("version", "status"), [("1.6", "failed"), ("2.0.1", "rejected")])
+def test_a_password_the_charger_says_back_is_stored_nowhere(server, version, status):
+    base_url, _, database = server
+    chargepoint_id = CHARGERS[version, ECHO]
+
+    frame, record = rotation(server, version, ECHO, through_api)
+
+    new = presented_password(frame)
+    assert record["status"] == status
+    assert new not in json.dumps(record)
+    assert new.encode().hex() not in json.dumps(record)
+    assert asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
     nowhere_stored(database, chargepoint_id, new)

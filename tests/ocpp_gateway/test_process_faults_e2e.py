@@ -6,11 +6,14 @@ SIGKILL, the server clears nothing: a second server started on the same
 database takes the first for dead once its heartbeat ages, and the charger
 is offline, the command timed out, and a new command answered
 ``charger_offline`` at once. Stopped with SIGTERM, the server clears its own
-before it exits.
+before it exits. With two servers over Redis, a charger whose server was
+killed comes back at once to the other: the command the dead one sent times
+out all the same.
 """
 
 import contextlib
 import json
+import shutil
 import signal
 from urllib.parse import quote
 
@@ -24,6 +27,7 @@ from tests.server import (
     database_copy,
     http_json,
     project_env,
+    redis_server,
     sqlite_row_wait,
     sqlite_rows,
 )
@@ -43,6 +47,8 @@ token_store(ops, "{TOKEN}")
 FIRST = {"CSMS_COMMAND_WAIT": "0", "CSMS_COMMAND_TIMEOUT": "600"}
 # The second server: quick heartbeats, and a process silent for 2 s is dead.
 SECOND = {"CSMS_PROCESS_HEARTBEAT_INTERVAL": "0.2", "CSMS_PROCESS_STALE_AFTER": "2"}
+# Two servers side by side: quick heartbeats, dead after 2 s of silence, 5 s to answer.
+PEERS = {**SECOND, "CSMS_COMMAND_WAIT": "0", "CSMS_COMMAND_TIMEOUT": "5"}
 
 
 @pytest.fixture
@@ -158,3 +164,32 @@ def test_a_server_stopped_normally_clears_its_own_charger_and_command(database):
         "The server process holding the charger's connection shut down with the command in flight.",
     )
     assert server_pids(database) == []
+
+
+def test_a_command_of_a_crashed_server_times_out_though_its_charger_is_back_on_a_peer(
+    database, tmp_path
+):
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    (tmp_path / "redis").mkdir()
+    with redis_server(tmp_path / "redis") as redis_url:
+        env = project_env(SQLITE_PATH=database, REDIS_URL=redis_url, **PEERS)
+        with Server(env) as holder, Server(env) as peer:
+            holder_url, peer_url = holder.url(), peer.url()
+            with silent_charger(holder_url) as socket:
+                # Asked of the peer, sent by the server holding the charger.
+                command_id = a_command_in_flight(peer_url, database, socket)
+                holder.process.send_signal(signal.SIGKILL)
+                holder.process.wait()
+
+            # Back at once, on the peer: before the peer finds the holder dead,
+            # so that sweep sees the charger held by a live process.
+            with silent_charger(peer_url):
+                sqlite_row_wait(
+                    database,
+                    "SELECT 1 FROM chargepoints_command WHERE id=? AND status='timed_out'",
+                    command_id,
+                )
+                assert charger_row(database)[0] == 1
+                status, charger = api(peer_url, "GET", f"charge-points/{quote(CHARGER)}/")
+                assert (status, charger["connected"]) == (200, True)

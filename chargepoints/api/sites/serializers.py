@@ -214,7 +214,8 @@ class ChargePointSerializer(OperatorSerializer, PublicChargePointSerializer):
         required=False,
         style={"input_type": "password"},
         help_text="HTTP Basic password the charger must present (OCPP security profile 1, "
-        "16 to 40 characters); empty or null: none. Stored hashed, never shown.",
+        "16 to 40 characters); empty or null: none. Stored hashed, never shown. Setting or "
+        "removing it needs the permission chargepoints.rotate_password (else 403).",
     )
     has_password = serializers.SerializerMethodField()
 

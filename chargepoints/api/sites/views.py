@@ -42,6 +42,8 @@ from chargepoints.selectors import (
 )
 from chargepoints.services.sites import (
     KEEP,
+    PASSWORD_BY_HAND_REFUSED,
+    PASSWORD_RIGHT,
     InUse,
     chargepoint_create,
     chargepoint_delete,
@@ -54,7 +56,7 @@ from chargepoints.services.sites import (
     location_update,
 )
 from csms.api.parsers import JSONParser
-from csms.api.permissions import ModelWrites, requires, sees_all
+from csms.api.permissions import ModelWrites, holds, requires, sees_all
 
 # A path segment routes to the view whatever it holds (a charge point id such
 # as "DE*BMW*ETEST1234567890AB" has "*" and may have "." or spaces), so that
@@ -171,14 +173,24 @@ class ChargePointViewSet(SiteViewSet):
     def perform_create(self, serializer):
         fields = dict(serializer.validated_data)
         password = fields.pop("password", None)
+        if password:
+            self._may_set_password()
         serializer.instance = chargepoint_create(fields=fields, password=password)
 
     def perform_update(self, serializer):
         fields = dict(serializer.validated_data)
         password = fields.pop("password", KEEP)
+        if password is not KEEP:
+            self._may_set_password()
         serializer.instance = chargepoint_update(
             chargepoint=serializer.instance, fields=fields, password=password
         )
+
+    def _may_set_password(self) -> None:
+        # A password set or removed by hand is the charger's credential, as
+        # one the rotation gives it: the same right, refused as any other (403).
+        if not holds(self.request.user, PASSWORD_RIGHT):
+            self.permission_denied(self.request, message=PASSWORD_BY_HAND_REFUSED)
 
     def remove(self, chargepoint):
         chargepoint_delete(chargepoint=chargepoint)

@@ -12,6 +12,7 @@ from chargepoints.services.events import (
     configuration_store,
 )
 from ocpp_gateway.timefmt import ocpp_datetime
+from ocpp_gateway.v201.password_variable import REDACTED, is_password
 
 
 class ProvisioningHandlers:
@@ -53,6 +54,8 @@ class ProvisioningHandlers:
             evse = component.get("evse") or {}
             if evse.get("id"):
                 outlets.add((evse["id"], evse.get("connector_id") or 1))
+            # The charger's own password (write-only, yet reported): never stored.
+            password = is_password(component, variable)
             for attribute in item["variable_attribute"]:
                 if "value" not in attribute:
                     continue  # write-only attributes are reported without a value
@@ -65,7 +68,7 @@ class ProvisioningHandlers:
                         variable=variable["name"],
                         variable_instance=variable.get("instance", ""),
                         attribute_type=attribute.get("type", "Actual"),
-                        value=str(attribute["value"]),
+                        value=REDACTED if password else str(attribute["value"]),
                         readonly=attribute.get("mutability") == "ReadOnly",
                     )
                 )
