@@ -66,7 +66,7 @@ if CSMS_TRUSTED_PROXIES < 0:
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "csms.apps.CsmsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -4,10 +4,6 @@ from django.views.generic import RedirectView
 
 from csms.health import health
 
-admin.site.site_header = "CSMS administration"
-admin.site.site_title = "CSMS"
-admin.site.index_title = "Charge points, drivers and billing"
-
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("health/", health, name="health"),
