@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from billing.models import CDR
+from billing.snapshots import ocpi_timestamp
 
 COLUMNS = [
     "id",
@@ -53,18 +54,14 @@ def cdrs_ended_between(*, start: datetime.datetime, end: datetime.datetime) -> I
     )
 
 
-def _utc(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
-
-
 def cdr_export_row(cdr: CDR) -> dict[str, Any]:
     token, where, cost = cdr.cdr_token or {}, cdr.cdr_location or {}, cdr.total_cost or {}
     return {
         "id": cdr.id,
         "country_code": cdr.country_code,
         "party_id": cdr.party_id,
-        "start_date_time": _utc(cdr.start_date_time),
-        "end_date_time": _utc(cdr.end_date_time),
+        "start_date_time": ocpi_timestamp(cdr.start_date_time),
+        "end_date_time": ocpi_timestamp(cdr.end_date_time),
         "session_id": cdr.session_id,
         "token_uid": token.get("uid", ""),
         "token_type": token.get("type", ""),

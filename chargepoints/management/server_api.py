@@ -12,9 +12,23 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.db.models import Q
 
 from accounts.services import auth_token_issue, auth_token_revoke
+
+
+def operator_named(name: str, *, right: str, refused: str):
+    """The user (by user name or phone number) a command acts as, holding ``right``.
+
+    ``refused`` ends the error that names an unknown, inactive or unentitled one.
+    """
+    user = get_user_model().objects.filter(Q(username=name) | Q(phone_number=name)).first()
+    # has_perm is False for an inactive user.
+    if user is None or not user.has_perm(right):
+        raise CommandError(f"No operator account {name!r} {refused}")
+    return user
 
 
 def chargepoint_api_path(chargepoint_id: str, action: str) -> str:

@@ -125,8 +125,11 @@ class InboundRouting:
             MessageType.CALL,
             call.unique_id,
             call.action,
-            # A report of the charger's own password is logged without it.
-            self._secrets_masked(call.payload),
+            # A report of the charger's own password is logged without it;
+            # only the calls that may hold one are read for it.
+            self._secrets_masked(call.payload)
+            if call.action in self.commands.REPORTS_SECRETS
+            else call.payload,
             received,
         )
         try:

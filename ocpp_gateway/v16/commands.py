@@ -328,6 +328,10 @@ def _shown_value(item: dict) -> str:
     return REDACTED if _is_password(item) and item.get("value") else item.get("value", "")
 
 
+# No call a 1.6 charger makes reports its password (GetConfiguration is ours).
+REPORTS_SECRETS = frozenset()
+
+
 def secrets_masked(payload):
     """A payload from the charger as it may be kept and logged: its password masked.
 

@@ -18,6 +18,7 @@ from ocpp_gateway.command_tools import (
 )
 from ocpp_gateway.v201.password_variable import (
     PASSWORD_VARIABLE,
+    REPORTS_SECRETS,  # noqa: F401 (read by the adapter from here)
     is_password,
     secrets_masked,
 )

@@ -55,6 +55,8 @@ def _report_masked(item):
 # The lists that may carry a variable's value with its name, and how one of
 # their items is masked: GetVariables answers, NotifyReport calls.
 _MASKED = {"getVariableResult": _result_masked, "reportData": _report_masked}
+# The calls a charger makes that may report it (the rest are logged unread).
+REPORTS_SECRETS = frozenset({"NotifyReport"})
 
 
 def secrets_masked(payload):

@@ -2,9 +2,7 @@ import json
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from chargepoints.api.commands.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
@@ -12,6 +10,7 @@ from chargepoints.enums import CommandSource, CommandStatus
 from chargepoints.management.server_api import (
     chargepoint_api_path,
     field_problems,
+    operator_named,
     server_api_post,
 )
 from chargepoints.models import ChargePoint
@@ -75,10 +74,7 @@ class Command(BaseCommand):
             )
 
     def _user(self, name: str):
-        user = get_user_model().objects.filter(Q(username=name) | Q(phone_number=name)).first()
-        if user is None or not user.is_active or not user.has_perm(RIGHT):
-            raise CommandError(f"No operator account {name!r} allowed to rotate passwords.")
-        return user
+        return operator_named(name, right=RIGHT, refused="allowed to rotate passwords.")
 
 
 def _through_api(chargepoint_id: str, user) -> dict:

@@ -2,9 +2,7 @@ import json
 
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
 from chargepoints.api.commands.serializers import CommandSerializer
 from chargepoints.commands import CommandInvalid
@@ -12,6 +10,7 @@ from chargepoints.enums import CommandName, CommandSource, CommandStatus
 from chargepoints.management.server_api import (
     chargepoint_api_path,
     field_problems,
+    operator_named,
     server_api_post,
 )
 from chargepoints.models import ChargePoint
@@ -77,13 +76,12 @@ class Command(BaseCommand):
     def _user(self, name: str | None):
         if name is None:
             return None
-        user = get_user_model().objects.filter(Q(username=name) | Q(phone_number=name)).first()
         # As in the API and the admin: acting on a charger is changing it (staff or not).
-        if user is None or not user.has_perm("chargepoints.change_chargepoint"):
-            raise CommandError(
-                f"No operator account {name!r} (a user allowed to change charge points)."
-            )
-        return user
+        return operator_named(
+            name,
+            right="chargepoints.change_chargepoint",
+            refused="(a user allowed to change charge points).",
+        )
 
     def _through_layer(self, chargepoint_id, name, params, user, wait) -> dict:
         try:
