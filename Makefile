@@ -25,7 +25,12 @@ $(VENV)/.installed: requirements.lock | $(VENV)/.created
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-install: $(VENV)/.installed
+# The admin's browser libraries (charts, map), served from static/ (settings.py).
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 # The local demo: DEBUG on (the settings' default is off), SQLite, the demo data.
 run: export DEBUG ?= 1
@@ -83,4 +88,4 @@ lock: install
 		--no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache bench/load/node_modules
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules bench/load/node_modules

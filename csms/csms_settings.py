@@ -113,3 +113,10 @@ CSMS_OCPI_ALLOW_PRIVATE_URLS = env_bool("CSMS_OCPI_ALLOW_PRIVATE_URLS", False)
 CSMS_MAX_REQUEST_BYTES = int(os.environ.get("CSMS_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
 CSMS_MAX_PHOTO_BYTES = int(os.environ.get("CSMS_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
 CSMS_MAX_PHOTO_PIXELS = int(os.environ.get("CSMS_MAX_PHOTO_PIXELS", str(24_000_000)))
+
+# The admin dashboard's map of locations: a tile server's URL template
+# ({z}/{x}/{y}), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png, and the
+# attribution its licence asks for. Empty (the default): no map is shown, so
+# a network without the internet gets no broken map.
+CSMS_MAP_TILE_URL = os.environ.get("CSMS_MAP_TILE_URL", "")
+CSMS_MAP_TILE_ATTRIBUTION = os.environ.get("CSMS_MAP_TILE_ATTRIBUTION", "")
