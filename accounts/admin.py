@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from knox.models import AuthToken
 
 from accounts.models import ApiToken, IdTag, Notification, Profile, User, UserVehicle
+from accounts.resources import DriverResource, IdTagResource
 from accounts.services import (
     idtags_set_revoked,
     profile_ensure,
@@ -18,6 +19,7 @@ from accounts.services import (
 from accounts.services.photos import photo_check
 from accounts.services.tokens import auth_token_revoke, auth_tokens_revoke
 from accounts.services.users import MANAGE_REFUSED
+from csms.imports.admin import ImportExportAdmin
 
 # Who holds which rights: only a superuser grants them. Whoever else may
 # change users could otherwise make themselves superuser, or join a group
@@ -66,7 +68,9 @@ class IdTagInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ImportExportAdmin, DjangoUserAdmin):
+    # Drivers: phone number, name and e-mail (never a password).
+    resource_classes = [DriverResource]
     list_display = [
         "username",
         "phone_number",
@@ -223,7 +227,8 @@ class UserVehicleAdmin(OwnerManagedAdmin):
 
 
 @admin.register(IdTag)
-class IdTagAdmin(OwnerManagedAdmin):
+class IdTagAdmin(ImportExportAdmin, OwnerManagedAdmin):
+    resource_classes = [IdTagResource]
     list_display = ["idToken", "user", "token_type", "revoked", "expiry_date", "parent_id_tag"]
     list_filter = ["revoked", "token_type"]
     search_fields = ["idToken", "user__username", "user__phone_number"]

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 
+from billing import admin_dashboard  # noqa: F401 (today's revenue on the dashboard)
 from billing.models import (
     CDR,
     OcpiPartner,
@@ -11,6 +12,7 @@ from billing.models import (
     TransactionPricing,
 )
 from billing.pricing import PricingError
+from billing.resources import CDRResource, PricedTransactionResource
 from billing.services.cdrs import (
     CdrRefused,
     cdr_approve,
@@ -23,6 +25,7 @@ from billing.services.pricing import tariff_in_force
 from billing.validation.tariffs import tariff_errors
 from chargepoints.admin import ConnectorAdmin, TransactionAdmin
 from chargepoints.models import Connector, Transaction
+from chargepoints.transaction_resources import ListExportMixin
 
 
 class TariffElementForm(forms.ModelForm):
@@ -76,7 +79,7 @@ class TariffElementAdmin(admin.ModelAdmin):
 
 
 @admin.register(CDR)
-class CDRAdmin(admin.ModelAdmin):
+class CDRAdmin(ListExportMixin, admin.ModelAdmin):
     """CDRs are invoices: shown, never edited (OCPI 2.2.1 CDRs §10.2.1).
 
     Corrections go through the actions, which add a credit CDR and a new one.
@@ -102,6 +105,8 @@ class CDRAdmin(admin.ModelAdmin):
     search_fields = ["id", "session_id", "authorization_reference", "credit_reference_id"]
     date_hierarchy = "end_date_time"
     actions = ["approve", "credit_selected", "reprice_selected"]
+    # The accounting export's file (manage.py export_cdrs), of what the list shows.
+    resource_classes = [CDRResource]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in CDR._meta.get_fields() if field.concrete]
@@ -245,6 +250,7 @@ class PricedTransactionAdmin(TransactionAdmin):
     list_select_related = [*TransactionAdmin.list_select_related, "pricing"]
     inlines = [TransactionPricingInline, *TransactionAdmin.inlines]
     actions = [*TransactionAdmin.actions, "reconcile"]
+    resource_classes = [PricedTransactionResource]
 
     def has_reconcile_permission(self, request) -> bool:
         # Reconciling makes CDRs (for review before any partner sees them).

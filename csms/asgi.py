@@ -16,6 +16,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from chargepoints.admin.live import websocket_urlpatterns as staff_live_routes  # noqa: E402
 from chargepoints.api.charging.live import websocket_urlpatterns as live_routes  # noqa: E402
 from chargepoints.services.expiry import charging_requests_expire  # noqa: E402
 from chargepoints.services.processes import (  # noqa: E402
@@ -32,8 +33,9 @@ router = ProtocolTypeRouter(
         # Chargers send no Origin header: the gateway refuses handshakes that
         # carry one (ocpp_gateway/admission.py origin_refused). The live
         # socket takes an app's API token, not a cookie, so cross-site use of
-        # it is harmless.
-        "websocket": URLRouter([*live_routes, *ocpp_routes]),
+        # it is harmless. The staff's live socket takes the admin session
+        # cookie, and checks the Origin itself (chargepoints/admin/live.py).
+        "websocket": URLRouter([*live_routes, *staff_live_routes, *ocpp_routes]),
     }
 )
 # Sessions and reservations that end by time alone (reads never write them).

@@ -9,9 +9,11 @@ import os
 # What a developer exported for their own server (CSMS_AUTO_REGISTER=1, a
 # REDIS_URL, a TIME_ZONE, ...) must not change what the tests see: they start
 # from the defaults. The servers the tests start inherit this environment.
-# DATABASE_URL stays: it is how `make test-postgres` picks PostgreSQL.
+# DATABASE_URL stays: it is how `make test-postgres` picks PostgreSQL, and so
+# do the options of the test run itself (tests/browser/conftest.py).
+_TEST_RUN_OPTIONS = {"CSMS_SKIP_BROWSER", "CSMS_SCREENSHOT_DIR"}
 for _name in list(os.environ):
-    if _name.startswith("CSMS_") or _name in {
+    if (_name.startswith("CSMS_") and _name not in _TEST_RUN_OPTIONS) or _name in {
         "ALLOWED_HOSTS",
         "CSRF_TRUSTED_ORIGINS",
         "DEBUG",

@@ -4,6 +4,7 @@ Billing registers subclasses of ``ConnectorAdmin`` and ``TransactionAdmin``
 that add what only it knows (a connector's tariffs, a transaction's price).
 """
 
+from chargepoints.admin import dashboard  # noqa: F401 (registers the network's figures)
 from chargepoints.admin.admission import ChargerLockoutAdmin, ServerProcessAdmin
 from chargepoints.admin.commands import CommandAdmin
 from chargepoints.admin.reported import (

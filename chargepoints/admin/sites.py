@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 
+from chargepoints.admin.charger_page import ChargerPageMixin
 from chargepoints.admin.commands import ChargePointCommandsMixin, CommandInline
 from chargepoints.enums import SecurityProfile
 from chargepoints.models import (
@@ -16,6 +17,7 @@ from chargepoints.models import (
     Connector,
     Location,
 )
+from chargepoints.resources import ChargePointResource, LocationResource
 from chargepoints.selectors import chargepoint_energy_totals
 from chargepoints.services.connections import (
     PASSWORD_MAX_LENGTH,
@@ -26,6 +28,7 @@ from chargepoints.services.connections import (
 )
 from chargepoints.services.lockouts import chargepoint_lockouts
 from chargepoints.services.sites import PASSWORD_BY_HAND_REFUSED, PASSWORD_RIGHT
+from csms.imports.admin import ImportExportAdmin
 
 SAMPLED_VALUES_SHOWN = 100
 
@@ -72,7 +75,8 @@ class ChargePointInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ImportExportAdmin, admin.ModelAdmin):
+    resource_classes = [LocationResource]
     list_display = ["name", "city", "country", "parking_type", "time_zone", "last_updated"]
     # Only the countries the operator has sites in, not all 249.
     list_filter = [("country", CountryFilter), "parking_type"]
@@ -181,7 +185,10 @@ class ChargePointForm(forms.ModelForm):
 
 
 @admin.register(ChargePoint)
-class ChargePointAdmin(ChargePointCommandsMixin, admin.ModelAdmin):
+class ChargePointAdmin(
+    ImportExportAdmin, ChargerPageMixin, ChargePointCommandsMixin, admin.ModelAdmin
+):
+    resource_classes = [ChargePointResource]
     form = ChargePointForm
     list_display = [
         "chargepoint_id",

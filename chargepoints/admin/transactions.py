@@ -12,6 +12,7 @@ from chargepoints.models import (
     Transaction,
 )
 from chargepoints.services.transaction_closing import TransactionNotActive, transaction_close
+from chargepoints.transaction_resources import ListExportMixin, TransactionResource
 
 SAMPLED_VALUES_SHOWN = 100
 
@@ -67,7 +68,7 @@ TRANSACTION_RECONCILABLE = ["connector", "start_transaction_timestamp", "wh_mete
 
 
 @admin.register(Transaction)
-class TransactionAdmin(admin.ModelAdmin):
+class TransactionAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = [
         "transaction_id",
         "chargepoint",
@@ -79,7 +80,7 @@ class TransactionAdmin(admin.ModelAdmin):
         "stop_transaction_timestamp",
         "total_energy",
     ]
-    list_filter = ["transaction_status", "reason_stopped", "charging_state"]
+    list_filter = ["transaction_status", "needs_review", "reason_stopped", "charging_state"]
     search_fields = [
         "transaction_id",
         "charger_transaction_id",
@@ -95,6 +96,7 @@ class TransactionAdmin(admin.ModelAdmin):
     inlines = [SampledValueInline]
     # Billing registers a subclass adding the price and reconciling (billing/admin.py).
     actions = ["close"]
+    resource_classes = [TransactionResource]
 
     def has_close_permission(self, request) -> bool:
         return request.user.has_perm("chargepoints.close_transaction")

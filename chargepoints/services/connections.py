@@ -3,16 +3,19 @@
 Who may connect is decided in chargepoints.services.admission.
 """
 
+import datetime
 import enum
 import functools
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from chargepoints.enums import SecurityProfile
 from chargepoints.models import ChargePoint
+from chargepoints.services.live import CONNECTION, live_network_changed, live_network_changed_many
 from csms.rows import keys_present, row_update
 from csms.sockets import chargepoint_group, group_send_on_commit
 
@@ -172,6 +175,7 @@ def chargepoint_connected(*, chargepoint_id: str, connection: Connection) -> Non
         row.client_cert_fingerprint = connection.certificate.fingerprint
         fields = _CONNECTED_WITH_CERTIFICATE_FIELDS
     row_update(row, fields)
+    live_network_changed(chargepoint_id=chargepoint_id, what=CONNECTION)
 
 
 _CONNECTED_FIELDS = [
@@ -194,4 +198,26 @@ def chargepoint_disconnected(*, chargepoint_id: str, connection_id: str) -> bool
     updated = ChargePoint.objects.filter(pk=chargepoint_id, connection_id=connection_id).update(
         connected=False, connection_id="", connection_process="", last_updated=timezone.now()
     )
+    if updated:
+        live_network_changed(chargepoint_id=chargepoint_id, what=CONNECTION)
     return bool(updated)
+
+
+def chargepoints_connection_set(
+    chargers: QuerySet, *, connected: bool, last_updated: datetime.datetime, **fields
+) -> int:
+    """Update the connection state of these chargers (a server process's); how many changed.
+
+    The staff's live pages hear which ones went offline (or online again):
+    read back only when some did, so a quiet sweep costs no more. The rows
+    this write changed carry its time to the microsecond; the odd other row
+    written at that very time is announced too, which costs a page one
+    needless re-read.
+    """
+    updated = chargers.update(connected=connected, last_updated=last_updated, **fields)
+    if updated:
+        changed = ChargePoint.objects.filter(connected=connected, last_updated=last_updated)
+        live_network_changed_many(
+            chargepoint_ids=list(changed.values_list("pk", flat=True)), what=CONNECTION
+        )
+    return updated

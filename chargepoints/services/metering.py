@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chargepoints.enums import Measurand, ValueFormat
 from chargepoints.models import ChargePoint, Connector, SampledValue, Transaction
-from chargepoints.services.live import live_transaction_changed
+from chargepoints.services.live import ENERGY, live_transaction_changed
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_announce
 from csms.rows import row_update, rows_insert
 
@@ -204,4 +204,4 @@ def _transaction_track(transaction: Transaction, rows: list[SampledValue]) -> No
         row_update(transaction, fields)
         earliest = min((row.timestamp for row in rows), default=None)
         transaction_announce(TransactionEvent.METERED, tx=transaction, earliest=earliest)
-        live_transaction_changed(transaction)
+        live_transaction_changed(transaction, what=ENERGY)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from chargepoints.enums import CommandStatus
 from chargepoints.models import ChargePoint, Command, ServerProcess
 from chargepoints.services.command_secrets import command_secrets_sweep
+from chargepoints.services.connections import chargepoints_connection_set
 from csms.process import PROCESS_ID
 
 logger = logging.getLogger(__name__)
@@ -126,9 +127,8 @@ def _revive(*, process: ServerProcess, now: datetime.datetime) -> None:
             process.save(force_insert=True)
     except IntegrityError:
         pass  # registered meanwhile
-    revived = ChargePoint.objects.filter(connection_process=process.pk, connected=False).update(
-        connected=True, last_updated=now
-    )
+    orphans = ChargePoint.objects.filter(connection_process=process.pk, connected=False)
+    revived = chargepoints_connection_set(orphans, connected=True, last_updated=now)
     logger.error(
         "Server process %s had no heartbeat row (taken for dead, or its registration failed); "
         "registered again, %d chargers online again. If this recurs, raise "
@@ -150,8 +150,9 @@ def server_process_stop(*, process: ServerProcess, now: datetime.datetime | None
         "with the command in flight.",
         now=now,
     )
-    chargers = ChargePoint.objects.filter(connection_process=process.pk).update(
-        connected=False, connection_id="", connection_process="", last_updated=now
+    held = ChargePoint.objects.filter(connection_process=process.pk)
+    chargers = chargepoints_connection_set(
+        held, connected=False, connection_id="", connection_process="", last_updated=now
     )
     removed, _ = ServerProcess.objects.filter(pk=process.pk).delete()
     if commands:
@@ -215,9 +216,8 @@ def _dead_process_clear(
     )
     # The connection ids stay: should the process turn out alive after all,
     # it finds its chargers by them (_revive).
-    chargers = ChargePoint.objects.filter(connection_process=process.pk, connected=True).update(
-        connected=False, last_updated=now
-    )
+    held = ChargePoint.objects.filter(connection_process=process.pk, connected=True)
+    chargers = chargepoints_connection_set(held, connected=False, last_updated=now)
     return Swept(1, chargers, commands)
 
 
@@ -346,16 +346,16 @@ def _chargers_unheld_clear(
     that is, at the upgrade. In a rolling upgrade, chargers an old process
     still holds then show offline until they reconnect to a new one.
     """
-    unheld = (
-        ChargePoint.objects.filter(
-            connected=True, connection_process__gt="", last_updated__lt=cutoff
-        )
-        .exclude(connection_process__in=ServerProcess.objects.values("pk"))
-        .update(connected=False, connection_id="", connection_process="", last_updated=now)
+    named = ChargePoint.objects.filter(
+        connected=True, connection_process__gt="", last_updated__lt=cutoff
+    ).exclude(connection_process__in=ServerProcess.objects.values("pk"))
+    unheld = chargepoints_connection_set(
+        named, connected=False, connection_id="", connection_process="", last_updated=now
     )
     if startup:
-        unheld += ChargePoint.objects.filter(connected=True, connection_process="").update(
-            connected=False, connection_id="", last_updated=now
+        unnamed = ChargePoint.objects.filter(connected=True, connection_process="")
+        unheld += chargepoints_connection_set(
+            unnamed, connected=False, connection_id="", last_updated=now
         )
     return unheld
 

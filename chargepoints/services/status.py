@@ -13,6 +13,7 @@ from chargepoints.enums import (
 )
 from chargepoints.models import StatusNotification
 from chargepoints.services.connectors import ConnectorRef, connector_get_or_create
+from chargepoints.services.live import STATUS, live_network_changed
 from chargepoints.services.locks import chargepoint_locked
 from chargepoints.services.notices import NOT_CHARGING_STATES, notice_charging_stopped
 from chargepoints.services.transaction_closing import (
@@ -75,6 +76,7 @@ def status_report(
     target.error_code = error_code
     target.status_timestamp = timestamp
     row_update(target, [reported_field, "status", "error_code", "status_timestamp"])
+    live_network_changed(chargepoint_id=chargepoint_id, what=STATUS)
     if connector is not None and status in FREE_STATUSES:
         transactions_close_unreported(
             chargepoint=chargepoint, connector=connector, reported_at=timestamp

@@ -28,7 +28,7 @@ from chargepoints.services.late_events import (
     transaction_flag,
     transaction_late_event,
 )
-from chargepoints.services.live import live_transaction_changed
+from chargepoints.services.live import ENERGY, TRANSACTION, live_transaction_changed
 from chargepoints.services.locks import (
     chargepoint_locked,
     transaction_find_started,
@@ -267,7 +267,8 @@ def transaction_update(
     ):
         notice_charging_stopped(tx=tx, state=tx.charging_state)
     charging_session_touch(tx=tx)
-    live_transaction_changed(tx)
+    # Progress is energy to the staff's pages (a note at most once a second).
+    live_transaction_changed(tx, what=TRANSACTION if created else ENERGY)
     return TransactionResult(tx, auth=auth, created=created)
 
 

@@ -45,3 +45,11 @@ def test_an_app_of_no_known_rank_follows_by_name():
     ]
     ordered = sorted(apps, key=app_position)
     assert [app["app_label"] for app in ordered] == ["chargepoints", "alpha", "zeta"]
+
+
+@pytest.mark.django_db
+def test_the_front_page_is_the_dashboard_above_the_app_list(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert html.index('id="csms-dashboard"') < html.index('id="content-main"')
+    assert 'data-figures-url="/admin/dashboard/figures/"' in html

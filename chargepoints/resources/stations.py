@@ -1,0 +1,250 @@
+"""Charge points in import and export files.
+
+Columns: chargepoint_id (the key), name, location (a location's id, or its
+name when no location has that id), vendor, model, connectors (a count:
+connectors 1..n are created, none deleted), security_profile and password
+(kept only as its hash, never exported).
+"""
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from import_export import widgets
+from import_export.fields import Field
+
+from chargepoints.enums import SecurityProfile
+from chargepoints.models import ChargePoint, Connector, Location
+from chargepoints.resources.sites import SiteResource
+from chargepoints.services.connections import (
+    PASSWORD_MAX_LENGTH,
+    PASSWORD_MIN_LENGTH,
+    chargepoint_password_matches,
+)
+from chargepoints.services.sites import (
+    KEEP,
+    PASSWORD_BY_HAND_REFUSED,
+    PASSWORD_RIGHT,
+    chargepoint_create,
+    chargepoint_update,
+)
+from csms.imports.columns import Boolean, Integer, Text, as_text, is_empty
+from csms.imports.resources import may
+
+# Connectors an imported charger may be given: more is a typing error, not a charger.
+MOST_CONNECTORS = 100
+
+
+class LocationReference(widgets.Widget):
+    """A location by its id or, failing that, its name; exported as its id."""
+
+    def __init__(self):
+        super().__init__()
+        self.by_id: dict[str, Location] = {}
+        self.by_name: dict[str, list[Location]] = {}
+
+    def clean(self, value, row=None, **kwargs):
+        text = as_text(value)
+        if not text:
+            return None
+        if text in self.by_id:
+            return self.by_id[text]
+        named = self.by_name.get(text, [])
+        if len(named) > 1:
+            raise ValueError(f"{len(named)} locations are named {text!r}: give the location's id.")
+        if not named:
+            raise ValueError(f"No location has the id or the name {text!r}.")
+        return named[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else value.pk
+
+
+class ChargePointResource(SiteResource):
+    key_column = "chargepoint_id"
+    required_columns = ("chargepoint_id", "name")
+    # Chargers registered on first connection have no name: their export re-imports.
+    required_values = ("chargepoint_id",)
+    export_only = ("connected", "status", "ocpp_version", "firmware_version", "last_heartbeat")
+    import_only = ("password",)
+    related = ("location",)
+
+    chargepoint_id = Field("chargepoint_id", "chargepoint_id", Text())
+    name = Field("name", "name", Text())
+    location = Field("location", "location", LocationReference())
+    vendor = Field("chargepoint_vendor", "vendor", Text())
+    model = Field("chargepoint_model", "model", Text())
+    connectors = Field(
+        "connector_count",
+        "connectors",
+        Integer(lowest=1, highest=MOST_CONNECTORS),
+        saves_null_values=False,
+    )
+    security_profile = Field(
+        "security_profile",
+        "security_profile",
+        Integer(lowest=min(SecurityProfile.values), highest=max(SecurityProfile.values)),
+        saves_null_values=False,
+    )
+    # Read on import by import_instance, never exported: only its hash is stored.
+    password = Field(None, "password", Text())
+    connected = Field("connected", "connected", Boolean(), readonly=True)
+    status = Field("status", "status", Text(), readonly=True)
+    ocpp_version = Field("ocpp_version", "ocpp_version", Text(), readonly=True)
+    firmware_version = Field("firmware_version", "firmware_version", Text(), readonly=True)
+    last_heartbeat = Field(
+        "last_heartbeat", "last_heartbeat", widgets.DateTimeWidget(), readonly=True
+    )
+
+    class Meta:
+        model = ChargePoint
+        fields = (
+            "chargepoint_id",
+            "name",
+            "location",
+            "vendor",
+            "model",
+            "connectors",
+            "security_profile",
+            "password",
+            "connected",
+            "status",
+            "ocpp_version",
+            "firmware_version",
+            "last_heartbeat",
+        )
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.passwords: dict[str, str] = {}
+        # Connector ids each charger of the file has (above 0).
+        self.connector_ids: dict[str, set[int]] = {}
+        # Whether the password in the file is the one the charger has already.
+        self.same_password: dict[str, bool] = {}
+        # The chargers whose line gives a number of connectors.
+        self.connectors_given: set[str] = set()
+
+    def file_prepare(self, dataset):
+        keys = {self.row_key(row) for row in dataset.dict} - {None}
+        references = (
+            {as_text(value) for value in dataset["location"]}
+            if "location" in (dataset.headers)
+            else set()
+        )
+        references.discard("")
+        if references:
+            widget = self.fields["location"].widget
+            for found in Location.objects.filter(Q(pk__in=references) | Q(name__in=references)):
+                widget.by_id[found.pk] = found
+                widget.by_name.setdefault(found.name, []).append(found)
+        for chargepoint_id, number in Connector.objects.filter(
+            chargepoint_id__in=keys, connectorid__gt=0
+        ).values_list("chargepoint_id", "connectorid"):
+            self.connector_ids.setdefault(chargepoint_id, set()).add(number)
+        if "password" in dataset.headers:
+            self._compare_passwords(dataset, keys)
+
+    def _compare_passwords(self, dataset, keys):
+        """Which chargers the file gives the password they have: those lines change nothing.
+
+        A hash check costs milliseconds of CPU (chargepoints/hashers.py): a
+        pool checks them side by side (hashlib leaves the GIL while it works).
+        """
+        given = {}
+        for row in dataset.dict:
+            key, password = self.row_key(row), as_text(row.get("password"))
+            if key is not None and password:
+                given[key] = password
+        hashes = dict(
+            ChargePoint.objects.filter(pk__in=keys)
+            .exclude(password="")
+            .values_list("pk", "password")
+        )
+        pairs = [(key, hashes[key], given[key]) for key in given.keys() & hashes.keys()]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            verdicts = pool.map(
+                lambda pair: chargepoint_password_matches(password_hash=pair[1], password=pair[2]),
+                pairs,
+            )
+            self.same_password = {
+                pair[0]: verdict for pair, verdict in zip(pairs, verdicts, strict=True)
+            }
+
+    def row_check(self, instance, row, errors):
+        key = self.row_key(row)
+        password = as_text(row.get("password"))
+        if password:
+            if not may(self.actor, PASSWORD_RIGHT):
+                errors["password"] = [PASSWORD_BY_HAND_REFUSED]
+            elif not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+                errors["password"] = [
+                    f"OCPP requires {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters "
+                    f"(this one has {len(password)})."
+                ]
+            self.passwords[key] = password
+        stored = self.stored.get(key)
+        has_password = bool(password) or bool(stored and stored.password)
+        profile_given = not is_empty(row.get("security_profile"))
+        if has_password and not profile_given and instance.security_profile == 0:
+            # As chargepoint_set_password will: a password nobody asks for protects nothing.
+            instance.security_profile = SecurityProfile.BASIC_AUTH
+        profile = instance.security_profile
+        if "security_profile" in errors:
+            pass
+        elif profile in (SecurityProfile.BASIC_AUTH, SecurityProfile.BASIC_AUTH_TLS):
+            if not has_password:
+                errors["security_profile"] = [
+                    f"Profile {profile} needs a password: give one in the password column."
+                ]
+        elif profile == SecurityProfile.NONE and has_password:
+            errors["security_profile"] = [
+                "A charger with a password must present it: profile 1 at least."
+            ]
+        if not is_empty(row.get("connectors")) and "connectors" not in errors:
+            self.connectors_given.add(key)
+            seen = len(self.connector_ids.get(key, ()))
+            # Connectors are never deleted by an import: the count covers those there are.
+            instance.connector_count = max(instance.connector_count, seen)
+
+    def _password_changes(self, key) -> bool:
+        return key in self.passwords and not self.same_password.get(key, False)
+
+    def _missing_connectors(self, instance) -> list[int]:
+        if instance.pk not in self.connectors_given:
+            return []
+        have = self.connector_ids.get(instance.pk, set())
+        return [n for n in range(1, (instance.connector_count or 0) + 1) if n not in have]
+
+    def other_changes(self, instance, row):
+        return self._password_changes(instance.pk) or bool(self._missing_connectors(instance))
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        key = instance.pk
+        fields = {
+            field.attribute: getattr(instance, field.attribute)
+            for field in self.get_import_fields()
+            if field.attribute and field.column_name in row and not field.readonly
+        }
+        fields["security_profile"] = instance.security_profile
+        fields["connector_count"] = instance.connector_count or 1
+        password = self.passwords.get(key) if self._password_changes(key) else None
+        try:
+            with transaction.atomic():
+                if is_create:
+                    chargepoint_create(fields=fields, password=password)
+                else:
+                    chargepoint_update(
+                        chargepoint=self.stored[key], fields=fields, password=password or KEEP
+                    )
+                # Numbered 1..n as OCPP 1.6 numbers them; a 2.0.1 charger's
+                # reports adopt them (services/connectors.py).
+                Connector.objects.bulk_create(
+                    [
+                        Connector(chargepoint_id=key, connectorid=number)
+                        for number in self._missing_connectors(instance)
+                    ]
+                )
+        except IntegrityError as error:
+            raise ValidationError(f"Not saved: {error}") from None
