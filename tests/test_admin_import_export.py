@@ -104,6 +104,29 @@ def test_a_file_with_a_bad_line_is_previewed_with_its_error_and_nothing_is_writt
     assert not ChargePoint.objects.exists()
 
 
+def test_the_preview_names_a_bad_line_as_the_file_numbers_it(client):
+    login(client, staff("importer", "view_chargepoint", "add_chargepoint", "change_chargepoint"))
+    # Header line 1, a good line 2, a blank line 3, the bad line 4.
+    content = b"chargepoint_id,name,connectors\nCP-1,Gate,2\n\nCP-2,Yard,two\n"
+
+    response = _upload(client, "chargepoints_chargepoint", content, "chargers.csv")
+
+    rows = [row.number for row in response.context["result"].invalid_rows]
+    assert rows == ["line 4"]
+    assert "<td>line 4 </td>" in response.content.decode()
+
+
+def test_a_file_that_cannot_be_read_is_refused_with_what_is_wrong(client):
+    login(client, staff("importer", "view_chargepoint", "add_chargepoint", "change_chargepoint"))
+    content = b"chargepoint_id,name,connectors\nCP-1,Gate\n"
+
+    response = _upload(client, "chargepoints_chargepoint", content, "chargers.csv")
+
+    page = response.content.decode()
+    assert "line 2: 2 values, but the header names 3 columns" in page
+    assert not ChargePoint.objects.exists()
+
+
 def test_a_good_file_is_previewed_then_confirmed(client):
     login(client, staff("importer", "view_chargepoint", "add_chargepoint", "change_chargepoint"))
     content = b"chargepoint_id,name,connectors\nCP-1,Gate,2\n"

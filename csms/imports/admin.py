@@ -4,36 +4,46 @@ django-import-export gives the upload, the preview with each line's errors
 and the confirmation; this sets what it may read and write and who may.
 """
 
-import json
-
 from django.contrib.auth import get_permission_codename
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from import_export.forms import ExportForm
 
-from csms.imports.files import dataset_from_records
+from csms.imports.files import ImportFileError, table_parse
 
 
-class JSONRecords(base_formats.JSON):
-    """A JSON list of objects, each with the keys it has, in any order.
+class _FileFormat:
+    """An upload read as the import commands read a file (csms/imports/files.py).
 
-    tablib reads every object in the first one's key order, so objects
-    written with their keys in another order, or leaving optional ones out
-    (as OCPI does), would land in the wrong columns.
+    The same reader gives the same answers, and remembers where each row is
+    in the file, so the preview names the line an operator finds in their
+    editor ("line 3"), not import-export's count of data rows.
     """
 
+    extension = ""
+
     def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            in_stream = in_stream.decode(self.encoding or "utf-8-sig")
-        document = json.loads(in_stream)
-        if isinstance(document, dict) and isinstance(document.get("data"), list):
-            document = document["data"]
-        if not isinstance(document, list) or not all(isinstance(i, dict) for i in document):
-            raise ValueError("Expected a JSON list of objects.")
-        return dataset_from_records(document)
+        data = in_stream.encode("utf-8") if isinstance(in_stream, str) else in_stream
+        table = table_parse(name=f"upload{self.extension}", data=data)
+        table.dataset.csms_places = table.places
+        return table.dataset
 
 
-IMPORT_FORMATS = [base_formats.CSV, JSONRecords, base_formats.XLSX]
+class CSVFile(_FileFormat, base_formats.CSV):
+    extension = ".csv"
+
+
+class JSONFile(_FileFormat, base_formats.JSON):
+    """A JSON list of objects, each with the keys it has, in any order (or an OCPI response)."""
+
+    extension = ".json"
+
+
+class XLSXFile(_FileFormat, base_formats.XLSX):
+    extension = ".xlsx"
+
+
+IMPORT_FORMATS = [CSVFile, JSONFile, XLSXFile]
 # Spreadsheets for reading; JSON is for machines, which have the API.
 EXPORT_FORMATS = [base_formats.CSV, base_formats.XLSX]
 
@@ -56,3 +66,10 @@ class ImportExportAdmin(ImportExportMixin):
             request.user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
             for action in ("add", "change")
         )
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # What is wrong with the file, as the command says it, not only its exception's name.
+        if isinstance(e, ImportFileError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)

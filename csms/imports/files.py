@@ -32,16 +32,22 @@ class Table:
 
 def table_read(path: str | Path) -> Table:
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in EXTENSIONS:
-        raise ImportFileError(
-            f"{path}: unknown file type {suffix or '(no extension)'!r}: "
-            f"give a {', '.join(EXTENSIONS)} file"
-        )
+    _kind_check(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ImportFileError(f"{path}: cannot read the file: {error.strerror or error}") from None
+    return table_parse(name=str(path), data=data)
+
+
+def table_parse(*, name: str, data: bytes) -> Table:
+    """The rows of a file's contents, the kind chosen by its name's extension.
+
+    The command reads a path, the admin an upload: both read the same way,
+    so both name the same places.
+    """
+    path = Path(name)
+    suffix = _kind_check(path)
     if suffix == ".xlsx":
         return _xlsx(path, data)
     try:
@@ -50,6 +56,16 @@ def table_read(path: str | Path) -> Table:
     except UnicodeDecodeError as error:
         raise ImportFileError(f"{path}: not UTF-8 text ({error.reason})") from None
     return _csv(path, text) if suffix == ".csv" else _json(path, text)
+
+
+def _kind_check(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in EXTENSIONS:
+        raise ImportFileError(
+            f"{path}: unknown file type {suffix or '(no extension)'!r}: "
+            f"give a {', '.join(EXTENSIONS)} file"
+        )
+    return suffix
 
 
 def _csv(path: Path, text: str) -> Table:

@@ -128,6 +128,8 @@ class ImportResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         self.actor = kwargs.get("user")
+        # The admin's upload carries where its rows are (csms/imports/admin.py).
+        self.places = getattr(dataset, "csms_places", self.places)
         try:
             self.prepare(dataset)
         except ImportFileError as error:
@@ -138,8 +140,19 @@ class ImportResource(resources.ModelResource):
     def file_prepare(self, dataset) -> None:
         """Load what the lines refer to, in a few queries, before the first line."""
 
-    def place_of(self, number: int) -> str:
+    def import_data(self, dataset, **kwargs):
+        result = super().import_data(dataset, **kwargs)
+        # Refused rows are named by their place in the file ("line 3"), in the
+        # admin's preview as in the command's errors, not by import-export's
+        # count of data rows.
+        for row in [*result.invalid_rows, *result.error_rows]:
+            row.number = self.place_of(row.number)
+        return result
+
+    def place_of(self, number: int | str) -> str:
         """Where line ``number`` (from 1, as import-export counts) is in the file."""
+        if isinstance(number, str):  # Already named (import_data).
+            return number
         if self.places is not None:
             return self.places[number - 1]
         return f"line number {number}"
