@@ -22,8 +22,6 @@ from chargepoints.services.commands import command_request, command_supported
 from chargepoints.services.passwords import chargepoint_password_rotate
 from csms.admin_tools import ReportedHistoryAdmin
 
-COMMANDS_SHOWN = 20
-
 
 def _report(modeladmin, request, command: Command) -> None:
     text = f"{command.chargepoint_id}: {command.get_name_display()}: {command.get_status_display()}"
@@ -271,27 +269,6 @@ class ChargePointCommandsMixin:
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/chargepoints/chargepoint/command.html", context)
-
-
-class CommandInline(admin.TabularInline):
-    """The newest commands of a charge point; the rest are in the command list."""
-
-    model = Command
-    fk_name = "chargepoint"
-    fields = ["created_at", "name", "requested_by", "source", "status", "error_code", "answered_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    verbose_name_plural = f"command history (newest {COMMANDS_SHOWN})"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        newest = queryset.order_by("-created_at", "-id").values_list("pk", flat=True)
-        return queryset.filter(pk__in=list(newest[:COMMANDS_SHOWN])).order_by("-created_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Command)

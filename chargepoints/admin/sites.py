@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django_countries.filters import CountryFilter
 
 from chargepoints.admin.charger_page import ChargerPageMixin
-from chargepoints.admin.commands import ChargePointCommandsMixin, CommandInline
+from chargepoints.admin.commands import ChargePointCommandsMixin
 from chargepoints.enums import SecurityProfile
 from chargepoints.models import (
     ChargePoint,
@@ -273,7 +273,8 @@ class ChargePointAdmin(
             },
         ),
     ]
-    inlines = [ConnectorInline, CommandInline]
+    # The commands sent and their answers are a panel of the charger page (charger_page.py).
+    inlines = [ConnectorInline]
 
     def get_readonly_fields(self, request, obj=None):
         shown = [

@@ -1,5 +1,6 @@
 """Commands in the admin: changelist actions, the current-limit and send-command pages, history."""
 
+import re
 import uuid
 
 import pytest
@@ -9,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from accounts.services import user_create
-from chargepoints.admin.commands import COMMANDS_SHOWN
+from chargepoints.admin.charger_page import COMMANDS_LISTED
 from chargepoints.enums import CommandSource, CommandStatus, TransactionStatus
 from chargepoints.models import ChargePoint, Command, Connector, Transaction
 
@@ -373,7 +374,7 @@ def test_the_charge_point_page_shows_the_command_history(admin_client, charger16
     a_command(charger16, name="get_composite_schedule")
     page = admin_client.get(change_url(charger16)).content.decode()
     assert "Get composite schedule" in page
-    assert f"command history (newest {COMMANDS_SHOWN})".capitalize() in page
+    assert 'id="chargepoint-commands"' in page
 
 
 def test_the_charge_point_page_links_to_the_command_pages(admin_client, charger16):
@@ -386,16 +387,11 @@ def test_the_charge_point_page_links_to_the_command_pages(admin_client, charger1
 def test_the_history_shows_only_the_newest_commands(admin_client, charger16, now):
     from datetime import timedelta
 
-    for minutes in range(COMMANDS_SHOWN + 5):
+    for minutes in range(COMMANDS_LISTED + 5):
         a_command(charger16, created_at=now + timedelta(minutes=minutes))
-    newest = Command.objects.order_by("-created_at")[:COMMANDS_SHOWN]
-    response = admin_client.get(change_url(charger16))
-    [inline] = [
-        formset
-        for formset in response.context["inline_admin_formsets"]
-        if formset.formset.model is Command
-    ]
-    shown = [form.instance.pk for form in inline.formset.forms]
+    newest = Command.objects.order_by("-created_at")[:COMMANDS_LISTED]
+    page = admin_client.get(change_url(charger16)).content.decode()
+    shown = [int(pk) for pk in re.findall(r'<tr data-command="(\d+)"', page)]
     assert shown == [command.pk for command in newest]
 
 
