@@ -38,17 +38,33 @@ def phone_e164(value) -> str | None:
     return number.as_e164 if isinstance(number, Number) and number.is_valid() else None
 
 
+class E164(dict):
+    """Each cell's number in E.164 (None if invalid), parsed once an import.
+
+    A line's number is read by the loader, the checks and the save; parsing
+    one costs more than its database row.
+    """
+
+    def __missing__(self, value):
+        self[value] = number = phone_e164(value)
+        return number
+
+
 def _invalid_number(text: str) -> ValueError:
     region = settings.PHONENUMBER_DEFAULT_REGION or "no region (set CSMS_PHONE_REGION)"
     return ValueError(f"{text!r}: " + INVALID_NUMBER.format(region=region))
 
 
 class PhoneNumber(widgets.Widget):
+    def __init__(self):
+        super().__init__()
+        self.e164 = E164()
+
     def clean(self, value, row=None, **kwargs):
         text = as_text(value)
         if not text:
             raise ValueError("This column needs a value.")
-        number = phone_e164(text)
+        number = self.e164[text]
         if number is None:
             raise _invalid_number(text)
         return number
@@ -107,7 +123,7 @@ class DriverResource(StoredResource):
         fields = ("phone_number", "name", "email", "username", "status", "date_joined")
 
     def row_key(self, row):
-        return phone_e164(row.get(self.key_column))
+        return self.fields["phone_number"].widget.e164[as_text(row.get(self.key_column))]
 
     def instances_by_key(self, keys):
         return {
@@ -153,12 +169,13 @@ class Owner(widgets.Widget):
     def __init__(self):
         super().__init__()
         self.users: dict[str, User] = {}
+        self.e164 = E164()
 
     def clean(self, value, row=None, **kwargs):
         text = as_text(value)
         if not text:
             return None
-        number = phone_e164(text)
+        number = self.e164[text]
         if number is None:
             raise _invalid_number(text)
         if number not in self.users:
@@ -173,6 +190,7 @@ class IdTagResource(StoredResource):
     key_column = "id_token"
     required_columns = ("id_token",)
     export_only = ("created_at",)
+    export_related = ("user",)
 
     id_token = IdTokenField("idToken", "id_token", Text())
     type = Field("token_type", "type", Choice(IdTokenType.choices))
@@ -196,9 +214,10 @@ class IdTagResource(StoredResource):
     def file_prepare(self, dataset):
         if "phone_number" not in dataset.headers:
             return
-        numbers = {phone_e164(value) for value in dataset["phone_number"]} - {None}
+        widget = self.fields["phone_number"].widget
+        numbers = {widget.e164[as_text(value)] for value in dataset["phone_number"]} - {None}
         owners = User.objects.filter(phone_number__in=numbers)
-        self.fields["phone_number"].widget.users = {u.phone_number.as_e164: u for u in owners}
+        widget.users = {u.phone_number.as_e164: u for u in owners}
 
     def row_check(self, instance, row, errors):
         stored = self.stored.get(self.row_key(row))

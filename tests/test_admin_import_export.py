@@ -6,11 +6,14 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import IdTag, User
 from accounts.services import user_create
 from chargepoints.models import ChargePoint, Location
+from chargepoints.services.connections import chargepoint_password_matches
 
 LISTS = [
     ("chargepoints", "chargepoint"),
@@ -249,3 +252,84 @@ def test_a_file_with_an_unknown_column_is_refused_with_its_name(client):
     assert response.status_code == 200
     assert "unknown column(s): conectors" in response.content.decode()
     assert not ChargePoint.objects.exists()
+
+
+def _export_queries(client, model_url) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        text = _export(client, model_url, "csv").content.decode()
+    return len(queries), text
+
+
+def _site(number: int) -> Location:
+    return Location.objects.create(
+        id=f"LOC-{number}",
+        name=f"Site {number}",
+        address="Main St 1",
+        city="Berlin",
+        country="DE",
+        coordinates={"latitude": "52.520000", "longitude": "13.405000"},
+    )
+
+
+def test_exporting_charge_points_costs_the_same_queries_for_3_rows_as_for_30(client):
+    login(client, staff("viewer", "view_chargepoint"))
+    for number in range(3):
+        ChargePoint.objects.create(chargepoint_id=f"CP-{number}", location=_site(number))
+    few, _ = _export_queries(client, "chargepoints_chargepoint")
+    for number in range(3, 30):
+        ChargePoint.objects.create(chargepoint_id=f"CP-{number}", location=_site(number))
+
+    many, text = _export_queries(client, "chargepoints_chargepoint")
+
+    assert len(text.splitlines()) == 31
+    assert "CP-29,,LOC-29," in text
+    assert many == few
+
+
+def test_exporting_id_tags_costs_the_same_queries_for_3_rows_as_for_30(client):
+    login(client, staff("viewer", "view_idtag"))
+
+    def tags(numbers):
+        for number in numbers:
+            phone = f"+668123450{number:02}"
+            owner = user_create(username=phone, password=None, phone_number=phone)
+            IdTag.objects.create(idToken=f"TAG{number:02}", user=owner)
+
+    tags(range(3))
+    few, _ = _export_queries(client, "accounts_idtag")
+    tags(range(3, 30))
+
+    many, text = _export_queries(client, "accounts_idtag")
+
+    assert len(text.splitlines()) == 31
+    assert any(line.startswith("TAG29,") and "+66812345029" in line for line in text.splitlines())
+    assert many == few
+
+
+def test_a_password_imported_in_the_admin_is_hashed_when_confirmed_not_in_the_preview(
+    client, monkeypatch
+):
+    from chargepoints.hashers import ChargerPasswordHasher
+
+    made = []
+    encode = ChargerPasswordHasher.encode
+    monkeypatch.setattr(
+        ChargerPasswordHasher, "encode", lambda *a, **k: made.append(1) or encode(*a, **k)
+    )
+    codenames = ("view_chargepoint", "add_chargepoint", "change_chargepoint", "rotate_password")
+    login(client, staff("installer", *codenames))
+    content = f"chargepoint_id,name,password\nCP-1,Gate,{PASSWORD}\n".encode()
+
+    preview = _upload(client, "chargepoints_chargepoint", content, "chargers.csv")
+
+    assert made == []
+    assert not ChargePoint.objects.exists()
+    confirm = preview.context["confirm_form"]
+    response = client.post(
+        reverse("admin:chargepoints_chargepoint_process_import"),
+        {name: confirm.initial[name] for name in confirm.fields},
+    )
+    assert response.status_code == 302
+    stored = ChargePoint.objects.get(pk="CP-1")
+    assert stored.security_profile == 1
+    assert chargepoint_password_matches(password_hash=stored.password, password=PASSWORD)

@@ -9,6 +9,7 @@ connectors 1..n are created, none deleted), security_profile and password
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,6 +23,7 @@ from chargepoints.services.connections import (
     PASSWORD_MAX_LENGTH,
     PASSWORD_MIN_LENGTH,
     chargepoint_password_matches,
+    password_hash,
 )
 from chargepoints.services.sites import (
     KEEP,
@@ -35,6 +37,9 @@ from csms.imports.resources import may
 
 # Connectors an imported charger may be given: more is a typing error, not a charger.
 MOST_CONNECTORS = 100
+# What a dry run stores for a new password, in the transaction it rolls back:
+# it validates the line and hashes nothing (and no password matches it).
+NOT_HASHED = UNUSABLE_PASSWORD_PREFIX + "dry run"
 
 
 class LocationReference(widgets.Widget):
@@ -70,6 +75,7 @@ class ChargePointResource(SiteResource):
     export_only = ("connected", "status", "ocpp_version", "firmware_version", "last_heartbeat")
     import_only = ("password",)
     related = ("location",)
+    export_related = ("location",)
 
     chargepoint_id = Field("chargepoint_id", "chargepoint_id", Text())
     name = Field("name", "name", Text())
@@ -119,6 +125,8 @@ class ChargePointResource(SiteResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.passwords: dict[str, str] = {}
+        # The file's new passwords, hashed before the import's transaction.
+        self.hashes: dict[str, str] = {}
         # Connector ids each charger of the file has (above 0).
         self.connector_ids: dict[str, set[int]] = {}
         # Whether the password in the file is the one the charger has already.
@@ -143,34 +151,57 @@ class ChargePointResource(SiteResource):
             chargepoint_id__in=keys, connectorid__gt=0
         ).values_list("chargepoint_id", "connectorid"):
             self.connector_ids.setdefault(chargepoint_id, set()).add(number)
-        if "password" in dataset.headers:
-            self._compare_passwords(dataset, keys)
 
-    def _compare_passwords(self, dataset, keys):
-        """Which chargers the file gives the password they have: those lines change nothing.
+    def file_precompute(self, dataset, *, dry_run):
+        """Which chargers the file gives the password they have, and the others' new hashes.
 
-        A hash check costs milliseconds of CPU (chargepoints/hashers.py): a
-        pool checks them side by side (hashlib leaves the GIL while it works).
+        A hash costs milliseconds of CPU (chargepoints/hashers.py), ten
+        thousand of them a minute: a pool makes them side by side (hashlib
+        leaves the GIL while it works), before the import's transaction, so
+        nobody waits on the database meanwhile. A dry run hashes nothing
+        new; it compares with the stored hashes, to count as the import will.
         """
-        given = {}
+        if "password" not in dataset.headers:
+            return
+        given, seen = {}, set()
         for row in dataset.dict:
             key, password = self.row_key(row), as_text(row.get("password"))
-            if key is not None and password:
+            # A key's later lines are refused; row_check refuses a password it may not set.
+            if key is not None and key not in seen and self._may_set(password):
                 given[key] = password
-        hashes = dict(
-            ChargePoint.objects.filter(pk__in=keys)
+            seen.add(key)
+        if not given:
+            return
+        stored = dict(
+            ChargePoint.objects.filter(pk__in=given.keys())
             .exclude(password="")
             .values_list("pk", "password")
         )
-        pairs = [(key, hashes[key], given[key]) for key in given.keys() & hashes.keys()]
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            verdicts = pool.map(
-                lambda pair: chargepoint_password_matches(password_hash=pair[1], password=pair[2]),
-                pairs,
-            )
-            self.same_password = {
-                pair[0]: verdict for pair, verdict in zip(pairs, verdicts, strict=True)
-            }
+
+        def verdict(key: str) -> tuple[bool, str | None]:
+            password = given[key]
+            if key in stored and chargepoint_password_matches(
+                password_hash=stored[key], password=password
+            ):
+                return True, None
+            return False, None if dry_run else password_hash(password)
+
+        with (
+            ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool,
+            self.progress_bar(len(given), " passwords") as bar,
+        ):
+            for key, (same, hashed) in zip(given, pool.map(verdict, given), strict=True):
+                self.same_password[key] = same
+                if hashed:
+                    self.hashes[key] = hashed
+                bar.update(1)
+
+    def _may_set(self, password: str) -> bool:
+        return (
+            bool(password)
+            and may(self.actor, PASSWORD_RIGHT)
+            and PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH
+        )
 
     def row_check(self, instance, row, errors):
         key = self.row_key(row)
@@ -230,13 +261,17 @@ class ChargePointResource(SiteResource):
         fields["security_profile"] = instance.security_profile
         fields["connector_count"] = instance.connector_count or 1
         password = self.passwords.get(key) if self._password_changes(key) else None
+        hashed = self.hashes.get(key) or (NOT_HASHED if self.dry_run else None)
         try:
             with transaction.atomic():
                 if is_create:
-                    chargepoint_create(fields=fields, password=password)
+                    chargepoint_create(fields=fields, password=password, hashed=hashed)
                 else:
                     chargepoint_update(
-                        chargepoint=self.stored[key], fields=fields, password=password or KEEP
+                        chargepoint=self.stored[key],
+                        fields=fields,
+                        password=password or KEEP,
+                        hashed=hashed,
                     )
                 # Numbered 1..n as OCPP 1.6 numbers them; a 2.0.1 charger's
                 # reports adopt them (services/connectors.py).

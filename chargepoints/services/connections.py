@@ -96,13 +96,19 @@ def chargepoint_password_verdict(
     return PasswordMatch.NONE
 
 
-def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) -> None:
+def chargepoint_set_password(
+    *, chargepoint: ChargePoint, password: str | None, hashed: str | None = None
+) -> None:
     """Set (or with None, remove) the HTTP Basic password a charger must present.
 
     A charger given a password is on security profile 1 at least from then
     on: a password nobody asks for protects nothing. Removing it lowers no
     profile (OCPP 2.0.1 A00.FR.005: lowering is a deliberate act, not a side
     effect); a profile 1 or 2 charger without one is refused until it has one.
+
+    ``hashed``: ``password``'s hash (password_hash), when the caller made it
+    already, e.g. an import hashing its lines side by side before its
+    transaction opens; it is stored as given.
     """
     # Whatever was sent and never confirmed is superseded.
     chargepoint.password_unconfirmed = ""
@@ -117,7 +123,7 @@ def chargepoint_set_password(*, chargepoint: ChargePoint, password: str | None) 
                     f"{PASSWORD_MAX_LENGTH} characters."
                 }
             )
-        chargepoint.password = password_hash(password)
+        chargepoint.password = hashed or password_hash(password)
         if chargepoint.security_profile < SecurityProfile.BASIC_AUTH:
             chargepoint.security_profile = SecurityProfile.BASIC_AUTH
             fields.append("security_profile")

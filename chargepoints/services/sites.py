@@ -74,7 +74,10 @@ def location_delete(*, location: Location) -> None:
 
 
 @transaction.atomic
-def chargepoint_create(*, fields: dict[str, Any], password: str | None = None) -> ChargePoint:
+def chargepoint_create(
+    *, fields: dict[str, Any], password: str | None = None, hashed: str | None = None
+) -> ChargePoint:
+    """``hashed``: the password's hash when made already (chargepoint_set_password)."""
     if ChargePoint.objects.filter(pk=fields.get("chargepoint_id")).exists():
         raise ValidationError({"chargepoint_id": "A charge point with this id already exists."})
     chargepoint = ChargePoint()
@@ -86,7 +89,7 @@ def chargepoint_create(*, fields: dict[str, Any], password: str | None = None) -
             {"chargepoint_id": "A charge point with this id already exists."}
         ) from None
     if password:
-        chargepoint_set_password(chargepoint=chargepoint, password=password)
+        chargepoint_set_password(chargepoint=chargepoint, password=password, hashed=hashed)
     return chargepoint
 
 
@@ -108,9 +111,16 @@ def chargepoints_register(
 
 @transaction.atomic
 def chargepoint_update(
-    *, chargepoint: ChargePoint, fields: dict[str, Any], password: Any = KEEP
+    *,
+    chargepoint: ChargePoint,
+    fields: dict[str, Any],
+    password: Any = KEEP,
+    hashed: str | None = None,
 ) -> ChargePoint:
-    """``password``: a new one, "" or None to need none, KEEP to leave it."""
+    """``password``: a new one, "" or None to need none, KEEP to leave it.
+
+    ``hashed``: the new password's hash when made already (chargepoint_set_password).
+    """
     before = chargepoint_terms(chargepoint)
     fields = dict(fields)
     new_id = fields.pop("chargepoint_id", chargepoint.chargepoint_id)
@@ -120,7 +130,7 @@ def chargepoint_update(
         raise ValidationError({"chargepoint_id": "A charge point's id cannot be changed."})
     _save(chargepoint, fields)
     if password is not KEEP:
-        chargepoint_set_password(chargepoint=chargepoint, password=password or None)
+        chargepoint_set_password(chargepoint=chargepoint, password=password or None, hashed=hashed)
     chargepoint_terms_enforce(chargepoint=chargepoint, before=before)
     return chargepoint
 

@@ -10,12 +10,8 @@ natural key, and a line that would change nothing is counted unchanged.
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from csms.imports.files import EXTENSIONS, ImportFileError, table_read
-
-# Files with more lines than this get a progress bar (on standard error).
-PROGRESS_FROM = 200
 
 
 class ImportCommand(BaseCommand):
@@ -34,7 +30,8 @@ class ImportCommand(BaseCommand):
         )
 
     def handle(self, *args, file: str, dry_run: bool, skip_invalid: bool, **options):
-        resource = self.resource_class()
+        resource = self.resource_class(previews=False)
+        resource.progress_stream = self.stderr._out
         try:
             table = table_read(file)
         except ImportFileError as error:
@@ -46,12 +43,10 @@ class ImportCommand(BaseCommand):
         if not len(table.dataset):
             raise CommandError(f"{file}: no lines to import")
         resource.places = table.places
-        bar = tqdm(
-            total=len(table.dataset),
-            unit=" lines",
-            file=self.stderr._out,
-            disable=len(table.dataset) <= PROGRESS_FROM,
-        )
+        # Before import_data opens its transaction: the writers of the
+        # gateway do not wait on the database while passwords are hashed.
+        resource.precompute(table.dataset, dry_run=dry_run)
+        bar = resource.progress_bar(len(table.dataset), " lines")
         resource.progress = bar
         with bar:
             result = resource.import_data(

@@ -7,15 +7,21 @@ a key given twice, and reports errors by column name rather than by the
 model field behind it.
 """
 
+import copy
 from collections.abc import Hashable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import QuerySet
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
+from tqdm import tqdm
 
 from csms.imports.columns import is_empty
 from csms.imports.files import ImportFileError
+
+# Steps over this many lines show a progress bar (the commands' standard error).
+PROGRESS_FROM = 200
 
 
 class KeyLoader(BaseInstanceLoader):
@@ -51,6 +57,8 @@ class ImportResource(resources.ModelResource):
     required_values: tuple[str, ...] | None = None
     # Columns imports read and exports never write (a password).
     import_only: tuple[str, ...] = ()
+    # Relations the exported columns read, loaded with the rows (not a query a row).
+    export_related: tuple[str, ...] = ()
 
     class Meta:
         instance_loader_class = KeyLoader
@@ -60,10 +68,19 @@ class ImportResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = False
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, previews: bool = True, **kwargs):
         super().__init__(**kwargs)
+        # This import's own options: import-export reads (and writes) them on _meta.
+        self._meta = copy.copy(self._meta)
+        # The admin's preview shows each line's changes; a command prints
+        # none, and skips their making (a diff of every column, every line).
+        self._meta.skip_html_diff = not previews
         # Whoever imports (the admin's user); None from the command line.
         self.actor = None
+        self.dry_run = False
+        self.precomputed = False
+        # Where progress bars go (a command's standard error); None shows none.
+        self.progress_stream = None
         self.notes: list[str] = []
         # Each key's first line, to name it when a later line repeats it.
         self.first_lines: dict[Hashable, int] = {}
@@ -99,6 +116,12 @@ class ImportResource(resources.ModelResource):
         fields = super().get_export_fields(selected_fields)
         return [field for field in fields if field.column_name not in self.import_only]
 
+    def filter_export(self, queryset, **kwargs):
+        queryset = super().filter_export(queryset, **kwargs)
+        if self.export_related and isinstance(queryset, QuerySet):
+            queryset = queryset.select_related(*self.export_related)
+        return queryset
+
     def prepare(self, dataset) -> None:
         """Check the file's columns; raises ImportFileError naming what is wrong."""
         if getattr(dataset, "_csms_prepared", False):
@@ -126,8 +149,22 @@ class ImportResource(resources.ModelResource):
             raise ImportFileError(f"column(s) given twice: {', '.join(repeated)}")
         dataset._csms_prepared = True
 
+    def precompute(self, dataset, *, dry_run: bool) -> None:
+        """The file's costly work that needs no transaction, done once (see file_precompute).
+
+        The command calls it between prepare() and import_data, so that the
+        database's write lock is not held meanwhile; import-export's admin
+        calls import_data itself, and before_import calls it then.
+        """
+        if not self.precomputed:
+            self.file_precompute(dataset, dry_run=dry_run)
+            self.precomputed = True
+
+    def file_precompute(self, dataset, *, dry_run: bool) -> None:
+        """Work out of the lines what costs CPU and reads little (hashing), before any write."""
+
     def before_import(self, dataset, **kwargs):
-        self.actor = kwargs.get("user")
+        self.actor = kwargs.get("user", self.actor)
         # The admin's upload carries where its rows are (csms/imports/admin.py).
         self.places = getattr(dataset, "csms_places", self.places)
         try:
@@ -135,13 +172,24 @@ class ImportResource(resources.ModelResource):
         except ImportFileError as error:
             # The admin shows it above the preview, and imports nothing.
             raise ValidationError(str(error)) from None
+        self.precompute(dataset, dry_run=self.dry_run)
         self.file_prepare(dataset)
 
     def file_prepare(self, dataset) -> None:
         """Load what the lines refer to, in a few queries, before the first line."""
 
-    def import_data(self, dataset, **kwargs):
-        result = super().import_data(dataset, **kwargs)
+    def progress_bar(self, total: int, unit: str) -> tqdm:
+        return tqdm(
+            total=total,
+            unit=unit,
+            file=self.progress_stream,
+            disable=self.progress_stream is None or total <= PROGRESS_FROM,
+        )
+
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        # before_import is not told; a dry run does less (e.g. hashes no password).
+        self.dry_run = dry_run
+        result = super().import_data(dataset, dry_run=dry_run, **kwargs)
         # Refused rows are named by their place in the file ("line 3"), in the
         # admin's preview as in the command's errors, not by import-export's
         # count of data rows.

@@ -6,8 +6,10 @@ import json
 import pytest
 import tablib
 from django.core.management import CommandError, call_command
+from django.db import connections
 
 from chargepoints.enums import ParkingType
+from chargepoints.hashers import ChargerPasswordHasher
 from chargepoints.models import ChargePoint, Connector, Location
 from chargepoints.services.connections import chargepoint_password_matches
 
@@ -251,3 +253,88 @@ def test_a_long_file_shows_a_progress_bar(tmp_path, site):
     assert status == 0
     assert "300 created" in out
     assert "300/300" in err
+
+
+@pytest.fixture
+def hashes(monkeypatch):
+    """Each hash the charger hasher makes (checking a password makes one too).
+
+    Each is recorded as whether the command's database transaction was open
+    then (the hashing threads have connections of their own: the command's
+    is the one asked).
+    """
+    command_connection = connections["default"]
+    made = []
+    encode = ChargerPasswordHasher.encode
+
+    def recording(self, password, salt, iterations=None):
+        made.append(command_connection.in_atomic_block)
+        return encode(self, password, salt, iterations)
+
+    monkeypatch.setattr(ChargerPasswordHasher, "encode", recording)
+    return made
+
+
+def test_a_dry_run_hashes_no_password_and_stores_nothing(tmp_path, site, hashes):
+    status, out, err = run(write(tmp_path, GOOD), "--dry-run")
+
+    assert status == 0, err
+    assert "would be 2 created, 0 updated, 0 unchanged, 0 refused; nothing written" in out
+    assert hashes == []
+    assert not ChargePoint.objects.exists()
+
+
+def test_a_dry_run_still_refuses_a_password_of_the_wrong_length(tmp_path, site, hashes):
+    path = write(tmp_path, "chargepoint_id,name,password\nCP-1,Gate,short\n")
+
+    status, _, err = run(path, "--dry-run")
+
+    assert status == 1
+    assert "line 2, column password: OCPP requires 16 to 40 characters (this one has 5)." in err
+    assert hashes == []
+
+
+def test_a_dry_run_counts_passwords_as_the_import_will_and_changes_none(tmp_path, site):
+    run(write(tmp_path, GOOD))
+    stored = ChargePoint.objects.get(pk="CP-2").password
+    other = "zyxwvutsrqponmlk9876"
+    changed = write(tmp_path, f"chargepoint_id,name,password\nCP-2,Yard,{other}\n", "new.csv")
+
+    _, same_out, _ = run(write(tmp_path, GOOD, "same.csv"), "--dry-run")
+    _, changed_out, _ = run(changed, "--dry-run")
+
+    assert "would be 0 created, 0 updated, 2 unchanged, 0 refused" in same_out
+    assert "would be 0 created, 1 updated, 0 unchanged, 0 refused" in changed_out
+    assert ChargePoint.objects.get(pk="CP-2").password == stored
+
+
+@pytest.mark.django_db(transaction=True)
+def test_passwords_are_hashed_before_the_import_transaction_opens(tmp_path, site, hashes):
+    lines = "".join(f"CP-{n},Charger {n},,,,1,1,{PASSWORD}{n}\n" for n in range(5))
+    path = write(tmp_path, GOOD.splitlines(keepends=True)[0] + lines)
+
+    status, out, err = run(path)
+
+    assert status == 0, err
+    assert "5 created" in out
+    # Made while the command held no transaction (so no write lock) open.
+    assert hashes == [False] * 5
+    for n in range(5):
+        stored = ChargePoint.objects.get(pk=f"CP-{n}").password
+        assert stored.startswith("pbkdf2_sha256_charger$")
+        assert chargepoint_password_matches(password_hash=stored, password=f"{PASSWORD}{n}")
+        assert not chargepoint_password_matches(password_hash=stored, password=PASSWORD)
+
+
+def test_a_changed_password_is_stored_as_the_hash_of_the_new_one(tmp_path, site):
+    run(write(tmp_path, GOOD))
+    old = ChargePoint.objects.get(pk="CP-2").password
+    other = "zyxwvutsrqponmlk9876"
+
+    status, out, _ = run(write(tmp_path, f"chargepoint_id,name,password\nCP-2,Yard,{other}\n"))
+
+    assert status == 0 and "1 updated" in out
+    stored = ChargePoint.objects.get(pk="CP-2").password
+    assert stored != old
+    assert chargepoint_password_matches(password_hash=stored, password=other)
+    assert not chargepoint_password_matches(password_hash=stored, password=PASSWORD)
