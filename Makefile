@@ -60,17 +60,20 @@ test-postgres: install
 
 # One CSMS process against a raw WebSocket echo server on the same core, a Node
 # load client on the other (bench/capacity.py), then the cost engine
-# (bench/pricing.py). Prints tables, asserts nothing. Override e.g.
-# make bench CHARGERS=200 SECONDS=10 STORM=500 IDLE=500.
+# (bench/pricing.py), then the import commands on 10,000-line files
+# (bench/imports.py). Prints tables, asserts nothing. Override e.g.
+# make bench CHARGERS=200 SECONDS=10 STORM=500 IDLE=500 IMPORT_LINES=1000.
 CHARGERS ?= 1000
 SECONDS ?= 20
 STORM ?= 10000
 IDLE ?= 10000
+IMPORT_LINES ?= 10000
 bench: install
 	npm ci --prefix bench/load --no-audit --no-fund --silent
 	$(BIN)/python bench/capacity.py --chargers $(CHARGERS) --seconds $(SECONDS) \
 		--storm $(STORM) --idle $(IDLE)
 	$(BIN)/python bench/pricing.py
+	$(BIN)/python bench/imports.py --lines $(IMPORT_LINES)
 
 # Style, then the layering of docs/architecture.md (import contracts in pyproject.toml).
 lint: install
