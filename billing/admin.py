@@ -25,7 +25,7 @@ from billing.services.pricing import tariff_in_force
 from billing.validation.tariffs import tariff_errors
 from chargepoints.admin import ConnectorAdmin, TransactionAdmin
 from chargepoints.models import Connector, Transaction
-from chargepoints.transaction_resources import ListExportMixin
+from chargepoints.transaction_resources import ListExportMixin, TransactionResource
 
 
 class TariffElementForm(forms.ModelForm):
@@ -244,6 +244,9 @@ admin.site.unregister(Transaction)
 admin.site.unregister(Connector)
 
 
+PRICES_PERMISSION = "billing.view_transactionpricing"
+
+
 @admin.register(Transaction)
 class PricedTransactionAdmin(TransactionAdmin):
     list_display = [*TransactionAdmin.list_display, "pricing__total_cost"]
@@ -251,6 +254,21 @@ class PricedTransactionAdmin(TransactionAdmin):
     inlines = [TransactionPricingInline, *TransactionAdmin.inlines]
     actions = [*TransactionAdmin.actions, "reconcile"]
     resource_classes = [PricedTransactionResource]
+
+    # Prices are billing's: staff who may view transactions but not their
+    # pricing (as the dashboard's revenue figure) see and export the charger's
+    # facts only.
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if request.user.has_perm(PRICES_PERMISSION):
+            return columns
+        return [column for column in columns if column != "pricing__total_cost"]
+
+    def get_export_resource_classes(self, request):
+        if request.user.has_perm(PRICES_PERMISSION):
+            return [PricedTransactionResource]
+        return [TransactionResource]
 
     def has_reconcile_permission(self, request) -> bool:
         # Reconciling makes CDRs (for review before any partner sees them).

@@ -7,9 +7,12 @@ sampled value of the network.
 
 import bisect
 import datetime
+import hashlib
+import time
 import zoneinfo
 from collections import defaultdict
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDay, TruncHour, TruncMinute, TruncMonth
 from django.utils import timezone
@@ -42,6 +45,15 @@ def bucket_starts(
     return [datetime.datetime(d.year, d.month, d.day, tzinfo=tz) for d in days]
 
 
+# The totals of past (closed) days and months are kept in Django's cache (the
+# CACHES setting; unset, as by default, each server process keeps its own in
+# memory, LocMemCache): an open dashboard re-reads its charts while a year of
+# readings stays put. A reading that arrives late for a closed day or month
+# (a charger that was offline sends its stored meter values) shows once the
+# kept totals expire: within these times.
+CLOSED_BUCKETS_KEPT = {"day": 10 * 60, "month": 60 * 60}
+
+
 def energy_series(
     *,
     transactions: QuerySet[Transaction],
@@ -49,20 +61,71 @@ def energy_series(
     unit: str,
     count: int,
     now: datetime.datetime | None = None,
+    cache_scope: str | None = None,
 ) -> list[tuple[datetime.datetime, float]]:
     """Energy delivered (kWh) per local day or month, oldest first, the current one last.
 
     The same computation as chargepoints.selectors.energy_totals (seed 004's
     day/week/month/year totals): each transaction's register, linear between
     readings, so a session crossing midnight counts in each day for what it
-    delivered on that day. Only each transaction's first and last reading in
-    every bucket is read (grouped in the database): the register between two
-    buckets is interpolated from exactly those two, and an energy import
-    register only rises within a bucket, so the least and greatest readings
-    of a bucket are its first and last.
+    delivered on that day.
+
+    ``cache_scope`` names what ``transactions`` are (e.g. "network",
+    "location:7"): the totals of closed buckets are then kept under it (with
+    the unit and time zone) for CLOSED_BUCKETS_KEPT seconds, and only the
+    buckets not kept, from the oldest of them on, and the current one are
+    computed. Without it, everything is.
     """
     now = now or timezone.now()
     starts = bucket_starts(now=now, tz=tz, unit=unit, count=count)
+    key = kept = None
+    if cache_scope is not None:
+        key = _kept_key(cache_scope, unit, tz)
+        kept = cache.get(key) or {"until": time.time() + CLOSED_BUCKETS_KEPT[unit], "wh": {}}
+    known = kept["wh"] if kept else {}
+    # From the oldest closed bucket not kept on; the current one always.
+    first = next(
+        (i for i, start in enumerate(starts[:-1]) if start.isoformat() not in known),
+        len(starts) - 1,
+    )
+    computed = _energy_wh(
+        transactions=transactions, tz=tz, unit=unit, starts=starts[first:], now=now
+    )
+    totals = [known[start.isoformat()] for start in starts[:first]] + computed
+    if key is not None:
+        closed = {s.isoformat(): wh for s, wh in zip(starts[:-1], totals[:-1], strict=True)}
+        left = kept["until"] - time.time()
+        if first < len(starts) - 1 and left > 0:
+            # Buckets closed meanwhile join those kept, until those expire.
+            cache.set(key, {"until": kept["until"], "wh": closed}, timeout=left)
+    return [(start, round(wh / 1000, 3)) for start, wh in zip(starts, totals, strict=True)]
+
+
+def _kept_key(scope: str, unit: str, tz: zoneinfo.ZoneInfo) -> str:
+    # Hashed: a charger's id may hold spaces, which a cache key must not.
+    # One entry per scope and unit (not per bucket): the default cache holds
+    # 300 entries, the API's throttle counts among them.
+    digest = hashlib.sha256(f"{scope}|{unit}|{tz}".encode()).hexdigest()[:32]
+    return f"csms:energy:{digest}"
+
+
+def _energy_wh(
+    *,
+    transactions: QuerySet[Transaction],
+    tz: zoneinfo.ZoneInfo,
+    unit: str,
+    starts: list[datetime.datetime],
+    now: datetime.datetime,
+) -> list[float]:
+    """Wh delivered in each bucket, from each start to the next, the last one up to now.
+
+    Only each transaction's first and last reading in every bucket is read
+    (grouped in the database): the register between two buckets is
+    interpolated from exactly those two, and an energy import register only
+    rises within a bucket, so the least and greatest readings of a bucket are
+    its first and last. A transaction that reaches back before the first
+    start has its earlier buckets read too, so its register there is exact.
+    """
     ends = [*starts[1:], now]
     overlapping = transactions.filter(start_transaction_timestamp__lt=now).filter(
         Q(stop_transaction_timestamp__isnull=True) | Q(stop_transaction_timestamp__gt=starts[0])
@@ -110,7 +173,7 @@ def energy_series(
         last = bisect.bisect_right(starts, register.times[-1])
         for index in range(first, min(last + 1, len(starts))):
             totals[index] += register.between(starts[index], ends[index])
-    return [(start, round(wh / 1000, 3)) for start, wh in zip(starts, totals, strict=True)]
+    return totals
 
 
 def sessions_by_hour(

@@ -88,8 +88,12 @@ class CsmsAdminSite(AdminSite):
             return JsonResponse({"detail": "No such chart."}, status=404)
         if not request.user.has_perm(chart.permission):
             return _refused()
+        # Checked before any id is looked up (csms.dashboard.ChartScope).
+        params = dashboard.chart_params(request.user, request.GET.dict())
+        if params is None:
+            return _refused()
         try:
-            data = chart.data(request.GET.dict())
+            data = chart.data(params)
         except LookupError as error:
             return JsonResponse({"detail": str(error)}, status=404)
         return JsonResponse({"name": name, "title": chart.title, "kind": chart.kind, **data})

@@ -89,12 +89,18 @@ class MapLayer:
 
 @dataclass(frozen=True)
 class ChartScope:
-    """A choice that narrows the front page's charts, e.g. one location: ?<param>=<value>."""
+    """A parameter that narrows the charts, e.g. one location: ?<param>=<value>.
+
+    Asking for a scope needs its permission, whatever the chart's: otherwise
+    a chart's 200 or 404 would tell who may not see chargers which ids exist.
+    With ``options`` the front page offers the scope as a choice; without,
+    only pages that know the value use it (the charger page its charger).
+    """
 
     param: str
     label: str
     permission: str
-    options: Callable[[], list[tuple[str, str]]]
+    options: Callable[[], list[tuple[str, str]]] | None = None
 
 
 @dataclass
@@ -154,7 +160,18 @@ class Dashboard:
         return [(p, p.render(obj)) for p in panels if user.has_perm(p.permission)]
 
     def scopes_for(self, user) -> list[tuple[ChartScope, list[tuple[str, str]]]]:
-        return [(s, s.options()) for s in self.scopes if user.has_perm(s.permission)]
+        return [
+            (s, s.options())
+            for s in self.scopes
+            if s.options is not None and user.has_perm(s.permission)
+        ]
+
+    def chart_params(self, user, query: dict[str, str]) -> dict[str, str] | None:
+        """The scopes a chart is asked for, or None when one of them is not the user's to ask."""
+        asked = {s.param: s for s in self.scopes if query.get(s.param)}
+        if not all(user.has_perm(scope.permission) for scope in asked.values()):
+            return None
+        return {param: query[param] for param in asked}
 
     def markers_for(self, user) -> list[dict]:
         return [

@@ -146,6 +146,27 @@ def test_the_transaction_list_exports_csv_with_its_price(support, charged, setti
     )
 
 
+@pytest.mark.parametrize(
+    ("codenames", "priced"),
+    [(["view_transaction"], False), (["view_transaction", "view_transactionpricing"], True)],
+)
+def test_prices_are_listed_and_exported_only_with_the_billing_right(
+    client, charged, codenames, priced
+):
+    # Like the dashboard's revenue figure: a transaction's price is billing's.
+    clerk = staff_with(client, *codenames)
+
+    rows = csv_rows(export(clerk, TRANSACTIONS))
+    page = clerk.get(reverse(f"admin:{TRANSACTIONS}_changelist")).content.decode()
+
+    header = TRANSACTION_HEADER if priced else TRANSACTION_HEADER[:14]
+    assert list(rows[0]) == header
+    by_charger = {row["chargepoint_id"]: row for row in rows}
+    assert by_charger["BILL-16"]["energy_kwh"] == "7.0"
+    assert ("3.689" in str(by_charger["BILL-16"])) is priced
+    assert ("column-pricing__total_cost" in page) is priced
+
+
 def test_the_transaction_export_follows_the_lists_search_and_filters(support, charged):
     searched = csv_rows(export(support, TRANSACTIONS, query="?q=BILL-201"))
     filtered = csv_rows(export(support, TRANSACTIONS, query="?transaction_status__exact=COMPLETED"))

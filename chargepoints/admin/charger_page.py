@@ -177,7 +177,12 @@ class ChargerPageMixin:
             "charger": state,
             "charger_connectors": chargepoint.connectors.all(),
             "charger_charts": charts,
-            "charger_panels": dashboard.panels_for(PAGE, user, chargepoint),
+            # Rendered once, by charger_state.
+            "charger_panels": [
+                (panel, state["panels"][panel.key])
+                for panel in dashboard.panels.get(PAGE, [])
+                if panel.key in state["panels"]
+            ],
             "charger_commands": state["panels"].get("chargepoint-commands"),
             "charger_buttons": [(name, actions[name][2]) for name in BUTTONS if name in actions],
             "charger_changelist": reverse("admin:chargepoints_chargepoint_changelist"),

@@ -158,7 +158,10 @@ def _active_sessions() -> list[dict]:
 
 
 def _scope(params: dict[str, str]):
-    """The transactions, chargers and time zone a chart's parameters ask for."""
+    """The transactions, chargers and time zone a chart's parameters ask for, and its name.
+
+    The name keys what chart_selectors keeps in the cache: each scope its own.
+    """
     if params.get("chargepoint"):
         chargepoint = (
             ChargePoint.objects.select_related("location").filter(pk=params["chargepoint"]).first()
@@ -170,6 +173,7 @@ def _scope(params: dict[str, str]):
             Transaction.objects.filter(chargepoint=chargepoint),
             ChargePoint.objects.filter(pk=chargepoint.pk),
             chargepoint_time_zone(chargepoint=chargepoint),
+            f"chargepoint:{chargepoint.pk}",
         )
     if params.get("location"):
         location = Location.objects.filter(pk=params["location"]).first()
@@ -179,15 +183,16 @@ def _scope(params: dict[str, str]):
             Transaction.objects.filter(chargepoint__location=location),
             ChargePoint.objects.filter(location=location),
             location.time_zone,
+            f"location:{location.pk}",
         )
-    return Transaction.objects.all(), ChargePoint.objects.all(), site_time_zone()
+    return Transaction.objects.all(), ChargePoint.objects.all(), site_time_zone(), "network"
 
 
 def _energy(unit: str, count: int, label_format: str):
     def data(params: dict[str, str]) -> dict:
-        transactions, _, tz = _scope(params)
+        transactions, _, tz, name = _scope(params)
         series = chart_selectors.energy_series(
-            transactions=transactions, tz=tz, unit=unit, count=count
+            transactions=transactions, tz=tz, unit=unit, count=count, cache_scope=name
         )
         return {
             "labels": [start.strftime(label_format) for start, _ in series],
@@ -200,7 +205,7 @@ def _energy(unit: str, count: int, label_format: str):
 
 
 def _sessions_by_hour(params: dict[str, str]) -> dict:
-    transactions, _, tz = _scope(params)
+    transactions, _, tz, _ = _scope(params)
     hours = chart_selectors.sessions_by_hour(transactions=transactions, tz=tz)
     return {
         "labels": [f"{hour:02d}:00" for hour in range(24)],
@@ -211,7 +216,7 @@ def _sessions_by_hour(params: dict[str, str]) -> dict:
 
 
 def _availability(params: dict[str, str]) -> dict:
-    _, chargepoints, tz = _scope(params)
+    _, chargepoints, tz, _ = _scope(params)
     series = chart_selectors.availability_by_day(chargepoints=chargepoints, tz=tz)
     return {
         "labels": [start.strftime("%a %d") for start, _ in series],
@@ -305,6 +310,10 @@ def register() -> None:
             "chargepoints.view_location",
             lambda: [(str(pk), name) for pk, name in Location.objects.values_list("pk", "name")],
         )
+    )
+    # The charger page's charts (chargepoints/admin/charger_page.py).
+    dashboard.register_scope(
+        ChartScope("chargepoint", "Charge point", "chargepoints.view_chargepoint")
     )
 
 

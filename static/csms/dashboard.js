@@ -1,6 +1,13 @@
 /* The admin's dashboard and charger page: draws the charts (Chart.js) and the
  * map (Leaflet), and re-reads the JSON endpoints when the live socket
- * (live.js) announces a change ("csms:changed"), debounced to one refresh a second. */
+ * (live.js) announces a change ("csms:changed").
+ *
+ * Figures, the sessions table and the charger's state (with the running
+ * session's power curve) follow every note, debounced to one refresh a
+ * second. Charts of days and months need no such freshness, and cost the
+ * server far more: they are re-read only when a session starts or ends, a
+ * charger comes or goes, or the socket reconnects (network.resync), and at
+ * most once a minute (data-charts-every-seconds on the page's root). */
 (function () {
   "use strict";
 
@@ -74,7 +81,21 @@
     });
   }
 
+  var FOLLOW_AFTER_MS = 1000;
+  var CHARTS_EVERY_SECONDS = 60;
+  // The notes (chargepoints/services/live.py) that can change a chart.
+  var CHART_NOTES = { transaction: true, connection: true };
+  var chartsReadAt = 0;
+  var chartsTimer = null;
+
+  function chartsEveryMs() {
+    var root = document.querySelector("[data-charts-every-seconds]");
+    var seconds = root ? Number(root.dataset.chartsEverySeconds) : NaN;
+    return 1000 * (seconds >= 0 ? seconds : CHARTS_EVERY_SECONDS);
+  }
+
   function refreshCharts() {
+    chartsReadAt = Date.now();
     document.querySelectorAll("canvas[data-chart][data-url]").forEach(function (canvas) {
       getJSON(scoped(canvas.dataset.url)).then(function (data) { draw(canvas, data); })
         .catch(function (error) { console.warn(error); });
@@ -189,18 +210,30 @@
     else { map.setView([0, 0], 1); }
   }
 
-  function refreshAll() {
+  function refreshFollowed() {
     var dashboard = document.querySelector("[data-figures-url]");
     if (dashboard) { refreshFigures(dashboard); }
     var charger = document.querySelector("[data-live-url]");
     if (charger) { refreshCharger(charger); }
-    refreshCharts();
+  }
+
+  function chartsConcerned(note) {
+    if (!note) { return false; }
+    if (note.type === "network.resync") { return true; }
+    return (note.changes || []).some(function (change) { return CHART_NOTES[change.what]; });
+  }
+
+  function scheduleCharts() {
+    if (chartsTimer) { return; }  // Already due: that refresh reads this change too.
+    var wait = Math.max(chartsReadAt + chartsEveryMs() - Date.now(), FOLLOW_AFTER_MS);
+    chartsTimer = setTimeout(function () { chartsTimer = null; refreshCharts(); }, wait);
   }
 
   var pending = null;
-  document.addEventListener("csms:changed", function () {
+  document.addEventListener("csms:changed", function (event) {
+    if (chartsConcerned(event.detail)) { scheduleCharts(); }
     if (pending) { return; }
-    pending = setTimeout(function () { pending = null; refreshAll(); }, 1000);
+    pending = setTimeout(function () { pending = null; refreshFollowed(); }, FOLLOW_AFTER_MS);
   });
 
   document.addEventListener("DOMContentLoaded", function () {

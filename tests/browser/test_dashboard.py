@@ -5,7 +5,9 @@ during the tests, two simulated chargers: the OCPP 1.6 demo charger has had
 a whole session today, the BMW wallbox (OCPP 2.0.1) is charging.
 """
 
+import itertools
 import struct
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -289,6 +291,67 @@ def test_the_daily_energy_chart_is_drawn_with_the_points_of_its_json_endpoint(
     # Drawn, not only loaded: every point above the axis, the canvas painted.
     assert all(height > 0 for height in drawn["heights"]), drawn["heights"]
     assert painted_share(browser, canvas) > 0.01
+
+
+# -- following the network --------------------------------------------------------
+
+# Records what the page fetches from now on (URL and when), and sets the
+# charts' least interval.
+RECORD_FETCHES = """
+window.csmsFetched = [];
+const fetchBefore = window.fetch;
+window.fetch = function (url, options) {
+  window.csmsFetched.push([String(url), performance.now()]);
+  return fetchBefore.call(this, url, options);
+};
+document.querySelector("[data-charts-every-seconds]").dataset.chartsEverySeconds = arguments[0];
+"""
+# What live.js turns a message of the staff's socket into.
+NOTE = """
+document.dispatchEvent(new CustomEvent("csms:changed", {detail: arguments[0]}));
+"""
+
+
+def notes(browser, what: str, *, seconds: float) -> None:
+    """The socket's notes of one kind, five a second, as a busy network sends them."""
+    note = {"type": "network.changed", "changes": [{"chargepoint_id": CP16, "what": what}]}
+    for _ in range(int(seconds * 5)):
+        browser.execute_script(NOTE, note)
+        time.sleep(0.2)
+
+
+def fetched(browser, part: str) -> list[float]:
+    """When the page fetched a URL holding ``part``, in ms since it loaded."""
+    return [at for url, at in browser.execute_script("return window.csmsFetched") if part in url]
+
+
+def test_meter_notes_refresh_the_figures_and_only_session_notes_the_charts_at_most_so_often(
+    browser, server, network
+):
+    log_in(browser, server)
+    charts_drawn(browser)
+    browser.execute_script(RECORD_FETCHES, "2")
+
+    notes(browser, "energy", seconds=4)
+
+    assert fetched(browser, "/dashboard/figures/"), "the figures did not follow"
+    assert fetched(browser, "/dashboard/charts/") == [], "meter values re-read the charts"
+
+    notes(browser, "transaction", seconds=5)
+    wait_for(browser, lambda d: fetched(d, "/charts/energy_daily/"), what="the charts re-read")
+
+    time.sleep(2.5)  # A refresh still due happens.
+    rounds = fetched(browser, "/charts/energy_monthly/")
+    # 5 s of notes, charts at most every 2 s: from 1 s on, then 2 s apart.
+    assert 1 <= len(rounds) <= 4, rounds
+    assert all(later - earlier >= 1990 for earlier, later in itertools.pairwise(rounds)), rounds
+    browser.execute_script(NOTE, {"type": "network.resync"})
+    wait_for(
+        browser,
+        lambda d: len(fetched(d, "/charts/energy_monthly/")) > len(rounds),
+        what="the charts re-read after a reconnect",
+    )
+    assert console_errors(browser) == []
 
 
 # -- the screenshot ---------------------------------------------------------------

@@ -6,6 +6,8 @@ import re
 import pytest
 from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,6 +106,18 @@ def test_the_page_lists_the_last_50_ocpp_messages_and_the_commands(operator_clie
     assert "{&quot;n&quot;: 4}" not in messages and "{&quot;n&quot;: 5}" in messages
     commands = re.search(r'<table id="chargepoint-commands">(.*?)</table>', html, re.S).group(1)
     assert "Reset" in commands and "Accepted" in commands
+
+
+@pytest.mark.django_db
+def test_the_page_reads_the_ocpp_messages_once(operator_client, charging):
+    cp, _ = charging
+
+    with CaptureQueriesContext(connection) as queries:
+        html = operator_client.get(page_url(cp)).content.decode()
+
+    assert html.count('<table id="ocpp-messages">') == 1
+    reads = [q["sql"] for q in queries.captured_queries if "ocpp_gateway_ocppmessage" in q["sql"]]
+    assert len(reads) == 1, reads
 
 
 @pytest.mark.django_db

@@ -2,12 +2,16 @@
 
 import datetime
 import re
+import time
 import zoneinfo
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -232,6 +236,30 @@ def test_a_figure_is_shown_only_with_its_view_permission(client, network):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("param", "right"),
+    [("chargepoint", "view_chargepoint"), ("location", "view_location")],
+)
+def test_a_chart_scope_needs_its_own_view_right_whether_the_id_exists_or_not(
+    client, network, location, param, right
+):
+    # Otherwise 200 for a real id and 404 for another tell which ids exist.
+    real = {"chargepoint": "CP-ON", "location": location.pk}[param]
+    url = reverse("admin:dashboard_chart", args=["energy_daily"])
+    client.force_login(staff_with("chargepoints.view_transaction"))
+
+    known = client.get(url, {param: real})
+    unknown = client.get(url, {param: "NO-SUCH"})
+
+    assert (known.status_code, unknown.status_code) == (403, 403)
+    assert known.json() == unknown.json()
+    assert client.get(url).status_code == 200
+    client.force_login(staff_with("chargepoints.view_transaction", f"chargepoints.{right}"))
+    assert client.get(url, {param: real}).status_code == 200
+    assert client.get(url, {param: "NO-SUCH"}).status_code == 404
+
+
+@pytest.mark.django_db
 def test_staff_without_view_permissions_get_no_dashboard_and_403_json(client, network):
     client.force_login(staff_with())
 
@@ -282,6 +310,7 @@ def test_support_sees_every_figure_and_chart(client, network):
 
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+HOUR = datetime.timedelta(hours=1)
 
 
 def _session(connector, start, stop, wh_start, wh_stop, readings=()):
@@ -381,6 +410,48 @@ def test_the_energy_chart_endpoints_answer_per_network_location_and_charger(
 
 
 @pytest.mark.django_db
+def test_past_days_are_kept_per_scope_for_ten_minutes_today_is_always_read(
+    operator_client, connector, settings, monkeypatch
+):
+    # A refresh re-reads today only: not every reading of the month or year.
+    settings.TIME_ZONE = "Europe/Berlin"  # the location's zone too
+    now = timezone.now()
+    today = now.astimezone(BERLIN).date()
+    midnight = datetime.datetime(today.year, today.month, today.day, tzinfo=BERLIN)
+    yesterday = midnight - datetime.timedelta(days=1)
+    elsewhere = ChargePoint.objects.create(chargepoint_id="CP NOWHERE/2")  # no location
+    plug = Connector.objects.create(chargepoint=elsewhere, connectorid=1)
+    _session(connector, yesterday + HOUR * 10, yesterday + HOUR * 11, 0, 3000)
+    _session(plug, yesterday + HOUR * 10, yesterday + HOUR * 11, 0, 2000)
+    _session(connector, midnight, now, 0, 1000)
+    url = reverse("admin:dashboard_chart", args=["energy_daily"])
+    scopes = {
+        "network": {},
+        "location": {"location": connector.chargepoint.location_id},
+        "charger": {"chargepoint": elsewhere.pk},
+    }
+
+    def last_two_days():
+        return {
+            name: operator_client.get(url, params).json()["datasets"][0]["data"][-2:]
+            for name, params in scopes.items()
+        }
+
+    first = last_two_days()
+    # Meter values a charger kept while offline reach yesterday late; today goes on.
+    _session(connector, yesterday + HOUR * 12, yesterday + HOUR * 13, 0, 4000)
+    _session(connector, midnight, now, 0, 500)
+    second = last_two_days()
+    later = time.time() + 10 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    third = last_two_days()
+
+    assert first == {"network": [5.0, 1.0], "location": [3.0, 1.0], "charger": [2.0, 0.0]}
+    assert second == {"network": [5.0, 1.5], "location": [3.0, 1.5], "charger": [2.0, 0.0]}
+    assert third == {"network": [9.0, 1.5], "location": [7.0, 1.5], "charger": [2.0, 0.0]}
+
+
+@pytest.mark.django_db
 def test_sessions_are_counted_per_local_hour_of_day(connector):
     now = at(2026, 3, 18, 23, 0)
     for hour in (8, 8, 17):
@@ -427,3 +498,70 @@ def test_the_map_is_shown_only_with_a_tile_url(operator_client, location):
     assert markers and '"latitude": 52.52' in markers.group(1)
     assert "0/0 chargers online" in markers.group(1)
     assert reverse("admin:chargepoints_location_change", args=[location.pk]) in markers.group(1)
+
+
+def _busy_network(location, chargers: int, sessions: int, prefix: str) -> list[ChargePoint]:
+    """Chargers (half online) with two connectors, sessions with a reading, some commands."""
+    now = timezone.now()
+    cps = []
+    for n in range(chargers):
+        cp = ChargePoint.objects.create(
+            chargepoint_id=f"{prefix}-{n}", location=location, connected=n % 2 == 0
+        )
+        Connector.objects.create(chargepoint=cp, connectorid=1)
+        Connector.objects.create(chargepoint=cp, connectorid=2)
+        cps.append(cp)
+    for n in range(sessions):
+        cp = cps[n % chargers]
+        start = now - datetime.timedelta(hours=n % 600)
+        running = n % 4 == 0
+        tx = _session(
+            cp.connectors.first(),
+            start,
+            None if running else start + datetime.timedelta(minutes=30),
+            0,
+            None if running else 5000,
+            readings=[(start + datetime.timedelta(minutes=10), 1000)],
+        )
+        tx.last_power_w = 7000
+        tx.save()
+    for cp in cps[:3]:
+        for n in range(30):
+            Command.objects.create(
+                chargepoint=cp,
+                name=CommandName.RESET,
+                source=CommandSource.ADMIN,
+                message_id=f"{cp.pk}-{n}",
+                status=CommandStatus.ACCEPTED,
+            )
+    return cps
+
+
+def _pages(cp) -> list[str]:
+    return [
+        reverse("admin:index"),
+        reverse("admin:dashboard_figures"),
+        *[reverse("admin:dashboard_chart", args=[name]) for name in CHARTS],
+        reverse("admin:chargepoints_chargepoint_change", args=[cp.pk]),
+        reverse("admin:chargepoints_chargepoint_live", args=[cp.pk]),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_and_charger_page_queries_do_not_grow_with_the_network(
+    client, location, django_assert_max_num_queries
+):
+    # Support sees every figure, chart and panel (the messages, the commands).
+    client.force_login(user_in_group(SUPPORT, username="desk", is_staff=True))
+    few = _busy_network(location, 2, 6, "FEW")
+    queries = {}
+    for url in _pages(few[0]):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        queries[url.replace("FEW-0", "*")] = len(captured)
+    many = _busy_network(location, 40, 160, "MANY")
+    cache.clear()  # the energy charts computed afresh, as the first time
+
+    for url in _pages(many[0]):
+        with django_assert_max_num_queries(queries[url.replace("MANY-0", "*")]):
+            assert client.get(url).status_code == 200, url
