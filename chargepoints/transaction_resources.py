@@ -17,6 +17,7 @@ from import_export.forms import ExportForm
 from import_export.resources import Resource
 
 from chargepoints.models import Transaction
+from csms.imports.admin import EscapedExportMixin
 
 TRANSACTION_COLUMNS = [
     "transaction_id",
@@ -69,13 +70,14 @@ class RowResource(Resource):
         return [values[field.column_name] for field in self.get_export_fields(selected_fields)]
 
 
-class ListExportMixin(ExportMixin):
+class ListExportMixin(EscapedExportMixin, ExportMixin):
     """An admin list's Export button: what the list shows (its filters and search), as a file.
 
     CSV or Excel, always with all of the resource's columns (a fixed layout
     that spreadsheets and accounting can rely on). Exporting needs the
     model's view permission (IMPORT_EXPORT_EXPORT_PERMISSION_CODE); there is
-    no import.
+    no import. Text a charger sent (an id token) is never a live formula
+    (csms/imports/cells.py).
     """
 
     export_formats = [CSV, XLSX]

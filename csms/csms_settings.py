@@ -113,6 +113,11 @@ CSMS_OCPI_ALLOW_PRIVATE_URLS = env_bool("CSMS_OCPI_ALLOW_PRIVATE_URLS", False)
 CSMS_MAX_REQUEST_BYTES = int(os.environ.get("CSMS_MAX_REQUEST_BYTES", str(2 * 1024 * 1024)))
 CSMS_MAX_PHOTO_BYTES = int(os.environ.get("CSMS_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
 CSMS_MAX_PHOTO_PIXELS = int(os.environ.get("CSMS_MAX_PHOTO_PIXELS", str(24_000_000)))
+# Imports (manage.py import_* and the admin): a file with more lines (rows,
+# objects) than this is refused before any is checked; an Excel file is
+# refused unread when it would expand to more than 2 KB a line (a small
+# .xlsx can hold a million rows).
+CSMS_IMPORT_MAX_LINES = int(os.environ.get("CSMS_IMPORT_MAX_LINES", "100000"))
 
 # The admin dashboard's map of locations: a tile server's URL template
 # ({z}/{x}/{y}), e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png, and the

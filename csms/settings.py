@@ -372,6 +372,16 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+# An upload waits for its confirmation in MEDIA_ROOT/django-import-export/,
+# which all server processes share and no URL serves (csms/imports/uploads.py);
+# import-export's default, a folder under /tmp, is each process's own.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "csms.imports.uploads.UploadStorage"
+# A control character a charger sent (a vendor "Acme\x07") cannot be in an
+# xlsx cell: it is written as U+FFFD rather than failing the whole export.
+# Formulae are escaped by csms/imports/cells.py (import-export's own
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT drops a leading "=" and turns
+# every cell into text).
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
 LOGGING = {
     "version": 1,

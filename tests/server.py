@@ -23,6 +23,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from django.conf import settings
+
 from ocpp_gateway.simulator import Options, SimulatedCharger, Stats
 from tests.waiting import DEADLINE, wait_until
 
@@ -80,6 +82,9 @@ def project_env(**overrides: str) -> dict[str, str]:
     # server pass DEBUG="0" and a SECRET_KEY.
     env["DJANGO_SETTINGS_MODULE"] = "csms.settings"
     env["DEBUG"] = "1"
+    # What a server stores (photos, admin uploads) goes where the test run's
+    # own files go (tests/settings.py), not into the checkout's media/.
+    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env.update(PATIENT_SERVER)
     env.update(overrides)
     return env

@@ -46,3 +46,13 @@ PASSWORD_HASHERS = [
 # No expiry timer in the test processes' own event loops: tests run the
 # sweep themselves (tests/chargepoints/test_expiry.py).
 CSMS_EXPIRY_INTERVAL = 0
+
+# Files the tests make (photos, admin uploads waiting for their confirmation)
+# go to a folder of this test process, never the checkout's media/.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csms-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

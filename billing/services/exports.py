@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from billing.models import CDR
 from billing.snapshots import ocpi_timestamp
+from csms.imports.cells import cell_escape
 
 COLUMNS = [
     "id",
@@ -85,13 +86,18 @@ def cdr_export_row(cdr: CDR) -> dict[str, Any]:
 
 
 def cdrs_export(*, cdrs: Iterable[CDR], form: str, out: io.TextIOBase) -> int:
-    """Write ``cdrs`` to ``out`` as ``csv`` or ``json``; how many were written."""
+    """Write ``cdrs`` to ``out`` as ``csv`` or ``json``; how many were written.
+
+    The CSV is opened in spreadsheets: a token uid, session id or EVSE id a
+    charger or partner chose is never a live formula there (csms/imports/cells.py).
+    JSON is read by programs and carries the values as they are.
+    """
     count = 0
     if form == "csv":
         writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         for cdr in cdrs:
-            writer.writerow(cdr_export_row(cdr))
+            writer.writerow({key: cell_escape(value) for key, value in cdr_export_row(cdr).items()})
             count += 1
         return count
     # A JSON array written row by row: a year of CDRs is never held at once.

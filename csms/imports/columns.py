@@ -6,6 +6,7 @@ line and column. Cells come as text (CSV), or as numbers and booleans
 """
 
 import datetime
+import math
 import zoneinfo
 
 from django.conf import settings
@@ -47,7 +48,8 @@ class Integer(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if is_empty(value):
             return None
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+            # A JSON 1e400 is read as infinity.
             raise ValueError(f"Enter a whole number, not {value}.")
         try:
             number = float(value) if isinstance(value, float) else int(as_text(value))
@@ -115,7 +117,7 @@ class Moment(widgets.Widget):
         if isinstance(value, datetime.datetime):  # Excel
             moment = value
         elif isinstance(value, datetime.date):
-            moment = datetime.datetime.combine(value + datetime.timedelta(days=1), datetime.time())
+            moment = _day_end(value, as_text(value))
         else:
             text = as_text(value)
             try:
@@ -126,17 +128,33 @@ class Moment(widgets.Widget):
                 moment = day = None
             if day is not None:
                 # A card "valid until 2027-12-31" works all of that day.
-                moment = datetime.datetime.combine(
-                    day + datetime.timedelta(days=1), datetime.time()
-                )
+                moment = _day_end(day, text)
             if moment is None:
                 raise ValueError(
                     f"Enter a date (2027-12-31) or an ISO 8601 date-time "
                     f"(2027-12-31T23:00:00+07:00), not {text!r}."
                 )
-        if timezone.is_naive(moment):
-            moment = timezone.make_aware(moment, zone)
+        try:
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, zone)
+            # Stored in UTC: 9999-12-31 (through that day, or with a negative
+            # offset) is past the last moment Python has.
+            moment.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValueError(
+                f"{as_text(value)!r} is too far in the future: enter a date before 9999-12-31."
+            ) from None
         return moment
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else value.isoformat()
+
+
+def _day_end(day: datetime.date, text: str) -> datetime.datetime:
+    """The first moment after ``day``."""
+    try:
+        return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    except OverflowError:
+        raise ValueError(
+            f"{text!r} is too far in the future: enter a date before 9999-12-31."
+        ) from None

@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import QuerySet
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import Result
 from tqdm import tqdm
 
 from csms.imports.columns import is_empty
@@ -39,6 +40,19 @@ class KeyLoader(BaseInstanceLoader):
     def get_instance(self, row):
         key = self.resource.row_key(row)
         return None if key is None else self.instances.get(key)
+
+
+class PlacedResult(Result):
+    """An import's result whose row errors are named by their place in the file."""
+
+    def row_errors(self):
+        # import-export counts the rows of the result; ImportResource.import_data
+        # has named each error's row by its place ("line 3").
+        return [
+            (row.errors[0].number or index, row.errors)
+            for index, row in enumerate(self.rows, 1)
+            if row.errors
+        ]
 
 
 class ImportResource(resources.ModelResource):
@@ -98,6 +112,10 @@ class ImportResource(resources.ModelResource):
 
     def records_prepare(self, dataset) -> None:
         """Reshape a file in another vocabulary (e.g. OCPI objects) into the columns, in place."""
+
+    @classmethod
+    def get_result_class(cls):
+        return PlacedResult
 
     def get_import_id_fields(self):
         return [self.key_column]
@@ -195,6 +213,10 @@ class ImportResource(resources.ModelResource):
         # count of data rows.
         for row in [*result.invalid_rows, *result.error_rows]:
             row.number = self.place_of(row.number)
+        for row in result.rows:
+            for error in row.errors:
+                if error.number is not None:
+                    error.number = self.place_of(error.number)
         return result
 
     def place_of(self, number: int | str) -> str:

@@ -1,5 +1,7 @@
 """The import machinery every import command shares (csms/imports)."""
 
+import datetime
+
 import pytest
 import tablib
 
@@ -75,7 +77,7 @@ def test_integers_come_as_text_or_numbers(value, expected):
     assert Integer(lowest=0, highest=10).clean(value) == expected
 
 
-@pytest.mark.parametrize("value", ["two", "2.5", 2.5, True, "11"])
+@pytest.mark.parametrize("value", ["two", "2.5", 2.5, True, "11", float("inf"), float("nan")])
 def test_anything_else_is_not_an_integer(value):
     with pytest.raises(ValueError):
         Integer(lowest=0, highest=10).clean(value)
@@ -97,3 +99,25 @@ def test_a_date_means_through_that_day_in_the_servers_time_zone(settings):
     assert Moment().clean("2027-12-31T10:00:00Z").isoformat() == "2027-12-31T10:00:00+00:00"
     with pytest.raises(ValueError, match="Enter a date"):
         Moment().clean("2027-02-30")
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31", datetime.date(9999, 12, 31), "9999-12-31T23:00:00-05:00"]
+)
+def test_a_moment_past_the_last_python_has_is_a_column_error(settings, value):
+    settings.TIME_ZONE = "UTC"
+
+    with pytest.raises(ValueError, match="too far in the future"):
+        Moment().clean(value)
+
+
+def test_a_csv_cell_an_export_escaped_is_read_as_it_was(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("id,vendor\n'=1+1,'quoted\n'-2,''@x\n", encoding="utf-8")
+
+    table = table_read(path)
+
+    assert table.dataset.dict == [
+        {"id": "=1+1", "vendor": "'quoted"},
+        {"id": "-2", "vendor": "'@x"},
+    ]
