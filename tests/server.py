@@ -83,8 +83,10 @@ def project_env(**overrides: str) -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "csms.settings"
     env["DEBUG"] = "1"
     # What a server stores (photos, admin uploads) goes where the test run's
-    # own files go (tests/settings.py), not into the checkout's media/.
-    env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
+    # own files go (tests/settings.py), not into the checkout's media/. The
+    # benchmarks start servers too, without settings of their own.
+    if settings.configured:
+        env["MEDIA_ROOT"] = str(settings.MEDIA_ROOT)
     env.update(PATIENT_SERVER)
     env.update(overrides)
     return env
