@@ -25,7 +25,11 @@ from chargepoints.models import (
     StatusNotification,
     Transaction,
 )
-from chargepoints.selectors import _Register
+from chargepoints.selectors import (
+    EnergyRegister,
+    energy_register_ends,
+    energy_register_readings,
+)
 
 
 def bucket_starts(
@@ -127,30 +131,10 @@ def _energy_wh(
     start has its earlier buckets read too, so its register there is exact.
     """
     ends = [*starts[1:], now]
-    overlapping = transactions.filter(start_transaction_timestamp__lt=now).filter(
-        Q(stop_transaction_timestamp__isnull=True) | Q(stop_transaction_timestamp__gt=starts[0])
-    )
-    points: dict[int, list[tuple[datetime.datetime, float]]] = defaultdict(list)
-    for tx in overlapping.values(
-        "pk",
-        "start_transaction_timestamp",
-        "wh_meter_start",
-        "stop_transaction_timestamp",
-        "wh_meter_stop",
-    ):
-        if tx["wh_meter_start"] is not None:
-            points[tx["pk"]].append((tx["start_transaction_timestamp"], tx["wh_meter_start"]))
-        if tx["wh_meter_stop"] is not None:
-            points[tx["pk"]].append((tx["stop_transaction_timestamp"], tx["wh_meter_stop"]))
+    overlapping, points = energy_register_ends(transactions=transactions, since=starts[0], now=now)
     trunc = TruncDay if unit == "day" else TruncMonth
     buckets = (
-        SampledValue.objects.filter(
-            transaction__in=overlapping,
-            measurand=Measurand.ENERGY_ACTIVE_IMPORT_REGISTER,
-            phase="",
-            location__in=["", "Outlet", "Inlet"],
-            numeric_value__isnull=False,
-        )
+        energy_register_readings(transactions=overlapping)
         .annotate(bucket=trunc("timestamp", tzinfo=tz))
         .order_by()
         .values("transaction_id", "bucket")
@@ -167,7 +151,7 @@ def _energy_wh(
 
     totals = [0.0] * len(starts)
     for series in points.values():
-        register = _Register(series)
+        register = EnergyRegister(series)
         # Only the buckets the transaction's readings reach can hold energy.
         first = max(bisect.bisect_right(starts, register.times[0]) - 1, 0)
         last = bisect.bisect_right(starts, register.times[-1])

@@ -43,7 +43,7 @@ def period_starts(now: datetime.datetime, tz: zoneinfo.ZoneInfo) -> dict[str, da
     }
 
 
-class _Register:
+class EnergyRegister:
     """A transaction's energy register over time, linear between known readings.
 
     A session that crosses midnight counts in each day for the energy it
@@ -69,17 +69,14 @@ class _Register:
         return max(self.at(end) - self.at(start), 0.0)
 
 
-def energy_totals(
-    *,
-    transactions: QuerySet[Transaction],
-    tz: zoneinfo.ZoneInfo,
-    now: datetime.datetime | None = None,
-) -> EnergyTotals:
-    now = now or timezone.now()
-    starts = period_starts(now, tz)
-    earliest = min(starts.values())
+def energy_register_ends(
+    *, transactions: QuerySet[Transaction], since: datetime.datetime, now: datetime.datetime
+) -> tuple[QuerySet[Transaction], dict[int, list[tuple[datetime.datetime, float]]]]:
+    """The transactions that ran at some time between ``since`` and ``now``, and
+    each one's register at its start and stop (where known): the first points of
+    its EnergyRegister."""
     overlapping = transactions.filter(start_transaction_timestamp__lt=now).filter(
-        Q(stop_transaction_timestamp__isnull=True) | Q(stop_transaction_timestamp__gt=earliest)
+        Q(stop_transaction_timestamp__isnull=True) | Q(stop_transaction_timestamp__gt=since)
     )
     points: dict[int, list[tuple[datetime.datetime, float]]] = defaultdict(list)
     for tx in overlapping.values(
@@ -93,20 +90,41 @@ def energy_totals(
             points[tx["pk"]].append((tx["start_transaction_timestamp"], tx["wh_meter_start"]))
         if tx["wh_meter_stop"] is not None:
             points[tx["pk"]].append((tx["stop_transaction_timestamp"], tx["wh_meter_stop"]))
-    readings = SampledValue.objects.filter(
-        transaction__in=overlapping,
+    return overlapping, points
+
+
+def energy_register_readings(*, transactions: QuerySet[Transaction]) -> QuerySet[SampledValue]:
+    """The energy register readings of these transactions (the outlet's, as the
+    transaction's meter uses, not the EV's)."""
+    return SampledValue.objects.filter(
+        transaction__in=transactions,
         measurand=Measurand.ENERGY_ACTIVE_IMPORT_REGISTER,
         phase="",
-        # The outlet's register, as the transaction's meter uses (not the EV's).
         location__in=["", "Outlet", "Inlet"],
         numeric_value__isnull=False,
-    ).values_list("transaction_id", "timestamp", "numeric_value")
+    )
+
+
+def energy_totals(
+    *,
+    transactions: QuerySet[Transaction],
+    tz: zoneinfo.ZoneInfo,
+    now: datetime.datetime | None = None,
+) -> EnergyTotals:
+    now = now or timezone.now()
+    starts = period_starts(now, tz)
+    overlapping, points = energy_register_ends(
+        transactions=transactions, since=min(starts.values()), now=now
+    )
+    readings = energy_register_readings(transactions=overlapping).values_list(
+        "transaction_id", "timestamp", "numeric_value"
+    )
     for transaction_id, moment, value in readings:
         points[transaction_id].append((moment, value))
 
     totals = dict.fromkeys(starts, 0.0)
     for series in points.values():
-        register = _Register(series)
+        register = EnergyRegister(series)
         for period, start in starts.items():
             totals[period] += register.between(start, now)
     return EnergyTotals(**{period: round(wh / 1000, 3) for period, wh in totals.items()})
