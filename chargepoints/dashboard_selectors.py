@@ -6,7 +6,7 @@ figure and the admin list it links to count exactly the same rows.
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from chargepoints.enums import (
@@ -80,17 +80,12 @@ def connectors_by_status() -> dict[str, int]:
     return counts
 
 
-def alerts(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    since = last_24h(now)
-    return {
-        "commands_failed_24h": Command.objects.filter(
-            status__in=COMMAND_FAILED_STATUSES, created_at__gte=since
-        ).count(),
-        "transactions_flagged": Transaction.objects.filter(FLAGGED).count(),
-        "security_events_24h": ChargerEvent.objects.filter(
-            kind__in=SECURITY_EVENT_KINDS, timestamp__gte=since
-        ).count(),
-    }
+def commands_failed(*, since: datetime.datetime) -> QuerySet[Command]:
+    return Command.objects.filter(status__in=COMMAND_FAILED_STATUSES, created_at__gte=since)
+
+
+def security_events(*, since: datetime.datetime) -> QuerySet[ChargerEvent]:
+    return ChargerEvent.objects.filter(kind__in=SECURITY_EVENT_KINDS, timestamp__gte=since)
 
 
 def active_sessions(*, limit: int = ACTIVE_SESSIONS_SHOWN) -> list[Transaction]:

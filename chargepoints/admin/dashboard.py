@@ -27,10 +27,6 @@ def site_time_zone() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
-def since_24h() -> str:
-    return dashboard_selectors.last_24h().isoformat()
-
-
 def _chargers() -> list[Figure]:
     counts = dashboard_selectors.chargers_at_a_glance()
     return [
@@ -108,28 +104,29 @@ def _sessions() -> list[Figure]:
 
 
 def _commands() -> list[Figure]:
-    failed = dashboard_selectors.alerts()["commands_failed_24h"]
+    # The count and its list's filter from one moment, so they agree.
+    since = dashboard_selectors.last_24h()
     statuses = ",".join(dashboard_selectors.COMMAND_FAILED_STATUSES)
     return [
         Figure(
             "commands_failed_24h",
             "Commands failed (24 h)",
-            failed,
-            changelist("command", status__in=statuses, created_at__gte=since_24h()),
+            dashboard_selectors.commands_failed(since=since).count(),
+            changelist("command", status__in=statuses, created_at__gte=since.isoformat()),
             tone="alert",
         )
     ]
 
 
 def _security() -> list[Figure]:
-    events = dashboard_selectors.alerts()["security_events_24h"]
+    since = dashboard_selectors.last_24h()
     kinds = ",".join(dashboard_selectors.SECURITY_EVENT_KINDS)
     return [
         Figure(
             "security_events_24h",
             "Security events (24 h)",
-            events,
-            changelist("chargerevent", kind__in=kinds, timestamp__gte=since_24h()),
+            dashboard_selectors.security_events(since=since).count(),
+            changelist("chargerevent", kind__in=kinds, timestamp__gte=since.isoformat()),
             tone="alert",
         )
     ]
