@@ -25,7 +25,8 @@ from billing.services.pricing import tariff_in_force
 from billing.validation.tariffs import tariff_errors
 from chargepoints.admin import ConnectorAdmin, TransactionAdmin
 from chargepoints.models import Connector, Transaction
-from chargepoints.transaction_resources import ListExportMixin, TransactionResource
+from chargepoints.transaction_resources import TransactionResource
+from csms.imports.rows import ListExportMixin
 
 
 class TariffElementForm(forms.ModelForm):

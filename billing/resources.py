@@ -11,7 +11,8 @@ from billing.models import CDR
 from billing.services.exports import COLUMNS, cdr_export_row
 from billing.services.pricing import transaction_pricing
 from chargepoints.models import Transaction
-from chargepoints.transaction_resources import RowResource, TransactionResource
+from chargepoints.transaction_resources import TransactionResource
+from csms.imports.rows import RowResource
 
 PRICE_COLUMNS = ["total_cost_excl_vat", "total_cost_incl_vat", "currency", "cdr_id"]
 

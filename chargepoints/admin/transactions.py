@@ -12,7 +12,8 @@ from chargepoints.models import (
     Transaction,
 )
 from chargepoints.services.transaction_closing import TransactionNotActive, transaction_close
-from chargepoints.transaction_resources import ListExportMixin, TransactionResource
+from chargepoints.transaction_resources import TransactionResource
+from csms.imports.rows import ListExportMixin
 
 SAMPLED_VALUES_SHOWN = 100
 
