@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from knox.models import AuthToken
 from phonenumber_field.modelfields import PhoneNumberField
 from timezone_field import TimeZoneField
@@ -211,3 +212,54 @@ class ApiToken(AuthToken):
 
     def __str__(self) -> str:
         return f"{self.token_key}… of {self.user}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST that acts, remembered by the ``Idempotency-Key`` its client sent.
+
+    A phone that lost the answer retries with the same key and gets the first
+    answer again instead of starting a second charge (issue 18, finding 1;
+    IETF draft-ietf-httpapi-idempotency-key-header). ``status_code`` is empty
+    while the first request is still being handled.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=255)
+    fingerprint = models.CharField(
+        max_length=64, help_text="SHA-256 of the request body: a key reused for another is refused."
+    )
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"
+
+
+class PasswordResetCode(models.Model):
+    """A one-time code sent to a driver who forgot the password (issue 18, finding 9).
+
+    Only a hash of the code is kept, as for passwords. A code ends when used,
+    when it expires, or after too many wrong tries.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_codes")
+    code_hash = models.CharField(max_length=128)
+    sent_to = models.CharField(max_length=64, help_text="Where the code went (a phone number).")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Password reset code for {self.user} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -77,11 +77,15 @@ class Command(models.Model):
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # For integrations that sync with ?updated_after= (issue 18). auto_now
+    # covers save(); a queryset .update() must set it itself.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["chargepoint", "-created_at"]),
+            models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["chargepoint", "name", "request_id"]),
             # Commands in flight, for the sweep that ends those no process
             # can still answer (chargepoints/services/processes.py): only

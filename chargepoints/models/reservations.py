@@ -48,9 +48,13 @@ class Reservation(models.Model):
         max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # For integrations that sync with ?updated_after= (issue 18). auto_now
+    # covers save(); a queryset .update() must set it itself.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-start_time"]
+        indexes = [models.Index(fields=["updated_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(expiry_date__gt=models.F("start_time")),

@@ -315,10 +315,16 @@ class ChargingSession(models.Model):
     start_time = models.DateTimeField(default=timezone.now)
     end_time = models.DateTimeField(null=True, blank=True)
     last_activity = models.DateTimeField(default=timezone.now)
+    # For apps and integrations that sync with ?updated_after= (issue 18).
+    # auto_now covers save(); a queryset .update() must set it itself.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-start_time"]
-        indexes = [models.Index(fields=["chargepoint", "status"])]
+        indexes = [
+            models.Index(fields=["chargepoint", "status"]),
+            models.Index(fields=["updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"Session {self.session_id}"
