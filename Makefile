@@ -12,7 +12,7 @@ CSMS_PORT ?= 9000
 # tests start, compiles the project and pytest's rewrite of its plugins anew.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: install run test test-fast test-postgres lint format lock bench clean
+.PHONY: install run test test-fast test-postgres lint format lock messages bench clean
 
 # A venv whose creation failed halfway (no ensurepip) is removed, not reused.
 $(VENV)/.created:
@@ -89,6 +89,21 @@ format: install
 lock: install
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
 		--no-emit-find-links -o requirements.lock pyproject.toml
+
+# The translations of our own messages (locale/, README: Errors): extract
+# every message marked for translation into each language's django.po (GNU
+# gettext's xgettext: apt-get install gettext), then compile each django.mo
+# with polib, which tests/test_api_i18n.py checks against its .po. Translate
+# the empty msgstr "" it reports, and run it again.
+LANGUAGES ?= th
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages $(foreach l,$(LANGUAGES),--locale $(l)) \
+		--no-obsolete --add-location file --ignore '.venv/*' --ignore 'node_modules/*' \
+		--ignore 'tests/*' --ignore 'bench/*' --ignore 'static*' --ignore 'docs/*'
+	$(BIN)/python -c 'import glob, polib; \
+	[(po := polib.pofile(path)).save_as_mofile(path[:-2] + "mo") \
+	or print(path, "untranslated:", len(po.untranslated_entries()), "fuzzy:", len(po.fuzzy_entries())) \
+	for path in sorted(glob.glob("locale/*/LC_MESSAGES/django.po"))]'
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache node_modules bench/load/node_modules

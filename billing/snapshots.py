@@ -4,8 +4,6 @@ CDRs keep these as snapshots, and the OCPI interface serves them, so both
 name an EVSE or a token the same way.
 """
 
-import datetime
-import re
 from typing import Any
 
 from django.conf import settings
@@ -13,14 +11,18 @@ from django.conf import settings
 from accounts.enums import IdTokenType
 from accounts.models import IdTag
 from billing.models import OcpiPartner, Tariff
+from chargepoints.evse_ids import evse_emi3_id, evse_number, evse_uid
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
+from csms.api.fields import rfc3339
+
+# evse_number, evse_uid and evse_emi3_id are the charging app's (chargepoints.evse_ids),
+# so that its REST API prints the same EVSE ids OCPI does.
 
 
 def ocpi_timestamp(value) -> str | None:
-    """OCPI 2.2.1 types §16.2 DateTime: UTC, "Z"."""
-    if value is None:
-        return None
-    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """OCPI 2.2.1 types §16.2 DateTime: the API's RFC 3339 in UTC with "Z", to the
+    second (string(25) has no room for microseconds)."""
+    return rfc3339(value, timespec="seconds")
 
 
 def tariff_ocpi(tariff: Tariff) -> dict[str, Any]:
@@ -50,29 +52,11 @@ def tariff_ocpi(tariff: Tariff) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def evse_number(connector: Connector) -> int:
-    """The EVSE a connector belongs to: its OCPP 2.0.1 EVSE, or itself on OCPP 1.6."""
-    return connector.evse_id or connector.connectorid
-
-
 def ocpi_connector_id(connector: Connector) -> str:
     """Connector.id within its EVSE (locations §8.3.3)."""
     if connector.evse_id:
         return str(connector.evse_connector_id or 1)
     return "1"
-
-
-def evse_uid(chargepoint_id: str, number: int) -> str:
-    """EVSE.uid (CiString(36)): unique in our platform, stable for the charger's life."""
-    return f"{chargepoint_id}*{number}"[-36:]
-
-
-def evse_emi3_id(chargepoint_id: str, number: int) -> str:
-    """EVSE.evse_id in the eMI3 format <country>*<party>*E<outlet> (locations §8.3.2)."""
-    outlet = re.sub(r"[^A-Za-z0-9*]", "", chargepoint_id.upper()) or "0"
-    prefix = f"{settings.CSMS_OCPI_COUNTRY_CODE}*{settings.CSMS_OCPI_PARTY_ID}*E"
-    suffix = f"*{number}"
-    return prefix + outlet[: 48 - len(prefix) - len(suffix)] + suffix
 
 
 def _country_alpha3(location: Location) -> str:

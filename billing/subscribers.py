@@ -7,11 +7,14 @@ billing (docs/architecture.md, "Events" and "Interfaces filled from above").
 
 import datetime
 import logging
+from decimal import Decimal
 
 from django.db import transaction as db_transaction
 
+from billing.cdr_selectors import transaction_cdr, transactions_with_cdrs
 from billing.services.cdrs import cdr_create
 from billing.services.pricing import (
+    pricing_excl_vat,
     transaction_cost_refresh,
     transaction_pricing,
     transaction_tariff_assign,
@@ -19,7 +22,11 @@ from billing.services.pricing import (
 from chargepoints.models import Transaction
 from chargepoints.services.authorization import transaction_deauthorized
 from chargepoints.services.transaction_hooks import TransactionEvent, transaction_subscribe
-from chargepoints.services.transaction_prices import TransactionPrice, price_source_register
+from chargepoints.services.transaction_prices import (
+    UNPRICED,
+    TransactionPrice,
+    price_source_register,
+)
 from chargepoints.services.transactions import transaction_flag_for_review
 
 logger = logging.getLogger(__name__)
@@ -77,8 +84,23 @@ class PricingSource:
     """The charging domain's PriceSource: the running cost billing keeps per transaction."""
 
     def price(self, tx: Transaction) -> TransactionPrice:
+        # Once billed, the CDR is what the driver pays (a reissued one included).
+        cdr = transaction_cdr(tx) if tx.stop_transaction_timestamp is not None else None
+        if cdr is not None:
+            total = cdr.total_cost
+            return TransactionPrice(
+                total=_decimal(total.get("incl_vat")),
+                excl_vat=_decimal(total.get("excl_vat")),
+                currency=cdr.currency,
+            )
         pricing = transaction_pricing(tx)
-        return TransactionPrice(total=pricing.total_cost if pricing is not None else None)
+        if pricing is None or pricing.total_cost is None:
+            return UNPRICED
+        return TransactionPrice(
+            total=pricing.total_cost,
+            excl_vat=pricing_excl_vat(pricing),
+            currency=(pricing.tariff_snapshot or {}).get("currency", ""),
+        )
 
     def payable(self, tx: Transaction) -> bool:
         total = self.price(tx).total
@@ -88,7 +110,12 @@ class PricingSource:
         return tx.connector is not None and tx.connector.tariff_ids.exists()
 
     def with_prices(self, transactions):
-        return transactions.select_related("pricing")
+        return transactions_with_cdrs(transactions.select_related("pricing"))
+
+
+def _decimal(value) -> Decimal | None:
+    # Through str: the float 3.689 of an OCPI JSON column is Decimal("3.689").
+    return None if value is None else Decimal(str(value))
 
 
 def subscribe() -> None:

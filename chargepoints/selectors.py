@@ -8,13 +8,24 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, ExpressionWrapper, F, FloatField, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 from django.utils import timezone
 
-from chargepoints.enums import Measurand, NormalizedStatus
+from chargepoints.enums import Measurand
 from chargepoints.models import ChargePoint, Connector, Location, SampledValue, Transaction
+from chargepoints.status_selectors import connectors_with_activity
 
 
 @dataclass(frozen=True)
@@ -153,36 +164,28 @@ EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
 
 
+def _connectors_with_status() -> QuerySet[Connector]:
+    # What their public status reads beyond their row, in the same query.
+    return connectors_with_activity(Connector.objects.all())
+
+
 def location_list(*, published_only: bool) -> QuerySet[Location]:
     """Locations with their chargers and connectors fetched in a fixed number of queries.
 
     OCPI 2.2.1 Location.publish: unpublished sites are for operators only.
     """
-    locations = Location.objects.prefetch_related("chargepoints__connectors")
+    locations = Location.objects.prefetch_related(
+        "chargepoints", Prefetch("chargepoints__connectors", queryset=_connectors_with_status())
+    )
     return locations.filter(publish=True) if published_only else locations
 
 
 def chargepoint_list(*, published_only: bool) -> QuerySet[ChargePoint]:
     """Charge points with their connectors; the public sees those at published locations only."""
-    chargepoints = ChargePoint.objects.select_related("location").prefetch_related("connectors")
-    return chargepoints.filter(location__publish=True) if published_only else chargepoints
-
-
-def locations_available(*, locations: QuerySet[Location], available: bool) -> QuerySet[Location]:
-    """Locations where a driver could plug in now (or, with False, could not).
-
-    Available means a connector whose normalised status is Available on a
-    charger that is connected: a status reported by a charger that has since
-    gone offline says nothing about now.
-    """
-    free = Exists(
-        Connector.objects.filter(
-            chargepoint__location=OuterRef("pk"),
-            chargepoint__connected=True,
-            status=NormalizedStatus.AVAILABLE,
-        )
+    chargepoints = ChargePoint.objects.select_related("location").prefetch_related(
+        Prefetch("connectors", queryset=_connectors_with_status())
     )
-    return locations.filter(free if available else ~free)
+    return chargepoints.filter(location__publish=True) if published_only else chargepoints
 
 
 def locations_with_connector_standard(

@@ -18,6 +18,9 @@ from django.conf import settings  # noqa: E402
 
 from chargepoints.admin.live import websocket_urlpatterns as staff_live_routes  # noqa: E402
 from chargepoints.api.charging.live import websocket_urlpatterns as live_routes  # noqa: E402
+from chargepoints.api.charging.live_user import (  # noqa: E402
+    websocket_urlpatterns as user_live_routes,
+)
 from chargepoints.services.expiry import charging_requests_expire  # noqa: E402
 from chargepoints.services.processes import (  # noqa: E402
     this_process_heartbeat,
@@ -25,6 +28,7 @@ from chargepoints.services.processes import (  # noqa: E402
     this_process_stop,
 )
 from csms.periodic import Lifecycle, PeriodicJobs  # noqa: E402
+from csms.socket_fallback import unknown_path_route  # noqa: E402
 from ocpp_gateway.routing import websocket_urlpatterns as ocpp_routes  # noqa: E402
 
 router = ProtocolTypeRouter(
@@ -35,7 +39,10 @@ router = ProtocolTypeRouter(
         # socket takes an app's API token, not a cookie, so cross-site use of
         # it is harmless. The staff's live socket takes the admin session
         # cookie, and checks the Origin itself (chargepoints/admin/live.py).
-        "websocket": URLRouter([*live_routes, *staff_live_routes, *ocpp_routes]),
+        "websocket": URLRouter(
+            # Last: a path no route takes is closed with 4404, not a 500.
+            [*live_routes, *user_live_routes, *staff_live_routes, *ocpp_routes, unknown_path_route]
+        ),
     }
 )
 # Sessions and reservations that end by time alone (reads never write them).

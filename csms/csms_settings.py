@@ -84,7 +84,7 @@ CSMS_DB_WRITERS = int(
 
 # Driver sessions started from the API: a charger that accepted a remote
 # start but began no transaction within this many seconds (no car plugged
-# in) leaves the session TIMEOUT.
+# in) leaves the session TIMED_OUT (decided by the periodic sweep).
 CSMS_SESSION_START_TIMEOUT = float(os.environ.get("CSMS_SESSION_START_TIMEOUT", "180"))
 # The longest a reservation may hold a connector, for drivers and operators.
 CSMS_RESERVATION_MAX_HOURS = float(os.environ.get("CSMS_RESERVATION_MAX_HOURS", "24"))
@@ -125,3 +125,32 @@ CSMS_IMPORT_MAX_LINES = int(os.environ.get("CSMS_IMPORT_MAX_LINES", "100000"))
 # a network without the internet gets no broken map.
 CSMS_MAP_TILE_URL = os.environ.get("CSMS_MAP_TILE_URL", "")
 CSMS_MAP_TILE_ATTRIBUTION = os.environ.get("CSMS_MAP_TILE_ATTRIBUTION", "")
+
+# Password reset by a one-time code sent by SMS (accounts/services/password_reset.py):
+# the sender class (accounts/senders.py; anything with send(to, text)). Empty:
+# no reset by SMS (the API answers 503); DEBUG writes messages to the log.
+CSMS_SMS_SENDER = os.environ.get(
+    "CSMS_SMS_SENDER", "accounts.senders.ConsoleSender" if env_bool("DEBUG", False) else ""
+)
+# How long a sender may take to hand a message over (seconds).
+CSMS_SMS_TIMEOUT = float(os.environ.get("CSMS_SMS_TIMEOUT", "10"))
+# accounts.senders.TwilioSender: the account and the number (or messaging
+# service) messages come from. The URL changes only for a test double.
+CSMS_SMS_TWILIO_ACCOUNT_SID = os.environ.get("CSMS_SMS_TWILIO_ACCOUNT_SID", "")
+CSMS_SMS_TWILIO_AUTH_TOKEN = os.environ.get("CSMS_SMS_TWILIO_AUTH_TOKEN", "")
+CSMS_SMS_TWILIO_FROM = os.environ.get("CSMS_SMS_TWILIO_FROM", "")
+CSMS_SMS_TWILIO_MESSAGING_SERVICE_SID = os.environ.get("CSMS_SMS_TWILIO_MESSAGING_SERVICE_SID", "")
+CSMS_SMS_TWILIO_URL = os.environ.get("CSMS_SMS_TWILIO_URL", "https://api.twilio.com")
+# Digits of a code, how long it is valid (seconds), and how many wrong tries
+# kill it. 6 digits and 5 tries: one chance in 200,000 per code; how many
+# codes a number may be sent is CSMS_THROTTLE_PASSWORD_RESET.
+CSMS_PASSWORD_RESET_CODE_LENGTH = int(os.environ.get("CSMS_PASSWORD_RESET_CODE_LENGTH", "6"))
+if not 4 <= CSMS_PASSWORD_RESET_CODE_LENGTH <= 12:
+    raise ImproperlyConfigured("CSMS_PASSWORD_RESET_CODE_LENGTH must be between 4 and 12.")
+CSMS_PASSWORD_RESET_CODE_TTL = int(os.environ.get("CSMS_PASSWORD_RESET_CODE_TTL", "600"))
+CSMS_PASSWORD_RESET_MAX_ATTEMPTS = int(os.environ.get("CSMS_PASSWORD_RESET_MAX_ATTEMPTS", "5"))
+
+# The problem type URIs of the API's errors are this plus the error's code
+# (RFC 9457 §3.1.1). The default names no real site: point it at your own
+# documentation of the codes if you publish one.
+CSMS_PROBLEM_BASE_URL = os.environ.get("CSMS_PROBLEM_BASE_URL", "https://csms.invalid/problems/")

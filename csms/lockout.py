@@ -12,6 +12,8 @@ from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
+from csms.api.problem_details import PROBLEM_CONTENT_TYPE, problem_body
+
 
 class ClientLockoutBackend(AxesStandaloneBackend):
     """django-axes's check, for logins that come from a client.
@@ -40,6 +42,7 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     if request.path.startswith("/admin/"):
         response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     else:
-        response = JsonResponse({"detail": message}, status=429)
+        body = problem_body(status=429, code="login_locked_out", detail=message)
+        response = JsonResponse(body, status=429, content_type=PROBLEM_CONTENT_TYPE)
     response["Retry-After"] = str(minutes * 60)
     return response

@@ -40,6 +40,8 @@ from twisted.internet.endpoints import SSL4ServerEndpoint
 from twisted.internet.interfaces import IOpenSSLServerConnectionCreator, ISSLTransport
 from zope.interface import implementer
 
+from csms.api.problem_details import PROBLEM_CONTENT_TYPE, problem_body
+
 # The one place that takes files: a driver's or an operator's upload of a
 # profile photo. Multipart framing and the form's other fields come on top of
 # the photo itself.
@@ -100,12 +102,18 @@ class BoundedWebRequest(http_protocol.WebRequest):
         # A client waiting for "100 Continue" gets the refusal instead, and
         # sends nothing more.
         self.requestHeaders.removeHeader(b"Expect")
+        # Problem details, as every API error (csms/api/exceptions.py); before
+        # Django reads the request, so in the default language.
         body = json.dumps(
-            {"detail": f"Request body too large: at most {self.body_limit} bytes are accepted."}
+            problem_body(
+                status=413,
+                code="request_too_large",
+                detail=f"Request body too large: at most {self.body_limit} bytes are accepted.",
+            )
         ).encode()
         head = (
             "HTTP/1.1 413 Content Too Large\r\n"
-            "Content-Type: application/json\r\n"
+            f"Content-Type: {PROBLEM_CONTENT_TYPE}\r\n"
             f"Content-Length: {len(body)}\r\n"
             "Connection: close\r\n\r\n"
         )

@@ -94,13 +94,20 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Messages in the language the request asks for (Accept-Language), and
+    # a Content-Language header saying which one it got.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Turns a locked-out login (django-axes) into its answer (csms/lockout.py).
     "axes.middleware.AxesMiddleware",
+    # Moments under /api/ in UTC with "Z", whatever TIME_ZONE is (RFC 3339).
+    "csms.api.middleware.UTCMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # RateLimit-Policy and RateLimit on API answers (accounts/api/throttling.py).
+    "accounts.api.throttling.rate_limit_headers",
 ]
 
 ROOT_URLCONF = "csms.urls"
@@ -184,85 +191,16 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "csms.channel_layers.SweptInMemoryChannelLayer"}}
 
-REST_FRAMEWORK = {
-    # DRF's own, but for JSON nested too deeply (csms/api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": [
-        "csms.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    # Token first: an anonymous API call is answered 401 with a challenge.
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.api.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "csms.api.pagination.Pagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    # Throttles count per client address, read as csms/clients.py reads it.
-    "NUM_PROXIES": CSMS_TRUSTED_PROXIES,
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": os.environ.get("CSMS_THROTTLE_ANON", "120/min"),
-        # Login and registration, per client address: slows password guessing.
-        "login": os.environ.get("CSMS_THROTTLE_LOGIN", "10/min"),
-    },
-    "DEFAULT_SCHEMA_CLASS": "csms.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "csms.api.exceptions.exception_handler",
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-}
+# The REST API: DRF, drf-spectacular and knox (csms/api_settings.py).
+from csms.api_settings import (  # noqa: E402, F401
+    CSMS_TOKEN_TTL_DAYS,
+    REST_FRAMEWORK,
+    REST_KNOX,
+    SPECTACULAR_SETTINGS,
+)
 
-SPECTACULAR_SETTINGS = {
-    "TITLE": "CSMS API",
-    "DESCRIPTION": (
-        "REST API of the CSMS for driver apps and integrations. Authenticate with "
-        "`Authorization: Token <token>` (POST /api/v1/auth/login/). Live updates of a "
-        "transaction: WebSocket /ws/v1/transactions/{id}/?token=<token>."
-    ),
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1/",
-    # Separate request and response components: write-only and read-only
-    # fields then appear only where they apply.
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI from the installed sidecar package, never a CDN: a site's
-    # CSMS is often on a network without internet access.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    # One schema name per choice set, named after its enum.
-    "ENUM_NAME_OVERRIDES": {
-        "AvailabilityEnum": "chargepoints.enums.AvailabilityType",
-        "ChargePointStatusEnum": "chargepoints.enums.ChargePointStatus",
-        "CommandStatusEnum": "chargepoints.enums.CommandStatus",
-        "ConnectorTypeEnum": "accounts.enums.ConnectorType",
-        "IdTokenTypeEnum": "accounts.enums.IdTokenType",
-        "NormalizedStatusEnum": "chargepoints.enums.NormalizedStatus",
-        "ReservationStatusEnum": "chargepoints.enums.ReservationStatus",
-        "SessionStatusEnum": "chargepoints.enums.SessionStatus",
-        "TimeZoneEnum": "csms.api.fields.TIME_ZONES",
-        "TransactionStatusEnum": "chargepoints.enums.TransactionStatus",
-        "NotificationTypeEnum": "accounts.enums.NotificationType",
-        "UserStatusEnum": "accounts.enums.UserStatus",
-        "VehicleTypeEnum": "accounts.enums.VehicleType",
-        "TariffTypeEnum": "billing.enums.TariffType",
-    },
-}
-
-# API tokens (django-rest-knox): stored as a hash, one per device, expiring
-# after this many days without use (each use pushes the expiry back).
-CSMS_TOKEN_TTL_DAYS = float(os.environ.get("CSMS_TOKEN_TTL_DAYS", "30"))
-REST_KNOX = {
-    "TOKEN_TTL": timedelta(days=CSMS_TOKEN_TTL_DAYS),
-    "AUTO_REFRESH": True,
-    # A user's devices: beyond this many, a login logs out the one unused
-    # longest (accounts/services/tokens.py).
-    "TOKEN_LIMIT_PER_USER": int(os.environ.get("CSMS_TOKENS_PER_USER", "20")),
-}
+# Throttles count per client address, read as csms/clients.py reads it.
+REST_FRAMEWORK["NUM_PROXIES"] = CSMS_TRUSTED_PROXIES
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -299,6 +237,10 @@ PHONENUMBER_DEFAULT_REGION = os.environ.get("CSMS_PHONE_REGION") or None
 PHONENUMBER_DB_FORMAT = "E164"
 
 LANGUAGE_CODE = "en-us"
+# The languages the API and the admin answer in (Accept-Language); our own
+# messages' translations are in locale/ (`make messages`).
+LANGUAGES = [("en", "English"), ("th", "Thai")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -43,6 +43,10 @@ PASSWORD_HASHERS = [
     "chargepoints.hashers.ChargerPasswordHasher",
 ]
 
+# Text messages (password reset codes) are kept in
+# accounts.senders.OutboxSender.outbox, as Django's test runner keeps e-mail.
+CSMS_SMS_SENDER = "accounts.senders.OutboxSender"
+
 # No expiry timer in the test processes' own event loops: tests run the
 # sweep themselves (tests/chargepoints/test_expiry.py).
 CSMS_EXPIRY_INTERVAL = 0

@@ -138,9 +138,23 @@ def own_devices(world, caller: str, body) -> None:
     assert {row["token_key"] for row in body["results"]} == mine
 
 
+def receipt_not_ready(world, caller: str, body) -> None:
+    # Got past every permission and ownership check: the session is still going.
+    assert body["code"] == "receipt_not_ready", body
+
+
 def charger_offline(world, caller: str, body) -> None:
     # Got past every permission and ownership check: only the charger is missing.
     assert body["code"] == "charger_offline", body
+
+
+def closed_or_offline(world, caller: str, body) -> None:
+    # A driver ending their own transaction at an offline charger has it closed
+    # by the CSMS; anyone else is told the charger is offline.
+    if caller == A:
+        assert body["outcome"] == "CLOSED", body
+    else:
+        charger_offline(world, caller, body)
 
 
 # -- the table ----------------------------------------------------------------
@@ -261,6 +275,24 @@ ROUTES = [
         "/auth/register/",
         everyone(201),
         body=lambda w: {"phone_number": "+66811112222", "password": "a new horse 42"},
+    ),
+    # A forgotten password: open to all, and the same answer for every number.
+    Route(
+        "POST",
+        "/auth/password-reset/",
+        everyone(202),
+        body=lambda w: {"phone_number": "+66811112222"},
+    ),
+    Route(
+        "POST",
+        "/auth/password-reset/confirm/",
+        everyone(400),
+        body=lambda w: {
+            "phone_number": "+66811112222",
+            "code": "000000",
+            "new_password": "a new horse 42",
+        },
+        note="no code was sent: a field error on code, for everyone alike",
     ),
     Route("POST", "/auth/logout/", logged_in(204)),
     Route("POST", "/auth/logout-all/", logged_in(204)),
@@ -437,7 +469,7 @@ ROUTES = [
         "POST",
         "/charge-points/{chargepoint}/connectors/",
         operators_only(201),
-        body=lambda w: {"connectorid": 3},
+        body=lambda w: {"connector_id": 3},
     ),
     Route(
         "GET",
@@ -454,7 +486,7 @@ ROUTES = [
         "PUT",
         "/charge-points/{chargepoint}/connectors/1/",
         operators_only(200),
-        body=lambda w: {"connectorid": 1, "max_power": 22},
+        body=lambda w: {"connector_id": 1, "max_power": 22},
     ),
     Route(
         "PATCH",
@@ -463,6 +495,9 @@ ROUTES = [
         body=lambda w: {"max_power": 11},
     ),
     Route("DELETE", "/charge-points/{chargepoint}/connectors/9/", operators_only(204)),
+    # An EVSE by its printed id (a QR code): public, as the charge point is.
+    Route("GET", "/evses/DE*CSM*ECPTEST1*1/", public_read()),
+    Route("GET", "/evses/DE*CSM*ENOSUCH*1/", everyone(404)),
     # Commands to a charger: operators send them, Support reads them.
     Route("GET", "/charge-points/{chargepoint}/commands/", operators_read(200)),
     Route(
@@ -472,21 +507,49 @@ ROUTES = [
         body=lambda w: {"command": "reset", "type": "soft"},
     ),
     Route("GET", "/charge-points/{chargepoint}/commands/{command}/", operators_read(200)),
+    # Every charger's commands at once: the same right as one charger's (issue 18).
+    Route("GET", "/commands/", operators_read(200)),
+    Route("GET", "/commands/{command}/", operators_read(200)),
     # A new password for the charger: operators (chargepoints.rotate_password) only.
     Route("POST", "/charge-points/{chargepoint}/rotate-password/", operators_only(201)),
     # Tariffs: public, read-only.
     Route("GET", "/tariffs/", public_read()),
     Route("GET", "/tariffs/{tariff}/", public_read()),
+    # The price at a connector before starting: public, as the connector.
+    Route("GET", "/charge-points/{chargepoint}/connectors/1/price/", public_read()),
+    Route(
+        "GET",
+        "/charge-points/{hidden_chargepoint}/connectors/1/price/",
+        {A: 404, B: 404, OP: 404, SUPPORT: 404, STAFF: 404, ANON: 404},
+        note="a connector that does not exist, at a charger the public does not see",
+    ),
+    # CDRs: a driver's own, every one for billing.view_cdr (Operators, Support).
+    Route("GET", "/cdrs/", logged_in(200)),
+    Route("GET", "/cdrs/NO-SUCH-CDR/", {**everyone(404), ANON: 401}),
+    # Receipts: the driver who charged, and billing.view_cdr; A's is still charging.
+    Route(
+        "GET",
+        "/transactions/{a.transaction}/receipt/",
+        {**owner_and_operator(409), SUPPORT: 409},
+        check=receipt_not_ready,
+    ),
+    Route(
+        "GET",
+        "/sessions/{a.session}/receipt/",
+        {**owner_and_operator(409), SUPPORT: 409},
+        check=receipt_not_ready,
+    ),
     # Transactions and their meter values: the driver's own.
     Route("GET", "/transactions/", logged_in(200), check=OnlyOwn("id", ("transaction",))),
     Route("GET", "/transactions/?user={b.user}", {A: 200}, check=none_of_bs("id", "transaction")),
     Route("GET", "/transactions/{a.transaction}/", owner_and_operator(200)),
     Route("GET", "/transactions/{a.transaction}/meter-values/", owner_and_operator(200)),
+    # The charger is offline: its driver's stop closes the transaction (issue 18).
     Route(
         "POST",
         "/transactions/{a.transaction}/stop/",
-        owner_and_operator(409, write=True),
-        check=charger_offline,
+        {**owner_and_operator(409, write=True), A: 200},
+        check=closed_or_offline,
     ),
     # Charging sessions: the driver's own; starting takes one's own tag.
     Route("GET", "/sessions/", logged_in(200), check=OnlyOwn("session_id", ("session",))),
@@ -516,8 +579,8 @@ ROUTES = [
     Route(
         "POST",
         "/sessions/{a.session}/stop/",
-        owner_and_operator(409, write=True),
-        check=charger_offline,
+        {**owner_and_operator(409, write=True), A: 200},
+        check=closed_or_offline,
     ),
     # Reservations: the same.
     Route("GET", "/reservations/", logged_in(200), check=OnlyOwn("uuid", ("reservation",))),
@@ -684,7 +747,7 @@ def _belongings(user, name: str, chargepoint, connector, *, reservation_id: int)
         user=user,
         id_tag=tag,
         transaction=tx,
-        status=SessionStatus.ACTIVE,
+        status=SessionStatus.CHARGING,
     )
     reservation = Reservation.objects.create(
         reservation_id=reservation_id,

@@ -36,6 +36,7 @@ from schemathesis.specs.openapi.checks import (
 from accounts.enums import NotificationType
 from accounts.models import IdTag, Notification, UserVehicle
 from billing.models import Tariff, TariffElement
+from billing.services.cdrs import cdr_create
 from chargepoints.enums import (
     CommandName,
     CommandSource,
@@ -43,6 +44,7 @@ from chargepoints.enums import (
     SessionStatus,
     TransactionStatus,
 )
+from chargepoints.evse_ids import connector_evse_id
 from chargepoints.models import (
     ChargingSession,
     Command,
@@ -103,6 +105,7 @@ def seeded_path_parameters(path: str) -> dict:
     """The seeded object for each parameter of this path, by the resource it names."""
     by_resource = {
         "/charge-points/{chargepoint_id}/commands/{id}/": {"id": "command"},
+        "/cdrs/{id}/": {"id": "cdr"},
         "/locations/{id}/": {"id": "location"},
         "/notifications/{id}/": {"id": "notification"},
         "/tariffs/{id}/": {"id": "tariff"},
@@ -113,11 +116,13 @@ def seeded_path_parameters(path: str) -> dict:
     names = {
         "chargepoint_id": "chargepoint",
         "connectorid": "connector",
+        "connector_id": "connector",
         "id_token": "id_tag",
         "session_id": "session",
         "transaction_id": "transaction",
         "uuid": "reservation",
         "token_key": "token_key",
+        "evse_id": "evse",
     }
     for prefix, ids in by_resource.items():
         if path.removeprefix("/api/v1").startswith(prefix):
@@ -155,7 +160,7 @@ VALID_BODIES = {
     },
     "PUT /api/v1/me/payment-card/": lambda: {"number": "4242424242424242", "expiry": "12/39"},
     "POST /api/v1/charge-points/{chargepoint_id}/commands/": lambda: {
-        "command": "reset",
+        "command": "RESET",
         "type": "soft",
     },
     "POST /api/v1/sessions/": lambda: {
@@ -206,7 +211,7 @@ def in_process_requests():
 @pytest.fixture
 def api_settings(settings, monkeypatch):
     """No throttling and no waiting on chargers: the test is about shapes, not rates."""
-    rates = {"anon": "100000/min", "login": "100000/min", "user": "100000/min"}
+    rates = dict.fromkeys(("anon", "login", "user", "operator", "password_reset"), "100000/min")
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     # DRF's throttles copy the rates when they are imported.
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
@@ -315,10 +320,12 @@ def seeded(api_settings, connector, chargepoint, location, driver, operator):
         tariff=tariff.pk,
         transaction=tx.pk,
         session=session.session_id,
+        cdr=cdr_create(tx=tx).pk,
         reservation=str(reservation.pk),
         notification=notification.pk,
         command=command.pk,
         user=driver.pk,
+        evse=connector_evse_id(connector),
         # Another device of the operator's: revoking it leaves the test's token.
         token_key=token_for(operator)[:15],
     )

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from knox.models import AuthToken
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -87,7 +89,7 @@ class LoginSerializer(serializers.Serializer):
     def validate(self, attrs):
         if ("phone_number" in attrs) == ("username" in attrs):
             raise serializers.ValidationError(
-                {"non_field_errors": ["Give either a phone number or a username."]}
+                _("Give either a phone number or a username."), code="invalid"
             )
         return attrs
 
@@ -128,6 +130,25 @@ class TokenSerializer(serializers.ModelSerializer):
     def get_current(self, token: AuthToken) -> bool:
         used = getattr(self.context.get("request"), "auth", None)
         return isinstance(used, AuthToken) and used.digest == token.digest
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    phone_number = PhoneNumberField(help_text="The account's number; the code is sent to it.")
+
+
+class PasswordResetRequestedSerializer(serializers.Serializer):
+    """The same answer for every number: whether it has an account is not told."""
+
+    detail = serializers.CharField()
+    code_length = serializers.IntegerField(help_text="How many digits the code has.")
+    expires_in = serializers.IntegerField(help_text="Seconds the code stays valid.")
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    phone_number = PhoneNumberField()
+    code = StrictCharField(max_length=32, help_text="The code from the text message.")
+    # Never trimmed: spaces are part of a password, as in Django's own forms.
+    new_password = StrictCharField(write_only=True, trim_whitespace=False, max_length=4096)
 
 
 # Profile ----------------------------------------------------------------------
@@ -186,7 +207,9 @@ class ProfileSerializer(StrictModelSerializer):
 
     def validate_chargepoint_sockets(self, sockets: list[str]) -> list[str]:
         if len(set(sockets)) != len(sockets):
-            raise serializers.ValidationError("Each connector type may appear only once.")
+            raise serializers.ValidationError(
+                _("Each connector type may appear only once."), code="unique"
+            )
         return sockets
 
 
@@ -209,7 +232,7 @@ class PaymentCardInputSerializer(serializers.Serializer):
         r"^(0[1-9]|1[0-2])/([0-9]{2}|[0-9]{4})$",
         write_only=True,
         help_text="MM/YY or MM/YYYY",
-        error_messages={"invalid": "Use MM/YY or MM/YYYY."},
+        error_messages={"invalid": gettext_lazy("Use MM/YY or MM/YYYY.")},
     )
 
 
@@ -231,7 +254,9 @@ class VehicleSerializer(StrictModelSerializer):
             "accounts.add_uservehicle" if self.instance is None else "accounts.change_uservehicle"
         )
         if user != request.user and not holds(request.user, needed):
-            raise serializers.ValidationError("Only operators may give a vehicle to someone else.")
+            raise serializers.ValidationError(
+                _("Only operators may give a vehicle to someone else."), code="permission_denied"
+            )
         return user
 
 
@@ -305,7 +330,7 @@ class IdTagCreateSerializer(serializers.Serializer):
         # slash cannot be told from a path separator.
         if "/" in value or not value.isprintable():
             raise serializers.ValidationError(
-                "An id tag may not contain '/' or control characters."
+                _("An id tag may not contain '/' or control characters."), code="invalid"
             )
         return value
 
@@ -316,7 +341,8 @@ class IdTagCreateSerializer(serializers.Serializer):
         others = "user" in attrs and attrs["user"] != request.user
         if others and not holds(request.user, "accounts.add_idtag", "accounts.change_idtag"):
             raise serializers.ValidationError(
-                {"user": ["Only operators may add a tag for someone else."]}
+                {"user": [_("Only operators may add a tag for someone else.")]},
+                code="permission_denied",
             )
         return attrs
 

@@ -2,7 +2,17 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from accounts.api.schema import ANY_SEGMENT
-from accounts.api.views import login, me, notifications, photos, tags, tokens, users, vehicles
+from accounts.api.views import (
+    login,
+    me,
+    notifications,
+    password_reset,
+    photos,
+    tags,
+    tokens,
+    users,
+    vehicles,
+)
 
 router = SimpleRouter()
 router.register("vehicles", vehicles.VehicleViewSet, basename="vehicle")
@@ -16,6 +26,16 @@ urlpatterns = [
     path("auth/logout/", login.LogoutView.as_view(), name="auth-logout"),
     path("auth/logout-all/", login.LogoutEverywhereView.as_view(), name="auth-logout-all"),
     path("auth/register/", login.RegisterView.as_view(), name="auth-register"),
+    path(
+        "auth/password-reset/",
+        password_reset.PasswordResetView.as_view(),
+        name="auth-password-reset",
+    ),
+    path(
+        "auth/password-reset/confirm/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("me/", me.MeView.as_view(), name="me"),
     path("me/profile/", me.ProfileView.as_view(), name="me-profile"),
     path("me/payment-card/", me.PaymentCardView.as_view(), name="me-payment-card"),

@@ -3,8 +3,10 @@
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_login_failed
+from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import to_python
 
+from accounts.enums import UserStatus
 from accounts.models import User
 
 
@@ -12,10 +14,15 @@ class AccountUnavailable(Exception):
     """The password is right but the account may not log in (seed 003: BLOCKED, EXPIRED)."""
 
     def __init__(self, user: User):
+        # The code says which, for an app to tell its user (account_blocked, ...).
         if not user.is_active:
-            message = "This account is inactive."
+            message, self.code = _("This account is inactive."), "account_inactive"
+        elif user.status == UserStatus.BLOCKED:
+            message, self.code = _("This account is blocked."), "account_blocked"
+        elif user.status == UserStatus.EXPIRED:
+            message, self.code = _("This account has expired."), "account_expired"
         else:
-            message = f"This account is {user.get_status_display().lower()}."
+            message, self.code = _("This account may not log in."), "account_inactive"
         super().__init__(message)
         self.message = message
 

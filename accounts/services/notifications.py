@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Notification, User
+from accounts.services.live import NOTIFICATION, everyone_note, user_note
 
 
 def notification_create(
@@ -24,6 +25,12 @@ def notification_create(
     )
     notification.full_clean()
     notification.save()
+    # Open live sockets show it at once. One to everyone is one note that
+    # every socket hears, not a note per user: there may be many users.
+    if user is None:
+        everyone_note(what=NOTIFICATION, id=notification.pk)
+    else:
+        user_note(user_id=user.pk, what=NOTIFICATION, id=notification.pk)
     return notification
 
 

@@ -8,6 +8,7 @@ from rest_framework import permissions, viewsets
 from billing.api.serializers import TariffSerializer
 from billing.enums import TariffType
 from billing.models import Tariff
+from csms.api.filters import UpdatedAfterFilter
 
 OCPI_ID = re.compile(r"[^/\x00-\x1f\x7f]{1,36}")
 
@@ -17,6 +18,7 @@ class TariffFilter(django_filters.FilterSet):
         method="filter_currency", help_text="ISO 4217 code, e.g. EUR (any case)."
     )
     type = django_filters.ChoiceFilter(choices=TariffType.choices)
+    updated_after = UpdatedAfterFilter("last_updated")
 
     class Meta:
         model = Tariff

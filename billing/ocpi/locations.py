@@ -17,8 +17,9 @@ from billing.snapshots import (
     ocpi_connector_id,
     ocpi_timestamp,
 )
-from chargepoints.enums import AvailabilityType, NormalizedStatus, PowerType
+from chargepoints.enums import PowerType
 from chargepoints.models import ChargePoint, Connector, Location
+from chargepoints.status_selectors import evse_public_status
 
 # Locations §8.4.4: what an eMSP can ask of every charger we run.
 CAPABILITIES = ["REMOTE_START_STOP_CAPABLE", "RESERVABLE"]
@@ -34,17 +35,6 @@ _PHASES = {
     PowerType.AC_3_PHASE: 3,
     PowerType.DC: 1,
 }
-
-# Our connector statuses -> OCPI EVSE Status (locations §8.4.22), strongest first:
-# an EVSE charges one EV at a time, so one busy connector makes the EVSE busy,
-# and one available connector makes it available.
-_STATUS_ORDER = [
-    (NormalizedStatus.OCCUPIED, "CHARGING"),
-    (NormalizedStatus.RESERVED, "RESERVED"),
-    (NormalizedStatus.AVAILABLE, "AVAILABLE"),
-    (NormalizedStatus.UNAVAILABLE, "INOPERATIVE"),
-    (NormalizedStatus.FAULTED, "OUTOFORDER"),
-]
 
 
 @dataclass(frozen=True)
@@ -75,27 +65,8 @@ def _geo(latitude: Any, longitude: Any) -> dict[str, str]:
 
 
 def evse_status(evse: Evse) -> str:
-    chargepoint = evse.chargepoint
-    if not chargepoint.connected:
-        return "UNKNOWN"  # Locations §8.4.22: "also used when offline".
-    # Connector 0 speaks for the whole charger.
-    if chargepoint.status == NormalizedStatus.FAULTED:
-        return "OUTOFORDER"
-    if (
-        chargepoint.status == NormalizedStatus.UNAVAILABLE
-        or chargepoint.availability_status == AvailabilityType.INOPERATIVE
-    ):
-        return "INOPERATIVE"
-    statuses = {
-        NormalizedStatus.UNAVAILABLE
-        if connector.availability_status == AvailabilityType.INOPERATIVE
-        else connector.status
-        for connector in evse.connectors
-    }
-    for ours, theirs in _STATUS_ORDER:
-        if ours in statuses:
-            return theirs
-    return "UNKNOWN"
+    """Locations §8.4.22: the public status the REST API shows too, by the same rule."""
+    return evse_public_status(chargepoint=evse.chargepoint, connectors=evse.connectors).status
 
 
 def connector_ocpi(connector: Connector) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Greatest
 
 from billing.models import CDR, OcpiPartner, Tariff
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
+from chargepoints.status_selectors import connectors_with_activity
 
 
 def ocpi_parties() -> list[tuple[str, str]]:
@@ -38,7 +39,9 @@ def _of_our_parties() -> Q:
 
 
 def _chargepoints() -> Prefetch:
-    connectors = Connector.objects.prefetch_related("tariff_ids").order_by("connectorid")
+    connectors = connectors_with_activity(
+        Connector.objects.prefetch_related("tariff_ids").order_by("connectorid")
+    )
     return Prefetch(
         "chargepoints",
         queryset=ChargePoint.objects.order_by("chargepoint_id").prefetch_related(

@@ -50,6 +50,9 @@ def tariff_in_force(*, connector: Connector, at: datetime.datetime) -> Tariff | 
     )
 
 
+# The running cost excluding VAT, a member of TransactionPricing.running_state.
+EXCL_VAT = "total_excl_vat"
+
 # Read for every meter value: compiled once (csms/rows.py).
 _PRICING = RowReader(TransactionPricing, ["transaction"])
 
@@ -125,4 +128,14 @@ def _running(
         logger.exception("Transaction %s cannot be priced", tx.pk)
         return None, None
     costs, state = updated
-    return costs.total.incl_vat, state.to_json() if state is not None else None
+    data = state.to_json() if state is not None else {}
+    # Kept beside where the cost was left: apps are shown the cost without
+    # VAT too (csms/api/money.py), and the column holds only the one with it.
+    data[EXCL_VAT] = str(costs.total.excl_vat)
+    return costs.total.incl_vat, data
+
+
+def pricing_excl_vat(pricing: TransactionPricing) -> Decimal | None:
+    """The running cost excluding VAT, as the last pricing left it; None when unpriced."""
+    value = (pricing.running_state or {}).get(EXCL_VAT)
+    return None if value is None or pricing.total_cost is None else Decimal(value)

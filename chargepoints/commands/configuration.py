@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 
 from chargepoints.commands import targets
 from chargepoints.commands.base import CommandForm
-from chargepoints.commands.fields import ChoiceAliasField, ListField, text_item
+from chargepoints.commands.fields import ChoiceAliasField, ListField, item_schema, text_item
 
 
 class GetConfigurationForm(CommandForm):
@@ -41,9 +41,13 @@ class ChangeConfigurationForm(CommandForm):
         return {"key": self.cleaned_data["key"], "value": self.cleaned_data["value"]}
 
 
+ATTRIBUTE_TYPES = ("Actual", "Target", "MinSet", "MaxSet")
+
+
 def variable_item(*, with_value: bool):
     """One device-model variable: an object, or ``Component.Variable[=value]`` text."""
 
+    @item_schema(_variable_schema(with_value=with_value))
     def clean(item) -> dict:
         if isinstance(item, str):
             text, _, value = item.partition("=")
@@ -84,7 +88,7 @@ def variable_item(*, with_value: bool):
                     raise ValidationError(f"{key} must be a non-negative integer.")
                 result[key] = item[key]
         attribute = item.get("attribute_type", "Actual")
-        if attribute not in ("Actual", "Target", "MinSet", "MaxSet"):
+        if attribute not in ATTRIBUTE_TYPES:
             raise ValidationError("attribute_type must be Actual, Target, MinSet or MaxSet.")
         result["attribute_type"] = attribute
         if with_value:
@@ -97,6 +101,30 @@ def variable_item(*, with_value: bool):
         return result
 
     return clean
+
+
+def _variable_schema(*, with_value: bool) -> dict:
+    """The object form of a variable (the API's); the text form is for the command line."""
+    name = {"type": "string", "minLength": 1, "maxLength": 50, "pattern": f"^{IDENTIFIER.pattern}$"}
+    properties = {
+        "component": {**name, "description": "OCPP 2.0.1 component name, e.g. EVSE."},
+        "component_instance": name,
+        "variable": {**name, "description": "OCPP 2.0.1 variable name, e.g. Power."},
+        "variable_instance": name,
+        "evse_id": {"type": "integer", "minimum": 0},
+        "connector_id": {"type": "integer", "minimum": 0},
+        "attribute_type": {"type": "string", "enum": list(ATTRIBUTE_TYPES), "default": "Actual"},
+    }
+    required = ["component", "variable"]
+    if with_value:
+        properties["value"] = {"type": "string", "maxLength": 1000}
+        required.append("value")
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 def _identifier(key: str, value: str) -> str:
@@ -160,6 +188,7 @@ class GetBaseReportForm(CommandForm):
 COMPONENT_CRITERIA = ("Active", "Available", "Enabled", "Problem")
 
 
+@item_schema({"type": "string", "enum": list(COMPONENT_CRITERIA)})
 def _criterion(value) -> str:
     if value not in COMPONENT_CRITERIA:
         raise ValidationError(f"Must be one of {', '.join(COMPONENT_CRITERIA)}.")

@@ -90,7 +90,22 @@ class DateTimeField(forms.DateTimeField):
         return super().to_python(value)
 
 
+def item_schema(schema: dict):
+    """Say, beside a list item's validator, the JSON schema of what it accepts.
+
+    The API schema shows it (chargepoints/api/commands/schema.py), so the two
+    are written in one place.
+    """
+
+    def attach(clean: Callable) -> Callable:
+        clean.json_schema = schema
+        return clean
+
+    return attach
+
+
 def text_item(max_length: int) -> Callable[[object], str]:
+    @item_schema({"type": "string", "minLength": 1, "maxLength": max_length})
     def clean(value) -> str:
         if not isinstance(value, str) or not value:
             raise ValidationError("Expected a non-empty string.")

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from chargepoints.commands import targets
 from chargepoints.commands.base import CommandForm, connector_field
-from chargepoints.commands.fields import DateTimeField, ListField
+from chargepoints.commands.fields import DateTimeField, ListField, item_schema
 from chargepoints.enums import (
     ChargingProfileKind,
     ChargingProfilePurpose,
@@ -19,6 +19,25 @@ CURRENT_LIMIT_MIN_A = 6
 CURRENT_LIMIT_MAX_A = 32
 
 
+@item_schema(
+    {
+        "type": "object",
+        "properties": {
+            "start_period": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "Seconds from the schedule's start; the first period starts at 0.",
+            },
+            "limit": {
+                "type": "number",
+                "minimum": 0,
+                "description": "The limit, in the schedule's charging_rate_unit.",
+            },
+            "number_phases": {"type": "integer", "enum": [1, 2, 3]},
+        },
+        "required": ["start_period", "limit"],
+    }
+)
 def period_item(item) -> dict:
     if not isinstance(item, dict):
         raise ValidationError("Expected {start_period, limit, number_phases}.")
@@ -210,6 +229,7 @@ class GetChargingProfilesForm(CommandForm):
         return {key: value for key, value in params.items() if value != []}
 
 
+@item_schema({"type": "integer", "minimum": 1})
 def _positive_int(value) -> int:
     if isinstance(value, str) and value.isdigit():
         value = int(value)
@@ -218,9 +238,14 @@ def _positive_int(value) -> int:
     return value
 
 
+# OCPP 2.0.1 ChargingLimitSourceEnumType.
+LIMIT_SOURCES = ("EMS", "Other", "SO", "CSO")
+
+
+@item_schema({"type": "string", "enum": list(LIMIT_SOURCES)})
 def _limit_source(value) -> str:
-    if value not in ("EMS", "Other", "SO", "CSO"):
-        raise ValidationError("Must be one of EMS, Other, SO, CSO.")
+    if value not in LIMIT_SOURCES:
+        raise ValidationError(f"Must be one of {', '.join(LIMIT_SOURCES)}.")
     return value
 
 

@@ -37,11 +37,14 @@ from chargepoints.enums.stations import (
     ChargerEventKind,
     NormalizedStatus,
     OcppProtocol,
+    PublicStatus,
     RegistrationStatus,
     SecurityProfile,
     normalized_status,
 )
 from chargepoints.enums.transactions import (
+    SESSION_OPEN,
+    SESSION_PENDING,
     ChargingState,
     ReservationStatus,
     SessionStatus,
@@ -52,6 +55,8 @@ from chargepoints.enums.transactions import (
 
 __all__ = [
     "COMMAND_FINAL_STATUSES",
+    "SESSION_OPEN",
+    "SESSION_PENDING",
     "AttributeType",
     "AvailabilityType",
     "ChargePointErrorCode",
@@ -72,6 +77,7 @@ __all__ = [
     "ParkingType",
     "Phase",
     "PowerType",
+    "PublicStatus",
     "ReadingContext",
     "RecurrencyKind",
     "RegistrationStatus",

@@ -54,6 +54,23 @@ def normalized_status(status: str) -> str:
     return NormalizedStatus.UNKNOWN
 
 
+class PublicStatus(models.TextChoices):
+    """What apps and roaming partners are told of a connector: OCPI 2.2.1 EVSE Status
+    (locations §8.4.22), decided by chargepoints.status_selectors from the
+    charger's connection, availability and reports. BLOCKED, PLANNED and
+    REMOVED are OCPI's but never ours: nothing a charger reports tells them."""
+
+    AVAILABLE = "AVAILABLE", "Available"
+    BLOCKED = "BLOCKED", "Blocked"
+    CHARGING = "CHARGING", "In use"
+    INOPERATIVE = "INOPERATIVE", "Inoperative"
+    OUTOFORDER = "OUTOFORDER", "Out of order"
+    PLANNED = "PLANNED", "Planned"
+    REMOVED = "REMOVED", "Removed"
+    RESERVED = "RESERVED", "Reserved"
+    UNKNOWN = "UNKNOWN", "Unknown"
+
+
 class ChargePointErrorCode(models.TextChoices):
     """OCPP 1.6 ChargePointErrorCode (2.0.1 reports errors through NotifyEvent)."""
 

@@ -1,6 +1,7 @@
 """Transactions, charging sessions and reservations."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TransactionStatus(models.TextChoices):
@@ -76,12 +77,49 @@ class TriggerReason(models.TextChoices):
 
 
 class SessionStatus(models.TextChoices):
-    """Seed 003 SessionStatus."""
+    """Where a driver's charging is, moved only by what happens (never by a read).
 
-    ACTIVE = "ACTIVE", "Active"
-    COMPLETED = "COMPLETED", "Completed"
-    FAILED = "FAILED", "Failed"
-    TIMEOUT = "TIMEOUT", "Timed out"
+    - REQUESTED: recorded; the remote start is not yet in the hands of the
+      charger's connection.
+    - STARTING: the connection holding the charger took the remote start
+      (handed over, answered or not), or the charger accepted it; waiting for
+      the charger to start a transaction (the car to be plugged in).
+    - CHARGING: the charger started the transaction (1.6 StartTransaction,
+      2.0.1 TransactionEvent Started, matched by remoteStartId or by tag and
+      connector), or reports charging again (1.6 connector status Charging,
+      2.0.1 chargingState Charging).
+    - SUSPENDED: the charger reports the transaction paused (SuspendedEV or
+      SuspendedEVSE, as a 1.6 connector status or a 2.0.1 chargingState).
+    - FINISHING: the charger accepted a remote stop, or its connector reports
+      Finishing (1.6), or EVConnected/Idle after charging (2.0.1), while the
+      transaction is still open.
+    - COMPLETED: the transaction ended (the charger's stop, or the CSMS's close).
+    - FAILED: the charger refused the remote start, did not answer it in
+      time, or was offline.
+    - TIMED_OUT: the charger started no transaction within
+      CSMS_SESSION_START_TIMEOUT (decided by the periodic sweep).
+    """
+
+    REQUESTED = "REQUESTED", _("Requested")
+    STARTING = "STARTING", _("Starting")
+    CHARGING = "CHARGING", _("Charging")
+    SUSPENDED = "SUSPENDED", _("Suspended")
+    FINISHING = "FINISHING", _("Finishing")
+    COMPLETED = "COMPLETED", _("Completed")
+    FAILED = "FAILED", _("Failed")
+    TIMED_OUT = "TIMED_OUT", _("Timed out")
+
+
+# Waiting for the charger to start a transaction: one per connector and per driver.
+SESSION_PENDING = (SessionStatus.REQUESTED, SessionStatus.STARTING)
+# Not over yet (every status but the three final ones).
+SESSION_OPEN = (
+    SessionStatus.REQUESTED,
+    SessionStatus.STARTING,
+    SessionStatus.CHARGING,
+    SessionStatus.SUSPENDED,
+    SessionStatus.FINISHING,
+)
 
 
 class ReservationStatus(models.TextChoices):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.enums import IdTokenType
 from chargepoints.enums import (
+    SESSION_PENDING,
     ChargingState,
     Measurand,
     MeasurementLocation,
@@ -254,7 +255,7 @@ class ChargingSession(models.Model):
     """A driver's charging attempt as the app follows it (seed 003 ChargingSession).
 
     It begins when the driver asks to charge, before the charger has started
-    a transaction, so it can end TIMEOUT or FAILED with no transaction at all.
+    a transaction, so it can end TIMED_OUT or FAILED with no transaction at all.
     """
 
     session_id = models.CharField(max_length=36, unique=True, default=new_ocpi_id)
@@ -307,7 +308,7 @@ class ChargingSession(models.Model):
     )
     remote_start_id = models.IntegerField(null=True, blank=True)
     status = models.CharField(
-        max_length=10, choices=SessionStatus.choices, default=SessionStatus.ACTIVE
+        max_length=10, choices=SessionStatus.choices, default=SessionStatus.REQUESTED
     )
     status_reason = models.CharField(
         max_length=255, blank=True, help_text="Why a session failed or timed out."
@@ -324,6 +325,20 @@ class ChargingSession(models.Model):
         indexes = [
             models.Index(fields=["chargepoint", "status"]),
             models.Index(fields=["updated_at"]),
+        ]
+        # One start waiting for its charger per connector and per driver: two
+        # requests at once cannot both make one (chargepoints.services.session_start).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connector"],
+                condition=models.Q(status__in=SESSION_PENDING),
+                name="session_one_pending_per_connector",
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=SESSION_PENDING),
+                name="session_one_pending_per_user",
+            ),
         ]
 
     def __str__(self) -> str:

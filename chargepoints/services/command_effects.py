@@ -79,7 +79,7 @@ def _cancel_reservation(command: Command, answer: CommandAnswer) -> None:
         chargepoint=command.chargepoint,
         reservation_id=command.params["reservation_id"],
         status=ReservationStatus.ACTIVE,
-    ).update(status=ReservationStatus.CANCELED)
+    ).update(status=ReservationStatus.CANCELED, updated_at=timezone.now())
 
 
 def _availability(command: Command, answer: CommandAnswer) -> None:

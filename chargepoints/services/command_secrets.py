@@ -202,5 +202,6 @@ def command_secrets_expire(
         status=CommandStatus.TIMED_OUT,
         error_description="No answer, and no server process left to wait for one.",
         answered_at=now,
+        updated_at=now,
     )
     return _forget(Command.objects.filter(pk__in=stale_ids))

@@ -32,6 +32,7 @@ from chargepoints.services.command_effects import (
 from chargepoints.services.command_secrets import command_redacted, command_secrets_forget
 from chargepoints.services.command_transport import command_transport
 from chargepoints.services.events import chargepoint_event_record
+from chargepoints.services.session_states import charging_session_command_answered
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def command_deliver(*, chargepoint_id: str, command_id: int) -> Command | None:
         chargepoint_id=chargepoint_id,
         status=CommandStatus.PENDING,
         delivered_at__isnull=True,
-    ).update(delivered_at=timezone.now())
+    ).update(delivered_at=timezone.now(), updated_at=timezone.now())
     return Command.objects.get(pk=command_id) if taken else None
 
 
@@ -130,6 +131,7 @@ def command_mark_offline(*, command_id: int, reason: str) -> bool:
             status=CommandStatus.CHARGER_OFFLINE,
             error_description=reason,
             answered_at=timezone.now(),
+            updated_at=timezone.now(),
         )
     )
 
@@ -137,7 +139,7 @@ def command_mark_offline(*, command_id: int, reason: str) -> bool:
 def command_mark_sent(*, chargepoint_id: str, command_id: int, at) -> None:
     Command.objects.filter(
         pk=command_id, chargepoint_id=chargepoint_id, status=CommandStatus.PENDING
-    ).update(status=CommandStatus.SENT, sent_at=at)
+    ).update(status=CommandStatus.SENT, sent_at=at, updated_at=timezone.now())
 
 
 @transaction.atomic
@@ -167,12 +169,21 @@ def command_finish(
     command.error_description = error_description
     command.answered_at = timezone.now()
     command.save(
-        update_fields=["status", "response", "error_code", "error_description", "answered_at"]
+        update_fields=[
+            "status",
+            "response",
+            "error_code",
+            "error_description",
+            "answered_at",
+            "updated_at",
+        ]
     )
     if status == CommandStatus.ACCEPTED and answer is None:
         answer = CommandAnswer(accepted=True)
     if answer is not None and status in (CommandStatus.ACCEPTED, CommandStatus.REJECTED):
         command_effects_apply(command=command, answer=answer)
+    # A driver's start or stop moves their session, however the command ended.
+    charging_session_command_answered(command=command)
     # Sent and answered (or not): a secret it carried (a new password) is no longer needed.
     command_secrets_forget(command=command)
     return command
@@ -211,7 +222,7 @@ def command_late_answer(
             f"{command.error_description} The charger answered late, at "
             f"{timezone.now().isoformat(timespec='seconds')}."
         ).strip()
-        command.save(update_fields=["response", "error_description"])
+        command.save(update_fields=["response", "error_description", "updated_at"])
         answer = read(command) if read is not None else None
         if answer is not None:
             command_late_effects_apply(command=command, answer=answer)
@@ -258,5 +269,5 @@ def chargepoint_progress_record(
     if command is not None:
         command.progress = status[:40]
         command.progress_at = timezone.now()
-        command.save(update_fields=["progress", "progress_at"])
+        command.save(update_fields=["progress", "progress_at", "updated_at"])
     return command

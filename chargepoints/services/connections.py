@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from chargepoints.enums import SecurityProfile
-from chargepoints.models import ChargePoint
+from accounts.services.live import CHARGER, user_note
+from chargepoints.enums import SESSION_OPEN, ReservationStatus, SecurityProfile
+from chargepoints.models import ChargePoint, ChargingSession, Reservation
 from chargepoints.services.live import CONNECTION, live_network_changed, live_network_changed_many
 from csms.rows import keys_present, row_update
 from csms.sockets import chargepoint_group, group_send_on_commit
@@ -182,6 +183,7 @@ def chargepoint_connected(*, chargepoint_id: str, connection: Connection) -> Non
         fields = _CONNECTED_WITH_CERTIFICATE_FIELDS
     row_update(row, fields)
     live_network_changed(chargepoint_id=chargepoint_id, what=CONNECTION)
+    _drivers_told(chargepoints=[chargepoint_id])
 
 
 _CONNECTED_FIELDS = [
@@ -206,6 +208,7 @@ def chargepoint_disconnected(*, chargepoint_id: str, connection_id: str) -> bool
     )
     if updated:
         live_network_changed(chargepoint_id=chargepoint_id, what=CONNECTION)
+        _drivers_told(chargepoints=[chargepoint_id])
     return bool(updated)
 
 
@@ -226,4 +229,36 @@ def chargepoints_connection_set(
         live_network_changed_many(
             chargepoint_ids=list(changed.values_list("pk", flat=True)), what=CONNECTION
         )
+        _drivers_told(chargepoints=changed.values("pk"))
     return updated
+
+
+def _drivers_told(*, chargepoints) -> None:
+    """Drivers charging or holding a reservation at these chargers hear they went on/offline.
+
+    One query for all of them, and only when a connection starts or ends:
+    the per-frame path never pays for it.
+    """
+    for user_id, chargepoint_id in set(chargepoint_drivers(chargepoints=chargepoints)):
+        user_note(user_id=user_id, what=CHARGER, id=chargepoint_id)
+
+
+def chargepoint_drivers(*, chargepoints, user_id: int | None = None) -> QuerySet:
+    """(user_id, chargepoint_id) of the drivers with an open session or an active reservation.
+
+    ``chargepoints``: ids, or a query of them (a dead process's chargers,
+    however many); ``user_id``: only this driver's.
+    """
+    mine = {} if user_id is None else {"user_id": user_id}
+    charging = ChargingSession.objects.filter(
+        chargepoint__in=chargepoints, status__in=SESSION_OPEN, user__isnull=False, **mine
+    )
+    reserved = Reservation.objects.filter(
+        chargepoint__in=chargepoints,
+        status=ReservationStatus.ACTIVE,
+        user__isnull=False,
+        **mine,
+    )
+    # Unordered: SQLite refuses an ORDER BY (the models' default) inside a UNION.
+    pair = ("user_id", "chargepoint_id")
+    return charging.order_by().values_list(*pair).union(reserved.order_by().values_list(*pair))

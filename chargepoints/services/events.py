@@ -196,5 +196,5 @@ def reservation_status_update(*, chargepoint_id: str, reservation_id: int, statu
         chargepoint_id=chargepoint_id,
         reservation_id=reservation_id,
         status=ReservationStatus.ACTIVE,
-    ).update(status=new_status)
+    ).update(status=new_status, updated_at=timezone.now())
     return bool(updated)

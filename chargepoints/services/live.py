@@ -23,8 +23,11 @@ from contextlib import contextmanager
 
 from django.db import transaction as db_transaction
 
+from accounts.services.live import user_notes_collected
 from chargepoints.models import Transaction
 from chargepoints.services.transaction_prices import transaction_price
+from csms.api.fields import rfc3339
+from csms.api.money import price_of
 from csms.sockets import group_send_on_commit
 
 _local = threading.local()
@@ -47,7 +50,12 @@ def transaction_group(transaction_id: int) -> str:
 
 
 def transaction_live(tx: Transaction) -> dict:
-    """What an app shows of a transaction while it runs: status, energy, power, cost."""
+    """What an app shows of a transaction while it runs: status, energy, power, cost.
+
+    Named and formatted as the REST transaction is (its power_w, soc_percent...;
+    moments as csms.api.fields.rfc3339); ``charging_state`` and
+    ``reason_stopped`` quote OCPP and keep its spelling.
+    """
     return {
         "type": "transaction.update",
         "transaction_id": tx.pk,
@@ -57,21 +65,13 @@ def transaction_live(tx: Transaction) -> dict:
         "power_w": tx.last_power_w,
         "current_a": tx.last_current_a,
         "voltage_v": tx.last_voltage_v,
-        "soc": tx.last_soc,
-        "total_cost": _text(transaction_price(tx=tx).total),
-        "meter_timestamp": _iso(tx.wh_meter_last_timestamp),
-        "started_at": _iso(tx.start_transaction_timestamp),
-        "stopped_at": _iso(tx.stop_transaction_timestamp),
+        "soc_percent": tx.last_soc,
+        "cost": price_of(transaction_price(tx=tx)),
+        "meter_timestamp": rfc3339(tx.wh_meter_last_timestamp),
+        "started_at": rfc3339(tx.start_transaction_timestamp),
+        "stopped_at": rfc3339(tx.stop_transaction_timestamp),
         "reason_stopped": tx.reason_stopped,
     }
-
-
-def _text(value) -> str | None:
-    return None if value is None else str(value)
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def live_transaction_changed(tx: Transaction, *, what: str = TRANSACTION) -> None:
@@ -154,6 +154,8 @@ def live_outbox() -> Iterator[dict[str, dict]]:
     _local.outbox = outbox = {}
     _local.network_seen = set()
     try:
-        yield outbox
+        # Drivers' live notes (accounts.services.live) leave with the batch too.
+        with user_notes_collected(outbox):
+            yield outbox
     finally:
         _local.outbox, _local.network_seen = previous

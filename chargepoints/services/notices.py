@@ -19,6 +19,7 @@ from accounts.services import notification_create
 from chargepoints.enums import ChargePointStatus, ChargingState, ReservationStatus
 from chargepoints.models import ChargePoint, Connector, Reservation, Transaction
 from chargepoints.services.transaction_prices import transaction_payable, transaction_price
+from csms.api.money import money_text
 
 # 2.0.1 chargingState / 1.6 connector status values meaning "plugged in, no energy".
 NOT_CHARGING_STATES = frozenset(
@@ -79,7 +80,8 @@ def notice_charging_completed(*, tx: Transaction) -> None:
             (tx.stop_transaction_timestamp - tx.start_transaction_timestamp).total_seconds() // 60
         )
     price = transaction_price(tx=tx)
-    cost = f", cost {price.total:.2f}" if price.total is not None else ""
+    # With its currency, in the language's number format: ", cost 3.87 EUR".
+    cost = f", cost {money_text(price.total, price.currency)}" if price.total is not None else ""
     notification_create(
         user=tx.user,
         type=NotificationType.CHARGING_COMPLETED,

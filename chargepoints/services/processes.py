@@ -5,20 +5,18 @@ that it registers when it starts serving and whose heartbeat it refreshes
 every ``CSMS_PROCESS_HEARTBEAT_INTERVAL`` seconds (csms/asgi.py runs these).
 A process that stops normally clears its own chargers and commands
 (``server_process_stop``). One that crashes clears nothing, so every process,
-at start and on each heartbeat, sweeps (``server_processes_sweep``): a
-process whose heartbeat is older than ``CSMS_PROCESS_STALE_AFTER`` is dead,
-its chargers go offline and the commands no live process can still be
-sending end as timed out. A command that outlived every sender's wait ends
-so on any heartbeat, whoever sent it: that catches one whose charger came
-back to a live peer before its dead sender was found. A process whose own
-heartbeat could not be written for longer than the stale age (a stalled
-database) judges no one until it has beaten again: its peers' heartbeats
-were held up as long as its own.
+at start and on each heartbeat, sweeps (``server_processes_sweep``): a process
+whose heartbeat is older than ``CSMS_PROCESS_STALE_AFTER`` is dead, its
+chargers go offline and the commands no live process can still be sending
+end as timed out. A command that outlived every sender's wait ends so on any
+heartbeat, whoever sent it (its charger may be back at a live peer before its
+dead sender was found). A process whose own heartbeat could not be written
+for longer than the stale age (a stalled database) judges no one until it
+has beaten again: its peers' heartbeats were held up as long as its own.
 
 Every write is a conditional update, so two processes sweeping at once, or a
-sweep and a charger's answer arriving together, never undo each other: the
-first to act on a dead process deletes its row and the other finds nothing;
-a command already answered is never touched.
+sweep and a charger's answer arriving together, never undo each other: the first
+to act on a dead process deletes its row, and an answered command is untouched.
 """
 
 import datetime
@@ -327,7 +325,10 @@ def _commands_end(ids, *, reason: str, now: datetime.datetime, condition: Q = _A
     for start in range(0, len(ids), CHUNK):
         commands = Command.objects.filter(pk__in=ids[start : start + CHUNK], status__in=IN_FLIGHT)
         ended += commands.filter(condition).update(
-            status=CommandStatus.TIMED_OUT, error_description=reason, answered_at=now
+            status=CommandStatus.TIMED_OUT,
+            error_description=reason,
+            answered_at=now,
+            updated_at=now,
         )
     return ended
 

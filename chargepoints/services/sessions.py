@@ -4,27 +4,51 @@ A session begins when a driver asks to charge, before the charger has a
 transaction; it is matched to the transaction when the charger starts one.
 A transaction started at the charger (an RFID card of a registered driver)
 gets a session of its own, so the app shows every charging of its driver.
+
+A session's status moves only when something happens (SessionStatus says
+what moves it); every move is noted to its driver's live socket.
 """
 
 import datetime
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from chargepoints.enums import SessionStatus
+from accounts.services.live import SESSION, user_note
+from chargepoints.enums import SESSION_PENDING, ChargingState, SessionStatus
 from chargepoints.models import ChargingSession, Transaction
 from csms.rows import RowReader
 
 # A session asked for this long ago can no longer be the one a charger starts.
 _MATCH_WINDOW = datetime.timedelta(hours=1)
-_MATCHABLE = (SessionStatus.ACTIVE, SessionStatus.TIMEOUT)
+# A late start revives a session that had timed out.
+_MATCHABLE = (*SESSION_PENDING, SessionStatus.TIMED_OUT)
+_PAUSED = (ChargingState.SUSPENDED_EV, ChargingState.SUSPENDED_EVSE)
 TIMEOUT_REASON = "The charger started no transaction in time (was the car plugged in?)."
 
 
 def charging_session_start_timeout() -> datetime.timedelta:
-    """How long a charger may take to start a transaction after accepting a remote start."""
+    """How long a charger may take to start a transaction after a remote start."""
     return datetime.timedelta(seconds=settings.CSMS_SESSION_START_TIMEOUT)
+
+
+def sessions_move(sessions: QuerySet[ChargingSession], *, to: str, **fields) -> int:
+    """Move these sessions to ``to``, each only if no one moved it meanwhile; tell their drivers.
+
+    A conditional update per session: the charger's answer, its transaction
+    and the periodic sweep may each try to move the same session at once.
+    """
+    moved = 0
+    now = timezone.now()
+    rows = sessions.order_by().values_list("pk", "session_id", "user_id", "status")
+    for pk, session_id, user_id, status in list(rows):
+        if ChargingSession.objects.filter(pk=pk, status=status).update(
+            status=to, updated_at=now, **fields
+        ):
+            user_note(user_id=user_id, what=SESSION, id=session_id)
+            moved += 1
+    return moved
 
 
 def _unmatched(tx: Transaction):
@@ -76,7 +100,8 @@ def charging_session_attach(*, tx: Transaction) -> ChargingSession | None:
     OCPP 2.0.1 echoes our remoteStartId (F01.FR.26), which names the session
     exactly; OCPP 1.6 has no such id, so the session asked for with the same
     tag on the same connector (or on any connector of the charger) is it.
-    A late start revives a session that had timed out.
+    A late start revives a session that had timed out. The session is
+    CHARGING, or SUSPENDED when the charger starts the transaction paused.
     """
     session = _asked_for(tx) if _awaiting(tx) else None
     if session is None:
@@ -90,11 +115,13 @@ def charging_session_attach(*, tx: Transaction) -> ChargingSession | None:
         )
     session.transaction = tx
     session.connector = tx.connector
-    session.status = SessionStatus.ACTIVE
+    paused = tx.charging_state in _PAUSED
+    session.status = SessionStatus.SUSPENDED if paused else SessionStatus.CHARGING
     session.status_reason = ""
     session.end_time = None
     session.last_activity = timezone.now()
     session.save()
+    user_note(user_id=session.user_id, what=SESSION, id=session.session_id)
     if session.vehicle_id and tx.vehicle_id is None:
         tx.vehicle_id = session.vehicle_id
         tx.save(update_fields=["vehicle", "updated_at"])
@@ -102,34 +129,15 @@ def charging_session_attach(*, tx: Transaction) -> ChargingSession | None:
 
 
 def charging_session_touch(*, tx: Transaction) -> None:
-    ChargingSession.objects.filter(transaction=tx).update(last_activity=timezone.now())
+    now = timezone.now()
+    ChargingSession.objects.filter(transaction=tx).update(last_activity=now, updated_at=now)
 
 
 def charging_session_finish(*, tx: Transaction) -> None:
-    """The transaction ended: its session is complete."""
-    ChargingSession.objects.filter(transaction=tx, end_time__isnull=True).update(
-        status=SessionStatus.COMPLETED,
+    """The transaction ended (its charger's stop, or the CSMS's close): its session is complete."""
+    sessions_move(
+        ChargingSession.objects.filter(transaction=tx, end_time__isnull=True),
+        to=SessionStatus.COMPLETED,
         end_time=tx.stop_transaction_timestamp or timezone.now(),
         last_activity=timezone.now(),
-    )
-
-
-def charging_sessions_expire(*, now: datetime.datetime | None = None) -> int:
-    """Sessions whose charger never started a transaction in time become TIMEOUT.
-
-    A charger that accepted a remote start waits for the car to be plugged
-    in (OCPP 1.6 ConnectionTimeOut, 2.0.1 EVConnectionTimeOut); past our own
-    limit the driver is told it did not happen. The session ends at that
-    limit, not when this runs, so a read that works the status out before
-    the periodic sweep writes it shows the same end.
-    """
-    timeout = charging_session_start_timeout()
-    return ChargingSession.objects.filter(
-        status=SessionStatus.ACTIVE,
-        transaction__isnull=True,
-        start_time__lt=(now or timezone.now()) - timeout,
-    ).update(
-        status=SessionStatus.TIMEOUT,
-        end_time=F("start_time") + timeout,
-        status_reason=TIMEOUT_REASON,
     )

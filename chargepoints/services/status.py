@@ -16,6 +16,7 @@ from chargepoints.services.connectors import ConnectorRef, connector_get_or_crea
 from chargepoints.services.live import STATUS, live_network_changed
 from chargepoints.services.locks import chargepoint_locked
 from chargepoints.services.notices import NOT_CHARGING_STATES, notice_charging_stopped
+from chargepoints.services.session_states import charging_session_connector_reported
 from chargepoints.services.transaction_closing import (
     FREE_STATUSES,
     transactions_close_unreported,
@@ -71,6 +72,7 @@ def status_report(
     if connector is not None:
         _notice_suspension(connector, before=connector.connector_status, after=status)
         _record_charging_state(connector, status=status, timestamp=timestamp)
+        charging_session_connector_reported(connector=connector, status=status)
     setattr(target, reported_field, status)
     target.status = normalized_status(status)
     target.error_code = error_code

@@ -139,7 +139,7 @@ def transaction_reopen(tx: Transaction) -> None:
     tx.stop_transaction_timestamp = None
     tx.transaction_status = TransactionStatus.ACTIVE
     tx.closed_by_csms = False
-    ChargingSession.objects.filter(transaction=tx).update(end_time=None)
+    ChargingSession.objects.filter(transaction=tx).update(end_time=None, updated_at=timezone.now())
 
 
 def transactions_replaced(

@@ -19,6 +19,14 @@ from chargepoints.models import Transaction
 class TransactionPrice:
     # Including VAT so far, in the tariff's currency; None when unpriced.
     total: Decimal | None = None
+    # The same excluding VAT, and the currency (ISO 4217): what the API shows
+    # as a Price (csms/api/money.py). None and "" when unpriced.
+    excl_vat: Decimal | None = None
+    currency: str = ""
+
+    @property
+    def incl_vat(self) -> Decimal | None:
+        return self.total
 
 
 UNPRICED = TransactionPrice()

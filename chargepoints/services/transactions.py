@@ -41,6 +41,7 @@ from chargepoints.services.notices import (
     notice_charging_started,
     notice_charging_stopped,
 )
+from chargepoints.services.session_states import charging_session_follow
 from chargepoints.services.sessions import (
     charging_session_attach,
     charging_session_finish,
@@ -175,7 +176,7 @@ def _reservation_consume(chargepoint: ChargePoint, reservation_id: int) -> Reser
     )
     if reservation is not None and reservation.status == ReservationStatus.ACTIVE:
         reservation.status = ReservationStatus.COMPLETED
-        reservation.save(update_fields=["status"])
+        reservation.save(update_fields=["status", "updated_at"])
     return reservation
 
 
@@ -266,6 +267,8 @@ def transaction_update(
         and tx.transaction_status == TransactionStatus.ACTIVE
     ):
         notice_charging_stopped(tx=tx, state=tx.charging_state)
+    if not replayed and facts.charging_state:
+        charging_session_follow(tx=tx, state=facts.charging_state)
     charging_session_touch(tx=tx)
     # Progress is energy to the staff's pages (a note at most once a second).
     live_transaction_changed(tx, what=TRANSACTION if created else ENERGY)

@@ -1,4 +1,4 @@
-"""Input fields every API of the project uses: strict JSON types, OCPI ids, time zones.
+"""Fields every API of the project uses: strict JSON types, OCPI ids, time zones, timestamps.
 
 DRF reads 42 as "42" and "1.5" or true as numbers (leniency meant for HTML
 forms). These APIs take JSON, where a wrong type is a client's mistake that
@@ -6,15 +6,45 @@ deserves a 400 field error rather than a guess; so every serializer takes its
 fields from here (or from ``StrictModelSerializer``), never DRF's lenient ones.
 """
 
+import datetime
 import re
 import zoneinfo
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import models
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def rfc3339(value: datetime.datetime | None, *, timespec: str = "auto") -> str | None:
+    """A moment as every interface shows it: RFC 3339 in UTC with "Z".
+
+    ``2026-12-02T19:51:00Z``, with the microseconds only when there are
+    some, whatever TIME_ZONE says: the REST API (DRF's DateTimeField, see
+    ``in_utc``), the sockets and OCPI (``timespec="seconds"``) print alike.
+    """
+    if value is None:
+        return None
+    text = value.astimezone(datetime.UTC).isoformat(timespec=timespec)
+    return text.removesuffix("+00:00") + "Z"
+
+
+@contextmanager
+def in_utc() -> Iterator[None]:
+    """Serializers inside the block show moments as ``rfc3339`` does.
+
+    DRF's DateTimeField prints a moment in the current time zone, "Z" only
+    when that is UTC; the API's middleware (csms.api.middleware) wraps every
+    request in this, and code that serializes outside a request (a socket
+    sending what the REST API shows) wraps itself.
+    """
+    with timezone.override(datetime.UTC):
+        yield
 
 
 class StrictCharField(serializers.CharField):
@@ -124,3 +154,23 @@ class TimeZoneField(serializers.ChoiceField):
 
     def to_representation(self, value):
         return str(value)
+
+
+class UpperChoiceField(serializers.ChoiceField):
+    """A choice stored in lower case (``timed_out``) as the API spells its enums: ``TIMED_OUT``.
+
+    The database keeps its values; the API shows them upper-cased and takes
+    either case.
+    """
+
+    def __init__(self, choices, **kwargs):
+        self.stored = {str(value).upper(): value for value, _label in choices}
+        super().__init__([(upper, upper) for upper in self.stored], **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.upper()
+        return self.stored[super().to_internal_value(data)]
+
+    def to_representation(self, value):
+        return None if value in (None, "") else str(value).upper()

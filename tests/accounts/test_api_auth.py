@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.models import Profile, User
+from tests.problems import field_errors
 
 PASSWORD = "correct horse 42"
 LOGIN = "/api/v1/auth/login/"
@@ -90,12 +91,20 @@ def test_wrong_credentials_are_refused_without_saying_which_part_was_wrong(
     response = api.post(LOGIN, credentials)
 
     assert response.status_code == 400
-    assert response.json() == BAD_CREDENTIALS
+    assert field_errors(response) == BAD_CREDENTIALS
     assert not AuthToken.objects.exists()
 
 
-@pytest.mark.parametrize("status, word", [("BLOCKED", "blocked"), ("EXPIRED", "expired")])
-def test_a_blocked_or_expired_driver_with_the_right_password_is_told_why(api, driver, status, word):
+@pytest.mark.parametrize(
+    "status, word, message",
+    [
+        ("BLOCKED", "blocked", "This account is blocked."),
+        ("EXPIRED", "expired", "This account has expired."),
+    ],
+)
+def test_a_blocked_or_expired_driver_with_the_right_password_is_told_why(
+    api, driver, status, word, message
+):
     driver.status = status
     driver.save()
 
@@ -103,7 +112,8 @@ def test_a_blocked_or_expired_driver_with_the_right_password_is_told_why(api, dr
     by_name = api.post(LOGIN, {"username": "driver", "password": PASSWORD})
 
     assert by_phone.status_code == by_name.status_code == 403
-    assert by_phone.json() == {"detail": f"This account is {word}."}
+    assert by_phone.json()["detail"] == by_name.json()["detail"] == message
+    assert by_phone.json()["code"] == by_name.json()["code"] == f"account_{word}"
     assert not AuthToken.objects.exists()
 
 
@@ -114,14 +124,14 @@ def test_a_blocked_account_is_not_revealed_to_a_wrong_password(api, driver):
     response = api.post(LOGIN, {"phone_number": "+66812345678", "password": "guess"})
 
     assert response.status_code == 400
-    assert response.json() == BAD_CREDENTIALS
+    assert field_errors(response) == BAD_CREDENTIALS
 
 
 def test_the_password_is_required(api, driver):
     response = api.post(LOGIN, {"phone_number": "+66812345678"})
 
     assert response.status_code == 400
-    assert set(response.json()) == {"password"}
+    assert set(field_errors(response)) == {"password"}
 
 
 @pytest.mark.parametrize(
@@ -136,7 +146,7 @@ def test_a_number_where_text_is_expected_is_a_field_error(api, driver, body, fie
     response = api.post(LOGIN, body, format="json")
 
     assert response.status_code == 400
-    assert set(response.json()) == {field}
+    assert set(field_errors(response)) == {field}
 
 
 @pytest.mark.parametrize(
@@ -150,7 +160,7 @@ def test_exactly_one_of_phone_number_and_username_is_needed(api, driver, body):
     response = api.post(LOGIN, body)
 
     assert response.status_code == 400
-    assert set(response.json()) == {"non_field_errors"}
+    assert set(field_errors(response)) == {"non_field_errors"}
 
 
 @pytest.mark.parametrize(
@@ -266,7 +276,7 @@ def test_a_number_can_be_registered_only_once(api, driver):
     )
 
     assert response.status_code == 400
-    assert set(response.json()) == {"phone_number"}
+    assert set(field_errors(response)) == {"phone_number"}
     assert User.objects.count() == 1
 
 
@@ -278,7 +288,7 @@ def test_a_number_used_as_someone_elses_username_is_taken_too(api, db):
     )
 
     assert response.status_code == 400
-    assert set(response.json()) == {"phone_number"}
+    assert set(field_errors(response)) == {"phone_number"}
 
 
 @pytest.mark.parametrize("number", ["12345", "0812345678", "not a number", ""])
@@ -286,7 +296,7 @@ def test_an_invalid_phone_number_is_refused(api, db, number):
     response = api.post(REGISTER, {"phone_number": number, "password": "a long enough secret"})
 
     assert response.status_code == 400
-    assert set(response.json()) == {"phone_number"}
+    assert set(field_errors(response)) == {"phone_number"}
 
 
 @pytest.mark.parametrize("password", ["short", "12345678901", "password123", "+66811112222"])
@@ -294,8 +304,8 @@ def test_a_weak_password_is_refused_with_the_validators_messages(api, db, passwo
     response = api.post(REGISTER, {"phone_number": "+66811112222", "password": password})
 
     assert response.status_code == 400
-    assert set(response.json()) == {"password"}
-    assert response.json()["password"]
+    assert set(field_errors(response)) == {"password"}
+    assert field_errors(response)["password"]
     assert not User.objects.exists()
 
 
@@ -305,10 +315,10 @@ def test_registration_reports_every_field_at_fault(api, driver):
     )
 
     assert response.status_code == 400
-    assert set(response.json()) == {"email"}  # shape errors first, then the service's
+    assert set(field_errors(response)) == {"email"}  # shape errors first, then the service's
 
     response = api.post(REGISTER, {"phone_number": "+66812345678", "password": "123"})
-    assert set(response.json()) == {"phone_number", "password"}
+    assert set(field_errors(response)) == {"phone_number", "password"}
 
 
 def test_registrations_are_throttled_like_logins(api, db, throttle_clock_stopped):

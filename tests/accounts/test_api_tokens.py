@@ -81,14 +81,18 @@ def test_a_token_a_bulk_update_left_behind_is_refused_with_the_reason(driver):
     response = app(token).get(ME)
 
     assert response.status_code == 401
-    assert response.json() == {"detail": "This account is expired."}
+    assert response.json()["detail"] == "This account has expired."
+    assert response.json()["code"] == "account_expired"
 
 
 def test_an_inactive_users_token_is_refused_as_before(driver):
     token = token_for(driver)
     User.objects.filter(pk=driver.pk).update(is_active=False)
 
-    assert app(token).get(ME).json() == {"detail": "User inactive or deleted."}
+    response = app(token).get(ME)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "account_inactive"
 
 
 @pytest.mark.parametrize("header", ["Token \x00abc", "Token " + "a" * 101, "Token caf\xe9"])

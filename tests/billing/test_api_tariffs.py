@@ -47,7 +47,10 @@ def test_anyone_reads_tariffs_with_their_elements_in_order(tariffs):
     body = response.json()
     assert body["currency"] == "EUR"
     assert body["type"] == "REGULAR"
-    assert body["min_price"] == {"excl_vat": 0.5, "incl_vat": 0.6}
+    assert body["min_price"] == {
+        "excl_vat": {"amount": "0.50", "currency": "EUR"},
+        "incl_vat": {"amount": "0.60", "currency": "EUR"},
+    }
     assert body["max_price"] is None
     assert body["tariff_alt_text"] == [{"language": "en", "text": "0.35 EUR/kWh"}]
     assert [element["position"] for element in body["elements"]] == [0, 1]

@@ -119,7 +119,7 @@ def test_an_unknown_user_is_404(operator):
 
     assert api.get(f"{USERS}999999/energy/").status_code == 404
     response = api.get(f"{USERS}nobody/energy/")
-    assert (response.status_code, set(response.json())) == (404, {"detail"})
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
 
 
 def test_an_operator_sees_a_users_energy(operator, driver):

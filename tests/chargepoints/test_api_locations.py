@@ -11,6 +11,7 @@ from accounts.enums import ConnectorType
 from billing.models import Tariff, TariffElement
 from chargepoints.enums import NormalizedStatus, ParkingType
 from chargepoints.models import ChargePoint, Connector, Location
+from tests.problems import field_errors, fields_at_fault
 from tests.rights import OPERATORS, user_in_group
 from tests.tokens import token_for
 
@@ -132,9 +133,9 @@ def test_a_location_shows_its_chargers_live_status_and_tariffs(location, connect
     [shown] = body["chargepoints"]
     assert shown["chargepoint_id"] == "CP-TEST-1"
     assert shown["connected"] is True
-    assert shown["status"] == "Available"
-    assert [c["connectorid"] for c in shown["connectors"]] == [1, 2]
-    assert shown["connectors"][0]["status"] == "Available"
+    assert shown["status"] == "AVAILABLE"
+    assert [c["connector_id"] for c in shown["connectors"]] == [1, 2]
+    assert shown["connectors"][0]["status"] == "AVAILABLE"
     assert shown["connectors"][0]["tariff_ids"] == ["AC-1"]
     assert body["tariffs"] == [
         {
@@ -142,10 +143,22 @@ def test_a_location_shows_its_chargers_live_status_and_tariffs(location, connect
             "currency": "EUR",
             "type": "REGULAR",
             "tariff_alt_text": [{"language": "en", "text": "0.35 EUR/kWh"}],
+            "text": "0.35 EUR/kWh",
             "elements": [
                 {
                     "position": 0,
-                    "price_components": [{"type": "ENERGY", "price": 0.35, "step_size": 1}],
+                    "price_components": [
+                        {
+                            "type": "ENERGY",
+                            "unit": "kWh",
+                            "price": {
+                                "excl_vat": {"amount": "0.35", "currency": "EUR"},
+                                "incl_vat": {"amount": "0.35", "currency": "EUR"},
+                            },
+                            "vat_percent": None,
+                            "step_size": 1,
+                        }
+                    ],
                     "restrictions": None,
                 }
             ],
@@ -257,7 +270,7 @@ def test_a_bad_search_point_is_answered_400_with_field_errors(location, query, f
     response = APIClient().get(LIST, query)
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in fields_at_fault(response)
 
 
 # --- Filters -----------------------------------------------------------------------------------
@@ -308,7 +321,7 @@ def test_an_unknown_filter_value_is_answered_400(location, query):
     response = APIClient().get(LIST, query)
 
     assert response.status_code == 400
-    assert set(response.json()) == set(query)
+    assert fields_at_fault(response) == set(query)
 
 
 def test_lists_are_paginated(db):
@@ -372,7 +385,7 @@ def test_a_change_of_coordinates_gives_both(operator_api, location):
     response = operator_api.patch(detail(location.pk), {"coordinates": {"latitude": 1}})
 
     assert response.status_code == 400
-    assert response.json() == {"coordinates": {"longitude": ["This field is required."]}}
+    assert field_errors(response) == {"coordinates.longitude": ["This field is required."]}
     location.refresh_from_db()
     assert location.coordinates == {"latitude": "52.52", "longitude": "13.40"}
 
@@ -410,7 +423,7 @@ def test_bad_location_data_is_answered_400_with_field_errors(operator_api, chang
     response = operator_api.post(LIST, {**NEW_LOCATION, **change}, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in fields_at_fault(response)
     assert not Location.objects.exists()
 
 
@@ -427,7 +440,7 @@ def test_a_missing_required_field_is_named(operator_api):
     response = operator_api.post(LIST, data, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"address": ["This field is required."]}
+    assert field_errors(response) == {"address": ["This field is required."]}
 
 
 @pytest.mark.parametrize("location_id", ["nope", "a\x00b", "x" * 40, "*.*"])

@@ -12,6 +12,7 @@ from accounts.services import user_create
 from chargepoints.enums import CommandSource, CommandStatus, TransactionStatus
 from chargepoints.models import ChargePoint, Command, Transaction
 from chargepoints.services.commands import command_finish
+from tests.problems import field_errors
 from tests.rights import OPERATORS, user_in_group
 from tests.tokens import token_for
 
@@ -155,7 +156,7 @@ def test_an_operator_logged_in_to_the_admin_may_use_the_api_with_the_session(cha
     client.force_login(operator)
     response = client.post(list_url(charger16.pk), {"command": "reset"}, format="json")
     assert response.status_code == 201
-    assert client.get(list_url(charger16.pk)).json()["count"] == 1
+    assert len(client.get(list_url(charger16.pk)).json()["results"]) == 1
 
 
 def test_an_invalid_token_is_refused(charger16):
@@ -194,25 +195,25 @@ def test_an_unknown_command_id_is_not_found(api, charger16):
 def test_a_post_without_a_command_names_the_missing_field(api, charger16):
     response = api.post(list_url(charger16.pk), {"type": "hard"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"command": ["This field is required."]}
+    assert field_errors(response) == {"command": ["This field is required."]}
 
 
 def test_a_command_that_is_not_a_string_is_refused(api, charger16):
     response = api.post(list_url(charger16.pk), {"command": ["reset"]}, format="json")
     assert response.status_code == 400
-    assert list(response.json()) == ["command"]
+    assert list(field_errors(response)) == ["command"]
 
 
 def test_a_body_that_is_not_an_object_is_refused(api, charger16):
     response = api.post(list_url(charger16.pk), ["reset"], format="json")
     assert response.status_code == 400
-    assert response.json() == {"non_field_errors": ["Expected a JSON object."]}
+    assert field_errors(response) == {"non_field_errors": ["Expected a JSON object."]}
 
 
 def test_an_unknown_command_is_refused(api, charger16):
     response = api.post(list_url(charger16.pk), {"command": "self_destruct"}, format="json")
     assert response.status_code == 400
-    assert "Unknown command 'self_destruct'" in response.json()["command"][0]
+    assert "Unknown command 'self_destruct'" in field_errors(response)["command"][0]
     assert not Command.objects.exists()
 
 
@@ -227,15 +228,15 @@ def test_a_limit_out_of_range_gets_a_field_error(api, charger16, connector, now)
         list_url(charger16.pk), {"command": "set_current_limit", "limit": 50}, format="json"
     )
     assert response.status_code == 400
-    assert list(response.json()) == ["limit"]
-    assert "6 to 32 A" in response.json()["limit"][0]
+    assert list(field_errors(response)) == ["limit"]
+    assert "6 to 32 A" in field_errors(response)["limit"][0]
     assert not Command.objects.exists()
 
 
 def test_a_missing_required_parameter_gets_a_field_error(api, charger16):
     response = api.post(list_url(charger16.pk), {"command": "unlock_connector"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"connector_id": ["This field is required."]}
+    assert field_errors(response) == {"connector_id": ["This field is required."]}
 
 
 def test_an_unknown_parameter_is_named(api, charger16):
@@ -243,7 +244,7 @@ def test_an_unknown_parameter_is_named(api, charger16):
         list_url(charger16.pk), {"command": "reset", "colour": "red"}, format="json"
     )
     assert response.status_code == 400
-    assert response.json() == {"colour": ["Unknown parameter."]}
+    assert field_errors(response) == {"colour": ["Unknown parameter."]}
 
 
 def test_a_current_limit_without_an_active_transaction_says_so(api, charger16):
@@ -251,13 +252,13 @@ def test_a_current_limit_without_an_active_transaction_says_so(api, charger16):
         list_url(charger16.pk), {"command": "set_current_limit", "limit": 16}, format="json"
     )
     assert response.status_code == 400
-    assert "no active transaction" in response.json()["transaction_id"][0]
+    assert "no active transaction" in field_errors(response)["transaction_id"][0]
 
 
 def test_a_201_only_command_is_refused_for_a_16_charger(api, charger16):
     response = api.post(list_url(charger16.pk), {"command": "get_base_report"}, format="json")
     assert response.status_code == 400
-    problem = response.json()["command"][0]
+    problem = field_errors(response)["command"][0]
     assert "not part of OCPP 1.6" in problem
     assert "get_configuration" in problem
     assert not Command.objects.exists()
@@ -266,7 +267,7 @@ def test_a_201_only_command_is_refused_for_a_16_charger(api, charger16):
 def test_a_16_charger_is_refused_what_16_cannot_say(api, charger16):
     response = api.post(list_url(charger16.pk), {"command": "reset", "evse_id": 1}, format="json")
     assert response.status_code == 400
-    assert list(response.json()) == ["evse_id"]
+    assert list(field_errors(response)) == ["evse_id"]
 
 
 # -- sending -----------------------------------------------------------------
@@ -276,7 +277,7 @@ def test_a_command_to_a_disconnected_charger_is_recorded_offline(api, charger16,
     response = api.post(list_url(charger16.pk), {"command": "reset", "type": "hard"}, format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["status"] == CommandStatus.CHARGER_OFFLINE
+    assert body["status"] == CommandStatus.CHARGER_OFFLINE.upper()
     assert response["Location"] == body["url"]
     command = Command.objects.get()
     assert body["url"] == "http://testserver" + detail_url(charger16.pk, command.pk)
@@ -296,7 +297,7 @@ def test_a_command_the_charger_has_not_answered_yet_is_accepted_for_later(api, o
     response = api.post(list_url(online.pk), {"command": "reset"}, format="json")
     assert response.status_code == 202
     body = response.json()
-    assert body["status"] == CommandStatus.PENDING
+    assert body["status"] == CommandStatus.PENDING.upper()
     assert response["Location"] == body["url"]
     assert calls == [
         {
@@ -306,7 +307,7 @@ def test_a_command_the_charger_has_not_answered_yet_is_accepted_for_later(api, o
             "wait": settings.CSMS_COMMAND_WAIT,
         }
     ]
-    assert api.get(body["url"]).json()["status"] == CommandStatus.PENDING
+    assert api.get(body["url"]).json()["status"] == CommandStatus.PENDING.upper()
 
 
 def test_a_command_the_charger_answers_in_time_comes_back_with_its_answer(api, online, routed):
@@ -315,7 +316,7 @@ def test_a_command_the_charger_answers_in_time_comes_back_with_its_answer(api, o
     response = api.post(list_url(online.pk), {"command": "reset", "type": "hard"}, format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["status"] == CommandStatus.ACCEPTED
+    assert body["status"] == CommandStatus.ACCEPTED.upper()
     assert body["response"] == {"status": "Accepted"}
     assert body["request"] == {"type": "Hard"}
     assert body["action"] == "Reset"
@@ -332,7 +333,7 @@ def test_a_command_no_connection_takes_is_recorded_offline(api, online, routed):
     response = api.post(list_url(online.pk), {"command": "reset"}, format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["status"] == CommandStatus.CHARGER_OFFLINE
+    assert body["status"] == CommandStatus.CHARGER_OFFLINE.upper()
     assert "No server process holds a connection" in body["error_description"]
 
 
@@ -343,7 +344,7 @@ def test_the_list_is_newest_first_and_paginated(api, charger16):
     for kind in ("soft", "hard"):
         api.post(list_url(charger16.pk), {"command": "reset", "type": kind}, format="json")
     body = api.get(list_url(charger16.pk)).json()
-    assert body["count"] == 2
+    assert len(body["results"]) == 2
     assert [item["params"] for item in body["results"]] == [{"type": "hard"}, {"type": "soft"}]
     assert {"next", "previous"} <= set(body)
 
@@ -364,14 +365,14 @@ def test_the_detail_shows_what_was_asked_sent_and_answered(api, charger16, conne
     body = api.get(created["url"]).json()
     assert body == created
     assert body["chargepoint"] == charger16.pk
-    assert body["command"] == "unlock_connector"
+    assert body["command"] == "UNLOCK_CONNECTOR"
     assert body["params"] == {"connector_id": 1, "evse_id": 1, "evse_connector_id": 1}
     assert body["action"] == "UnlockConnector"
     assert body["request"] == {"connectorId": 1}
     assert body["response"] is None
     assert body["connector_id"] == 1
     assert body["requested_by"] == "operator"
-    assert body["source"] == "api"
+    assert body["source"] == "API"
     assert body["ocpp_version"] == "ocpp1.6"
     assert body["error_description"] == "The charge point is not connected."
 
@@ -387,7 +388,7 @@ def test_a_stale_connected_flag_ends_as_offline_through_the_real_layer(api, onli
     settings.CSMS_COMMAND_ACK_TIMEOUT = 0.05
     response = api.post(list_url(online.pk), {"command": "reset"}, format="json")
     assert response.status_code == 201
-    assert response.json()["status"] == CommandStatus.CHARGER_OFFLINE
+    assert response.json()["status"] == CommandStatus.CHARGER_OFFLINE.upper()
 
 
 def test_a_current_limit_is_recorded_against_the_active_transaction(api, charger16, connector, now):
@@ -423,7 +424,7 @@ def test_a_date_that_is_not_a_string_gets_a_field_error(operator, charger16, com
     client.raise_request_exception = False
     response = client.post(list_url(charger16.pk), {"command": command, field: 5}, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in field_errors(response)
 
 
 def test_staff_who_may_only_view_charge_points_cannot_send_commands(charger16):

@@ -554,8 +554,8 @@ def test_an_operator_rotates_through_the_api_and_is_not_shown_the_password(
     assert admits(chargepoint, new)
     body = json.dumps(response.data)
     assert new not in body
-    assert response.data["command"] == "set_password"
-    assert response.data["status"] == "accepted"
+    assert response.data["command"] == "SET_PASSWORD"
+    assert response.data["status"] == "ACCEPTED"
     assert response.data["params"] == {"password": REDACTED}
     assert response.data["requested_by"] == "operator"
     assert response["Location"] == response.data["url"]
@@ -567,7 +567,7 @@ def test_an_offline_charger_is_answered_with_its_record(charger, operator):
     response = api_as(operator).post(rotate_url(chargepoint))
 
     assert response.status_code == 201
-    assert response.data["status"] == "charger_offline"
+    assert response.data["status"] == "CHARGER_OFFLINE"
     assert admits(chargepoint, OLD)
 
 
@@ -675,7 +675,7 @@ def test_an_operator_rotates_from_the_command_line(charger, answers, operator, s
     assert admits(chargepoint, new)
     assert new not in printed and new.encode().hex() not in printed
     record = json.loads(printed)
-    assert (record["status"], record["source"]) == ("accepted", "cli")
+    assert (record["status"], record["source"]) == ("ACCEPTED", "CLI")
 
 
 def test_a_rejected_rotation_is_an_error_on_the_command_line(charger, answers, operator, settings):

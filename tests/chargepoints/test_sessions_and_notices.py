@@ -103,7 +103,7 @@ def test_a_16_start_with_the_drivers_tag_joins_the_session_they_asked_for(
     tx_id = start16(wire16, tag=TAG.lower())
     session.refresh_from_db()
     assert session.transaction_id == tx_id
-    assert session.status == SessionStatus.ACTIVE
+    assert session.status == SessionStatus.CHARGING
     stop16(wire16, tx_id)
     session.refresh_from_db()
     assert session.status == SessionStatus.COMPLETED
@@ -113,7 +113,10 @@ def test_a_16_start_with_the_drivers_tag_joins_the_session_they_asked_for(
 def test_a_201_start_is_matched_by_the_remote_start_id_it_echoes(
     wire201, chargepoint, connector, driver, tag
 ):
-    decoy = asked(chargepoint, connector, driver, tag, remote_start_id=41)
+    # An earlier start of the driver's that timed out: one start waits per driver.
+    decoy = asked(
+        chargepoint, connector, driver, tag, remote_start_id=41, status=SessionStatus.TIMED_OUT
+    )
     session = asked(chargepoint, connector, driver, tag, remote_start_id=42)
     event201(wire201, "Started", 0, remote_start_id=42)
     session.refresh_from_db()
@@ -140,7 +143,7 @@ def test_a_start_at_the_charger_by_a_registered_driver_gets_a_session(
     session = ChargingSession.objects.get(transaction_id=tx_id)
     assert session.user == driver
     assert session.id_tag == tag
-    assert session.status == SessionStatus.ACTIVE
+    assert session.status == SessionStatus.CHARGING
 
 
 def test_a_start_with_an_unknown_card_gets_no_session(wire16, chargepoint, driver):
@@ -152,11 +155,11 @@ def test_a_late_start_revives_a_session_that_had_timed_out(
     wire16, chargepoint, connector, driver, tag
 ):
     session = asked(
-        chargepoint, connector, driver, tag, status=SessionStatus.TIMEOUT, end_time=timezone.now()
+        chargepoint, connector, driver, tag, status=SessionStatus.TIMED_OUT, end_time=timezone.now()
     )
     start16(wire16)
     session.refresh_from_db()
-    assert session.status == SessionStatus.ACTIVE
+    assert session.status == SessionStatus.CHARGING
     assert session.transaction is not None
     assert session.end_time is None
 
@@ -168,7 +171,7 @@ def test_a_session_asked_for_long_ago_is_not_matched(wire16, chargepoint, connec
         driver,
         tag,
         start_time=timezone.now() - datetime.timedelta(hours=2),
-        status=SessionStatus.TIMEOUT,
+        status=SessionStatus.TIMED_OUT,
     )
     tx_id = start16(wire16)
     old.refresh_from_db()

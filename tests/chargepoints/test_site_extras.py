@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from chargepoints.api.sites import extras
 from chargepoints.api.sites.extras import ExtraField, Shown, extra_field_register
+from tests.problems import fields_at_fault
 from tests.rights import OPERATORS, user_in_group
 from tests.tokens import token_for
 
@@ -41,7 +42,7 @@ def test_billing_registers_the_tariffs_of_connectors_and_locations():
 def test_without_registered_fields_a_connector_shows_no_tariffs(no_extras, operator_api, connector):
     body = operator_api.get(URL).json()
 
-    assert body["results"][0]["connectorid"] == 1
+    assert body["results"][0]["connector_id"] == 1
     assert "tariff_ids" not in body["results"][0]
 
 
@@ -58,9 +59,9 @@ def test_a_registered_field_is_validated_and_saved_with_the_connector(
         )
     )
 
-    refused = operator_api.post(URL, {"connectorid": 2, "colour": "green"}, format="json")
-    created = operator_api.post(URL, {"connectorid": 2, "colour": "blue"}, format="json")
+    refused = operator_api.post(URL, {"connector_id": 2, "colour": "green"}, format="json")
+    created = operator_api.post(URL, {"connector_id": 2, "colour": "blue"}, format="json")
 
-    assert refused.status_code == 400 and "colour" in refused.json()
+    assert refused.status_code == 400 and "colour" in fields_at_fault(refused)
     assert created.status_code == 201, created.json()
     assert saved == [(2, "blue")]

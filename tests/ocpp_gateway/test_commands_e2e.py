@@ -98,7 +98,7 @@ def remote_start_and_stop(base_url: str, database: str, version: str) -> None:
         base_url, chargepoint_id, command="remote_start", connector_id=1, id_tag="DEMO-RFID-0001"
     )
     assert status == 201, started
-    assert started["status"] == "accepted", started
+    assert started["status"] == "ACCEPTED", started
     assert started["response"] == {"status": "Accepted"}
     tx_id, remote_start_id = sqlite_row_wait(
         database,
@@ -112,7 +112,7 @@ def remote_start_and_stop(base_url: str, database: str, version: str) -> None:
 
     status, stopped = command(base_url, chargepoint_id, command="remote_stop", transaction_id=tx_id)
     assert status == 201, stopped
-    assert stopped["status"] == "accepted", stopped
+    assert stopped["status"] == "ACCEPTED", stopped
     reason = sqlite_row_wait(
         database,
         "SELECT reason_stopped FROM chargepoints_transaction "
@@ -144,7 +144,7 @@ def test_the_wallbox_takes_a_current_limit_and_led_brightness_while_charging(one
         status, started = command(
             base_url, BMW, command="remote_start", connector_id=1, id_tag="DEMO-RFID-0001"
         )
-        assert started["status"] == "accepted", started
+        assert started["status"] == "ACCEPTED", started
         sqlite_row_wait(
             database,
             "SELECT 1 FROM chargepoints_transaction WHERE chargepoint_id=? "
@@ -152,7 +152,7 @@ def test_the_wallbox_takes_a_current_limit_and_led_brightness_while_charging(one
             BMW,
         )
         status, limited = command(base_url, BMW, command="set_current_limit", limit=16)
-        assert (status, limited["status"]) == (201, "accepted"), limited
+        assert (status, limited["status"]) == (201, "ACCEPTED"), limited
         assert limited["request"]["chargingProfile"]["chargingSchedule"][0][
             "chargingSchedulePeriod"
         ] == [{"startPeriod": 0, "limit": 16}]
@@ -162,7 +162,7 @@ def test_the_wallbox_takes_a_current_limit_and_led_brightness_while_charging(one
             BMW,
         ) == [(16.0,)]
         status, led = command(base_url, BMW, command="set_led_brightness", brightness=46)
-        assert (status, led["status"]) == (201, "accepted"), led
+        assert (status, led["status"]) == (201, "ACCEPTED"), led
 
 
 def test_a_command_to_a_charger_that_is_not_connected_is_offline_at_once(one_server):
@@ -171,9 +171,9 @@ def test_a_command_to_a_charger_that_is_not_connected_is_offline_at_once(one_ser
     assert status == 404
     status, body = command(base_url, "E2E-NEVER-CONNECTED", command="reset", type="hard")
     assert status == 201
-    assert body["status"] == "charger_offline"
+    assert body["status"] == "CHARGER_OFFLINE"
     status, again = api(base_url, "GET", body["url"].removeprefix(base_url))
-    assert (status, again["id"], again["status"]) == (200, body["id"], "charger_offline")
+    assert (status, again["id"], again["status"]) == (200, body["id"], "CHARGER_OFFLINE")
 
 
 # -- two server processes over Redis -----------------------------------------
@@ -213,6 +213,6 @@ def test_the_management_command_reaches_the_charger_through_redis(two_servers):
         )
         assert result.returncode == 0, result.stderr
         record = json.loads(result.stdout)
-        assert record["status"] == "accepted"
-        assert record["source"] == "cli"
+        assert record["status"] == "ACCEPTED"
+        assert record["source"] == "CLI"
         assert record["response"]["configurationKey"][0]["key"] == "HeartbeatInterval"

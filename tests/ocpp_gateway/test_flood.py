@@ -312,7 +312,7 @@ def test_a_charger_over_its_limits_still_gets_its_answer_to_our_call_through(lim
 
     assert (status, command["status"], command["response"]) == (
         201,
-        "accepted",
+        "ACCEPTED",
         {"status": "Accepted"},
     )
     assert after == [4, "after", "GenericError", "Rate limit exceeded", DETAILS]

@@ -156,7 +156,7 @@ def test_an_unreachable_server_is_an_error_and_leaves_no_token(
 
 def test_an_offline_charger_is_printed_and_is_an_error(charger16, operator, shared_layer):
     out = StringIO()
-    with pytest.raises(CommandError, match="reset: charger_offline"):
+    with pytest.raises(CommandError, match="RESET: CHARGER_OFFLINE"):
         call_command(
             "ocpp_command",
             charger16.pk,
@@ -168,8 +168,8 @@ def test_an_offline_charger_is_printed_and_is_an_error(charger16, operator, shar
             stdout=out,
         )
     record = json.loads(out.getvalue())
-    assert record["status"] == CommandStatus.CHARGER_OFFLINE
-    assert record["source"] == CommandSource.CLI
+    assert record["status"] == CommandStatus.CHARGER_OFFLINE.upper()
+    assert record["source"] == CommandSource.CLI.upper()
     assert record["requested_by"] == "operator"
     assert record["params"] == {"type": "hard"}
     assert record["request"] == {"type": "Hard"}
@@ -211,7 +211,7 @@ def answering(monkeypatch, charger16):
 
 def test_an_accepted_command_is_printed_without_error(answering, charger16, shared_layer):
     record = json.loads(ocpp_command(charger16.pk, "reset", "--wait", "3"))
-    assert record["status"] == CommandStatus.ACCEPTED
+    assert record["status"] == CommandStatus.ACCEPTED.upper()
     assert record["response"] == {"status": "Accepted"}
     assert answering == [3.0]
 
@@ -268,8 +268,8 @@ def test_with_the_in_memory_layer_the_command_goes_through_the_servers_api(serve
     assert result.returncode != 0
     assert "reset: charger_offline" in result.stderr
     record = json.loads(result.stdout)
-    assert record["status"] == "charger_offline"
-    assert record["source"] == "api"
+    assert record["status"] == "CHARGER_OFFLINE"
+    assert record["source"] == "API"
     assert record["requested_by"] == "operator"
     assert record["request"] == {"type": "Soft"}
     assert commands_stored(database)[before:] == [("reset", "charger_offline", "api", "operator")]
@@ -360,7 +360,7 @@ def test_a_connected_charger_answers_the_command_sent_from_the_cli(server):
     result = asyncio.run(scenario())
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
-    assert record["status"] == "accepted"
+    assert record["status"] == "ACCEPTED"
     assert record["request"] == {"type": "Hard"}
     assert record["response"] == {"status": "Accepted"}
-    assert record["source"] == "api"
+    assert record["source"] == "API"

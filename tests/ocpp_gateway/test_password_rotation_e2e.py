@@ -236,8 +236,8 @@ def test_a_charger_reconnects_with_its_new_password_and_the_old_one_is_refused(
 
     new = presented_password(frame)
     assert 16 <= len(new) <= 40
-    assert record["status"] == "accepted"
-    assert record["command"] == "set_password"
+    assert record["status"] == "ACCEPTED"
+    assert record["command"] == "SET_PASSWORD"
     assert new not in json.dumps(record)
     assert asyncio.run(admitted(base_url, chargepoint_id, version, new))
     assert not asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
@@ -257,7 +257,7 @@ def test_a_charger_that_rejects_the_new_password_keeps_the_old_one(server, versi
     frame, record = rotation(server, version, "Rejected", ask)
 
     new = presented_password(frame)
-    assert record["status"] == "rejected"
+    assert record["status"] == "REJECTED"
     if ask is through_cli:
         assert record["exit_code"] != 0
     assert asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
@@ -277,7 +277,7 @@ def test_a_charger_that_must_reboot_first_gets_in_with_either_until_it_uses_the_
     frame, record = rotation(server, version, "RebootRequired", ask)
 
     new = presented_password(frame)
-    assert record["status"] == "accepted"
+    assert record["status"] == "ACCEPTED"
     assert asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
     assert asyncio.run(admitted(base_url, chargepoint_id, version, OLD))
     # Rebooted, it presents the new one: from then on only that admits it.
@@ -287,7 +287,7 @@ def test_a_charger_that_must_reboot_first_gets_in_with_either_until_it_uses_the_
     nowhere_stored(database, chargepoint_id, new)
 
 
-@pytest.mark.parametrize(("version", "status"), [("1.6", "failed"), ("2.0.1", "rejected")])
+@pytest.mark.parametrize(("version", "status"), [("1.6", "FAILED"), ("2.0.1", "REJECTED")])
 def test_a_password_the_charger_says_back_is_stored_nowhere(server, version, status):
     base_url, _, database = server
     chargepoint_id = CHARGERS[version, ECHO]

@@ -144,7 +144,7 @@ def test_a_crashed_server_leaves_its_charger_offline_and_its_command_timed_out(d
         assert (status, charger["connected"]) == (200, False)
         # Offline is known: answered at once, not after waiting for a connection.
         status, again = reset(second_url)
-        assert (status, again["status"]) == (201, "charger_offline"), again
+        assert (status, again["status"]) == (201, "CHARGER_OFFLINE"), again
         assert again["error_description"] == "The charge point is not connected."
 
 

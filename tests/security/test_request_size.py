@@ -70,9 +70,10 @@ def test_a_declared_400_mb_body_is_refused_before_it_is_sent(server):
     )  # fmt: skip
     assert status == 413
     assert headers["Connection"] == "close"
-    assert json.loads(body) == {
-        "detail": f"Request body too large: at most {LIMIT} bytes are accepted."
-    }
+    assert headers["Content-Type"] == "application/problem+json"
+    problem = json.loads(body)
+    assert problem["code"] == "request_too_large"
+    assert problem["detail"] == f"Request body too large: at most {LIMIT} bytes are accepted."
 
 
 def test_a_chunked_body_is_cut_off_at_the_limit(server):

@@ -56,6 +56,7 @@ def test_a_token_unused_past_its_expiry_is_refused(driver):
     response = app(token).get(ME)
 
     assert response.status_code == 401
+    assert response.json()["code"] == "token_expired"
     assert not AuthToken.objects.exists()
 
 

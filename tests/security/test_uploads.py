@@ -25,6 +25,7 @@ from rest_framework.test import APIClient
 import csms.urls
 from accounts.models import Profile
 from accounts.services import user_create
+from tests.problems import field_errors
 
 PROFILE = "/api/v1/me/profile/"
 
@@ -122,7 +123,7 @@ def test_a_photo_with_too_many_pixels_is_refused_whatever_its_size(driver, media
 
     assert response.status_code == 400
     limit = "A photo may have at most 24,000,000 pixels (width times height)"
-    assert response.json() == {"image": [f"{limit}; this one has {pixels}."]}
+    assert field_errors(response) == {"image": [f"{limit}; this one has {pixels}."]}
     assert nothing_stored(driver, media)
 
 
@@ -134,7 +135,7 @@ def test_a_photo_with_more_bytes_than_the_limit_is_refused(driver, media, settin
     response = upload(driver, data)
 
     assert response.status_code == 400
-    assert response.json() == {"image": ["A photo may be at most 64 KiB."]}
+    assert field_errors(response) == {"image": ["A photo may be at most 64 KiB."]}
     assert nothing_stored(driver, media)
 
 
@@ -153,7 +154,7 @@ def test_a_file_that_is_no_jpeg_png_or_webp_is_refused(driver, media, data):
     response = upload(driver, data, name="me.png")
 
     assert response.status_code == 400
-    assert response.json() == {"image": ["Upload a photo as a JPEG, PNG or WebP image."]}
+    assert field_errors(response) == {"image": ["Upload a photo as a JPEG, PNG or WebP image."]}
     assert nothing_stored(driver, media)
 
 

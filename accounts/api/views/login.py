@@ -1,17 +1,18 @@
 """Logging in, signing up and logging out."""
 
 from django.contrib.auth import logout
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api import serializers as s
 from accounts.api.schema import AUTH, NO_CONTENT, responses
+from accounts.api.throttling import AddressRateThrottle, AnonRateThrottle
 from accounts.models import User
 from accounts.services import (
     AccountUnavailable,
@@ -36,7 +37,7 @@ class LoginThrottled:
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, ScopedRateThrottle]
+    throttle_classes = [AnonRateThrottle, AddressRateThrottle]
     throttle_scope = "login"
 
 
@@ -56,10 +57,10 @@ class LoginView(LoginThrottled, APIView):
             # Django's request, not DRF's: django-axes marks a lock-out on it.
             user = user_authenticate(request=request._request, **data.validated_data)
         except AccountUnavailable as exc:
-            raise PermissionDenied(exc.message) from None
+            raise PermissionDenied(exc.message, code=exc.code) from None
         if user is None:
             raise ValidationError(
-                {"non_field_errors": ["Unable to log in with the provided credentials."]}
+                _("Unable to log in with the provided credentials."), code="authorization"
             )
         return Response(_logged_in(user))
 

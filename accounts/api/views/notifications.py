@@ -11,6 +11,7 @@ from accounts.api.schema import ANY_SEGMENT, AUTH, ID, LIST, responses
 from accounts.enums import NotificationType
 from accounts.services import notification_create, notifications_mark_read, notifications_visible
 from csms.api.filters import BooleanFilter
+from csms.api.pagination import CursorPage
 from csms.api.permissions import requires
 
 
@@ -51,7 +52,10 @@ class NotificationViewSet(
 
     serializer_class = NOTE
     filterset_class = NotificationFilter
+    # An inbox grows: cursor pages, newest first.
+    pagination_class = CursorPage
     ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-pk"]
     lookup_value_regex = ANY_SEGMENT
 
     def get_queryset(self):

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts.api.schema import AUTH, ID, responses
 from accounts.selectors import user_photo
 from accounts.services.photos import photo_content_type
+from csms.api.query import query_parameters_check
 
 _PHOTO = OpenApiResponse(OpenApiTypes.BINARY, description="The photo, as it was uploaded.")
 _KINDS = ("image/jpeg", "image/png", "image/webp", "application/octet-stream")
@@ -69,5 +70,8 @@ class UserPhotoView(APIView):
         return response
 
     def perform_content_negotiation(self, request, force=False):
+        if not force:
+            # Forced negotiation swallows the check's refusal: make it here.
+            query_parameters_check(self, request)
         # Apps ask for image/*, which no renderer offers; errors are still JSON.
         return super().perform_content_negotiation(request, force=True)

@@ -16,7 +16,7 @@ from accounts.enums import UserStatus
 from accounts.models import User
 from accounts.services import user_may_manage, user_set_status
 from accounts.services.users import MANAGE_REFUSED
-from csms.api.filters import BooleanFilter
+from csms.api.filters import BooleanFilter, UpdatedAfterFilter
 from csms.api.permissions import ModelRights
 
 
@@ -26,6 +26,7 @@ class UserFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", max_length=100, help_text="Part of the phone number, username or name."
     )
+    updated_after = UpdatedAfterFilter()
 
     class Meta:
         model = User

@@ -1,19 +1,21 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from chargepoints.enums import ReservationStatus, SessionStatus
+from chargepoints.api.commands.serializers import CommandNameField
+from chargepoints.enums import CommandStatus, ReservationStatus
 from chargepoints.models import ChargingSession, Command, Reservation, SampledValue, Transaction
-from chargepoints.services.driving import command_outcome
 from chargepoints.services.metering import default_unit
-from chargepoints.services.sessions import TIMEOUT_REASON
 from chargepoints.services.transaction_prices import transaction_price
+from csms.api.fields import UpperChoiceField
+from csms.api.money import PriceSerializer, price_of
 from csms.api.permissions import sees_all
 
 
 class CommandBriefSerializer(serializers.ModelSerializer):
     """The command a request sent to the charger, and how it went so far."""
 
-    command = serializers.CharField(source="name")
+    command = CommandNameField(source="name", read_only=True)
+    status = UpperChoiceField(CommandStatus.choices, read_only=True)
 
     class Meta:
         model = Command
@@ -40,16 +42,23 @@ class RefusalSerializer(serializers.Serializer):
             "connector_busy",
             "connector_unavailable",
             "connector_reserved",
-            "already_charging",
             "no_usable_tag",
             "charger_rejected",
             "charger_timeout",
             "charger_error",
             "not_active",
             "not_started",
+            "tag_in_transaction",
+            "idempotency_key_in_flight",
         ]
     )
-    session_id = serializers.CharField(required=False, allow_null=True)
+    session_id = serializers.CharField(
+        required=False, help_text="The session the refusal is about (a start that failed)."
+    )
+    transaction_id = serializers.IntegerField(
+        required=False,
+        help_text="tag_in_transaction: the open transaction holding your tag (end it to start).",
+    )
 
 
 class CommandSentSerializer(serializers.Serializer):
@@ -74,9 +83,18 @@ class TransactionSerializer(serializers.ModelSerializer):
     duration_s = serializers.SerializerMethodField()
     # Billing's price, read through the interface it fills (views fetch it
     # with the transactions: transactions_with_prices).
-    total_cost = serializers.SerializerMethodField()
+    cost = serializers.SerializerMethodField(
+        help_text="The cost so far (the CDR's once billed), excl. and incl. VAT; null if unpriced."
+    )
     session_id = serializers.CharField(
         source="session.session_id", read_only=True, allow_null=True, default=None
+    )
+    # The latest readings, named as the live sockets name them (chargepoints/services/live.py).
+    power_w = serializers.FloatField(source="last_power_w", read_only=True, allow_null=True)
+    current_a = serializers.FloatField(source="last_current_a", read_only=True, allow_null=True)
+    voltage_v = serializers.FloatField(source="last_voltage_v", read_only=True, allow_null=True)
+    soc_percent = serializers.FloatField(
+        source="last_soc", read_only=True, allow_null=True, help_text="State of charge (%)."
     )
     # Plain text: blank until the charger reports them (and 1.6 never does).
     charging_state = serializers.CharField(read_only=True)
@@ -96,12 +114,12 @@ class TransactionSerializer(serializers.ModelSerializer):
             "duration_s",
             "wh_meter_start",
             "wh_meter_stop",
-            "total_cost",
+            "cost",
             "charging_state",
-            "last_power_w",
-            "last_current_a",
-            "last_voltage_v",
-            "last_soc",
+            "power_w",
+            "current_a",
+            "voltage_v",
+            "soc_percent",
             "id_token",
             "vehicle",
             "session_id",
@@ -110,10 +128,9 @@ class TransactionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True))
-    def get_total_cost(self, tx: Transaction) -> str | None:
-        total = transaction_price(tx=tx).total
-        return None if total is None else f"{total:.4f}"
+    @extend_schema_field(PriceSerializer(allow_null=True))
+    def get_cost(self, tx: Transaction):
+        return price_of(transaction_price(tx=tx))
 
     def get_energy_kwh(self, tx: Transaction) -> float:
         return round(tx.energy_wh / 1000, 3)
@@ -163,13 +180,7 @@ class SampledValueSerializer(serializers.ModelSerializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    """A session as it is now.
-
-    Read through chargepoints.api.charging.selectors, a session that has
-    failed or timed out since the periodic sweep last ran is shown so
-    (``current_status``), without writing; an object a request has just made
-    or changed is current as stored.
-    """
+    """A session as stored: its status moves when something happens (SessionStatus)."""
 
     chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
     connector_id = serializers.IntegerField(
@@ -198,23 +209,25 @@ class SessionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, session):
-        data = super().to_representation(session)
-        # Only a session still stored ACTIVE can have ended since: the
-        # annotation of an object a request then changed is stale.
-        current = getattr(session, "current_status", session.status)
-        if session.status == SessionStatus.ACTIVE and current != session.status:
-            data["status"] = current
-            data["end_time"] = self.fields["end_time"].to_representation(session.current_end_time)
-            data["status_reason"] = _ended_reason(session, current)
-        return data
 
+class StopSerializer(serializers.Serializer):
+    """What a stop did: the charger asked (REMOTE_STOP), or the transaction closed (CLOSED)."""
 
-def _ended_reason(session: ChargingSession, status: str) -> str:
-    # What the sweep will write (chargepoints.services.expiry).
-    if status == SessionStatus.TIMEOUT:
-        return TIMEOUT_REASON
-    return command_outcome(session.start_command).detail[:255]
+    outcome = serializers.ChoiceField(
+        choices=["REMOTE_STOP", "CLOSED"],
+        help_text=(
+            "REMOTE_STOP: the charger was asked to stop (202); CLOSED: the charger could not "
+            "end it, the CSMS closed the transaction (200) and an operator will review it."
+        ),
+    )
+    detail = serializers.CharField()
+    transaction_id = serializers.IntegerField(source="transaction.pk")
+    session_id = serializers.SerializerMethodField()
+    command = CommandBriefSerializer(allow_null=True)
+
+    def get_session_id(self, result) -> str | None:
+        session = getattr(result.transaction, "session", None)
+        return session.session_id if session is not None else None
 
 
 class SessionStartSerializer(serializers.Serializer):

@@ -2,15 +2,14 @@
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
-from chargepoints.api.charging.selectors import charging_sessions_current, reservations_current
+from accounts.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from chargepoints.api.charging.selectors import reservations_current
 from chargepoints.api.charging.serializers import (
     CommandSentSerializer,
     RefusalSerializer,
@@ -19,6 +18,7 @@ from chargepoints.api.charging.serializers import (
     SampledValueSerializer,
     SessionSerializer,
     SessionStartSerializer,
+    StopSerializer,
     TransactionSerializer,
 )
 from chargepoints.enums import CommandStatus, ReservationStatus, SessionStatus, TransactionStatus
@@ -32,21 +32,35 @@ from chargepoints.models import (
 from chargepoints.services.driving import (
     AccountNotAllowed,
     ChargingRefused,
-    charging_session_start,
-    charging_session_stop,
     reservation_cancel,
     reservation_request,
-    transaction_remote_stop,
 )
-from chargepoints.services.expiry import charging_requests_expire
+from chargepoints.services.session_start import charging_session_start
+from chargepoints.services.session_stop import (
+    REMOTE_STOP,
+    StopResult,
+    charging_session_stop,
+    transaction_end,
+)
 from chargepoints.services.transaction_prices import transactions_with_prices
-from csms.api.filters import DateTimeFilter
+from csms.api.filters import DateTimeFilter, UpdatedAfterFilter
+from csms.api.pagination import CursorPage
 from csms.api.permissions import OwnedOrPermitted, holds, rows_visible
+from csms.api.problems import Conflict
 from csms.api.schema import error_response
 
 # Stopping someone else's charging or cancelling their reservation sends the
 # charger a command: it takes what every command takes (chargepoints/api/commands).
 STOPPING_OTHERS = ("chargepoints.change_chargepoint",)
+
+_STOP_DESCRIPTION = (
+    "Online, the charger is asked to stop (202, outcome REMOTE_STOP; the session goes "
+    "FINISHING when the charger accepts, COMPLETED when the transaction ends). A driver "
+    "ending their own transaction that the charger cannot end (offline, no answer, or "
+    "refused by a charger that rebooted since) gets it closed by the CSMS as an "
+    "operator's close does (200, outcome CLOSED; flagged for an operator's review), "
+    "which frees their id tag for a new start."
+)
 
 # What a driver's request adds to the errors every operation documents (csms.api.schema).
 _ERRORS = {
@@ -55,11 +69,15 @@ _ERRORS = {
 }
 
 
-def _refused(error: ChargingRefused) -> Response:
-    body = {"detail": error.detail, "code": error.code}
-    if error.session is not None:
-        body["session_id"] = error.session.session_id
-    return Response(body, status=status.HTTP_409_CONFLICT)
+def _refused(error: ChargingRefused) -> Conflict:
+    """The service's refusal as the API's (RFC 9457, with what it names: session_id, ...)."""
+    return Conflict(error.detail, code=error.code, **error.extra)
+
+
+def _stopped(result: StopResult, request) -> Response:
+    body = StopSerializer(result, context={"request": request}).data
+    sent = result.outcome == REMOTE_STOP
+    return Response(body, status=status.HTTP_202_ACCEPTED if sent else status.HTTP_200_OK)
 
 
 def _sent(command, what: str) -> Response:
@@ -88,6 +106,12 @@ class TransactionFilter(django_filters.FilterSet):
     connector_id = django_filters.NumberFilter(field_name="connector__connectorid")
     started_after = DateTimeFilter(field_name="start_transaction_timestamp", lookup_expr="gte")
     started_before = DateTimeFilter(field_name="start_transaction_timestamp", lookup_expr="lt")
+    stopped_after = DateTimeFilter(field_name="stop_transaction_timestamp", lookup_expr="gte")
+    stopped_before = DateTimeFilter(field_name="stop_transaction_timestamp", lookup_expr="lt")
+    location = django_filters.CharFilter(
+        field_name="chargepoint__location_id", max_length=36, help_text="Location id."
+    )
+    updated_after = UpdatedAfterFilter()
     needs_review = django_filters.BooleanFilter(method="filter_needs_review")
 
     class Meta:
@@ -126,27 +150,28 @@ class TransactionViewSet(OwnedOrPermitted, viewsets.ReadOnlyModelViewSet):
         return transactions_with_prices(super().get_queryset())
 
     filterset_class = TransactionFilter
-    ordering_fields = [
-        "start_transaction_timestamp",
-        "stop_transaction_timestamp",
-        "total_energy",
-        "transaction_id",
-    ]
+    pagination_class = CursorPage
+    # The cursor holds the first ordering field's value: never a nullable one
+    # (stop time, energy), which a cursor cannot continue from.
+    ordering_fields = ["start_transaction_timestamp", "transaction_id"]
     ordering = ["-start_transaction_timestamp", "-transaction_id"]
 
     @extend_schema(
-        summary="Stop charging (remote stop through the charger)",
+        summary="End a transaction (remote stop; closed by the CSMS if the charger cannot)",
+        description=_STOP_DESCRIPTION,
         request=None,
-        responses={202: CommandSentSerializer, 409: RefusalSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: StopSerializer, 202: StopSerializer, 409: RefusalSerializer},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def stop(self, request, pk=None):
         tx = self.get_object()
         try:
-            command = transaction_remote_stop(user=request.user, tx=tx)
+            result = transaction_end(user=request.user, tx=tx)
         except ChargingRefused as error:
-            return _refused(error)
-        return _sent(command, "stop")
+            raise _refused(error) from None
+        return _stopped(result, request)
 
 
 @extend_schema(summary="A transaction's meter values as a time series, oldest first")
@@ -155,6 +180,7 @@ class TransactionMeterValues(generics.ListAPIView):
 
     serializer_class = SampledValueSerializer
     filterset_class = SampleFilter
+    pagination_class = CursorPage
     ordering_fields = ["timestamp"]
     ordering = ["timestamp", "pk"]
 
@@ -166,19 +192,13 @@ class TransactionMeterValues(generics.ListAPIView):
         return tx.sampled_values.all()
 
 
-class SessionOrdering(OrderingFilter):
-    """``end_time`` orders by the end as shown, which a session past its limit has already."""
-
-    def get_ordering(self, request, queryset, view):
-        return [
-            term.replace("end_time", "current_end_time")
-            for term in super().get_ordering(request, queryset, view)
-        ]
-
-
 class SessionFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(field_name="current_status", choices=SessionStatus.choices)
+    status = django_filters.ChoiceFilter(field_name="status", choices=SessionStatus.choices)
     chargepoint = django_filters.CharFilter(field_name="chargepoint_id")
+    location = django_filters.CharFilter(
+        field_name="chargepoint__location_id", max_length=36, help_text="Location id."
+    )
+    updated_after = UpdatedAfterFilter()
 
     class Meta:
         model = ChargingSession
@@ -202,30 +222,35 @@ class SessionViewSet(
     lookup_field = "session_id"
     others_need = {"stop": STOPPING_OTHERS}
     filterset_class = SessionFilter
-    filter_backends = [DjangoFilterBackend, SessionOrdering]
-    ordering_fields = ["start_time", "end_time", "last_activity"]
+    pagination_class = CursorPage
+    # Not end_time: the cursor holds the first ordering field's value, never a null one.
+    ordering_fields = ["start_time", "last_activity"]
     ordering = ["-start_time", "-pk"]
-
-    def get_queryset(self):
-        # As they are now, without writing: the periodic sweep settles them.
-        return charging_sessions_current(sessions=super().get_queryset())
 
     @extend_schema(
         summary="Start charging at a connector with one of your id tags",
         description=(
-            "Sends a remote start to the charger. 201: the charger accepted; 202: it has "
-            "not answered yet (follow the session); 409: offline, busy, reserved or refused."
+            "Hands a remote start to the charger and answers at once, without waiting for "
+            "the charger: 202 with the new session (STARTING, or REQUESTED), which the "
+            "charger's answer and its transaction then move (follow it on the live socket "
+            "/ws/v1/live/ or by reading it). While a start of yours is still waiting "
+            "(REQUESTED or STARTING), asking again answers 200 with that same session. "
+            "409: offline, busy (connector_busy), reserved, refused, or your tag held by an "
+            "open transaction (tag_in_transaction, naming transaction_id: end it with "
+            "POST /transactions/{id}/stop/)."
         ),
         request=SessionStartSerializer,
-        responses={201: SessionSerializer, 202: SessionSerializer, **_ERRORS},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: SessionSerializer, 202: SessionSerializer, **_ERRORS},
     )
+    @idempotent
     def create(self, request):
         data = SessionStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         chargepoint = _chargepoint(values["chargepoint"])
         try:
-            session = charging_session_start(
+            result = charging_session_start(
                 user=request.user,
                 chargepoint=chargepoint,
                 connector_id=values.get("connector_id"),
@@ -235,26 +260,26 @@ class SessionViewSet(
         except AccountNotAllowed as error:
             raise PermissionDenied(str(error)) from None
         except ChargingRefused as error:
-            return _refused(error)
-        answered = session.start_command and session.start_command.status == CommandStatus.ACCEPTED
-        code = status.HTTP_201_CREATED if answered else status.HTTP_202_ACCEPTED
-        return Response(SessionSerializer(session, context={"request": request}).data, code)
+            raise _refused(error) from None
+        code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
+        return Response(SessionSerializer(result.session, context={"request": request}).data, code)
 
     @extend_schema(
-        summary="Stop charging",
+        summary="Stop charging (remote stop; closed by the CSMS if the charger cannot)",
+        description=_STOP_DESCRIPTION,
         request=None,
-        responses={202: CommandSentSerializer, 409: RefusalSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: StopSerializer, 202: StopSerializer, 409: RefusalSerializer},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def stop(self, request, session_id=None):
-        # A request that acts on a session acts on what is stored: settle it first.
-        charging_requests_expire()
         session = self.get_object()
         try:
-            command = charging_session_stop(user=request.user, session=session)
+            result = charging_session_stop(user=request.user, session=session)
         except ChargingRefused as error:
-            return _refused(error)
-        return _sent(command, "stop")
+            raise _refused(error) from None
+        return _stopped(result, request)
 
 
 class ReservationFilter(django_filters.FilterSet):
@@ -262,6 +287,7 @@ class ReservationFilter(django_filters.FilterSet):
         field_name="current_status", choices=ReservationStatus.choices
     )
     chargepoint = django_filters.CharFilter(field_name="chargepoint_id")
+    updated_after = UpdatedAfterFilter()
 
     class Meta:
         model = Reservation
@@ -282,6 +308,7 @@ class ReservationViewSet(
     queryset = Reservation.objects.select_related("connector")
     others_need = {"cancel": STOPPING_OTHERS}
     filterset_class = ReservationFilter
+    pagination_class = CursorPage
     ordering_fields = ["start_time", "expiry_date", "created_at"]
     ordering = ["-start_time", "-created_at"]
 
@@ -292,8 +319,10 @@ class ReservationViewSet(
     @extend_schema(
         summary="Reserve a connector (ReserveNow through the charger)",
         request=ReservationCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY],
         responses={201: ReservationSerializer, 202: CommandSentSerializer, **_ERRORS},
     )
+    @idempotent
     def create(self, request):
         data = ReservationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -310,7 +339,7 @@ class ReservationViewSet(
         except AccountNotAllowed as error:
             raise PermissionDenied(str(error)) from None
         except ChargingRefused as error:
-            return _refused(error)
+            raise _refused(error) from None
         if result.reservation is None:
             return _sent(result.command, "reservation")
         body = ReservationSerializer(result.reservation, context={"request": request}).data
@@ -319,16 +348,16 @@ class ReservationViewSet(
     @extend_schema(
         summary="Cancel a reservation (CancelReservation through the charger)",
         request=None,
+        parameters=[IDEMPOTENCY_KEY],
         responses={200: ReservationSerializer, 409: RefusalSerializer},
     )
     @action(detail=True, methods=["post"])
+    @idempotent
     def cancel(self, request, pk=None):
-        # A request that acts on a reservation acts on what is stored: settle it first.
-        charging_requests_expire()
         reservation = self.get_object()
         try:
             reservation_cancel(user=request.user, reservation=reservation)
         except ChargingRefused as error:
-            return _refused(error)
+            raise _refused(error) from None
         reservation.refresh_from_db()
         return Response(ReservationSerializer(reservation, context={"request": request}).data)

@@ -1,20 +1,65 @@
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from chargepoints.commands import CommandInvalid
+from chargepoints.commands.params import FORMS
+from chargepoints.enums import CommandName, CommandSource, CommandStatus
 from chargepoints.models import Command
 from chargepoints.services.command_secrets import command_params_redacted, command_redacted
+from csms.api.fields import UpperChoiceField
+
+# The commands the API sends: all but the charger's password, which only the
+# rotation sends (POST .../rotate-password/, chargepoints/commands/security.py).
+API_COMMANDS = [name for name in FORMS if name != CommandName.SET_PASSWORD]
+
+
+def api_command_name(name: str) -> str:
+    """A command's name in the API: an enum value, so UPPER_SNAKE_CASE (``RESET``)."""
+    return name.upper()
+
+
+def command_name_from_api(value: str) -> str:
+    """The catalogue's name of the command ``value`` names; CommandInvalid when none.
+
+    The catalogue (and the admin and ``manage.py ocpp_command``) say ``reset``;
+    the API documents ``RESET`` and, like the catalogue's choices, takes either case.
+    """
+    name = value.lower()
+    if name not in FORMS:
+        known = ", ".join(api_command_name(name) for name in API_COMMANDS)
+        raise CommandInvalid({"command": [f"Unknown command {value!r}. Known: {known}."]})
+    return name
+
+
+# Every command's name in the API, the password's included (records show it).
+COMMAND_NAMES = [api_command_name(name) for name in CommandName.values]
+# Statuses and sources as the API spells them (UpperChoiceField); the schema's enums.
+COMMAND_STATUSES = [value.upper() for value in CommandStatus.values]
+COMMAND_SOURCES = [value.upper() for value in CommandSource.values]
+
+
+class CommandNameField(serializers.ChoiceField):
+    """The command's name, as the API spells it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(COMMAND_NAMES, **kwargs)
+
+    def to_representation(self, value: str) -> str:
+        return api_command_name(value)
 
 
 class CommandSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
-    command = serializers.CharField(source="name", read_only=True)
+    command = CommandNameField(source="name", read_only=True)
     requested_by = serializers.CharField(
         source="requested_by.username", read_only=True, allow_null=True, default=None
     )
     connector_id = serializers.IntegerField(
         source="connector.connectorid", read_only=True, allow_null=True, default=None
     )
+    status = UpperChoiceField(CommandStatus.choices, read_only=True)
+    source = UpperChoiceField(CommandSource.choices, read_only=True)
     # Blank until the charger has connected once.
     ocpp_version = serializers.CharField(read_only=True)
 

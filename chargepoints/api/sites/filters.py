@@ -5,14 +5,15 @@ from django import forms
 from django.db.models import FloatField, Value
 
 from accounts.enums import ConnectorType
-from chargepoints.enums import ParkingType
+from chargepoints.enums import ParkingType, PublicStatus
 from chargepoints.models import ChargePoint, Connector, Location
-from chargepoints.selectors import (
-    locations_available,
-    locations_nearby,
-    locations_with_connector_standard,
+from chargepoints.selectors import locations_nearby, locations_with_connector_standard
+from chargepoints.status_selectors import (
+    chargepoints_with_public_status,
+    connectors_with_public_status,
+    locations_with_available_connector,
 )
-from csms.api.filters import BooleanFilter
+from csms.api.filters import BooleanFilter, UpdatedAfterFilter
 
 DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 5, 500
 
@@ -62,7 +63,7 @@ class LocationFilter(django_filters.FilterSet):
     parking_type = django_filters.ChoiceFilter(choices=ParkingType.choices)
     available = BooleanFilter(
         method="filter_available",
-        help_text="true: a connector is Available on a connected charger now.",
+        help_text="true: a connector's status is AVAILABLE now.",
     )
     connector_standard = django_filters.ChoiceFilter(
         choices=ConnectorType.choices,
@@ -70,6 +71,7 @@ class LocationFilter(django_filters.FilterSet):
         help_text="Has a connector of this standard (OCPI ConnectorType).",
     )
     publish = BooleanFilter(help_text="Operators: published or not.")
+    updated_after = UpdatedAfterFilter("last_updated")
 
     class Meta:
         model = Location
@@ -80,7 +82,7 @@ class LocationFilter(django_filters.FilterSet):
         return queryset.filter(country=value.upper())
 
     def filter_available(self, queryset, name, value):
-        return locations_available(locations=queryset, available=value)
+        return locations_with_available_connector(locations=queryset, available=value)
 
     def filter_connector_standard(self, queryset, name, value):
         return locations_with_connector_standard(locations=queryset, standard=value)
@@ -100,16 +102,35 @@ class LocationFilter(django_filters.FilterSet):
         )
 
 
+STATUS_FILTER_HELP = "The public status (as ``status`` shows it)."
+
+
 class ChargePointFilter(django_filters.FilterSet):
     location = django_filters.CharFilter(field_name="location_id", help_text="Location id.")
+    status = django_filters.ChoiceFilter(
+        choices=PublicStatus.choices, method="filter_status", help_text=STATUS_FILTER_HELP
+    )
     connected = BooleanFilter()
+    updated_after = UpdatedAfterFilter("last_updated")
 
     class Meta:
         model = ChargePoint
-        fields = ["location", "status", "connected", "ocpp_version", "availability_status"]
+        fields = ["location", "connected", "ocpp_version", "availability_status"]
+
+    def filter_status(self, queryset, name, value):
+        return chargepoints_with_public_status(queryset, status=value)
 
 
 class ConnectorFilter(django_filters.FilterSet):
+    updated_after = UpdatedAfterFilter("last_updated")
+
+    status = django_filters.ChoiceFilter(
+        choices=PublicStatus.choices, method="filter_status", help_text=STATUS_FILTER_HELP
+    )
+
     class Meta:
         model = Connector
-        fields = ["status", "availability_status", "standard", "format", "power_type"]
+        fields = ["availability_status", "standard", "format", "power_type"]
+
+    def filter_status(self, queryset, name, value):
+        return connectors_with_public_status(queryset, status=value)

@@ -7,11 +7,20 @@ Connectors and locations also show the fields other apps register (billing:
 their tariffs; ``chargepoints.api.sites.extras``).
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from chargepoints.api.sites.extras import Shown, WithExtraFields
 from chargepoints.api.sites.schema import OperatorSerializer
+from chargepoints.api.sites.status_fields import (
+    OCPP_STATUS_HELP,
+    ChargePointConfirmedAtField,
+    ChargePointStatusField,
+    ConnectorConfirmedAtField,
+    ConnectorStatusField,
+    EvseIdField,
+)
 from chargepoints.enums import ChargePointStatus, OcppProtocol
 from chargepoints.models import ChargePoint, Connector, Location
 from chargepoints.services.connections import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
@@ -19,6 +28,7 @@ from csms.api.fields import (
     OcpiIdRelatedField,
     StrictCharField,
     StrictFloatField,
+    StrictIntegerField,
     StrictModelSerializer,
     TimeZoneField,
 )
@@ -51,7 +61,7 @@ class CoordinatesSerializer(serializers.Serializer):
         missing = {"latitude", "longitude"} - set(attrs)
         if missing:
             raise serializers.ValidationError(
-                {key: ["This field is required."] for key in sorted(missing)}
+                {key: [_("This field is required.")] for key in sorted(missing)}, code="required"
             )
         return attrs
 
@@ -59,8 +69,9 @@ class CoordinatesSerializer(serializers.Serializer):
 # --- Connectors ------------------------------------------------------------------------------
 
 PUBLIC_CONNECTOR_FIELDS = [
-    "connectorid",
+    "connector_id",
     "evse_id",
+    "evse_number",
     "evse_connector_id",
     "standard",
     "format",
@@ -69,39 +80,43 @@ PUBLIC_CONNECTOR_FIELDS = [
     "max_current",
     "max_voltage",
     "status",
-    "reported_status",
-    "availability_status",
-    "error_code",
-    "status_timestamp",
+    "status_confirmed_at",
     "last_updated",
 ]
+# What the charger reports: operators read it, the charger writes it.
 CONNECTOR_REPORTED = [
-    "status",
-    "reported_status",
+    "ocpp_status",
     "availability_status",
     "error_code",
     "status_timestamp",
     "current_limit",
     "last_updated",
 ]
-
-
-REPORTED_STATUS_HELP = (
-    "The status in the charger's own words (OCPP 1.6 or 2.0.1); "
-    "``status`` is the same in one vocabulary for every charger."
-)
+CONNECTOR_NUMBERS = {
+    # OCPP numbers outlets from 1 (0 is the charger itself), within a
+    # 32-bit integer column on every database.
+    "connector_id": {"min_value": 1, "max_value": MAX_INT32},
+    "evse_number": {"min_value": 1, "max_value": MAX_INT32},
+    "evse_connector_id": {"min_value": 1, "max_value": MAX_INT32},
+}
+OCPP_HELP = "In OCPP's spelling (quoted from the charger's reports), not an API enum."
+CONNECTOR_ID_HELP = "The connector's number on its charger, from 1 (OCPP connectorId)."
+EVSE_NUMBER_HELP = "OCPP 2.0.1 EVSE the connector belongs to; null on OCPP 1.6 chargers."
 
 
 class PublicConnectorSerializer(WithExtraFields, StrictModelSerializer):
-    """A connector as everyone sees it, with its live status."""
+    """A connector as everyone sees it, with its public status."""
 
     extra_shown = Shown.PUBLIC_CONNECTOR
-    reported_status = serializers.ChoiceField(
-        source="connector_status",
-        choices=ChargePointStatus.choices,
-        read_only=True,
-        help_text=REPORTED_STATUS_HELP,
+    connector_id = StrictIntegerField(
+        source="connectorid", read_only=True, help_text=CONNECTOR_ID_HELP
     )
+    evse_id = EvseIdField()
+    evse_number = StrictIntegerField(
+        source="evse_id", read_only=True, allow_null=True, help_text=EVSE_NUMBER_HELP
+    )
+    status = ConnectorStatusField()
+    status_confirmed_at = ConnectorConfirmedAtField()
 
     class Meta:
         model = Connector
@@ -110,24 +125,39 @@ class PublicConnectorSerializer(WithExtraFields, StrictModelSerializer):
 
 
 class ConnectorSerializer(OperatorSerializer, PublicConnectorSerializer):
-    """A connector. ``current_limit`` is shown to operators only."""
+    """A connector. What its charger reports raw is shown to operators only."""
 
     public_serializer = PublicConnectorSerializer
     extra_shown = Shown.CONNECTOR
+    connector_id = StrictIntegerField(
+        source="connectorid", help_text=CONNECTOR_ID_HELP, **CONNECTOR_NUMBERS["connector_id"]
+    )
+    evse_number = StrictIntegerField(
+        source="evse_id",
+        allow_null=True,
+        required=False,
+        help_text=EVSE_NUMBER_HELP,
+        **CONNECTOR_NUMBERS["evse_number"],
+    )
+    ocpp_status = serializers.ChoiceField(
+        source="connector_status",
+        choices=ChargePointStatus.choices,
+        read_only=True,
+        help_text=OCPP_STATUS_HELP,
+    )
 
     class Meta:
         model = Connector
-        fields = [*PUBLIC_CONNECTOR_FIELDS, "current_limit"]
+        fields = [*PUBLIC_CONNECTOR_FIELDS, *CONNECTOR_REPORTED]
         read_only_fields = CONNECTOR_REPORTED
         extra_kwargs = {
             "max_power": {"min_value": 0},
             "max_current": {"min_value": 0},
             "max_voltage": {"min_value": 0},
-            # OCPP numbers outlets from 1 (0 is the charger itself), within a
-            # 32-bit integer column on every database.
-            "connectorid": {"min_value": 1, "max_value": MAX_INT32},
-            "evse_id": {"min_value": 1, "max_value": MAX_INT32},
-            "evse_connector_id": {"min_value": 1, "max_value": MAX_INT32},
+            "evse_connector_id": CONNECTOR_NUMBERS["evse_connector_id"],
+            "availability_status": {"help_text": OCPP_HELP},
+            "error_code": {"help_text": OCPP_HELP},
+            "status_timestamp": {"help_text": "Charger time of the status report in force."},
         }
 
 
@@ -142,8 +172,7 @@ PUBLIC_CHARGEPOINT_FIELDS = [
     "max_power",
     "connector_count",
     "status",
-    "availability_status",
-    "error_code",
+    "status_confirmed_at",
     "connected",
     "last_heartbeat",
     "ocpp_version",
@@ -152,12 +181,13 @@ PUBLIC_CHARGEPOINT_FIELDS = [
 # What the charger reports about itself: operators read it, the charger writes it.
 CHARGEPOINT_REPORTED = [
     "status",
-    "availability_status",
-    "error_code",
+    "status_confirmed_at",
     "connected",
     "last_heartbeat",
     "ocpp_version",
-    "reported_status",
+    "ocpp_status",
+    "availability_status",
+    "error_code",
     "status_timestamp",
     "chargepoint_vendor",
     "chargepoint_model",
@@ -176,13 +206,18 @@ CHARGEPOINT_REPORTED = [
     "created_at",
     "last_updated",
 ]
+OCPP_VERSION_HELP = (
+    'The OCPP-J WebSocket subprotocol it connected with ("ocpp1.6", "ocpp2.0.1"), '
+    "spelled as the protocol names it; empty until it first connects."
+)
 
 
 class PublicChargePointSerializer(StrictModelSerializer):
     location = serializers.CharField(source="location_id", read_only=True, allow_null=True)
-    # Empty until the charger first connects.
+    status = ChargePointStatusField()
+    status_confirmed_at = ChargePointConfirmedAtField()
     ocpp_version = serializers.ChoiceField(
-        choices=OcppProtocol.choices, allow_blank=True, read_only=True
+        choices=OcppProtocol.choices, allow_blank=True, read_only=True, help_text=OCPP_VERSION_HELP
     )
     connectors = PublicConnectorSerializer(many=True, read_only=True)
 
@@ -196,11 +231,11 @@ class ChargePointSerializer(OperatorSerializer, PublicChargePointSerializer):
     """A charge point. Fields beyond the public ones are shown to operators only."""
 
     public_serializer = PublicChargePointSerializer
-    reported_status = serializers.ChoiceField(
+    ocpp_status = serializers.ChoiceField(
         source="chargepoint_status",
         choices=ChargePointStatus.choices,
         read_only=True,
-        help_text=REPORTED_STATUS_HELP,
+        help_text=OCPP_STATUS_HELP + " Connector 0: the charger as a whole.",
     )
     location = OcpiIdRelatedField(
         queryset=Location.objects.all(),
@@ -233,6 +268,11 @@ class ChargePointSerializer(OperatorSerializer, PublicChargePointSerializer):
             "max_power": {"min_value": 0},
             # The column is a small integer on PostgreSQL.
             "connector_count": {"min_value": 0, "max_value": 32767},
+            "availability_status": {"help_text": OCPP_HELP},
+            "error_code": {"help_text": OCPP_HELP},
+            "registration_status": {
+                "help_text": "How its next BootNotification is answered. " + OCPP_HELP
+            },
         }
 
     def get_has_password(self, chargepoint: ChargePoint) -> bool:
@@ -243,8 +283,10 @@ class ChargePointSerializer(OperatorSerializer, PublicChargePointSerializer):
 
 
 class LocationChargePointSerializer(StrictModelSerializer):
-    """A charge point of a location with its live status."""
+    """A charge point of a location with its public status."""
 
+    status = ChargePointStatusField()
+    status_confirmed_at = ChargePointConfirmedAtField()
     connectors = PublicConnectorSerializer(many=True, read_only=True)
 
     class Meta:
@@ -254,8 +296,7 @@ class LocationChargePointSerializer(StrictModelSerializer):
             "name",
             "max_power",
             "status",
-            "availability_status",
-            "error_code",
+            "status_confirmed_at",
             "connected",
             "last_heartbeat",
             "connectors",

@@ -1,6 +1,7 @@
+from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from chargepoints.api.sites import views
+from chargepoints.api.sites import evses, views
 
 router = SimpleRouter()
 router.register("locations", views.LocationViewSet, basename="location")
@@ -11,4 +12,10 @@ router.register(
     basename="chargepoint-connector",
 )
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # A printed EVSE id holds "*" (sent as %2A): any segment routes here.
+    re_path(
+        rf"^evses/(?P<evse_id>{views.ANY_SEGMENT})/$", evses.EvseLookupView.as_view(), name="evse"
+    ),
+]

@@ -6,8 +6,11 @@ write (csms/api/permissions.py).
 """
 
 import re
+from contextlib import contextmanager
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -55,8 +58,10 @@ from chargepoints.services.sites import (
     location_delete,
     location_update,
 )
+from chargepoints.status_selectors import connectors_with_activity
 from csms.api.parsers import JSONParser
 from csms.api.permissions import ModelWrites, holds, requires, sees_all
+from csms.api.problems import Conflict
 
 # A path segment routes to the view whatever it holds (a charge point id such
 # as "DE*BMW*ETEST1234567890AB" has "*" and may have "." or spaces), so that
@@ -110,7 +115,7 @@ class SiteViewSet(viewsets.ModelViewSet):
         try:
             self.remove(self.get_object())
         except InUse as refusal:
-            return Response({"detail": str(refusal)}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(str(refusal), code="in_use") from None
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -236,14 +241,15 @@ class ChargePointViewSet(SiteViewSet):
     parameters=[CHARGEPOINT_ID_PARAMETER],
 )
 class ConnectorViewSet(SiteViewSet):
-    """A charge point's connectors, addressed by their number (``connectorid``, from 1)."""
+    """A charge point's connectors, addressed by their number (``connector_id``, from 1)."""
 
     model = Connector
     serializer_class = ConnectorSerializer
     public_serializer_class = PublicConnectorSerializer
     filterset_class = ConnectorFilter
-    ordering_fields = ["connectorid", "evse_id", "status"]
+    ordering_fields = ["connector_id", "evse_number"]
     lookup_field = "connectorid"
+    lookup_url_kwarg = "connector_id"
     id_pattern = CONNECTOR_NUMBER
 
     @cached_property
@@ -255,21 +261,48 @@ class ConnectorViewSet(SiteViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Connector.objects.none()
-        return with_connector_extras(self.chargepoint.connectors.all(), shown=CONNECTOR_EXTRAS)
+        connectors = connectors_with_activity(self.chargepoint.connectors.all()).annotate(
+            # The API's names, to order by.
+            connector_id=F("connectorid"),
+            evse_number=F("evse_id"),
+        )
+        return with_connector_extras(connectors, shown=CONNECTOR_EXTRAS)
 
     @transaction.atomic
     def perform_create(self, serializer):
         fields, extras = connector_extras_split(serializer.validated_data)
-        connector = connector_create(chargepoint=self.chargepoint, fields=fields)
+        with _api_field_names():
+            connector = connector_create(chargepoint=self.chargepoint, fields=fields)
         connector_extras_save(connector=connector, extras=extras)
         serializer.instance = connector
 
     @transaction.atomic
     def perform_update(self, serializer):
         fields, extras = connector_extras_split(serializer.validated_data)
-        connector = connector_update(connector=serializer.instance, fields=fields)
+        with _api_field_names():
+            connector = connector_update(connector=serializer.instance, fields=fields)
         connector_extras_save(connector=connector, extras=extras)
         serializer.instance = connector
 
     def remove(self, connector):
         connector_delete(connector=connector)
+
+
+# The model's names of connector fields, and the API's (chargepoints/api/sites/serializers.py).
+_CONNECTOR_FIELD_NAMES = {"connectorid": "connector_id", "evse_id": "evse_number"}
+
+
+@contextmanager
+def _api_field_names():
+    """A service's refusal of connector fields, named as the API names them."""
+    try:
+        yield
+    except DjangoValidationError as refusal:
+        if not hasattr(refusal, "error_dict"):
+            raise
+        raise DjangoValidationError(
+            {
+                _CONNECTOR_FIELD_NAMES.get(name, name): errors
+                for name, errors in refusal.error_dict.items()
+            }
+        ) from None

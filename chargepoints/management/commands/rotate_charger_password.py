@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 raise CommandError(field_problems(REFUSED, error.errors)) from None
             record = CommandSerializer(command).data
         self.stdout.write(json.dumps(record, indent=2, default=str))
-        if record["status"] not in (CommandStatus.ACCEPTED, CommandStatus.PENDING, "sent"):
+        if record["status"].lower() not in (CommandStatus.ACCEPTED, CommandStatus.PENDING, "sent"):
             raise CommandError(
                 f"{record['command']}: {record['status']}; the charger keeps its old password."
             )

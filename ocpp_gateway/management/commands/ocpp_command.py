@@ -70,7 +70,7 @@ class Command(BaseCommand):
                 options["chargepoint_id"], options["command"], params, user, wait
             )
         self.stdout.write(json.dumps(record, indent=2, default=str))
-        if record["status"] not in (CommandStatus.ACCEPTED, CommandStatus.PENDING, "sent"):
+        if record["status"].lower() not in (CommandStatus.ACCEPTED, CommandStatus.PENDING, "sent"):
             raise CommandError(f"{record['command']}: {record['status']}")
 
     def _user(self, name: str | None):
