@@ -192,7 +192,7 @@ def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_t
             token=token,
         )
         assert status in (201, 202), session
-        assert session["status"] == "ACTIVE", session
+        assert session["status"] in ("STARTING", "CHARGING"), session
         session_id = session["session_id"]
 
         # 5. The charger starts a transaction, and the session shows it.

@@ -75,7 +75,9 @@ def _post(path: str, body: dict | None, token: str, refused: str) -> dict:
     except urllib.error.HTTPError as error:
         detail = error.read().decode(errors="replace")
         if error.code == 400:
-            raise CommandError(field_problems(refused, json.loads(detail))) from None
+            raise CommandError(
+                field_problems(refused, problem_field_errors(json.loads(detail)))
+            ) from None
         raise CommandError(f"The server answered {error.code}: {detail[:500]}") from None
     except urllib.error.URLError as error:
         raise CommandError(f"Cannot reach the server at {url}: {error.reason}") from None
@@ -85,3 +87,11 @@ def field_problems(refused: str, errors: dict) -> str:
     return f"{refused}: " + "; ".join(
         f"{field}: {' '.join(messages)}" for field, messages in errors.items()
     )
+
+
+def problem_field_errors(problem: dict) -> dict[str, list[str]]:
+    """A 400 problem's field errors (RFC 9457, csms/api/exceptions.py) as {field: [message]}."""
+    errors: dict[str, list[str]] = {}
+    for error in problem.get("errors") or [{"field": None, "message": problem.get("detail", "")}]:
+        errors.setdefault(error.get("field") or "request", []).append(error["message"])
+    return errors

@@ -445,7 +445,7 @@ def test_a_connector_with_transactions_is_not_deleted(operator_api, connector):
         ({"connector_id": "2"}, "connector_id"),
         ({"connector_id": True}, "connector_id"),
         ({}, "connector_id"),
-        ({"connector_id": 2, "evse_id": 1, "evse_connector_id": 1}, "evse_connector_id"),
+        ({"connector_id": 2, "evse_number": 1, "evse_connector_id": 1}, "evse_connector_id"),
         ({"connector_id": 2, "evse_connector_id": 1}, "evse_number"),
         ({"connector_id": 2, "standard": "USB_C"}, "standard"),
         ({"connector_id": 2, "format": "PLUG"}, "format"),

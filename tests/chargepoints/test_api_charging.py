@@ -20,6 +20,7 @@ from chargepoints.enums import (
 from chargepoints.models import ChargingSession, Command, Reservation, SampledValue, Transaction
 from chargepoints.services.commands import command_finish
 from chargepoints.services.expiry import charging_requests_expire
+from tests.problems import field_errors
 from tests.rights import OPERATORS, user_in_group
 from tests.tokens import token_for
 
@@ -165,14 +166,14 @@ def test_someone_elses_vehicle_is_refused(api, online, tag, charger, other):
     vehicle = other.vehicles.create(license_plate="9ZZ 9999")
     response = start(api, vehicle=vehicle.pk)
     assert response.status_code == 400
-    assert "vehicle" in response.json()
+    assert "vehicle" in field_errors(response)
     assert charger.commands == []
 
 
 def test_a_driver_without_a_tag_is_told_to_add_one(api, online, charger):
     response = start(api, connector_id=1)
     assert response.status_code == 400
-    assert response.json()["id_tag"] == ["You have no id tag yet: add one first."]
+    assert field_errors(response)["id_tag"] == ["You have no id tag yet: add one first."]
     assert not ChargingSession.objects.exists()
 
 
@@ -180,7 +181,7 @@ def test_someone_elses_tag_cannot_start_charging(api, online, charger, other):
     IdTag.objects.create(idToken="OTHER-TAG", user=other)
     response = start(api, id_tag="OTHER-TAG")
     assert response.status_code == 400
-    assert "is not one of your id tags" in response.json()["id_tag"][0]
+    assert "is not one of your id tags" in field_errors(response)["id_tag"][0]
     assert charger.commands == []
 
 
@@ -189,16 +190,18 @@ def test_a_blocked_tag_cannot_start_charging(api, online, tag, charger):
     tag.save()
     response = start(api, id_tag="DRV-TAG-1")
     assert response.status_code == 400
-    assert response.json()["id_tag"] == ["Id tag DRV-TAG-1 is blocked."]
+    assert field_errors(response)["id_tag"] == ["Id tag DRV-TAG-1 is blocked."]
 
 
 def test_an_unknown_charge_point_or_connector_is_a_field_error(api, online, tag, charger):
     response = api.post("/api/v1/sessions/", {"chargepoint": "NOPE"}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"chargepoint": ["Unknown charge point 'NOPE'."]}
+    assert field_errors(response) == {"chargepoint": ["Unknown charge point 'NOPE'."]}
     response = start(api, connector_id=7)
     assert response.status_code == 400
-    assert response.json() == {"connector_id": ["Charge point CP-TEST-1 has no connector 7."]}
+    assert field_errors(response) == {
+        "connector_id": ["Charge point CP-TEST-1 has no connector 7."]
+    }
 
 
 @pytest.mark.parametrize(
@@ -216,7 +219,8 @@ def test_an_unknown_charge_point_or_connector_is_a_field_error(api, online, tag,
 def test_malformed_start_requests_get_field_errors(api, online, tag, charger, body):
     response = api.post("/api/v1/sessions/", body, format="json")
     assert response.status_code == 400
-    assert set(response.json()) <= {"chargepoint", "connector_id", "vehicle", "id_tag"}
+    assert set(field_errors(response)) <= {"chargepoint", "connector_id", "vehicle", "id_tag"}
+    assert field_errors(response)
     assert charger.commands == []
 
 
@@ -543,7 +547,7 @@ def test_a_reservation_in_the_past_is_a_field_error(api, online, tag, charger):
         "/api/v1/reservations/", {"chargepoint": "CP-TEST-1", "expiry_date": past}, format="json"
     )
     assert response.status_code == 400
-    assert "expiry_date" in response.json()
+    assert "expiry_date" in field_errors(response)
 
 
 def test_a_reservation_until_the_year_9999_is_a_field_error(api, online, tag, charger, settings):
@@ -556,7 +560,7 @@ def test_a_reservation_until_the_year_9999_is_a_field_error(api, online, tag, ch
         response = reserve(api, expiry_date=expiry)
 
         assert response.status_code == 400
-        assert response.json()["expiry_date"] == ["A reservation may last at most 24 hours."]
+        assert field_errors(response)["expiry_date"] == ["A reservation may last at most 24 hours."]
     assert charger.commands == [] and not Reservation.objects.exists()
     in_23_hours = (timezone.now() + datetime.timedelta(hours=23)).isoformat()
     assert reserve(api, expiry_date=in_23_hours).status_code == 201
@@ -618,4 +622,4 @@ def test_time_filters_take_any_iso_offset_and_refuse_times_utc_cannot_hold(
     )
     late = api.get(url, {"until": "9999-12-31T23:00:00-05:00"})
     assert late.status_code == 400
-    assert late.json() == {"until": ["Out of range in UTC."]}
+    assert field_errors(late) == {"until": ["Out of range in UTC."]}

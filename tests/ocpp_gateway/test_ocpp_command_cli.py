@@ -266,7 +266,7 @@ def test_with_the_in_memory_layer_the_command_goes_through_the_servers_api(serve
     before = len(commands_stored(database))
     result = manage("ocpp_command", CHARGER, "reset", "--user", "operator", env=env)
     assert result.returncode != 0
-    assert "reset: charger_offline" in result.stderr
+    assert "RESET: CHARGER_OFFLINE" in result.stderr
     record = json.loads(result.stdout)
     assert record["status"] == "CHARGER_OFFLINE"
     assert record["source"] == "API"
