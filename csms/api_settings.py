@@ -7,11 +7,12 @@ import os
 from datetime import timedelta
 
 REST_FRAMEWORK = {
-    # DRF's own, but for JSON nested too deeply (csms/api/parsers.py).
+    # DRF's own, but a body they cannot read is told in the API's words
+    # rather than Python's, and JSON nested too deeply (csms/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "csms.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "csms.api.parsers.MultiPartParser",
     ],
     # Token first: an anonymous API call is answered 401 with a challenge.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -100,9 +101,20 @@ SPECTACULAR_SETTINGS = {
         "ChargingProfileKindEnum": "chargepoints.enums.ChargingProfileKind",
         "ChargingRateUnitEnum": "chargepoints.enums.ChargingRateUnit",
         "RecurrencyKindEnum": "chargepoints.enums.RecurrencyKind",
-        "ResetTypeEnum": ["hard", "soft"],
+        "ResetTypeEnum": ["HARD", "SOFT"],
         "LocalListUpdateTypeEnum": ["Differential", "Full"],
+        # Named after what holds them, not the bare field name.
+        "RefusalCodeEnum": "chargepoints.api.charging.serializers.REFUSAL_CODES",
+        "StopOutcomeEnum": "chargepoints.api.charging.serializers.STOP_OUTCOMES",
+        "EstimatedQuantityEnum": "billing.api.prices.ESTIMATED",
+        "PriceUnitEnum": "billing.api.serializers.PRICE_UNITS",
     },
+    # After the enums are named: constants written in place, RateLimit
+    # headers on every answer (csms/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "csms.api.schema.postprocess_schema",
+    ],
 }
 
 # API tokens (django-rest-knox): stored as a hash, one per device, expiring

@@ -86,6 +86,12 @@ CSMS_DB_WRITERS = int(
 # start but began no transaction within this many seconds (no car plugged
 # in) leaves the session TIMED_OUT (decided by the periodic sweep).
 CSMS_SESSION_START_TIMEOUT = float(os.environ.get("CSMS_SESSION_START_TIMEOUT", "180"))
+# A driver's stop at an offline charger: an OCPP charger charges on without
+# its connection and reports the end when it is back, so the CSMS closes the
+# transaction for the driver only once nothing was heard of the charger (no
+# connection, no message) for this many seconds; before, the driver is told
+# when to ask again (409 charger_offline, Retry-After).
+CSMS_DRIVER_CLOSE_OFFLINE_AFTER = float(os.environ.get("CSMS_DRIVER_CLOSE_OFFLINE_AFTER", "900"))
 # The longest a reservation may hold a connector, for drivers and operators.
 CSMS_RESERVATION_MAX_HOURS = float(os.environ.get("CSMS_RESERVATION_MAX_HOURS", "24"))
 # How often the server settles sessions and reservations that end by time

@@ -10,6 +10,7 @@ the call and records the answer (``GatewayAdapter.command_start``).
 
 import asyncio
 import contextlib
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -25,6 +26,8 @@ from ocpp_gateway.v201 import commands as v201
 
 # Subprotocol -> (translation, schema version). OCPP 2.1 chargers take the
 # 2.0.1 commands, checked against the 2.1 schemas.
+logger = logging.getLogger(__name__)
+
 TRANSLATIONS = {
     OcppProtocol.OCPP16: (v16, "1.6"),
     OcppProtocol.OCPP201: (v201, "2.0.1"),
@@ -74,6 +77,22 @@ class ChannelLayerTransport:
             connection_id=command.chargepoint.connection_id,
             wait=wait,
         )
+
+    def dispatch(self, *, command: Command) -> None:
+        # No reply channel: nobody waits, and the connection that takes the
+        # command is free to do so once the message it is handling is answered.
+        try:
+            async_to_sync(get_channel_layer().group_send)(
+                group_name(command.chargepoint_id),
+                {
+                    "type": "command.send",
+                    "command": command.pk,
+                    "connection": command.chargepoint.connection_id,
+                },
+            )
+        except Exception:
+            # Recorded all the same: the process sweep ends a command no one took.
+            logger.exception("Command %s to %s not handed over", command.pk, command.chargepoint_id)
 
 
 async def command_route(

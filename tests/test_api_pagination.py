@@ -33,7 +33,7 @@ def started(chargepoint, connector, minutes_ago: int) -> Transaction:
 
 
 def ids(body) -> list[int]:
-    return [row["id"] for row in body["results"]]
+    return [row["transaction_id"] for row in body["results"]]
 
 
 def test_a_cursor_page_does_not_shift_when_rows_arrive(operator_api, chargepoint, connector):

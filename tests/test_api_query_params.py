@@ -129,7 +129,7 @@ def test_transactions_filter_by_stop_time_and_location(world, location, connecto
         wh_meter_start=0,
     )
     api = _operator(world)
-    ids = lambda response: [row["id"] for row in response.json()["results"]]  # noqa: E731
+    ids = lambda response: [row["transaction_id"] for row in response.json()["results"]]  # noqa: E731
 
     since = (timezone.now() - datetime.timedelta(hours=3)).isoformat()
     assert ids(api.get("/api/v1/transactions/", {"stopped_after": since})) == [stopped.pk]

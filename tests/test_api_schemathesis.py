@@ -105,6 +105,7 @@ def seeded_path_parameters(path: str) -> dict:
     """The seeded object for each parameter of this path, by the resource it names."""
     by_resource = {
         "/charge-points/{chargepoint_id}/commands/{id}/": {"id": "command"},
+        "/commands/{id}/": {"id": "command"},
         "/cdrs/{id}/": {"id": "cdr"},
         "/locations/{id}/": {"id": "location"},
         "/notifications/{id}/": {"id": "notification"},
@@ -161,15 +162,15 @@ VALID_BODIES = {
     "PUT /api/v1/me/payment-card/": lambda: {"number": "4242424242424242", "expiry": "12/39"},
     "POST /api/v1/charge-points/{chargepoint_id}/commands/": lambda: {
         "command": "RESET",
-        "type": "soft",
+        "type": "SOFT",
     },
     "POST /api/v1/sessions/": lambda: {
-        "chargepoint": SEEDED["chargepoint"],
+        "chargepoint_id": SEEDED["chargepoint"],
         "connector_id": SEEDED["connector"],
         "id_tag": SEEDED["operator_tag"],
     },
     "POST /api/v1/reservations/": lambda: {
-        "chargepoint": SEEDED["chargepoint"],
+        "chargepoint_id": SEEDED["chargepoint"],
         "expiry_date": _soon(),
         "id_tag": SEEDED["operator_tag"],
     },

@@ -86,7 +86,7 @@ def test_changes_come_oldest_first_and_a_sync_resumes_by_cursor(
     seen, url, params = [], "/api/v1/transactions/", {"updated_after": since(), "page_size": 3}
     while url:
         body = operator_api.get(url, params).json()
-        seen += [row["id"] for row in body["results"]]
+        seen += [row["transaction_id"] for row in body["results"]]
         url, params = body["next"], None
 
     assert seen == [rows[2].pk, rows[0].pk, rows[3].pk, rows[1].pk]

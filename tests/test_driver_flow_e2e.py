@@ -184,7 +184,7 @@ def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_t
             "POST",
             "sessions/",
             {
-                "chargepoint": chargepoint_id,
+                "chargepoint_id": chargepoint_id,
                 "connector_id": 1,
                 "id_tag": people["tag"],
                 "vehicle": vehicle["id"],
@@ -202,8 +202,8 @@ def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_t
             return body if body["transaction"] is not None else None
 
         session = wait_until(with_transaction, interval=0.2, what="a transaction for the session")
-        tx_id = session["transaction"]["id"]
-        assert session["transaction"]["chargepoint"] == chargepoint_id
+        tx_id = session["transaction"]["transaction_id"]
+        assert session["transaction"]["chargepoint_id"] == chargepoint_id
         assert session["transaction"]["id_token"] == people["tag"]
         assert session["transaction"]["vehicle"] == vehicle["id"]
 
@@ -271,7 +271,7 @@ def test_a_driver_registers_finds_a_charger_charges_live_and_sees_the_finished_t
 
     status, body = api(base_url, "GET", "notifications/", token=token)
     assert status == 200, body
-    told = {note["type"] for note in results(body) if note["transaction"] == tx_id}
+    told = {note["type"] for note in results(body) if note["transaction_id"] == tx_id}
     assert {"CHARGING_STARTED", "CHARGING_COMPLETED"} <= told, body
 
     # 8. Another driver sees none of it.

@@ -4,9 +4,11 @@ The schema promises enough to generate a client (issue 18, finding 10):
 openapi-python-client turns /api/v1/schema/ into a Python package, without
 a warning about anything it could not model, and a driver app written with
 nothing but that package registers, logs in, adds an id tag, finds a nearby
-charger, starts charging on a simulated charger, follows the session and
-stops it. The answers are parsed by the generated models, so an answer that
-differs from its schema fails here as it would in an app.
+charger, looks its EVSE up by the id printed on it (the QR code), asks the
+price with an estimate, starts charging on a simulated charger, follows the
+session until it charges, stops it and reads the receipt. The answers are
+parsed by the generated models, so an answer that differs from its schema
+fails here as it would in an app.
 """
 
 import importlib
@@ -30,6 +32,7 @@ PACKAGE = "csms_client"
 # No post hooks: formatting the generated code is not what is tested.
 GENERATOR_CONFIG = {"literal_enums": True, "post_hooks": []}
 CHARGER = "CP-DEMO-16"
+EVSE_ID = "DE*CSM*ECPDEMO16*1"  # printed on connector 1 (chargepoints/evse_ids.py)
 DEMO_LOCATION = "DEMO-LOC-1"
 NEARBY = {"latitude": 52.5330, "longitude": 13.3870, "radius": 5}
 PHONE = "+66812345677"
@@ -92,19 +95,21 @@ def call(module, *args, **kwargs):
     return response.status_code, response.parsed
 
 
-def operation(tag: str, operation_id: str):
-    """The generated module of an operation; None while the API has no such route."""
-    name = f"{PACKAGE}.api.{tag}.{operation_id}"
-    return importlib.import_module(name) if importlib.util.find_spec(name) else None
-
-
 def test_a_generated_client_runs_the_driver_journey(server, sdk):
     models = importlib.import_module(f"{PACKAGE}.models")
     anonymous = sdk.Client(base_url=server, raise_on_unexpected_status=True)
     from csms_client.api.auth import auth_login, auth_register
+    from csms_client.api.cdrs import cdr_list
+    from csms_client.api.charge_points import charge_point_connector_price_get
+    from csms_client.api.evses import evse_get
     from csms_client.api.id_tags import id_tag_create
     from csms_client.api.locations import location_list
-    from csms_client.api.sessions import session_create, session_get, session_stop
+    from csms_client.api.sessions import (
+        session_get,
+        session_receipt_get,
+        session_start,
+        session_stop,
+    )
 
     # 1. Register, then log in on this device.
     status, registered = call(
@@ -141,43 +146,77 @@ def test_a_generated_client_runs_the_driver_journey(server, sdk):
 
         wait_until(available, interval=0.2, what=f"{CHARGER} online and available")
 
-        # 4. The connector's price, once the API offers it (issue 18, money).
-        price = operation("charge_points", "charge_point_connector_price_get")
-        if price is not None:
-            status, quote = call(price, CHARGER, 1, client=client)
-            assert status == 200, quote
+        # 4. The QR code on the charger: its printed EVSE id.
+        status, evse = call(evse_get, EVSE_ID, client=client)
+        assert status == 200, evse
+        assert (evse.evse_id, evse.chargepoint.chargepoint_id) == (EVSE_ID, CHARGER)
+        assert evse.status == "AVAILABLE"
+        [connector] = evse.connectors
+        assert connector.price_url == f"/api/v1/charge-points/{CHARGER}/connectors/1/price/"
 
-        # 5. Start charging.
-        status, session = call(
-            session_create,
-            client=client,
-            body=models.SessionStartRequest(chargepoint=CHARGER, connector_id=1, id_tag=TAG),
+        # 5. What 20 kWh would cost there now (the demo tariff: 0.35 EUR/kWh + 19 % VAT).
+        status, quote = call(
+            charge_point_connector_price_get, CHARGER, "1", client=client, energy_kwh=20
         )
-        assert status in (201, 202), session
+        assert status == 200, quote
+        assert not quote.free
+        assert quote.text == "0.4165 EUR/kWh"
+        assert quote.estimate.energy_kwh == "20.000"
+        assert quote.estimate.cost.incl_vat.amount == "8.33"
+        assert quote.estimate.cost.incl_vat.currency == "EUR"
+
+        # 6. Start: answered at once with the new session. The simulated charger
+        # may already have started it by then (it answers within milliseconds);
+        # tests/chargepoints/test_start_at_once_e2e.py shows STARTING from one that never does.
+        status, session = call(
+            session_start,
+            client=client,
+            body=models.SessionStartRequest(chargepoint_id=CHARGER, connector_id=1, id_tag=TAG),
+        )
+        assert status == 202, session
+        assert session.status in {"STARTING", "CHARGING"}
         session_id = session.session_id
 
-        # 6. Follow it until the charger's transaction is in it.
+        # 7. Follow it until it charges and the meter has counted some energy.
         def charging():
             status, followed = call(session_get, session_id, client=client)
             assert status == 200, followed
-            return followed if followed.transaction else None
+            metered = followed.transaction and followed.transaction.energy_kwh > 0
+            return followed if followed.status == "CHARGING" and metered else None
 
-        followed = wait_until(charging, interval=0.2, what="the session's transaction")
-        assert followed.transaction.chargepoint == CHARGER
+        followed = wait_until(charging, interval=0.2, what="the session charging")
+        assert followed.transaction.chargepoint_id == CHARGER
 
-        # 7. Stop.
+        # 8. Stop.
         status, stopped = call(session_stop, session_id, client=client)
         assert status == 202, stopped
+        assert stopped.outcome == "REMOTE_STOP"
 
-        def finished():
+        def completed():
             _, followed = call(session_get, session_id, client=client)
-            return followed if followed.end_time else None
+            return followed if followed.status == "COMPLETED" else None
 
-        done = wait_until(finished, interval=0.2, what="the session to finish")
-        assert done.transaction.id == followed.transaction.id
+        done = wait_until(completed, interval=0.2, what="the session completed")
+        assert done.transaction.transaction_id == followed.transaction.transaction_id
+        assert done.end_time is not None
 
-    # 8. The receipt, once the API offers it (issue 18, money).
-    receipt = operation("sessions", "session_receipt_get")
-    if receipt is not None:
-        status, body = call(receipt, session_id, client=client)
+    # 9. The receipt: 409 receipt_not_ready until the CDR is made, then its totals.
+    def receipt_ready():
+        status, body = call(session_receipt_get, session_id, client=client)
+        if status == 409:
+            assert body.code == "receipt_not_ready", body
+            return None
         assert status == 200, body
+        return body
+
+    receipt = wait_until(receipt_ready, interval=0.2, what="the receipt")
+    assert receipt.session_id == session_id
+    assert receipt.transaction_id == done.transaction.transaction_id
+    status, cdrs = call(cdr_list, client=client)
+    assert status == 200, cdrs
+    [cdr] = [cdr for cdr in cdrs.results if cdr.session_id == session_id]
+    assert receipt.id == cdr.id
+    assert receipt.cost.to_dict() == cdr.cost.to_dict()
+    assert receipt.cost.incl_vat.currency == "EUR"
+    assert receipt.total_energy_kwh == cdr.total_energy_kwh > 0
+    assert float(receipt.cost.incl_vat.amount) > 0

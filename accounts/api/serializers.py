@@ -9,10 +9,17 @@ from knox.models import AuthToken
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers
 
-from accounts.enums import AuthorizationStatus, ConnectorType, IdTokenType
+from accounts.api import help_texts as docs
+from accounts.enums import ConnectorType, IdTokenType
 from accounts.models import IdTag, Notification, Profile, User, UserVehicle
 from accounts.services import idtag_status
-from csms.api.fields import StrictCharField, StrictModelSerializer, TimeZoneField
+from csms.api.fields import (
+    NullableChoiceField,
+    StrictCharField,
+    StrictModelSerializer,
+    TimeZoneField,
+    upper_snake,
+)
 from csms.api.permissions import holds, holds_any, sees_all
 
 
@@ -60,6 +67,7 @@ class UserSerializer(StrictModelSerializer):
             "date_joined",
         ]
         read_only_fields = ["id", "phone_number", "status", "date_joined"]
+        help_texts = docs.USER
 
     def get_is_operator(self, user: User) -> bool:
         return holds_any(user)
@@ -78,6 +86,7 @@ class UserStatusSerializer(StrictModelSerializer):
     class Meta:
         model = User
         fields = ["status"]
+        help_texts = docs.USER_STATUS
 
 
 class LoginSerializer(serializers.Serializer):
@@ -85,6 +94,9 @@ class LoginSerializer(serializers.Serializer):
     username = StrictCharField(required=False, max_length=150)
     # Never trimmed: spaces are part of a password, as in Django's own forms.
     password = StrictCharField(write_only=True, trim_whitespace=False, max_length=4096)
+
+    class Meta:
+        help_texts = docs.LOGIN
 
     def validate(self, attrs):
         if ("phone_number" in attrs) == ("username" in attrs):
@@ -101,6 +113,9 @@ class RegisterSerializer(serializers.Serializer):
     last_name = StrictCharField(required=False, allow_blank=True, max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True, max_length=254)
 
+    class Meta:
+        help_texts = docs.REGISTER
+
 
 class AuthTokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField(
@@ -112,6 +127,9 @@ class AuthTokenResponseSerializer(serializers.Serializer):
         help_text="When the token stops working unless used; each use pushes it back.",
     )
     user = UserSerializer()
+
+    class Meta:
+        help_texts = docs.AUTH_TOKEN
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -126,12 +144,14 @@ class TokenSerializer(serializers.ModelSerializer):
         model = AuthToken
         fields = ["token_key", "created", "expiry", "current"]
         read_only_fields = fields
+        help_texts = docs.TOKEN
 
     def get_current(self, token: AuthToken) -> bool:
         used = getattr(self.context.get("request"), "auth", None)
         return isinstance(used, AuthToken) and used.digest == token.digest
 
 
+@extend_schema_serializer(component_name="PasswordReset")
 class PasswordResetRequestSerializer(serializers.Serializer):
     phone_number = PhoneNumberField(help_text="The account's number; the code is sent to it.")
 
@@ -143,12 +163,18 @@ class PasswordResetRequestedSerializer(serializers.Serializer):
     code_length = serializers.IntegerField(help_text="How many digits the code has.")
     expires_in = serializers.IntegerField(help_text="Seconds the code stays valid.")
 
+    class Meta:
+        help_texts = docs.PASSWORD_RESET_REQUESTED
+
 
 class PasswordResetConfirmSerializer(serializers.Serializer):
     phone_number = PhoneNumberField()
     code = StrictCharField(max_length=32, help_text="The code from the text message.")
     # Never trimmed: spaces are part of a password, as in Django's own forms.
     new_password = StrictCharField(write_only=True, trim_whitespace=False, max_length=4096)
+
+    class Meta:
+        help_texts = docs.PASSWORD_RESET_CONFIRM
 
 
 # Profile ----------------------------------------------------------------------
@@ -204,6 +230,7 @@ class ProfileSerializer(StrictModelSerializer):
             "cc_expirydate",
         ]
         read_only_fields = ["cc_brand", "cc_last4", "cc_expirydate"]
+        help_texts = docs.PROFILE
 
     def validate_chargepoint_sockets(self, sockets: list[str]) -> list[str]:
         if len(set(sockets)) != len(sockets):
@@ -222,6 +249,7 @@ class PaymentCardSerializer(StrictModelSerializer):
         model = Profile
         fields = ["cc_masked", "cc_brand", "cc_last4", "cc_expirydate"]
         read_only_fields = fields
+        help_texts = docs.CARD
 
 
 class PaymentCardInputSerializer(serializers.Serializer):
@@ -246,6 +274,7 @@ class VehicleSerializer(StrictModelSerializer):
         model = UserVehicle
         fields = ["id", "user", "license_plate", "make", "model", "type", "created_at"]
         read_only_fields = ["id", "created_at"]
+        help_texts = docs.VEHICLE
 
     def validate_user(self, user: User) -> User:
         request = self.context["request"]
@@ -260,16 +289,14 @@ class VehicleSerializer(StrictModelSerializer):
         return user
 
 
+# A tag's status as the API spells it (IdTagStatusEnum): OCPP's Accepted is ACCEPTED.
+ID_TAG_STATUSES = ["ACCEPTED", "BLOCKED", "EXPIRED"]
+
+
 class IdTagSerializer(StrictModelSerializer):
     id_token = serializers.CharField(source="idToken", read_only=True)
-    # Declared so the schema admits the blank type of OCPP 1.6 tags: DRF drops
-    # allow_blank from fields it makes read-only.
-    token_type = serializers.ChoiceField(
-        choices=IdTokenType.choices,
-        allow_blank=True,
-        read_only=True,
-        help_text="OCPP 2.0.1 IdToken type; blank for OCPP 1.6 id tags.",
-    )
+    # Stored blank for OCPP 1.6 tags, shown null: the API shows no blank enum.
+    token_type = NullableChoiceField(choices=IdTokenType.choices, read_only=True)
     # Shown to operators only. Declared optional rather than read-only so the
     # schema does not promise the field to drivers.
     user = serializers.IntegerField(
@@ -289,19 +316,11 @@ class IdTagSerializer(StrictModelSerializer):
             "created_at",
         ]
         read_only_fields = ["revoked", "expiry_date", "created_at"]
+        help_texts = docs.ID_TAG
 
-    @extend_schema_field(
-        serializers.ChoiceField(
-            choices=[
-                AuthorizationStatus.ACCEPTED,
-                AuthorizationStatus.BLOCKED,
-                AuthorizationStatus.EXPIRED,
-            ],
-            help_text="What a charger would be told about this tag now.",
-        )
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=ID_TAG_STATUSES))
     def get_status(self, tag: IdTag) -> str:
-        return idtag_status(tag=tag)
+        return upper_snake(idtag_status(tag=tag))
 
     def to_representation(self, tag: IdTag):
         data = super().to_representation(tag)
@@ -318,12 +337,19 @@ class IdTagCreateSerializer(serializers.Serializer):
     # OCPP 2.0.1 IdTokenType.idToken is at most 36 characters (1.6 allows 20).
     id_token = StrictCharField(max_length=36)
     token_type = serializers.ChoiceField(
-        choices=IdTokenType.choices, required=False, allow_blank=True
+        choices=IdTokenType.choices, required=False, allow_null=True
     )
     expiry_date = serializers.DateTimeField(required=False, allow_null=True)
     user = UserIdField(
         required=False, allow_null=True, help_text="Operators only; null adds an unowned tag."
     )
+
+    class Meta:
+        help_texts = docs.ID_TAG
+
+    def validate_token_type(self, value: str | None) -> str:
+        # Null (or none given): an OCPP 1.6 tag, stored blank.
+        return value or ""
 
     def validate_id_token(self, value: str) -> str:
         # The tag is addressed by its value in URLs (/id-tags/<tag>/), where a
@@ -357,11 +383,13 @@ class NotificationSerializer(StrictModelSerializer):
     user = UserIdField(allow_null=True, help_text="The driver, or null for everyone.")
     message = StrictCharField(max_length=4000)
     read = serializers.BooleanField(read_only=True, help_text="Read by the caller.")
+    transaction_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Notification
-        fields = ["id", "user", "type", "title", "message", "transaction", "read", "created_at"]
-        read_only_fields = ["id", "transaction", "created_at"]
+        fields = ["id", "user", "type", "title", "message", "transaction_id", "read", "created_at"]
+        read_only_fields = ["id", "transaction_id", "created_at"]
+        help_texts = docs.NOTIFICATION
 
 
 class MarkedSerializer(serializers.Serializer):

@@ -46,16 +46,26 @@ def idempotency_key_claim(
     IdempotencyKey.objects.filter(
         user=user, key=key, created_at__lt=timezone.now() - KEY_LIFETIME
     ).delete()
-    try:
-        with transaction.atomic():
-            record = IdempotencyKey.objects.create(
-                user=user, key=key, method=method, path=path[:255], fingerprint=fingerprint
+    fields = {"user": user, "key": key, "method": method, "path": path[:255]}
+    # Twice at most: a first request that failed forgets its key (idempotency_key_forget)
+    # between our insert, refused by its row, and our read of that row.
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(**fields, fingerprint=fingerprint)
+        except IntegrityError:
+            record = IdempotencyKey.objects.filter(user=user, key=key).first()
+            if record is None:
+                continue
+            same = (record.method, record.path, record.fingerprint) == (
+                method,
+                path[:255],
+                fingerprint,
             )
-    except IntegrityError:
-        record = IdempotencyKey.objects.get(user=user, key=key)
-        same = (record.method, record.path, record.fingerprint) == (method, path[:255], fingerprint)
-        return Claim(record, reused=not same, in_flight=same and record.status_code is None)
-    return Claim(record, new=True)
+            return Claim(record, reused=not same, in_flight=same and record.status_code is None)
+        return Claim(record, new=True)
+    # Claimed and forgotten twice meanwhile: requests with this key are still coming and going.
+    return Claim(IdempotencyKey(**fields, fingerprint=fingerprint), in_flight=True)
 
 
 def idempotency_key_answer(*, record: IdempotencyKey, status_code: int, data) -> None:

@@ -5,9 +5,12 @@ currency beside them and its charging periods without prices; here every
 amount carries its currency and a receipt's periods carry what they cost.
 """
 
-from drf_spectacular.utils import extend_schema_field
+from django_countries import countries
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from billing.api import examples as ex
+from billing.api import help_texts as docs
 from billing.cdr_selectors import PricedPeriod, cdr_periods_priced
 from billing.models import CDR
 from billing.pricing import TariffError, TariffSpec
@@ -26,8 +29,13 @@ class LocationBriefSerializer(serializers.Serializer):
     city = serializers.CharField(allow_blank=True)
     postal_code = serializers.CharField(allow_null=True)
     country = serializers.CharField(
-        allow_blank=True, help_text="ISO 3166 alpha-3, e.g. DEU (OCPI)."
+        allow_null=True,
+        help_text="ISO 3166-1 alpha-2 code, e.g. DE, as the REST API's locations show it "
+        "(the CDR's OCPI copy keeps alpha-3); null when not known.",
     )
+
+    class Meta:
+        help_texts = docs.LOCATION_BRIEF
 
 
 class DimensionSerializer(serializers.Serializer):
@@ -37,17 +45,24 @@ class DimensionSerializer(serializers.Serializer):
     )
     volume = serializers.FloatField()
 
+    class Meta:
+        help_texts = docs.DIMENSION
+
 
 class ChargingPeriodSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField(source="start_date_time")
     dimensions = DimensionSerializer(many=True)
     tariff_id = serializers.CharField(required=False, allow_null=True, default=None)
 
+    class Meta:
+        help_texts = docs.CHARGING_PERIOD
+
 
 def _price(what: str):
     return serializers.SerializerMethodField(help_text=COST_HELP.format(what=what))
 
 
+@extend_schema_serializer(examples=ex.CDR)
 class CdrSerializer(serializers.ModelSerializer):
     """A charge detail record: what a finished session used and cost (OCPI 2.2.1 CDR)."""
 
@@ -119,6 +134,7 @@ class CdrSerializer(serializers.ModelSerializer):
             "last_updated",
         ]
         read_only_fields = fields
+        help_texts = docs.CDR
 
     def _money(self, cdr: CDR, name: str):
         return price_from_ocpi(getattr(cdr, name), cdr.currency)
@@ -159,7 +175,8 @@ class CdrSerializer(serializers.ModelSerializer):
             "address": where.get("address", ""),
             "city": where.get("city", ""),
             "postal_code": where.get("postal_code"),
-            "country": where.get("country", ""),
+            # OCPI's CdrLocation says alpha-3 (DEU); REST says alpha-2 (DE) everywhere.
+            "country": countries.alpha2(where.get("country") or "") or None,
         }
 
     def get_tariff_ids(self, cdr: CDR) -> list[str]:
@@ -171,6 +188,9 @@ class PeriodCostsSerializer(serializers.Serializer):
     time = PriceSerializer(allow_null=True)
     parking_time = PriceSerializer(allow_null=True)
     flat = PriceSerializer(allow_null=True)
+
+    class Meta:
+        help_texts = docs.PERIOD_COSTS
 
 
 class PricedPeriodSerializer(serializers.Serializer):
@@ -184,6 +204,9 @@ class PricedPeriodSerializer(serializers.Serializer):
     cost = serializers.SerializerMethodField(
         help_text="The period's cost; the CDR's total may differ by its minimum or maximum price."
     )
+
+    class Meta:
+        help_texts = docs.PRICED_PERIOD
 
     @extend_schema_field(PeriodCostsSerializer(allow_null=True))
     def get_costs(self, period: PricedPeriod):
@@ -212,7 +235,11 @@ class TariffUsedSerializer(serializers.Serializer):
     id = serializers.CharField()
     text = serializers.CharField(help_text="The tariff in words, as it was when the session ran.")
 
+    class Meta:
+        help_texts = docs.TARIFF_USED
 
+
+@extend_schema_serializer(examples=ex.RECEIPT)
 class ReceiptSerializer(CdrSerializer):
     """A finished session's receipt: the CDR's totals and its periods with their prices."""
 

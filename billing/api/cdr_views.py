@@ -20,7 +20,7 @@ from billing.cdr_selectors import (
 from billing.models import CDR
 from chargepoints.enums import SESSION_OPEN
 from chargepoints.models import ChargingSession, Transaction
-from csms.api.filters import DateTimeFilter, UpdatedAfterFilter
+from csms.api.filters import BooleanFilter, DateTimeFilter, UpdatedAfterFilter
 from csms.api.pagination import CursorPage
 from csms.api.permissions import holds
 from csms.api.problems import Conflict, Problem
@@ -41,7 +41,7 @@ class CdrFilter(django_filters.FilterSet):
     chargepoint_id = django_filters.CharFilter(
         field_name="transaction__chargepoint_id", help_text="The charge point's id."
     )
-    credit = django_filters.BooleanFilter(help_text="Only credit CDRs, or none of them.")
+    credit = BooleanFilter(help_text="Only credit CDRs, or none of them.")
 
     class Meta:
         model = CDR
@@ -49,11 +49,8 @@ class CdrFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Charge detail records: a driver's own, every one for operators",
-        operation_id="cdrs_list",
-    ),
-    retrieve=extend_schema(summary="One charge detail record", operation_id="cdrs_retrieve"),
+    list=extend_schema(summary="Charge detail records: a driver's own, every one for operators"),
+    retrieve=extend_schema(summary="One charge detail record"),
 )
 class CdrViewSet(viewsets.ReadOnlyModelViewSet):
     """CDRs (OCPI 2.2.1): what each finished session used and cost, credits included.

@@ -5,12 +5,14 @@ Public, as the connector it prices: an app shows it before anyone logs in.
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing.api import examples as ex
+from billing.api import help_texts as docs
 from billing.api.serializers import TariffSerializer
 from billing.quotes import EstimateRefused, Quote, connector_quote
 from billing.tariff_text import tariff_is_free, tariff_text
@@ -22,6 +24,8 @@ from csms.api.permissions import sees_all
 from csms.api.schema import error_response
 
 WEEK_MINUTES = 7 * 24 * 60
+# What an estimate can work out when it is not given.
+ESTIMATED = ["energy_kwh", "duration_minutes"]
 
 
 class EstimateQuerySerializer(serializers.Serializer):
@@ -41,7 +45,7 @@ class EstimateSerializer(serializers.Serializer):
     duration_minutes = serializers.DecimalField(max_digits=6, decimal_places=1)
     parking_minutes = serializers.DecimalField(max_digits=6, decimal_places=1)
     derived = serializers.ListField(
-        child=serializers.ChoiceField(choices=["energy_kwh", "duration_minutes"]),
+        child=serializers.ChoiceField(choices=ESTIMATED),
         help_text="What was not given and was worked out at the connector's maximum power.",
     )
     cost = PriceSerializer(help_text="The whole session, as its CDR would price it.")
@@ -49,6 +53,9 @@ class EstimateSerializer(serializers.Serializer):
     energy_cost = PriceSerializer()
     time_cost = PriceSerializer()
     parking_cost = PriceSerializer()
+
+    class Meta:
+        help_texts = docs.ESTIMATE
 
 
 class PriceQuoteSerializer(serializers.Serializer):
@@ -69,6 +76,9 @@ class PriceQuoteSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Given energy_kwh, duration_minutes and/or parking_minutes: the cost.",
     )
+
+    class Meta:
+        help_texts = docs.PRICE_QUOTE
 
 
 def _estimate_data(quote: Quote) -> dict | None:
@@ -93,27 +103,6 @@ def _estimate_data(quote: Quote) -> dict | None:
     }
 
 
-_EXAMPLE = {
-    "chargepoint_id": "CP-1",
-    "connector_id": 1,
-    "at": "2026-12-02T19:51:00Z",
-    "free": False,
-    "text": "0.42 EUR/kWh + 1.00 EUR per session, parking 6.00 EUR/h after 2 h",
-    "tariff": {"id": "AC-1", "currency": "EUR", "...": "..."},
-    "estimate": {
-        "energy_kwh": "20.000",
-        "duration_minutes": "60.0",
-        "parking_minutes": "0.0",
-        "derived": [],
-        "cost": {
-            "excl_vat": {"amount": "9.40", "currency": "EUR"},
-            "incl_vat": {"amount": "9.40", "currency": "EUR"},
-        },
-        "...": "...",
-    },
-}
-
-
 class ConnectorPrice(APIView):
     """What charging here costs now, in numbers and words, and an estimate if asked."""
 
@@ -122,7 +111,6 @@ class ConnectorPrice(APIView):
 
     @extend_schema(
         summary="The price of charging at a connector now, and an estimate",
-        operation_id="connector_price",
         parameters=[
             OpenApiParameter("energy_kwh", float, description="Energy to charge, kWh."),
             OpenApiParameter("duration_minutes", float, description="Minutes of charging."),
@@ -134,7 +122,7 @@ class ConnectorPrice(APIView):
             200: PriceQuoteSerializer,
             400: error_response(400, "A value out of range, or one the estimate needs."),
         },
-        examples=[OpenApiExample("20 kWh in an hour", value=_EXAMPLE, response_only=True)],
+        examples=ex.PRICE_QUOTE,
     )
     def get(self, request, chargepoint_id: str, connector_id: str):
         require_id(CHARGEPOINT_ID, chargepoint_id)

@@ -1,9 +1,11 @@
 from decimal import Decimal, InvalidOperation
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from billing.api import examples as ex
+from billing.api import help_texts as docs
 from billing.models import Tariff, TariffElement
 from billing.pricing import TariffError, TariffSpec
 from billing.snapshots import tariff_ocpi
@@ -21,6 +23,7 @@ class OcpiJSONField(serializers.JSONField):
 
 
 UNITS = {"ENERGY": "kWh", "TIME": "h", "PARKING_TIME": "h", "FLAT": "session"}
+PRICE_UNITS = ["kWh", "h", "session"]
 
 
 class PriceComponentSerializer(serializers.Serializer):
@@ -30,7 +33,8 @@ class PriceComponentSerializer(serializers.Serializer):
         choices=list(UNITS), help_text="OCPI 2.2.1 TariffDimensionType: what is priced."
     )
     unit = serializers.ChoiceField(
-        choices=["kWh", "h", "session"], help_text="What one unit of ``price`` is."
+        choices=PRICE_UNITS,
+        help_text="What one unit of ``price`` is: a kWh, an hour, or the session.",
     )
     price = PriceSerializer(
         allow_null=True,
@@ -89,6 +93,7 @@ class TariffElementSerializer(StrictModelSerializer):
         model = TariffElement
         fields = ["position", "price_components", "restrictions"]
         read_only_fields = fields
+        help_texts = docs.TARIFF_ELEMENT
 
 
 class TariffBriefSerializer(StrictModelSerializer):
@@ -105,6 +110,7 @@ class TariffBriefSerializer(StrictModelSerializer):
         model = Tariff
         fields = ["id", "currency", "type", "tariff_alt_text", "text", "elements"]
         read_only_fields = fields
+        help_texts = docs.TARIFF
 
     def get_text(self, tariff: Tariff) -> str:
         try:
@@ -113,6 +119,7 @@ class TariffBriefSerializer(StrictModelSerializer):
             return ""
 
 
+@extend_schema_serializer(examples=ex.TARIFF)
 class TariffSerializer(TariffBriefSerializer):
     """An OCPI 2.2.1 Tariff (tariffs §11.3.1)."""
 

@@ -64,11 +64,17 @@ class AnyJSONField(forms.Field):
 
 
 class ChoiceAliasField(forms.CharField):
-    """A choice matched case-insensitively, with aliases (``soft`` = ``OnIdle``)."""
+    """A choice matched case-insensitively, with aliases (``soft`` = ``OnIdle``).
 
-    def __init__(self, *, aliases: dict[str, str], **kwargs):
+    ``documented``: the values the API's schema lists, when they are the
+    catalogue's own words rather than OCPP's (``HARD``, ``SOFT``: the API's
+    enum casing); any case is still taken, and the value kept is the alias's.
+    """
+
+    def __init__(self, *, aliases: dict[str, str], documented: list[str] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.aliases = {key.lower().replace("_", ""): value for key, value in aliases.items()}
+        self.documented = documented or sorted(set(self.aliases.values()))
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -37,6 +37,7 @@ class RemoteStopForm(CommandForm):
 
 class ResetForm(CommandForm):
     # OCPP 1.6 Soft/Hard are 2.0.1 OnIdle/Immediate (seed 004 uses the latter).
+    # The API documents HARD and SOFT (its enum casing); any case is taken.
     type = ChoiceAliasField(
         required=False,
         aliases={
@@ -45,6 +46,7 @@ class ResetForm(CommandForm):
             "hard": "hard",
             "immediate": "hard",
         },
+        documented=["HARD", "SOFT"],
     )
     evse_id = forms.IntegerField(required=False, min_value=1)
 

@@ -95,7 +95,8 @@ class SessionStatus(models.TextChoices):
       transaction is still open.
     - COMPLETED: the transaction ended (the charger's stop, or the CSMS's close).
     - FAILED: the charger refused the remote start, did not answer it in
-      time, or was offline.
+      time, or was offline; or the driver canceled the start while it was
+      waiting (status_reason "Canceled by the driver.").
     - TIMED_OUT: the charger started no transaction within
       CSMS_SESSION_START_TIMEOUT (decided by the periodic sweep).
     """

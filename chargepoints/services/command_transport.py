@@ -31,6 +31,12 @@ class CommandTransport(Protocol):
         Waits up to ``wait`` seconds for the answer, which the connection records.
         """
 
+    def dispatch(self, *, command: Command) -> None:
+        """Hand a recorded command to the charger's connection without waiting at all.
+
+        Whether a connection took it shows in the record only.
+        """
+
 
 _registered: list[CommandTransport] = []
 

@@ -79,6 +79,35 @@ def command_request(
     return command
 
 
+def command_request_on_commit(
+    *, chargepoint_id: str, name: str, params: dict, source: str, requested_by=None
+) -> Command:
+    """Validate and record a command now; hand it to the charger's connection once the
+    current database transaction commits, without waiting for it to be taken.
+
+    For what the CSMS decides while handling a charger's own message: its
+    connection takes a command only once that message is answered
+    (docs/architecture.md rule 5), and the command is not there to take
+    before the commit. One no connection takes is ended by the process
+    sweep (chargepoints/services/processes.py).
+    """
+    chargepoint = ChargePoint.objects.get(pk=chargepoint_id)
+    prepared = command_prepare(chargepoint=chargepoint, name=name, params=params)
+    transport = command_transport()
+    action, request = transport.translate(chargepoint=chargepoint, prepared=prepared)
+    command = command_create(
+        chargepoint=chargepoint,
+        prepared=prepared,
+        action=action,
+        request=request,
+        source=source,
+        requested_by=requested_by,
+    )
+    if command.status == CommandStatus.PENDING:
+        transaction.on_commit(lambda: transport.dispatch(command=command))
+    return command
+
+
 def command_create(
     *,
     chargepoint: ChargePoint,

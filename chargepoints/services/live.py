@@ -52,15 +52,16 @@ def transaction_group(transaction_id: int) -> str:
 def transaction_live(tx: Transaction) -> dict:
     """What an app shows of a transaction while it runs: status, energy, power, cost.
 
-    Named and formatted as the REST transaction is (its power_w, soc_percent...;
-    moments as csms.api.fields.rfc3339); ``charging_state`` and
-    ``reason_stopped`` quote OCPP and keep its spelling.
+    Named and formatted as the REST transaction is (its transaction_id,
+    power_w, soc_percent...; moments as csms.api.fields.rfc3339);
+    ``charging_state`` and ``reason_stopped`` quote OCPP and keep its
+    spelling, null (never blank) until known, as in REST.
     """
     return {
         "type": "transaction.update",
         "transaction_id": tx.pk,
         "status": tx.transaction_status,
-        "charging_state": tx.charging_state,
+        "charging_state": tx.charging_state or None,
         "energy_kwh": round(tx.energy_wh / 1000, 3),
         "power_w": tx.last_power_w,
         "current_a": tx.last_current_a,
@@ -70,7 +71,7 @@ def transaction_live(tx: Transaction) -> dict:
         "meter_timestamp": rfc3339(tx.wh_meter_last_timestamp),
         "started_at": rfc3339(tx.start_transaction_timestamp),
         "stopped_at": rfc3339(tx.stop_transaction_timestamp),
-        "reason_stopped": tx.reason_stopped,
+        "reason_stopped": tx.reason_stopped or None,
     }
 
 

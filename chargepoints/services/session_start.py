@@ -4,9 +4,12 @@ The remote start is handed to the charger's connection and the request
 returns without waiting for the charger's answer (a charger that never
 answers must not hold an app's request); the answer, when it comes, moves
 the session (chargepoints/services/session_states.py), and the app follows
-it live. A driver asking again while their start is waiting gets that
-session back; two requests at once cannot both make one (the database's
-partial unique constraints on connector and on driver).
+it live. A driver asking again for the same start (charger, connector, and
+tag and vehicle if named) while it is waiting gets that session back; a
+start of anything else is refused (start_pending, naming the waiting one,
+which the driver may cancel: session_cancel.py). Two requests at once
+cannot both make one (the database's partial unique constraints on
+connector and on driver).
 """
 
 from dataclasses import dataclass
@@ -17,11 +20,11 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User, UserVehicle
+from accounts.models import IdTag, User, UserVehicle
 from accounts.services.live import SESSION, user_note
 from chargepoints.commands.targets import new_request_id
 from chargepoints.enums import SESSION_PENDING, CommandName, SessionStatus
-from chargepoints.models import ChargePoint, ChargingSession
+from chargepoints.models import ChargePoint, ChargingSession, Connector
 from chargepoints.services.driving import (
     ChargingRefused,
     chargepoint_online,
@@ -51,9 +54,49 @@ def charging_session_pending(*, user: User) -> ChargingSession | None:
         ChargingSession.objects.filter(
             user=user, status__in=SESSION_PENDING, transaction__isnull=True
         )
-        .select_related("connector", "start_command")
+        .select_related("connector", "start_command", "id_tag")
         .first()
     )
+
+
+def _asked_again(
+    pending: ChargingSession,
+    *,
+    connector: Connector,
+    id_tag: str | None,
+    vehicle: UserVehicle | None,
+) -> StartResult:
+    """The driver's waiting start, if this request asks for the very same; else refused.
+
+    Given back silently, another start (elsewhere, or with another tag or
+    vehicle) would look to the app as if it had been made.
+    """
+    same = (
+        pending.connector_id == connector.pk
+        and (not id_tag or _tag_name(pending.id_tag).lower() == id_tag.lower())
+        and (vehicle is None or pending.vehicle_id == vehicle.pk)
+    )
+    if same:
+        return StartResult(pending, created=False)
+    raise ChargingRefused(
+        "start_pending",
+        _(
+            "Your start at %(chargepoint)s, connector %(connector)s, is still waiting for the "
+            "charger: cancel it (stop session %(session)s) to start another."
+        )
+        % {
+            "chargepoint": pending.chargepoint_id,
+            "connector": pending.connector.connectorid if pending.connector else "?",
+            "session": pending.session_id,
+        },
+        session_id=pending.session_id,
+        chargepoint_id=pending.chargepoint_id,
+        connector_id=pending.connector.connectorid if pending.connector else None,
+    )
+
+
+def _tag_name(tag: IdTag | None) -> str:
+    return tag.idToken if tag is not None else ""
 
 
 def charging_session_start(
@@ -84,7 +127,7 @@ def charging_session_start(
     connector = driver_connector(chargepoint, connector_id)
     pending = charging_session_pending(user=user)
     if pending is not None:
-        return StartResult(pending, created=False)
+        return _asked_again(pending, connector=connector, id_tag=id_tag, vehicle=vehicle)
     tag = driver_tag(user=user, id_tag=id_tag, starting=True)
     chargepoint_online(chargepoint)
     connector_free(connector, user=user)
@@ -103,7 +146,7 @@ def charging_session_start(
         # Another request made one first: the driver's own, or someone else's on this connector.
         pending = charging_session_pending(user=user)
         if pending is not None:
-            return StartResult(pending, created=False)
+            return _asked_again(pending, connector=connector, id_tag=id_tag, vehicle=vehicle)
         raise connector_busy(connector) from None
     user_note(user_id=user.pk, what=SESSION, id=session.session_id)
     command = driver_command_send(

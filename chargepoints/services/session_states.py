@@ -4,9 +4,11 @@
   accepted, STARTING; refused, not answered in time, or the charger offline,
   FAILED (``charging_session_command_answered``, called when a command ends).
 - The answer to a remote stop: accepted, FINISHING. A driver's stop the
-  charger cannot carry out (offline, no answer, or refused by a charger
-  that rebooted since the transaction was last heard of) closes the
-  transaction as the operator's close does (chargepoints/services/session_stop.py).
+  charger cannot carry out closes the transaction as the operator's close
+  does (chargepoints/services/session_stop.py), only when the charger is gone
+  (``charger_gone_in``) or refused it having rebooted since the transaction
+  was last heard of; a charger that is merely slow or briefly offline keeps
+  it, and its own stop decides.
 - How the transaction charges (1.6 connector status, 2.0.1 chargingState):
   CHARGING, SUSPENDED, FINISHING (``charging_session_follow``).
 - Time: the periodic sweep (chargepoints/services/expiry.py) times out starts
@@ -18,6 +20,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -163,15 +166,44 @@ def _stop_answered(command: Command) -> None:
         transaction_end_by_csms(tx=tx, why=why)
 
 
+def charger_gone_in(*, tx: Transaction, now: datetime.datetime | None = None) -> float | None:
+    """Seconds until the charger of ``tx`` counts as gone (0: it does); None while connected.
+
+    Gone: not connected, and nothing heard of it (its connection, a message
+    from it, one about the transaction) for CSMS_DRIVER_CLOSE_OFFLINE_AFTER.
+    An OCPP charger that loses its connection charges on and queues its
+    messages (1.6 §3.4, 2.0.1 E04): until it is gone, its own stop decides
+    and the driver is billed for what it delivers. The charger's row is
+    written when its connection ends and at each message (last_updated).
+    """
+    chargepoint = tx.chargepoint
+    if chargepoint.connected:
+        return None
+    heard = max(chargepoint.last_updated, tx.updated_at)
+    gone_at = heard + datetime.timedelta(seconds=settings.CSMS_DRIVER_CLOSE_OFFLINE_AFTER)
+    return max(0.0, (gone_at - (now or timezone.now())).total_seconds())
+
+
 def stop_undeliverable(*, command: Command, tx: Transaction) -> str | None:
     """Why the charger cannot end ``tx`` itself, as the close's note says it; None if it can.
 
-    A charger that rebooted since the transaction was last heard of refuses
-    to stop what it no longer knows (OCPP 1.6 RemoteStopTransaction Rejected,
-    2.0.1 RequestStopTransaction Rejected for an unknown transactionId).
+    A stop that never reached it counts only once the charger is gone
+    (``charger_gone_in``): one online that did not answer, or offline for a
+    moment, may still stop it. A charger that rebooted since the
+    transaction was last heard of refuses to stop what it no longer knows
+    (OCPP 1.6 RemoteStopTransaction Rejected, 2.0.1 RequestStopTransaction
+    Rejected for an unknown transactionId): it is talking, and has said it
+    will never send that stop, as its free connector after a reboot says
+    to the charger-trust rules (chargepoints/services/transaction_closing.py).
     """
     if command.status in _UNDELIVERED:
-        return f"its driver asked to end it and the charger {_undelivered(command)}"
+        if charger_gone_in(tx=tx) != 0:
+            return None
+        minutes = settings.CSMS_DRIVER_CLOSE_OFFLINE_AFTER / 60
+        return (
+            f"its driver asked to end it and the charger {_undelivered(command)} "
+            f"(offline, nothing heard of it for {minutes:g} minutes)"
+        )
     boot = command.chargepoint.last_boot_at
     if command.status == CommandStatus.REJECTED and boot is not None and boot > tx.updated_at:
         return "its driver asked to end it and the charger, rebooted since, refused the stop"

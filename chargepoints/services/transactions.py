@@ -41,6 +41,7 @@ from chargepoints.services.notices import (
     notice_charging_started,
     notice_charging_stopped,
 )
+from chargepoints.services.session_cancel import transaction_start_disarm
 from chargepoints.services.session_states import charging_session_follow
 from chargepoints.services.sessions import (
     charging_session_attach,
@@ -153,7 +154,8 @@ def transaction_start(
     transaction_announce(TransactionEvent.STARTED, tx=tx)
     readings_store(chargepoint=chargepoint, connector=connector, transaction=tx, readings=readings)
     transactions_close_replaced(tx, replaced)
-    if not transaction_deauthorized(tx):
+    # A start its driver canceled is stopped at once, and is no session of theirs.
+    if not transaction_deauthorized(tx) and not transaction_start_disarm(tx=tx):
         charging_session_attach(tx=tx)
         notice_charging_started(tx=tx)
     live_transaction_changed(tx)

@@ -156,21 +156,56 @@ class TimeZoneField(serializers.ChoiceField):
         return str(value)
 
 
-class UpperChoiceField(serializers.ChoiceField):
-    """A choice stored in lower case (``timed_out``) as the API spells its enums: ``TIMED_OUT``.
+_WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
-    The database keeps its values; the API shows them upper-cased and takes
-    either case.
+
+def upper_snake(value: str) -> str:
+    """An enum value as the API spells it (contract: UPPER_SNAKE_CASE).
+
+    ``timed_out`` -> ``TIMED_OUT``, OCPP's ``ConcurrentTx`` -> ``CONCURRENT_TX``,
+    ``TIMED_OUT`` unchanged: the database and OCPP keep their own spelling.
+    """
+    return _WORD_START.sub("_", value).upper()
+
+
+class UpperChoiceField(serializers.ChoiceField):
+    """A choice stored as ``timed_out`` or ``ConcurrentTx`` as the API spells its enums.
+
+    The database keeps its values; the API shows them in UPPER_SNAKE_CASE
+    (``TIMED_OUT``, ``CONCURRENT_TX``) and takes any case.
     """
 
     def __init__(self, choices, **kwargs):
-        self.stored = {str(value).upper(): value for value, _label in choices}
+        self.stored = {upper_snake(str(value)): value for value, _label in choices}
         super().__init__([(upper, upper) for upper in self.stored], **kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, str):
-            data = data.upper()
+            data = upper_snake(data)
         return self.stored[super().to_internal_value(data)]
 
     def to_representation(self, value):
-        return None if value in (None, "") else str(value).upper()
+        return None if value in (None, "") else upper_snake(str(value))
+
+
+class BlankAsNull:
+    """A value the model keeps as "" when unknown, shown as null.
+
+    The API never shows a blank for an unknown enum (or a quoted OCPP name):
+    an app tests for null, as everywhere else.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(*args, **kwargs)
+
+    def to_representation(self, value):
+        return None if value in (None, "") else super().to_representation(value)
+
+
+class NullableCharField(BlankAsNull, serializers.CharField):
+    pass
+
+
+class NullableChoiceField(BlankAsNull, serializers.ChoiceField):
+    pass

@@ -4,10 +4,13 @@ import datetime
 
 import django_filters
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
+
+from csms.api.problems import Problem
 
 
 class _StrictBooleanField(forms.Field):
@@ -109,8 +112,23 @@ def _updated_after(request, view) -> UpdatedAfterFilter | None:
     return None
 
 
+def ordering_terms(view) -> list[str]:
+    """What ``?ordering=`` takes on ``view``: each of its ordering_fields, ascending or not."""
+    fields = getattr(view, "ordering_fields", None) or ()
+    if isinstance(fields, str):
+        # DRF's "__all__" would offer every column, password hashes included.
+        raise ImproperlyConfigured(f"{type(view).__name__}.ordering_fields: name the fields.")
+    names = [field if isinstance(field, str) else field[0] for field in fields]
+    return [term for name in names for term in (name, f"-{name}")]
+
+
 class Ordering(OrderingFilter):
-    """DRF's ``?ordering=``, but ``updated_after`` sorts by time of change, then id.
+    """DRF's ``?ordering=``, strict, and ``updated_after`` sorts by time of change, then id.
+
+    DRF ignores a term it does not know (and, on a view without
+    ``ordering_fields``, offers every field of the serializer): a client
+    misspelling a field would get the default order and never know. Here a
+    view offers exactly its ``ordering_fields``, and any other term is a 400.
 
     Ascending by (change, id) is what lets a sync resume with the cursor;
     another order asked for as well is refused rather than ignored.
@@ -124,3 +142,48 @@ class Ordering(OrderingFilter):
             message = _("updated_after sorts by time of change; leave out ordering.")
             raise ValidationError({self.ordering_param: [message]}, code="invalid")
         return [synced.field_name, "pk"]
+
+    def get_valid_fields(self, queryset, view, context=None):
+        return [(term, term) for term in ordering_terms(view) if not term.startswith("-")]
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        allowed = ordering_terms(view)
+        invalid = [term for term in fields if term not in allowed]
+        if invalid:
+            raise Problem(
+                _("Cannot order by %(terms)s. Order by one or more of: %(allowed)s.")
+                % {
+                    "terms": ", ".join(term or '""' for term in invalid),
+                    "allowed": ", ".join(allowed),
+                },
+                code="invalid_ordering",
+                terms=invalid,
+                allowed=allowed,
+            )
+        return fields
+
+    def get_schema_operation_parameters(self, view):
+        # Also what csms/api/query.py takes as read: no ordering_fields, no ?ordering=.
+        allowed = ordering_terms(view)
+        if not allowed:
+            return []
+        default = getattr(view, "ordering", None)
+        if isinstance(default, str):
+            default = [default]
+        description = (
+            "The order of the rows: one or more of the terms, comma-separated, the first "
+            "deciding; `-` sorts descending. Any other term is a 400 (`invalid_ordering`)."
+        )
+        if default:
+            description += " Default: `" + ",".join(default) + "`."
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": description,
+                "schema": {"type": "array", "items": {"type": "string", "enum": allowed}},
+                "style": "form",
+                "explode": False,
+            }
+        ]

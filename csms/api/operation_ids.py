@@ -1,13 +1,15 @@
 """Operation ids that a client generator turns into good method names.
 
 An id is the resource, singular, then a verb: ``session_list``,
-``session_get``, ``session_create``, ``charge_point_replace`` (PUT),
+``session_get``, ``vehicle_create``, ``charge_point_replace`` (PUT),
 ``charge_point_update`` (PATCH), ``charge_point_delete``; a POST to a route
 that is no collection is the action it names: ``session_stop``,
 ``id_tag_block``, ``auth_login``. The resource is read from the route's fixed
 segments (``/charge-points/{id}/connectors/`` is ``charge_point_connector``),
 so ids are stable as long as the routes are. A view may still choose its
-own with ``@extend_schema(operation_id=...)`` (``charge_point_command_send``).
+own with ``@extend_schema(operation_id=...)`` where creating is better said
+by what it does (``session_start``, ``charge_point_command_send``,
+``notification_send``).
 """
 
 import re

@@ -34,8 +34,36 @@ class _PageSize:
         return int(raw)
 
 
+_LINK = "The URL of the {which} page (query kept); null {when}."
+
+
+def _described(schema: dict, results: str, **links: str) -> dict:
+    """DRF's page schema with each member described and the example links of ours."""
+    properties = schema["properties"]
+    for name, (description, example) in links.items():
+        properties[name]["description"] = description
+        properties[name]["example"] = example
+    # drf-spectacular also asks with a placeholder for results, to page an example.
+    if isinstance(properties["results"], dict):
+        properties["results"]["description"] = results
+    return schema
+
+
 class Pagination(_PageSize, PageNumberPagination):
     """``?page=N&page_size=M``, for small lists that hardly change (locations, tariffs)."""
+
+    def get_paginated_response_schema(self, schema):
+        page = "https://csms.example.com/api/v1/locations/?page={}"
+        described = _described(
+            super().get_paginated_response_schema(schema),
+            "The rows of this page.",
+            next=(_LINK.format(which="next", when="on the last page"), page.format(3)),
+            previous=(_LINK.format(which="previous", when="on the first page"), page.format(1)),
+        )
+        described["properties"]["count"].update(
+            description="How many rows the whole list has.", example=120
+        )
+        return described
 
 
 class CursorPage(_PageSize, CursorPagination):
@@ -49,6 +77,15 @@ class CursorPage(_PageSize, CursorPagination):
     """
 
     invalid_cursor_message = _("Invalid cursor: use the next or previous link as given.")
+
+    def get_paginated_response_schema(self, schema):
+        page = "https://csms.example.com/api/v1/sessions/?cursor=cD0yMDI2LTEyLTAy"
+        return _described(
+            super().get_paginated_response_schema(schema),
+            "The rows of this page, in the list's order.",
+            next=(_LINK.format(which="next", when="when there are no more rows"), page),
+            previous=(_LINK.format(which="previous", when="on the first page"), None),
+        )
 
     def paginate_queryset(self, queryset, request, view=None):
         try:

@@ -31,6 +31,8 @@ TITLES = {
     "login_locked_out": _("Too many failed logins"),
     "request_too_large": _("Request too large"),
     "unknown_query_parameter": _("Unknown query parameter"),
+    "repeated_query_parameter": _("Repeated query parameter"),
+    "invalid_ordering": _("Invalid ordering"),
     "server_error": _("Server error"),
     "bad_request": _("Bad request"),
 }

@@ -5,9 +5,9 @@ have would otherwise be ignored, and every row come back as if filtered.
 
 What a view reads (``query_parameters_known``): on a list, its filterset's
 filters (a range filter's suffixed names, ``x_after``/``x_before``),
-``ordering`` and the paginator's parameters, as the schema documents them;
-on any request, what the view declares in ``query_parameters`` (a tuple of
-names it reads itself) and DRF's ``format``.
+``ordering`` if it has ``ordering_fields``, and the paginator's parameters,
+as the schema documents them; on any request, what the view declares in
+``query_parameters`` (a tuple of names it reads itself) and DRF's ``format``.
 
 Where the check runs: in the API's content negotiation, which DRF performs
 at the start of every view's ``initial()`` (DEFAULT_CONTENT_NEGOTIATION_CLASS),
@@ -18,8 +18,16 @@ plain APIViews, nor on actions without filters), and a default permission
 class is replaced by every view that names its own. It runs before
 authentication: a bad query is a 400 whoever sends it; the parameters are
 no secret (the schema lists them).
+
+A parameter given twice (``?updated_after=A&updated_after=B``) is a 400 as
+well: Django hands a view the last one, so the first would be ignored.
+Only filters that take a list (``?status=A&status=B``, django-filter's
+MultipleChoiceFilter and the like) may repeat; they are told apart by what
+their widget reads, not by a list of filter classes.
 """
 
+from django.http import QueryDict
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext, ngettext
 from rest_framework.mixins import ListModelMixin
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -53,46 +61,70 @@ def _lists(view, request) -> bool:
     return isinstance(view, ListModelMixin)
 
 
-def _filter_names(backend, view) -> set[str]:
+def _repeatable(widget, names: list[str], name: str) -> set[str]:
+    """Which of a filter's ``names`` its widget reads as a list: those given twice, it keeps."""
+    if isinstance(widget, type):
+        widget = widget()
+    probe = QueryDict(mutable=True)
+    for each in names:
+        probe.setlist(each, ["1", "2"])
+    value = widget.value_from_datadict(probe, MultiValueDict(), name)
+    # A suffixed widget (a range's _after/_before) reads one value per name.
+    values = value if getattr(widget, "suffixes", None) else [value]
+    return {each for each, read in zip(names, values, strict=True) if read == ["1", "2"]}
+
+
+def _filter_names(backend, view) -> tuple[set[str], set[str]]:
+    """The names ``backend`` reads on ``view``, and those of them that may repeat."""
     if FILTERSET_BACKEND in _classes(backend):
         filterset = getattr(view, "filterset_class", None)
         queryset = getattr(view, "queryset", None)
         if filterset is None and getattr(view, "filterset_fields", None) and queryset is not None:
             filterset = backend().get_filterset_class(view, queryset)
         if filterset is None:
-            return set()
-        names = set()
+            return set(), set()
+        names, repeatable = set(), set()
         for name, declared in filterset.base_filters.items():
             widget = declared.extra.get("widget") or declared.field_class.widget
             suffixes = getattr(widget, "suffixes", None)
-            names |= {f"{name}_{suffix}" if suffix else name for suffix in suffixes or [""]}
-        return names
+            own = [f"{name}_{suffix}" if suffix else name for suffix in suffixes or [""]]
+            names |= set(own)
+            repeatable |= _repeatable(widget, own, name)
+        return names, repeatable
     # Other backends (ordering, search) say what they read in the schema they document.
-    return {parameter["name"] for parameter in backend().get_schema_operation_parameters(view)}
+    parameters = backend().get_schema_operation_parameters(view)
+    return {parameter["name"] for parameter in parameters}, set()
 
 
-def query_parameters_known(view, request) -> set[str]:
-    """The query parameters ``view`` reads when it answers ``request``."""
-    known = set(getattr(view, "query_parameters", ()))
+def _reads(view, request) -> tuple[set[str], set[str]]:
+    known, repeatable = set(getattr(view, "query_parameters", ())), set()
     for library_view in _classes(type(view)) & LIBRARY_VIEWS.keys():
         known |= set(LIBRARY_VIEWS[library_view])
     if api_settings.URL_FORMAT_OVERRIDE:
         known.add(api_settings.URL_FORMAT_OVERRIDE)
     if _lists(view, request):
         for backend in getattr(view, "filter_backends", ()):
-            known |= _filter_names(backend, view)
+            names, multiple = _filter_names(backend, view)
+            known |= names
+            repeatable |= multiple
         paginator = getattr(view, "paginator", None)
         if paginator is not None:
             known |= {p["name"] for p in paginator.get_schema_operation_parameters(view)}
-    return known
+    return known, repeatable
+
+
+def query_parameters_known(view, request) -> set[str]:
+    """The query parameters ``view`` reads when it answers ``request``."""
+    return _reads(view, request)[0]
 
 
 def query_parameters_check(view, request) -> None:
-    """Refuse a request to the API that has a query parameter its view does not read."""
+    """Refuse a request to the API with a query parameter its view does not read, or reads once."""
     match = getattr(request, "resolver_match", None)
     if match is None or API_NAMESPACE not in match.namespaces:
         return
-    unknown = sorted(set(request.query_params) - query_parameters_known(view, request))
+    known, repeatable = _reads(view, request)
+    unknown = sorted(set(request.query_params) - known)
     if unknown:
         detail = ngettext(
             "Unknown query parameter: %(names)s.",
@@ -103,6 +135,22 @@ def query_parameters_check(view, request) -> None:
             detail + " " + gettext("The API documentation lists what each operation takes."),
             code="unknown_query_parameter",
             parameters=unknown,
+        )
+    repeated = sorted(
+        name
+        for name, values in request.query_params.lists()
+        if len(values) > 1 and name not in repeatable
+    )
+    if repeated:
+        detail = ngettext(
+            "Query parameter given more than once: %(names)s.",
+            "Query parameters given more than once: %(names)s.",
+            len(repeated),
+        ) % {"names": ", ".join(repeated)}
+        raise Problem(
+            detail + " " + gettext("Give each once."),
+            code="repeated_query_parameter",
+            parameters=repeated,
         )
 
 

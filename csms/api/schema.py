@@ -6,6 +6,12 @@ a refused permission, a throttle) are the same everywhere, so they are added
 here once instead of on each view. A view documents only what is its own
 (a 409, or a sharper description of a code) with ``error_response``, which
 gives it the same body; a view that declares a code keeps its declaration.
+
+Every field is described. A serializer describes the fields it declares with
+``help_text``; the fields a ModelSerializer makes from model fields take
+their text from the serializer's ``Meta.help_texts`` (as in Django's model
+forms), inherited along the serializer's classes. The models' own help_text
+is for the admin (and a change of it is a migration).
 """
 
 import re
@@ -47,6 +53,13 @@ _COMPONENTS = {
         },
         "required": ["type", "title", "status", "detail", "code"],
         "additionalProperties": True,
+        "example": {
+            "type": "https://csms.invalid/problems/connector-busy",
+            "title": "Connector busy",
+            "status": 409,
+            "detail": "Connector 1 is in use.",
+            "code": "connector_busy",
+        },
     },
     FIELD_ERROR: {
         "type": "object",
@@ -58,13 +71,19 @@ _COMPONENTS = {
                 "(`items.0.name`); null for the request as a whole.",
             },
             "code": {"type": "string", "description": "e.g. required, invalid, max_length."},
-            "message": {"type": "string"},
+            "message": {"type": "string", "description": "The error in words, translated."},
         },
         "required": ["field", "code", "message"],
+        "example": {
+            "field": "connector_id",
+            "code": "min_value",
+            "message": "Ensure this value is greater than or equal to 1.",
+        },
     },
     VALIDATION_PROBLEM: {
         "description": "A 400: with code `invalid`, `errors` lists each field error; other "
-        "codes (parse_error, unknown_query_parameter) have no `errors`.",
+        "codes (parse_error, unknown_query_parameter, repeated_query_parameter, "
+        "invalid_ordering) have no `errors`.",
         "allOf": [
             {"$ref": f"#/components/schemas/{PROBLEM}"},
             {
@@ -90,6 +109,94 @@ _DESCRIPTIONS = {
 }
 
 
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {
+        "schema": {"type": "string"},
+        "example": '"user";q=600;w=60',
+        "description": "The rate limits that counted this request (draft-ietf-httpapi-"
+        "ratelimit-headers): per policy its quota q of requests per window w seconds. "
+        'Anonymous callers are counted per address ("anon", "login"), logged-in ones per '
+        'account ("user", "operator").',
+    },
+    "RateLimit": {
+        "schema": {"type": "string"},
+        "example": '"user";r=599;t=60',
+        "description": "Where the tightest policy stands: r requests left, t seconds until "
+        "one more is allowed again.",
+    },
+}
+REPLAYED = {
+    "schema": {"type": "string", "enum": ["true"]},
+    "description": "Present on an answer replayed for a repeated Idempotency-Key.",
+}
+IDEMPOTENCY_KEY_REUSED = {
+    "description": "idempotency_key_reused: this Idempotency-Key was used for another request.",
+    "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": f"#/components/schemas/{PROBLEM}"}}},
+}
+RETRY_AFTER = {
+    "schema": {"type": "integer"},
+    "description": "Seconds to wait before trying again.",
+}
+
+
+def postprocess_schema(result, generator, request, public):
+    """The last touches of the schema, after drf-spectacular's enum naming.
+
+    - An enum of one value is a constant, not a type worth a class: the
+      ``command`` of each command body (its discriminator) and the empty
+      string a blank choice adds (``BlankEnum``) are written in place.
+    - Every answer may carry the RateLimit fields (accounts/api/throttling.py),
+      a 429 also Retry-After.
+    - An operation that takes an Idempotency-Key (accounts/api/idempotency.py)
+      documents its replayed answers and its 422 for a key reused.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    constants = {
+        f"#/components/schemas/{name}": schema
+        for name, schema in schemas.items()
+        if len(schema.get("enum") or ()) == 1
+    }
+
+    def inline(node):
+        if isinstance(node, dict):
+            # A described reference is wrapped: {"allOf": [{"$ref": ...}], "description": ...}.
+            wrapped = node.get("allOf")
+            if wrapped and len(wrapped) == 1 and wrapped[0].get("$ref") in constants:
+                node = {**{k: v for k, v in node.items() if k != "allOf"}, **wrapped[0]}
+            if node.get("$ref") in constants:
+                constant = dict(constants[node["$ref"]])
+                constant.pop("description", None)
+                return {**constant, **{k: v for k, v in node.items() if k != "$ref"}}
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    for ref in constants:
+        del schemas[ref.rsplit("/", 1)[1]]
+    result = inline(result)
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            idempotent = _idempotent(operation)
+            if idempotent:
+                operation["responses"].setdefault("422", IDEMPOTENCY_KEY_REUSED)
+            for code, response in operation.get("responses", {}).items():
+                headers = response.setdefault("headers", {})
+                headers.update(RATE_LIMIT_HEADERS)
+                if code == "429":
+                    headers["Retry-After"] = RETRY_AFTER
+                if code.startswith("2") and idempotent:
+                    headers["Idempotent-Replayed"] = REPLAYED
+    return result
+
+
+def _idempotent(operation: dict) -> bool:
+    return any(
+        parameter.get("in") == "header" and parameter.get("name") == "Idempotency-Key"
+        for parameter in operation.get("parameters", [])
+    )
+
+
 def _body(code: int) -> dict:
     return {"$ref": f"#/components/schemas/{VALIDATION_PROBLEM if code == 400 else PROBLEM}"}
 
@@ -99,7 +206,25 @@ def error_response(code: int, description: str | None = None) -> OpenApiResponse
     return OpenApiResponse(_body(code), description=description or _DESCRIPTIONS.get(code, ""))
 
 
+def _help_texts(serializer) -> dict:
+    """The ``Meta.help_texts`` of a serializer or of the nearest class it inherits one from."""
+    for cls in type(serializer).__mro__:
+        texts = getattr(vars(cls).get("Meta"), "help_texts", None)
+        if texts is not None:
+            return texts
+    return {}
+
+
 class AutoSchema(SpectacularAutoSchema):
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        parent = getattr(field, "parent", None)
+        if "description" not in meta and parent is not None:
+            text = _help_texts(parent).get(field.field_name)
+            if text:
+                meta["description"] = str(text)
+        return meta
+
     def get_operation_id(self) -> str:
         path = re.sub(self.path_prefix, "", self.path, flags=re.IGNORECASE)
         return operation_id(path=path, method=self.method, is_list=self._is_list_view())

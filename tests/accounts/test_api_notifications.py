@@ -62,7 +62,7 @@ def test_a_driver_sees_their_own_and_everyones_notifications_newest_first(api, d
         "type",
         "title",
         "message",
-        "transaction",
+        "transaction_id",
         "read",
         "created_at",
     }

@@ -45,6 +45,8 @@ def test_the_driver_gets_the_receipt_of_their_finished_session(billed, driver):
     assert (body["chargepoint_id"], body["connector_id"]) == ("BILL-16", 1)
     assert body["evse_id"] == cdr.cdr_location["evse_id"]
     assert body["location"]["name"] == "Test site"
+    # Alpha-2 as every REST site shows it; the CDR's OCPI copy keeps OCPI's alpha-3.
+    assert (body["location"]["country"], cdr.cdr_location["country"]) == ("DE", "DEU")
     assert (body["started_at"], body["ended_at"]) == (
         "2026-11-21T10:00:00Z",
         "2026-11-21T11:00:00Z",

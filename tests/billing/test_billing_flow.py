@@ -305,7 +305,7 @@ def test_the_transactions_list_shows_running_costs_in_a_fixed_number_of_queries(
         with CaptureQueriesContext(connection) as queries:
             body = client.get("/api/v1/transactions/").json()
         costs = sorted(
-            (row["chargepoint"], row["cost"]["incl_vat"]["amount"] if row["cost"] else "")
+            (row["chargepoint_id"], row["cost"]["incl_vat"]["amount"] if row["cost"] else "")
             for row in body["results"]
         )
         return costs, len(queries)

@@ -103,7 +103,7 @@ def charger(monkeypatch):
 
 
 def start(client, **body):
-    return client.post("/api/v1/sessions/", {"chargepoint": "CP-TEST-1", **body}, format="json")
+    return client.post("/api/v1/sessions/", {"chargepoint_id": "CP-TEST-1", **body}, format="json")
 
 
 def active_tx(chargepoint, connector, *, user=None, tag=None, **fields) -> Transaction:
@@ -132,7 +132,7 @@ def test_a_driver_starts_charging_with_their_tag_and_the_charger_is_told(
     assert response.status_code == 202, response.data
     body = response.json()
     assert body["status"] == "STARTING"
-    assert body["chargepoint"] == "CP-TEST-1"
+    assert body["chargepoint_id"] == "CP-TEST-1"
     assert body["connector_id"] == 1
     assert body["id_tag"] == "DRV-TAG-1"
     assert body["transaction"] is None
@@ -194,9 +194,9 @@ def test_a_blocked_tag_cannot_start_charging(api, online, tag, charger):
 
 
 def test_an_unknown_charge_point_or_connector_is_a_field_error(api, online, tag, charger):
-    response = api.post("/api/v1/sessions/", {"chargepoint": "NOPE"}, format="json")
+    response = api.post("/api/v1/sessions/", {"chargepoint_id": "NOPE"}, format="json")
     assert response.status_code == 400
-    assert field_errors(response) == {"chargepoint": ["Unknown charge point 'NOPE'."]}
+    assert field_errors(response) == {"chargepoint_id": ["Unknown charge point 'NOPE'."]}
     response = start(api, connector_id=7)
     assert response.status_code == 400
     assert field_errors(response) == {
@@ -208,18 +208,18 @@ def test_an_unknown_charge_point_or_connector_is_a_field_error(api, online, tag,
     "body",
     [
         {},
-        {"chargepoint": ["CP-TEST-1"]},
-        {"chargepoint": "CP-TEST-1", "connector_id": "one"},
-        {"chargepoint": "CP-TEST-1", "connector_id": 0},
-        {"chargepoint": "CP-TEST-1", "connector_id": 10**20},
-        {"chargepoint": "CP-TEST-1", "vehicle": "car"},
-        {"chargepoint": "x" * 300},
+        {"chargepoint_id": ["CP-TEST-1"]},
+        {"chargepoint_id": "CP-TEST-1", "connector_id": "one"},
+        {"chargepoint_id": "CP-TEST-1", "connector_id": 0},
+        {"chargepoint_id": "CP-TEST-1", "connector_id": 10**20},
+        {"chargepoint_id": "CP-TEST-1", "vehicle": "car"},
+        {"chargepoint_id": "x" * 300},
     ],
 )
 def test_malformed_start_requests_get_field_errors(api, online, tag, charger, body):
     response = api.post("/api/v1/sessions/", body, format="json")
     assert response.status_code == 400
-    assert set(field_errors(response)) <= {"chargepoint", "connector_id", "vehicle", "id_tag"}
+    assert set(field_errors(response)) <= {"chargepoint_id", "connector_id", "vehicle", "id_tag"}
     assert field_errors(response)
     assert charger.commands == []
 
@@ -355,7 +355,7 @@ def test_a_blocked_or_expired_account_cannot_charge(api, online, tag, charger, d
 
 
 def test_anonymous_callers_cannot_start_charging(online):
-    response = APIClient().post("/api/v1/sessions/", {"chargepoint": "CP-TEST-1"}, format="json")
+    response = APIClient().post("/api/v1/sessions/", {"chargepoint_id": "CP-TEST-1"}, format="json")
     assert response.status_code == 401
 
 
@@ -379,11 +379,12 @@ def test_a_driver_stops_their_session_with_a_remote_stop(
     assert stop.params["transaction_id"] == tx.pk
 
 
-def test_a_session_not_started_yet_cannot_be_stopped(api, online, tag, charger):
+def test_a_session_not_started_yet_is_canceled_by_its_stop(api, online, tag, charger):
     session_id = start(api).json()["session_id"]
     response = api.post(f"/api/v1/sessions/{session_id}/stop/")
-    assert response.status_code == 409
-    assert response.json()["code"] == "not_started"
+    assert response.status_code == 200
+    assert response.json()["outcome"] == "CANCELED"
+    assert api.get(f"/api/v1/sessions/{session_id}/").json()["status"] == "FAILED"
 
 
 def test_a_driver_stops_their_own_transaction(api, online, connector, tag, charger, driver):
@@ -436,7 +437,8 @@ def test_drivers_see_their_own_transactions_and_sessions_only(
 ):
     mine = active_tx(online, connector, user=driver, tag=tag)
     theirs = active_tx(online, connector, user=other)
-    assert [t["id"] for t in api.get("/api/v1/transactions/").json()["results"]] == [mine.pk]
+    shown = api.get("/api/v1/transactions/").json()["results"]
+    assert [t["transaction_id"] for t in shown] == [mine.pk]
     assert api.get(f"/api/v1/transactions/{theirs.pk}/").status_code == 404
     assert other_api.get(f"/api/v1/transactions/{mine.pk}/").status_code == 404
     everything = operator_api.get("/api/v1/transactions/").json()
@@ -461,7 +463,7 @@ def test_transactions_filter_by_status_and_time(api, online, connector, tag, dri
     old.start_transaction_timestamp = timezone.now() - datetime.timedelta(days=3)
     old.save()
     new = active_tx(online, connector, user=driver)
-    ids = lambda r: [t["id"] for t in r.json()["results"]]  # noqa: E731
+    ids = lambda r: [t["transaction_id"] for t in r.json()["results"]]  # noqa: E731
     assert ids(api.get("/api/v1/transactions/?status=ACTIVE")) == [new.pk]
     assert ids(api.get("/api/v1/transactions/?status=COMPLETED")) == [old.pk]
     since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
@@ -508,7 +510,7 @@ def test_meter_values_come_as_a_time_series(api, other_api, online, connector, t
 
 def reserve(client, **body):
     expiry = (timezone.now() + datetime.timedelta(minutes=30)).isoformat()
-    payload = {"chargepoint": "CP-TEST-1", "expiry_date": expiry, **body}
+    payload = {"chargepoint_id": "CP-TEST-1", "expiry_date": expiry, **body}
     return client.post("/api/v1/reservations/", payload, format="json")
 
 
@@ -544,7 +546,7 @@ def test_a_reservation_not_answered_yet_is_accepted_for_later(api, online, tag, 
 def test_a_reservation_in_the_past_is_a_field_error(api, online, tag, charger):
     past = (timezone.now() - datetime.timedelta(minutes=1)).isoformat()
     response = api.post(
-        "/api/v1/reservations/", {"chargepoint": "CP-TEST-1", "expiry_date": past}, format="json"
+        "/api/v1/reservations/", {"chargepoint_id": "CP-TEST-1", "expiry_date": past}, format="json"
     )
     assert response.status_code == 400
     assert "expiry_date" in field_errors(response)

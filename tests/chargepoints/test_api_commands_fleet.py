@@ -77,7 +77,7 @@ def test_drivers_are_refused(driver, commands):
         ({"status": "REJECTED"}, ["unlock"]),
         ({"status": "charger_offline"}, ["offline"]),
         ({"command": "reset"}, ["offline", "reset"]),
-        ({"chargepoint": "CP-OTHER"}, ["offline", "unlock"]),
+        ({"chargepoint_id": "CP-OTHER"}, ["offline", "unlock"]),
         ({"source": "CLI"}, ["offline"]),
         ({"created_before": "NOW-90"}, ["unlock", "reset"]),
         ({"created_after": "NOW-150"}, ["offline", "unlock"]),

@@ -105,10 +105,12 @@ def test_the_body_is_a_discriminated_union_of_every_command_the_api_sends(schema
     assert len(body["oneOf"]) == len(mapping) == len(FORMS) - 1
     assert "SET_PASSWORD" not in mapping, "only the password rotation sends a password"
     reset = variant(schema, "reset")
+    # The discriminator's value, in place: a constant is no type worth a class.
     assert reset["properties"]["command"] == {
-        "$ref": "#/components/schemas/ResetCommandCommandEnum"
+        "type": "string",
+        "enum": ["RESET"],
+        "description": "Which command: tells the bodies apart.",
     }
-    assert schema["components"]["schemas"]["ResetCommandCommandEnum"]["enum"] == ["RESET"]
     assert reset["additionalProperties"] is False
     assert reset["required"] == ["command"]
     assert set(reset["properties"]) == {"command", "type", "evse_id"}
@@ -209,5 +211,4 @@ def test_the_discriminator_values_are_the_enum_values(schema):
     body = body_schema(schema)
     for value, ref in body["discriminator"]["mapping"].items():
         component = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
-        enum_ref = component["properties"]["command"]["$ref"].rsplit("/", 1)[1]
-        assert schema["components"]["schemas"][enum_ref]["enum"] == [value]
+        assert component["properties"]["command"]["enum"] == [value]

@@ -345,7 +345,8 @@ def test_the_list_is_newest_first_and_paginated(api, charger16):
         api.post(list_url(charger16.pk), {"command": "reset", "type": kind}, format="json")
     body = api.get(list_url(charger16.pk)).json()
     assert len(body["results"]) == 2
-    assert [item["params"] for item in body["results"]] == [{"type": "hard"}, {"type": "soft"}]
+    # The reset types as the API documents them (HARD, SOFT), whatever case was sent.
+    assert [item["params"] for item in body["results"]] == [{"type": "HARD"}, {"type": "SOFT"}]
     assert {"next", "previous"} <= set(body)
 
 
@@ -353,7 +354,7 @@ def test_the_list_shows_only_this_charge_points_commands(api, charger16, locatio
     a_command(ChargePoint.objects.create(chargepoint_id="CP-OTHER", location=location))
     a_command(charger16)
     body = api.get(list_url(charger16.pk)).json()
-    assert [item["chargepoint"] for item in body["results"]] == [charger16.pk]
+    assert [item["chargepoint_id"] for item in body["results"]] == [charger16.pk]
 
 
 def test_the_detail_shows_what_was_asked_sent_and_answered(api, charger16, connector):
@@ -364,7 +365,7 @@ def test_the_detail_shows_what_was_asked_sent_and_answered(api, charger16, conne
     ).json()
     body = api.get(created["url"]).json()
     assert body == created
-    assert body["chargepoint"] == charger16.pk
+    assert body["chargepoint_id"] == charger16.pk
     assert body["command"] == "UNLOCK_CONNECTOR"
     assert body["params"] == {"connector_id": 1, "evse_id": 1, "evse_connector_id": 1}
     assert body["action"] == "UnlockConnector"
@@ -403,7 +404,7 @@ def test_a_current_limit_is_recorded_against_the_active_transaction(api, charger
     )
     assert response.status_code == 201
     body = response.json()
-    assert body["transaction"] == tx.pk
+    assert body["transaction_id"] == tx.pk
     assert body["connector_id"] == 1
     assert body["params"]["limit"] == 16
     assert body["action"] == "SetChargingProfile"

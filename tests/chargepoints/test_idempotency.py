@@ -70,7 +70,7 @@ def sent(monkeypatch):
 
 def start(client, key=None, **body):
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
-    payload = {"chargepoint": "CP-TEST-1", **body}
+    payload = {"chargepoint_id": "CP-TEST-1", **body}
     return client.post("/api/v1/sessions/", payload, format="json", **headers)
 
 
@@ -107,7 +107,7 @@ def test_the_same_key_while_the_first_is_still_handled_is_a_conflict(api, driver
 
     IdempotencyKey.objects.filter(key="k-3").update(
         fingerprint=request_fingerprint(
-            method="POST", path="/api/v1/sessions/", data={"chargepoint": "CP-TEST-1"}
+            method="POST", path="/api/v1/sessions/", data={"chargepoint_id": "CP-TEST-1"}
         )
     )
     response = start(api, key="k-3")

@@ -85,7 +85,7 @@ def charger(monkeypatch):
 
 
 def start(api):
-    return api.post("/api/v1/sessions/", {"chargepoint": "CP-TEST-1"}, format="json")
+    return api.post("/api/v1/sessions/", {"chargepoint_id": "CP-TEST-1"}, format="json")
 
 
 def status_of(session) -> str:

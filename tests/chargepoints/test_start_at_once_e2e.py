@@ -23,12 +23,18 @@ TOKEN = "e2e0starts0token" + "0" * 47 + "b"
 SETUP = f"""
 from accounts.models import IdTag
 from accounts.services import user_create
-from chargepoints.models import ChargePoint, Connector
+from chargepoints.models import ChargePoint, Connector, Location
 from tests.tokens import token_store
 driver = user_create(username="mute-driver", password="driver pw 1234", phone_number="+66811110000")
 token_store(driver, "{TOKEN}")
 IdTag.objects.create(idToken="MUTE-TAG", user=driver)
-cp = ChargePoint.objects.create(chargepoint_id="{CHARGER}")
+# At a published location: drivers start only where the public list shows a charger.
+site = Location.objects.create(
+    country_code="DE", party_id="CSM", name="Mute site", address="Hauptstrasse 1",
+    city="Berlin", postal_code="10115", country="DE",
+    coordinates={{"latitude": "52.52", "longitude": "13.40"}}, time_zone="Europe/Berlin",
+)
+cp = ChargePoint.objects.create(chargepoint_id="{CHARGER}", location=site)
 Connector.objects.create(chargepoint=cp, connectorid=1)
 """
 
@@ -104,7 +110,7 @@ def test_a_start_at_a_charger_that_never_answers_returns_at_once_and_fails_later
     with MuteCharger(base_url) as charger:
         wait_until(lambda: connected(database), what="the mute charger connected")
 
-        status, body = api(base_url, "POST", "/api/v1/sessions/", {"chargepoint": CHARGER})
+        status, body = api(base_url, "POST", "/api/v1/sessions/", {"chargepoint_id": CHARGER})
 
         # Answered before the charger answered (it never will) and before the command
         # timed out: the session is starting, its command still out.
@@ -122,5 +128,5 @@ def test_a_start_at_a_charger_that_never_answers_returns_at_once_and_fails_later
         assert shown["status_reason"] == "The charger did not answer in time."
         assert shown["start_command"]["status"].lower() == "timed_out"
         # The same driver may start again at once: nothing waits any more.
-        again, _ = api(base_url, "POST", "/api/v1/sessions/", {"chargepoint": CHARGER})
+        again, _ = api(base_url, "POST", "/api/v1/sessions/", {"chargepoint_id": CHARGER})
         assert again == 202

@@ -361,7 +361,7 @@ def test_a_driver_follows_a_charge_a_charger_going_offline_and_a_notification_li
                     base_url,
                     "POST",
                     "sessions/",
-                    {"chargepoint": CP16, "connector_id": 1, "id_tag": TAG},
+                    {"chargepoint_id": CP16, "connector_id": 1, "id_tag": TAG},
                     token=token,
                 )
                 assert status in (201, 202), session
@@ -378,7 +378,7 @@ def test_a_driver_follows_a_charge_a_charger_going_offline_and_a_notification_li
                         told.append(message["data"])
                 statuses = [data["status"] for data in seen]
                 assert set(statuses) <= {"REQUESTED", "STARTING", "CHARGING"}, statuses
-                assert told[0]["transaction"] == seen[-1]["transaction"]["id"]
+                assert told[0]["transaction_id"] == seen[-1]["transaction"]["transaction_id"]
                 status, shown = await api_async(
                     base_url, "GET", f"sessions/{session['session_id']}/", token=token
                 )

@@ -171,7 +171,7 @@ def test_an_offline_charger_is_printed_and_is_an_error(charger16, operator, shar
     assert record["status"] == CommandStatus.CHARGER_OFFLINE.upper()
     assert record["source"] == CommandSource.CLI.upper()
     assert record["requested_by"] == "operator"
-    assert record["params"] == {"type": "hard"}
+    assert record["params"] == {"type": "HARD"}
     assert record["request"] == {"type": "Hard"}
 
 

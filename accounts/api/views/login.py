@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api import examples as ex
 from accounts.api import serializers as s
 from accounts.api.schema import AUTH, NO_CONTENT, responses
 from accounts.api.throttling import AddressRateThrottle, AnonRateThrottle
@@ -47,6 +48,7 @@ class LoginView(LoginThrottled, APIView):
     @extend_schema(
         summary="Log in with a phone number or a username",
         request=s.LoginSerializer,
+        examples=ex.LOGIN,
         responses=responses({200: s.AuthTokenResponseSerializer}, 400, 403, 429),
         auth=[],
     )
@@ -71,6 +73,7 @@ class RegisterView(LoginThrottled, APIView):
     @extend_schema(
         summary="Sign up as a driver",
         request=s.RegisterSerializer,
+        examples=ex.REGISTER,
         responses=responses({201: s.AuthTokenResponseSerializer}, 400, 429),
         auth=[],
     )

@@ -5,10 +5,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import RetrieveUpdateAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api import examples as ex
 from accounts.api import serializers as s
 from accounts.api.schema import AUTH, NO_CONTENT, responses
 from accounts.services import (
@@ -18,14 +19,19 @@ from accounts.services import (
     profile_update,
     user_update,
 )
-from csms.api.parsers import JSONParser
+from csms.api.parsers import JSONParser, MultiPartParser
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Your account", responses=responses({200: s.UserSerializer}, *AUTH)),
+    get=extend_schema(
+        summary="Your account",
+        responses=responses({200: s.UserSerializer}, *AUTH),
+        examples=ex.USER,
+    ),
     patch=extend_schema(
         summary="Change your name, username or email",
         request=s.MeUpdateSerializer,
+        examples=ex.ME_UPDATE,
         responses=responses({200: s.UserSerializer}, 400, *AUTH),
     ),
 )
@@ -47,10 +53,12 @@ class MeView(RetrieveUpdateAPIView):
 @extend_schema_view(
     get=extend_schema(
         summary="Your preferences and stored card (masked)",
+        examples=ex.PROFILE,
         responses=responses({200: s.ProfileSerializer}, *AUTH),
     ),
     patch=extend_schema(
         summary="Change your preferences; upload a picture as multipart/form-data",
+        examples=ex.PROFILE,
         responses=responses({200: s.ProfileSerializer}, 400, *AUTH),
     ),
 )
@@ -79,6 +87,7 @@ class PaymentCardView(APIView):
     @extend_schema(
         summary="Store a payment card: only its brand, last four digits and expiry are kept",
         request=s.PaymentCardInputSerializer,
+        examples=ex.PAYMENT_CARD,
         responses=responses({200: s.PaymentCardSerializer}, 400, *AUTH),
     )
     def put(self, request):

@@ -6,6 +6,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.api import examples as ex
 from accounts.api import serializers as s
 from accounts.api.schema import ANY_SEGMENT, AUTH, ID, LIST, responses
 from accounts.enums import NotificationType
@@ -27,20 +28,27 @@ NOTE = s.NotificationSerializer
     list=extend_schema(
         summary="Your notifications and those to everyone, newest first",
         responses=responses({200: NOTE(many=True)}, *LIST),
+        examples=ex.NOTIFICATION,
     ),
-    retrieve=extend_schema(parameters=[ID], responses=responses({200: NOTE}, *AUTH, 404)),
+    retrieve=extend_schema(
+        parameters=[ID], responses=responses({200: NOTE}, *AUTH, 404), examples=ex.NOTIFICATION
+    ),
     create=extend_schema(
         summary="Send a notification to a driver or to everyone (operators only)",
+        operation_id="notification_send",
+        examples=ex.NOTIFICATION_CREATE,
         responses=responses({201: NOTE}, 400, *AUTH),
     ),
     read=extend_schema(
         summary="Mark a notification read",
+        examples=ex.NOTIFICATION_READ,
         parameters=[ID],
         request=None,
         responses=responses({200: NOTE}, *AUTH, 404),
     ),
     read_all=extend_schema(
         summary="Mark all your notifications read",
+        examples=ex.MARKED,
         request=None,
         responses=responses({200: s.MarkedSerializer}, *AUTH),
     ),

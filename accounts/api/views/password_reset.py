@@ -10,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api import examples as ex
 from accounts.api import serializers as s
 from accounts.api.schema import responses
 from accounts.api.throttling import (
@@ -25,6 +26,7 @@ from accounts.services.password_reset import (
     password_reset_confirm,
     password_reset_request,
 )
+from csms.api.examples import PHONE, asked
 from csms.api.problems import Problem
 from csms.api.schema import error_response
 
@@ -60,6 +62,7 @@ class PasswordResetView(PasswordResetThrottled, APIView):
         "account (blocked and expired accounts get no code). A new code makes the older ones "
         "invalid. The text is written in the request's Accept-Language.",
         request=s.PasswordResetRequestSerializer,
+        examples=[asked("The account's number", {"phone_number": PHONE})],
         responses=responses(
             {
                 202: OpenApiResponse(
@@ -114,6 +117,7 @@ class PasswordResetConfirmView(PasswordResetThrottled, APIView):
         "400 field error on `code`. A password the validators refuse is a 400 on "
         "`new_password` and leaves the code usable.",
         request=s.PasswordResetConfirmSerializer,
+        examples=ex.PASSWORD_RESET_CONFIRM,
         responses=responses({200: s.AuthTokenResponseSerializer}, 400, 429),
         auth=[],
     )

@@ -7,6 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.api import examples as ex
 from accounts.api import serializers as s
 from accounts.api.schema import ANY_SEGMENT, AUTH, LIST, responses
 from accounts.enums import IdTokenType
@@ -33,22 +34,26 @@ TAG = s.IdTagSerializer
     list=extend_schema(
         summary="Your id tags (operators: every tag)",
         responses=responses({200: TAG(many=True)}, *LIST),
+        examples=ex.ID_TAG_ANSWER,
     ),
-    retrieve=extend_schema(responses=responses({200: TAG}, *AUTH, 404)),
+    retrieve=extend_schema(responses=responses({200: TAG}, *AUTH, 404), examples=ex.ID_TAG_ANSWER),
     create=extend_schema(
         summary="Add a tag (RFID card, key fob) to your account",
         description="A tag nobody owns yet is claimed (200); a new one is created (201). "
         "The tag value is matched regardless of letter case.",
         request=s.IdTagCreateSerializer,
+        examples=ex.ID_TAG_CREATE,
         responses=responses({200: TAG, 201: TAG}, 400, *AUTH),
     ),
     block=extend_schema(
         summary="Block a tag, e.g. a lost card: chargers refuse it from now on",
+        examples=ex.ID_TAG_BLOCKED,
         request=None,
         responses=responses({200: TAG}, *AUTH, 404),
     ),
     unblock=extend_schema(
         summary="Reinstate a blocked tag (operators only)",
+        examples=ex.ID_TAG_ANSWER,
         request=None,
         responses=responses({200: TAG}, *AUTH, 404),
     ),

@@ -8,6 +8,7 @@ from knox.models import AuthToken
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
+from accounts.api import examples as ex
 from accounts.api import serializers as s
 from accounts.api.schema import ANY_SEGMENT, AUTH, LIST, NO_CONTENT, responses
 from accounts.services import auth_token_revoke
@@ -24,6 +25,7 @@ TOKEN_KEY = OpenApiParameter(
     list=extend_schema(
         summary="The devices you are logged in on, most recently logged in first",
         responses=responses({200: s.TokenSerializer(many=True)}, *LIST),
+        examples=ex.TOKEN,
     ),
     destroy=extend_schema(
         summary="Log out one of your devices",

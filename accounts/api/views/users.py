@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
+from accounts.api import examples as ex
 from accounts.api import serializers as s
 from accounts.api.schema import ANY_SEGMENT, AUTH, ID, LIST, responses
 from accounts.enums import UserStatus
@@ -46,12 +47,17 @@ USER = s.UserSerializer
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Users", responses=responses({200: USER(many=True)}, *LIST)),
-    retrieve=extend_schema(parameters=[ID], responses=responses({200: USER}, *AUTH, 404)),
+    list=extend_schema(
+        summary="Users", responses=responses({200: USER(many=True)}, *LIST), examples=ex.USER
+    ),
+    retrieve=extend_schema(
+        parameters=[ID], responses=responses({200: USER}, *AUTH, 404), examples=ex.USER
+    ),
     partial_update=extend_schema(
         summary="Block, expire or reinstate a user",
         parameters=[ID],
         request=s.UserStatusSerializer,
+        examples=ex.USER_UPDATE,
         description="Blocking or expiring a user revokes all their tokens at once; "
         "reinstating them brings none back.",
         responses=responses({200: USER}, 400, *AUTH, 404),

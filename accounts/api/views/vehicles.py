@@ -4,6 +4,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from accounts.api import examples as ex
 from accounts.api import serializers as s
 from accounts.api.schema import ANY_SEGMENT, AUTH, ID, LIST, NO_CONTENT, responses
 from accounts.enums import VehicleType
@@ -26,17 +27,26 @@ class VehicleFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Your vehicles (operators: everyone's)",
+        examples=ex.VEHICLE,
         responses=responses({200: s.VehicleSerializer(many=True)}, *LIST),
     ),
     retrieve=extend_schema(
-        parameters=[ID], responses=responses({200: s.VehicleSerializer}, *AUTH, 404)
+        parameters=[ID],
+        responses=responses({200: s.VehicleSerializer}, *AUTH, 404),
+        examples=ex.VEHICLE,
     ),
-    create=extend_schema(responses=responses({201: s.VehicleSerializer}, 400, *AUTH)),
+    create=extend_schema(
+        responses=responses({201: s.VehicleSerializer}, 400, *AUTH), examples=ex.VEHICLE
+    ),
     update=extend_schema(
-        parameters=[ID], responses=responses({200: s.VehicleSerializer}, 400, *AUTH, 404)
+        parameters=[ID],
+        responses=responses({200: s.VehicleSerializer}, 400, *AUTH, 404),
+        examples=ex.VEHICLE,
     ),
     partial_update=extend_schema(
-        parameters=[ID], responses=responses({200: s.VehicleSerializer}, 400, *AUTH, 404)
+        parameters=[ID],
+        responses=responses({200: s.VehicleSerializer}, 400, *AUTH, 404),
+        examples=ex.VEHICLE,
     ),
     destroy=extend_schema(parameters=[ID], responses=responses(NO_CONTENT, *AUTH, 404)),
 )

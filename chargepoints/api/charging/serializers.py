@@ -1,12 +1,14 @@
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from chargepoints.api import help_texts as docs
+from chargepoints.api.charging import examples as ex
 from chargepoints.api.commands.serializers import CommandNameField
-from chargepoints.enums import CommandStatus, ReservationStatus
+from chargepoints.enums import CommandStatus, ReservationStatus, TransactionStatus
 from chargepoints.models import ChargingSession, Command, Reservation, SampledValue, Transaction
 from chargepoints.services.metering import default_unit
 from chargepoints.services.transaction_prices import transaction_price
-from csms.api.fields import UpperChoiceField
+from csms.api.fields import NullableCharField, UpperChoiceField
 from csms.api.money import PriceSerializer, price_of
 from csms.api.permissions import sees_all
 
@@ -16,6 +18,7 @@ class CommandBriefSerializer(serializers.ModelSerializer):
 
     command = CommandNameField(source="name", read_only=True)
     status = UpperChoiceField(CommandStatus.choices, read_only=True)
+    error_code = NullableCharField(read_only=True)
 
     class Meta:
         model = Command
@@ -30,27 +33,43 @@ class CommandBriefSerializer(serializers.ModelSerializer):
             "answered_at",
         ]
         read_only_fields = fields
+        help_texts = docs.COMMAND
+
+
+# The codes of the 409 refusals of starts, stops and reservations.
+REFUSAL_CODES = [
+    "charger_offline",
+    "connector_busy",
+    "connector_unavailable",
+    "connector_reserved",
+    "no_usable_tag",
+    "charger_rejected",
+    "charger_timeout",
+    "charger_error",
+    "not_active",
+    "start_pending",
+    "tag_in_transaction",
+    "idempotency_key_in_flight",
+]
+STOP_OUTCOMES = ["REMOTE_STOP", "CLOSED", "CANCELED"]
 
 
 class RefusalSerializer(serializers.Serializer):
-    """409: the request was understood but cannot be done now."""
+    """409: the request was understood but cannot be done now (RFC 9457 problem details)."""
 
-    detail = serializers.CharField()
+    type = serializers.CharField(help_text="The problem type: the code as a URI.")
+    title = serializers.CharField(help_text="The code in words.")
+    status = serializers.IntegerField(help_text="409.")
+    detail = serializers.CharField(help_text="What was refused and why, in words.")
     code = serializers.ChoiceField(
-        choices=[
-            "charger_offline",
-            "connector_busy",
-            "connector_unavailable",
-            "connector_reserved",
-            "no_usable_tag",
-            "charger_rejected",
-            "charger_timeout",
-            "charger_error",
-            "not_active",
-            "not_started",
-            "tag_in_transaction",
-            "idempotency_key_in_flight",
-        ]
+        choices=REFUSAL_CODES,
+        help_text="Why: charger_offline, connector_busy (in use), connector_unavailable "
+        "(out of order or inoperative), connector_reserved (for someone else), no_usable_tag "
+        "(none of your id tags may charge), charger_rejected / charger_timeout / charger_error "
+        "(the charger refused, did not answer, or failed), not_active (nothing to stop), "
+        "start_pending (another start of yours is still waiting: cancel it), "
+        "tag_in_transaction (your tag is in another open transaction), "
+        "idempotency_key_in_flight (the same Idempotency-Key is still being handled).",
     )
     session_id = serializers.CharField(
         required=False, help_text="The session the refusal is about (a start that failed)."
@@ -58,6 +77,17 @@ class RefusalSerializer(serializers.Serializer):
     transaction_id = serializers.IntegerField(
         required=False,
         help_text="tag_in_transaction: the open transaction holding your tag (end it to start).",
+    )
+    chargepoint_id = serializers.CharField(
+        required=False, help_text="start_pending: the charge point of your waiting start."
+    )
+    connector_id = serializers.IntegerField(
+        required=False, help_text="start_pending: the connector of your waiting start."
+    )
+    retry_after = serializers.IntegerField(
+        required=False,
+        help_text="charger_offline on a stop: seconds until asking again may have the "
+        "transaction closed (also the Retry-After header).",
     )
 
 
@@ -67,14 +97,20 @@ class CommandSentSerializer(serializers.Serializer):
     detail = serializers.CharField()
     command = CommandBriefSerializer()
 
+    class Meta:
+        help_texts = docs.COMMAND_SENT
 
+
+@extend_schema_serializer(examples=ex.TRANSACTION)
 class TransactionSerializer(serializers.ModelSerializer):
-    id = serializers.IntegerField(source="transaction_id", read_only=True)
-    chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
+    transaction_id = serializers.IntegerField(read_only=True)
+    chargepoint_id = serializers.CharField(read_only=True)
     connector_id = serializers.IntegerField(
         source="connector.connectorid", read_only=True, allow_null=True, default=None
     )
-    status = serializers.CharField(source="transaction_status", read_only=True)
+    status = serializers.ChoiceField(
+        TransactionStatus.choices, source="transaction_status", read_only=True
+    )
     started_at = serializers.DateTimeField(source="start_transaction_timestamp", read_only=True)
     stopped_at = serializers.DateTimeField(
         source="stop_transaction_timestamp", read_only=True, allow_null=True
@@ -96,15 +132,16 @@ class TransactionSerializer(serializers.ModelSerializer):
     soc_percent = serializers.FloatField(
         source="last_soc", read_only=True, allow_null=True, help_text="State of charge (%)."
     )
-    # Plain text: blank until the charger reports them (and 1.6 never does).
-    charging_state = serializers.CharField(read_only=True)
-    reason_stopped = serializers.CharField(read_only=True)
+    # OCPP's words, quoted (not API enums); null until the charger reports them
+    # (and a 1.6 charger never reports a charging state).
+    charging_state = NullableCharField(read_only=True)
+    reason_stopped = NullableCharField(read_only=True)
 
     class Meta:
         model = Transaction
         fields = [
-            "id",
-            "chargepoint",
+            "transaction_id",
+            "chargepoint_id",
             "connector_id",
             "status",
             "started_at",
@@ -127,6 +164,7 @@ class TransactionSerializer(serializers.ModelSerializer):
             "needs_review",
         ]
         read_only_fields = fields
+        help_texts = docs.TRANSACTION
 
     @extend_schema_field(PriceSerializer(allow_null=True))
     def get_cost(self, tx: Transaction):
@@ -151,11 +189,13 @@ class TransactionSerializer(serializers.ModelSerializer):
         return data
 
 
+@extend_schema_serializer(examples=ex.SAMPLED_VALUE)
 class SampledValueSerializer(serializers.ModelSerializer):
-    # Plain text: blank when the charger sent none.
-    phase = serializers.CharField(read_only=True)
-    location = serializers.CharField(read_only=True)
-    context = serializers.CharField(read_only=True)
+    # OCPP's words, quoted (not API enums); null when the charger sent none.
+    phase = NullableCharField(read_only=True)
+    location = NullableCharField(read_only=True)
+    context = NullableCharField(read_only=True)
+    unit = NullableCharField(read_only=True)
     numeric_unit = serializers.SerializerMethodField(
         help_text="Unit of numeric_value: the measurand's base unit (Wh, W, A, V, ...)."
     )
@@ -174,15 +214,17 @@ class SampledValueSerializer(serializers.ModelSerializer):
             "numeric_unit",
         ]
         read_only_fields = fields
+        help_texts = docs.SAMPLED_VALUE
 
     def get_numeric_unit(self, sample: SampledValue) -> str:
         return default_unit(sample.measurand)
 
 
+@extend_schema_serializer(examples=ex.SESSION)
 class SessionSerializer(serializers.ModelSerializer):
     """A session as stored: its status moves when something happens (SessionStatus)."""
 
-    chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
+    chargepoint_id = serializers.CharField(read_only=True)
     connector_id = serializers.IntegerField(
         source="connector.connectorid", read_only=True, allow_null=True, default=None
     )
@@ -196,7 +238,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "session_id",
             "status",
             "status_reason",
-            "chargepoint",
+            "chargepoint_id",
             "connector_id",
             "id_tag",
             "vehicle",
@@ -208,30 +250,36 @@ class SessionSerializer(serializers.ModelSerializer):
             "transaction",
         ]
         read_only_fields = fields
+        help_texts = docs.SESSION
 
 
+@extend_schema_serializer(examples=ex.STOP)
 class StopSerializer(serializers.Serializer):
     """What a stop did: the charger asked (REMOTE_STOP), or the transaction closed (CLOSED)."""
 
     outcome = serializers.ChoiceField(
-        choices=["REMOTE_STOP", "CLOSED"],
+        choices=STOP_OUTCOMES,
         help_text=(
             "REMOTE_STOP: the charger was asked to stop (202); CLOSED: the charger could not "
-            "end it, the CSMS closed the transaction (200) and an operator will review it."
+            "end it, the CSMS closed the transaction (200) and an operator will review it; "
+            "CANCELED: the start was still waiting for the charger and is canceled (200)."
         ),
     )
     detail = serializers.CharField()
-    transaction_id = serializers.IntegerField(source="transaction.pk")
+    transaction_id = serializers.IntegerField(source="transaction.pk", allow_null=True)
     session_id = serializers.SerializerMethodField()
     command = CommandBriefSerializer(allow_null=True)
 
+    class Meta:
+        help_texts = docs.STOP
+
     def get_session_id(self, result) -> str | None:
-        session = getattr(result.transaction, "session", None)
+        session = result.session or getattr(result.transaction, "session", None)
         return session.session_id if session is not None else None
 
 
 class SessionStartSerializer(serializers.Serializer):
-    chargepoint = serializers.CharField(max_length=255, help_text="The charge point id.")
+    chargepoint_id = serializers.CharField(max_length=255, help_text="The charge point id.")
     connector_id = serializers.IntegerField(
         min_value=1,
         max_value=2**31 - 1,
@@ -246,9 +294,13 @@ class SessionStartSerializer(serializers.Serializer):
         min_value=1, max_value=2**63 - 1, required=False, allow_null=True
     )
 
+    class Meta:
+        help_texts = docs.SESSION_START
 
+
+@extend_schema_serializer(examples=ex.RESERVATION)
 class ReservationSerializer(serializers.ModelSerializer):
-    chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
+    chargepoint_id = serializers.CharField(read_only=True)
     connector_id = serializers.IntegerField(
         source="connector.connectorid", read_only=True, allow_null=True, default=None
     )
@@ -259,7 +311,7 @@ class ReservationSerializer(serializers.ModelSerializer):
         fields = [
             "uuid",
             "reservation_id",
-            "chargepoint",
+            "chargepoint_id",
             "connector_id",
             "id_tag",
             "user",
@@ -269,6 +321,7 @@ class ReservationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+        help_texts = docs.RESERVATION
 
     def to_representation(self, reservation):
         data = super().to_representation(reservation)
@@ -279,7 +332,7 @@ class ReservationSerializer(serializers.ModelSerializer):
 
 
 class ReservationCreateSerializer(serializers.Serializer):
-    chargepoint = serializers.CharField(max_length=255)
+    chargepoint_id = serializers.CharField(max_length=255)
     connector_id = serializers.IntegerField(
         min_value=1,
         max_value=2**31 - 1,
@@ -289,3 +342,6 @@ class ReservationCreateSerializer(serializers.Serializer):
     )
     expiry_date = serializers.DateTimeField()
     id_tag = serializers.CharField(max_length=255, required=False)
+
+    class Meta:
+        help_texts = docs.RESERVATION_CREATE

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -9,6 +10,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from accounts.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from chargepoints.api.charging import examples as ex
 from chargepoints.api.charging.selectors import reservations_current
 from chargepoints.api.charging.serializers import (
     CommandSentSerializer,
@@ -29,6 +31,7 @@ from chargepoints.models import (
     SampledValue,
     Transaction,
 )
+from chargepoints.selectors import chargepoint_list
 from chargepoints.services.driving import (
     AccountNotAllowed,
     ChargingRefused,
@@ -43,9 +46,9 @@ from chargepoints.services.session_stop import (
     transaction_end,
 )
 from chargepoints.services.transaction_prices import transactions_with_prices
-from csms.api.filters import DateTimeFilter, UpdatedAfterFilter
+from csms.api.filters import BooleanFilter, DateTimeFilter, IdFilter, UpdatedAfterFilter
 from csms.api.pagination import CursorPage
-from csms.api.permissions import OwnedOrPermitted, holds, rows_visible
+from csms.api.permissions import OwnedOrPermitted, holds, rows_visible, sees_all
 from csms.api.problems import Conflict
 from csms.api.schema import error_response
 
@@ -56,10 +59,16 @@ STOPPING_OTHERS = ("chargepoints.change_chargepoint",)
 _STOP_DESCRIPTION = (
     "Online, the charger is asked to stop (202, outcome REMOTE_STOP; the session goes "
     "FINISHING when the charger accepts, COMPLETED when the transaction ends). A driver "
-    "ending their own transaction that the charger cannot end (offline, no answer, or "
-    "refused by a charger that rebooted since) gets it closed by the CSMS as an "
-    "operator's close does (200, outcome CLOSED; flagged for an operator's review), "
-    "which frees their id tag for a new start."
+    "ending their own transaction whose charger is gone (offline, nothing heard of it for "
+    "CSMS_DRIVER_CLOSE_OFFLINE_AFTER, 15 minutes by default) or refuses the stop having "
+    "rebooted since gets it closed by the CSMS as an operator's close does (200, outcome "
+    "CLOSED; flagged for an operator's review; the charger's own stop, should it come, "
+    "completes it), which frees their id tag for a new start. At a charger offline for "
+    "less: 409 charger_offline with Retry-After (and retry_after, seconds): it may still "
+    "be charging and will report the end itself. A session whose start is still waiting "
+    "(REQUESTED, STARTING) is canceled: 200, outcome CANCELED, the session FAILED with "
+    "status_reason 'Canceled by the driver.'; should the charger start anyway, the CSMS "
+    "stops that transaction at once."
 )
 
 # What a driver's request adds to the errors every operation documents (csms.api.schema).
@@ -71,7 +80,10 @@ _ERRORS = {
 
 def _refused(error: ChargingRefused) -> Conflict:
     """The service's refusal as the API's (RFC 9457, with what it names: session_id, ...)."""
-    return Conflict(error.detail, code=error.code, **error.extra)
+    problem = Conflict(error.detail, code=error.code, **error.extra)
+    # DRF's handler makes it the Retry-After header: when asking again may do.
+    problem.wait = error.extra.get("retry_after")
+    return problem
 
 
 def _stopped(result: StopResult, request) -> Response:
@@ -91,10 +103,20 @@ def _sent(command, what: str) -> Response:
     return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
-def _chargepoint(chargepoint_id: str) -> ChargePoint:
-    chargepoint = ChargePoint.objects.filter(pk=chargepoint_id).first()
+def _chargepoint(chargepoint_id: str, user) -> ChargePoint:
+    """A charger the caller may charge at: drivers only where the public list shows one.
+
+    One not shown (an unpublished location) is refused as an unknown one is,
+    so a driver can neither probe for it nor start at it; operators see all.
+    """
+    visible = ChargePoint.objects.all()
+    if not sees_all(user, ChargePoint):
+        visible = chargepoint_list(published_only=True)
+    chargepoint = visible.filter(pk=chargepoint_id).first()
     if chargepoint is None:
-        raise ValidationError({"chargepoint": [f"Unknown charge point {chargepoint_id!r}."]})
+        raise ValidationError(
+            {"chargepoint_id": [_("Unknown charge point %(id)r.") % {"id": chargepoint_id}]}
+        )
     return chargepoint
 
 
@@ -102,8 +124,8 @@ class TransactionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="transaction_status", choices=TransactionStatus.choices
     )
-    chargepoint = django_filters.CharFilter(field_name="chargepoint_id")
-    connector_id = django_filters.NumberFilter(field_name="connector__connectorid")
+    chargepoint_id = django_filters.CharFilter(field_name="chargepoint_id")
+    connector_id = IdFilter(field_name="connector__connectorid")
     started_after = DateTimeFilter(field_name="start_transaction_timestamp", lookup_expr="gte")
     started_before = DateTimeFilter(field_name="start_transaction_timestamp", lookup_expr="lt")
     stopped_after = DateTimeFilter(field_name="stop_transaction_timestamp", lookup_expr="gte")
@@ -112,11 +134,11 @@ class TransactionFilter(django_filters.FilterSet):
         field_name="chargepoint__location_id", max_length=36, help_text="Location id."
     )
     updated_after = UpdatedAfterFilter()
-    needs_review = django_filters.BooleanFilter(method="filter_needs_review")
+    needs_review = BooleanFilter(method="filter_needs_review")
 
     class Meta:
         model = Transaction
-        fields = ["status", "chargepoint", "connector_id", "user", "needs_review"]
+        fields = ["status", "chargepoint_id", "connector_id", "user", "needs_review"]
 
     def filter_needs_review(self, queryset, name, value):
         # The review flag is the operators' (the serializer shows drivers
@@ -194,7 +216,7 @@ class TransactionMeterValues(generics.ListAPIView):
 
 class SessionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(field_name="status", choices=SessionStatus.choices)
-    chargepoint = django_filters.CharFilter(field_name="chargepoint_id")
+    chargepoint_id = django_filters.CharFilter(field_name="chargepoint_id")
     location = django_filters.CharFilter(
         field_name="chargepoint__location_id", max_length=36, help_text="Location id."
     )
@@ -202,7 +224,7 @@ class SessionFilter(django_filters.FilterSet):
 
     class Meta:
         model = ChargingSession
-        fields = ["status", "chargepoint", "user"]
+        fields = ["status", "chargepoint_id", "user"]
 
 
 @extend_schema_view(
@@ -229,18 +251,24 @@ class SessionViewSet(
 
     @extend_schema(
         summary="Start charging at a connector with one of your id tags",
+        operation_id="session_start",
         description=(
             "Hands a remote start to the charger and answers at once, without waiting for "
             "the charger: 202 with the new session (STARTING, or REQUESTED), which the "
             "charger's answer and its transaction then move (follow it on the live socket "
             "/ws/v1/live/ or by reading it). While a start of yours is still waiting "
-            "(REQUESTED or STARTING), asking again answers 200 with that same session. "
+            "(REQUESTED or STARTING), asking again for the same charge point and connector "
+            "(and tag and vehicle, if named) answers 200 with that same session; asking for "
+            "another is 409 start_pending, naming the waiting one (session_id, "
+            "chargepoint_id, connector_id: cancel it with POST /sessions/{id}/stop/). "
+            "A charge point you cannot see is refused as an unknown one (400). "
             "409: offline, busy (connector_busy), reserved, refused, or your tag held by an "
             "open transaction (tag_in_transaction, naming transaction_id: end it with "
             "POST /transactions/{id}/stop/)."
         ),
         request=SessionStartSerializer,
         parameters=[IDEMPOTENCY_KEY],
+        examples=ex.SESSION_START,
         responses={200: SessionSerializer, 202: SessionSerializer, **_ERRORS},
     )
     @idempotent
@@ -248,7 +276,7 @@ class SessionViewSet(
         data = SessionStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        chargepoint = _chargepoint(values["chargepoint"])
+        chargepoint = _chargepoint(values["chargepoint_id"], request.user)
         try:
             result = charging_session_start(
                 user=request.user,
@@ -286,12 +314,12 @@ class ReservationFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         field_name="current_status", choices=ReservationStatus.choices
     )
-    chargepoint = django_filters.CharFilter(field_name="chargepoint_id")
+    chargepoint_id = django_filters.CharFilter(field_name="chargepoint_id")
     updated_after = UpdatedAfterFilter()
 
     class Meta:
         model = Reservation
-        fields = ["status", "chargepoint", "user"]
+        fields = ["status", "chargepoint_id", "user"]
 
 
 @extend_schema_view(
@@ -320,6 +348,7 @@ class ReservationViewSet(
         summary="Reserve a connector (ReserveNow through the charger)",
         request=ReservationCreateSerializer,
         parameters=[IDEMPOTENCY_KEY],
+        examples=ex.RESERVATION_CREATE,
         responses={201: ReservationSerializer, 202: CommandSentSerializer, **_ERRORS},
     )
     @idempotent
@@ -327,7 +356,7 @@ class ReservationViewSet(
         data = ReservationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        chargepoint = _chargepoint(values["chargepoint"])
+        chargepoint = _chargepoint(values["chargepoint_id"], request.user)
         try:
             result = reservation_request(
                 user=request.user,

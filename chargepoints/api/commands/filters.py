@@ -55,9 +55,9 @@ class CommandFilter(django_filters.FilterSet):
 
 
 class FleetCommandFilter(CommandFilter):
-    chargepoint = django_filters.CharFilter(
+    chargepoint_id = django_filters.CharFilter(
         field_name="chargepoint_id", max_length=255, help_text="One charge point's commands."
     )
 
     class Meta(CommandFilter.Meta):
-        fields = [*CommandFilter.Meta.fields, "chargepoint"]
+        fields = [*CommandFilter.Meta.fields, "chargepoint_id"]

@@ -82,7 +82,7 @@ DESCRIPTIONS = {
 EXAMPLES = {
     CommandName.REMOTE_START: {"id_tag": "04E91C5A", "connector_id": 1},
     CommandName.REMOTE_STOP: {"connector_id": 1},
-    CommandName.RESET: {"type": "hard"},
+    CommandName.RESET: {"type": "HARD"},
     CommandName.UNLOCK_CONNECTOR: {"connector_id": 1},
     CommandName.CHANGE_AVAILABILITY: {"type": "Inoperative", "connector_id": 1},
     CommandName.GET_CONFIGURATION: {"keys": ["HeartbeatInterval", "MeterValueSampleInterval"]},
@@ -146,8 +146,8 @@ def field_schema(field: forms.Field) -> dict:
     if isinstance(field, AnyJSONField):
         return {}
     if isinstance(field, ChoiceAliasField):
-        # Matched ignoring case; the catalogue's own spelling is documented.
-        return {"type": "string", "enum": sorted(set(field.aliases.values()))}
+        # Matched ignoring case; OCPP's spelling or the API's casing is documented.
+        return {"type": "string", "enum": field.documented}
     if isinstance(field, forms.ChoiceField):
         choices = [(value, label) for value, label in field.choices if value != ""]
         # The hash drf-spectacular gives a model's choices, so that the enum
@@ -180,7 +180,13 @@ def field_schema(field: forms.Field) -> dict:
 
 def variant_schema(name: str) -> dict:
     form = FORMS[name]
-    properties = {"command": {"type": "string", "enum": [api_command_name(name)]}}
+    properties = {
+        "command": {
+            "type": "string",
+            "enum": [api_command_name(name)],
+            "description": "Which command: tells the bodies apart.",
+        }
+    }
     required = ["command"]
     for key, field in form.base_fields.items():
         schema = field_schema(field)

@@ -1,12 +1,16 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from chargepoints.api import help_texts as docs
+from chargepoints.api.charging import examples as ex
 from chargepoints.commands import CommandInvalid
+from chargepoints.commands.fields import ChoiceAliasField
 from chargepoints.commands.params import FORMS
 from chargepoints.enums import CommandName, CommandSource, CommandStatus
 from chargepoints.models import Command
 from chargepoints.services.command_secrets import command_params_redacted, command_redacted
-from csms.api.fields import UpperChoiceField
+from csms.api.fields import NullableCharField, UpperChoiceField
 
 # The commands the API sends: all but the charger's password, which only the
 # rotation sends (POST .../rotate-password/, chargepoints/commands/security.py).
@@ -38,6 +42,18 @@ COMMAND_STATUSES = [value.upper() for value in CommandStatus.values]
 COMMAND_SOURCES = [value.upper() for value in CommandSource.values]
 
 
+def _params_shown(command: Command) -> dict:
+    """The parameters as given, a choice spelled as the API documents it (``SOFT``)."""
+    params = command_params_redacted(command)
+    form = FORMS.get(command.name)
+    fields = form.base_fields if form is not None else {}
+    for key, value in params.items():
+        field = fields.get(key)
+        if isinstance(field, ChoiceAliasField) and isinstance(value, str):
+            params[key] = next((d for d in field.documented if d.lower() == value.lower()), value)
+    return params
+
+
 class CommandNameField(serializers.ChoiceField):
     """The command's name, as the API spells it."""
 
@@ -48,9 +64,10 @@ class CommandNameField(serializers.ChoiceField):
         return api_command_name(value)
 
 
+@extend_schema_serializer(examples=ex.COMMAND)
 class CommandSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
-    chargepoint = serializers.CharField(source="chargepoint_id", read_only=True)
+    chargepoint_id = serializers.CharField(read_only=True)
     command = CommandNameField(source="name", read_only=True)
     requested_by = serializers.CharField(
         source="requested_by.username", read_only=True, allow_null=True, default=None
@@ -60,15 +77,18 @@ class CommandSerializer(serializers.ModelSerializer):
     )
     status = UpperChoiceField(CommandStatus.choices, read_only=True)
     source = UpperChoiceField(CommandSource.choices, read_only=True)
-    # Blank until the charger has connected once.
-    ocpp_version = serializers.CharField(read_only=True)
+    # Null until the command is sent (the charger's subprotocol).
+    ocpp_version = NullableCharField(read_only=True)
+    error_code = NullableCharField(read_only=True)
+    progress = NullableCharField(read_only=True)
+    transaction_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Command
         fields = [
             "id",
             "url",
-            "chargepoint",
+            "chargepoint_id",
             "command",
             "params",
             "status",
@@ -80,7 +100,7 @@ class CommandSerializer(serializers.ModelSerializer):
             "progress",
             "progress_at",
             "connector_id",
-            "transaction",
+            "transaction_id",
             "requested_by",
             "source",
             "ocpp_version",
@@ -89,11 +109,12 @@ class CommandSerializer(serializers.ModelSerializer):
             "answered_at",
         ]
         read_only_fields = fields
+        help_texts = docs.COMMAND
 
     def to_representation(self, command: Command) -> dict:
         data = super().to_representation(command)
         # A new password travels in its command: no one is shown it, even in flight.
-        data["params"] = command_params_redacted(command)
+        data["params"] = _params_shown(command)
         data["request"] = command_redacted(command=command, payload=command.request)
         return data
 

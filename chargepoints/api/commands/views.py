@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from chargepoints.api.charging import examples as ex
 from chargepoints.api.commands.filters import CommandFilter, FleetCommandFilter
 from chargepoints.api.commands.schema import EXAMPLES, CommandBody
 from chargepoints.api.commands.serializers import (
@@ -60,15 +61,20 @@ class ChargePointCommandList(generics.ListAPIView):
         summary="Send a command to the charger",
         description=(
             "Body: `command` (the command's name) and its parameters, e.g. "
-            '`{"command": "RESET", "type": "hard"}`; one schema per command.'
+            '`{"command": "RESET", "type": "HARD"}`; one schema per command.'
         ),
         operation_id="charge_point_command_send",
         request=CommandBody,
         parameters=[IDEMPOTENCY_KEY],
         examples=[
-            OpenApiExample(api_command_name(name), {"command": api_command_name(name), **body})
+            OpenApiExample(
+                api_command_name(name),
+                {"command": api_command_name(name), **body},
+                request_only=True,
+            )
             for name, body in EXAMPLES.items()
-        ],
+        ]
+        + ex.COMMAND_ANSWERS,
         responses={
             201: CommandSerializer,
             202: CommandSerializer,
@@ -130,6 +136,7 @@ class ChargePointPasswordRotate(APIView):
         ),
         request=None,
         parameters=[IDEMPOTENCY_KEY],
+        examples=ex.COMMAND_ANSWERS,
         responses={
             201: CommandSerializer,
             202: CommandSerializer,

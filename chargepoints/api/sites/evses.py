@@ -11,13 +11,15 @@ from urllib.parse import quote
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chargepoints.api import examples as ex
+from chargepoints.api import help_texts as docs
 from chargepoints.api.sites.serializers import CoordinatesSerializer, PublicConnectorSerializer
 from chargepoints.api.sites.status_fields import CONFIRMED_HELP, EVSE_ID_HELP, STATUS_HELP
 from chargepoints.enums import PublicStatus
@@ -64,14 +66,23 @@ class EvseLocationSerializer(serializers.Serializer):
     coordinates = CoordinatesSerializer()
     time_zone = serializers.CharField(help_text='IANA name, e.g. "Europe/Berlin".')
 
+    class Meta:
+        help_texts = docs.EVSE_LOCATION
+
 
 class EvseChargePointSerializer(serializers.Serializer):
     chargepoint_id = serializers.CharField()
     name = serializers.CharField()
     connected = serializers.BooleanField()
-    max_power = serializers.FloatField(allow_null=True, help_text="kW.")
+    max_power = serializers.FloatField(
+        allow_null=True, help_text="The most power it delivers, in kW; null when not known."
+    )
+
+    class Meta:
+        help_texts = docs.EVSE_CHARGEPOINT
 
 
+@extend_schema_serializer(examples=ex.EVSE)
 class EvseSerializer(serializers.Serializer):
     """An EVSE found by its printed id."""
 
@@ -83,6 +94,9 @@ class EvseSerializer(serializers.Serializer):
         allow_null=True, help_text="Where it is; null for a charger not placed yet."
     )
     connectors = EvseConnectorSerializer(many=True)
+
+    class Meta:
+        help_texts = docs.EVSE
 
 
 EVSE_ID_PARAMETER = OpenApiParameter(
@@ -102,7 +116,6 @@ class EvseLookupView(APIView):
 
     @extend_schema(
         summary="An EVSE by its printed id (QR code)",
-        operation_id="evses_retrieve",
         parameters=[EVSE_ID_PARAMETER],
         responses={
             200: EvseSerializer,

@@ -8,9 +8,11 @@ their tariffs; ``chargepoints.api.sites.extras``).
 """
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from chargepoints.api import examples as ex
+from chargepoints.api import help_texts as docs
 from chargepoints.api.sites.extras import Shown, WithExtraFields
 from chargepoints.api.sites.schema import OperatorSerializer
 from chargepoints.api.sites.status_fields import (
@@ -25,6 +27,8 @@ from chargepoints.enums import ChargePointStatus, OcppProtocol
 from chargepoints.models import ChargePoint, Connector, Location
 from chargepoints.services.connections import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
 from csms.api.fields import (
+    NullableCharField,
+    NullableChoiceField,
     OcpiIdRelatedField,
     StrictCharField,
     StrictFloatField,
@@ -55,6 +59,9 @@ class CoordinatesSerializer(serializers.Serializer):
 
     latitude = StrictFloatField(min_value=-90, max_value=90)
     longitude = StrictFloatField(min_value=-180, max_value=180)
+
+    class Meta:
+        help_texts = docs.COORDINATES
 
     def validate(self, attrs):
         # A PATCH makes nested fields optional too; a point is only ever whole.
@@ -122,8 +129,10 @@ class PublicConnectorSerializer(WithExtraFields, StrictModelSerializer):
         model = Connector
         fields = PUBLIC_CONNECTOR_FIELDS
         read_only_fields = fields
+        help_texts = docs.CONNECTOR
 
 
+@extend_schema_serializer(examples=ex.CONNECTOR)
 class ConnectorSerializer(OperatorSerializer, PublicConnectorSerializer):
     """A connector. What its charger reports raw is shown to operators only."""
 
@@ -208,7 +217,7 @@ CHARGEPOINT_REPORTED = [
 ]
 OCPP_VERSION_HELP = (
     'The OCPP-J WebSocket subprotocol it connected with ("ocpp1.6", "ocpp2.0.1"), '
-    "spelled as the protocol names it; empty until it first connects."
+    "spelled as the protocol names it; null until it first connects."
 )
 
 
@@ -216,8 +225,8 @@ class PublicChargePointSerializer(StrictModelSerializer):
     location = serializers.CharField(source="location_id", read_only=True, allow_null=True)
     status = ChargePointStatusField()
     status_confirmed_at = ChargePointConfirmedAtField()
-    ocpp_version = serializers.ChoiceField(
-        choices=OcppProtocol.choices, allow_blank=True, read_only=True, help_text=OCPP_VERSION_HELP
+    ocpp_version = NullableChoiceField(
+        choices=OcppProtocol.choices, read_only=True, help_text=OCPP_VERSION_HELP
     )
     connectors = PublicConnectorSerializer(many=True, read_only=True)
 
@@ -225,8 +234,10 @@ class PublicChargePointSerializer(StrictModelSerializer):
         model = ChargePoint
         fields = PUBLIC_CHARGEPOINT_FIELDS
         read_only_fields = fields
+        help_texts = docs.CHARGEPOINT
 
 
+@extend_schema_serializer(examples=ex.CHARGEPOINT)
 class ChargePointSerializer(OperatorSerializer, PublicChargePointSerializer):
     """A charge point. Fields beyond the public ones are shown to operators only."""
 
@@ -253,6 +264,7 @@ class ChargePointSerializer(OperatorSerializer, PublicChargePointSerializer):
         "removing it needs the permission chargepoints.rotate_password (else 403).",
     )
     has_password = serializers.SerializerMethodField()
+    boot_reason = NullableCharField(read_only=True)
 
     class Meta:
         model = ChargePoint
@@ -302,6 +314,7 @@ class LocationChargePointSerializer(StrictModelSerializer):
             "connectors",
         ]
         read_only_fields = fields
+        help_texts = docs.CHARGEPOINT
 
 
 PUBLIC_LOCATION_FIELDS = [
@@ -334,6 +347,7 @@ class PublicLocationSerializer(WithExtraFields, StrictModelSerializer):
         model = Location
         fields = PUBLIC_LOCATION_FIELDS
         read_only_fields = ["id", "last_updated"]
+        help_texts = docs.LOCATION
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_distance_km(self, location: Location) -> float | None:
@@ -341,6 +355,7 @@ class PublicLocationSerializer(WithExtraFields, StrictModelSerializer):
         return None if distance is None else round(distance, 3)
 
 
+@extend_schema_serializer(examples=ex.LOCATION)
 class LocationSerializer(OperatorSerializer, PublicLocationSerializer):
     """A location (OCPI 2.2.1 Location). Fields beyond the public ones are for operators only."""
 
@@ -359,6 +374,7 @@ class LocationSerializer(OperatorSerializer, PublicLocationSerializer):
 # --- Energy ----------------------------------------------------------------------------------
 
 
+@extend_schema_serializer(examples=ex.CHARGEPOINT_ENERGY)
 class ChargePointEnergySerializer(serializers.Serializer):
     """Energy delivered (kWh) since the start of the current day, week, month and year."""
 
@@ -367,3 +383,6 @@ class ChargePointEnergySerializer(serializers.Serializer):
     month = serializers.FloatField()
     year = serializers.FloatField()
     timezone = serializers.CharField(help_text="The time zone the periods start in.")
+
+    class Meta:
+        help_texts = docs.ENERGY
