@@ -155,9 +155,13 @@ class IdTag(models.Model):
     revoked = models.BooleanField(default=False)
     expiry_date = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # For integrations that sync tags with ?updated_after= (issue 18). auto_now
+    # covers save(); a queryset .update() must set it itself.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "id tag"
+        indexes = [models.Index(fields=["updated_at"])]
         ordering = ["idToken"]
         constraints = [
             models.UniqueConstraint(Lower("idToken"), name="idtag_idtoken_ci_unique"),

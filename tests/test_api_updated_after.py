@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import IdTag
+from accounts.services import idtags_set_revoked
 from chargepoints.enums import CommandName, CommandSource, CommandStatus
 from chargepoints.models import ChargePoint, Command, Transaction
 from chargepoints.services.commands import command_finish, command_mark_sent
@@ -104,6 +106,7 @@ def test_changes_come_oldest_first_and_a_sync_resumes_by_cursor(
         "/api/v1/locations/",
         "/api/v1/users/",
         "/api/v1/tariffs/",
+        "/api/v1/id-tags/",
     ],
 )
 def test_every_synced_list_takes_updated_after_in_rfc_3339(operator_api, chargepoint, url):
@@ -124,3 +127,16 @@ def test_charge_points_changed_since_are_the_ones_shown(operator_api, chargepoin
     )
 
     assert shown == [chargepoint.pk]
+
+
+def test_id_tags_blocked_since_are_the_ones_shown(operator_api):
+    # An operator's integration keeps its card list in step: a card blocked
+    # in bulk (a queryset update) counts as changed, one left alone does not.
+    quiet, blocked = IdTag.objects.create(idToken="QUIET-1"), IdTag.objects.create(idToken="LOST-1")
+    IdTag.objects.update(updated_at=LONG_AGO)
+    idtags_set_revoked(id_tags=IdTag.objects.filter(pk=blocked.pk), revoked=True)
+
+    shown = ids(operator_api.get("/api/v1/id-tags/", {"updated_after": since()}), "id_token")
+
+    assert shown == ["LOST-1"]
+    assert quiet.pk not in shown

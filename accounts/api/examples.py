@@ -125,6 +125,7 @@ ID_TAG_VALUE = {
     "expiry_date": None,
     "status": "ACCEPTED",
     "created_at": "2026-11-30T08:15:00Z",
+    "updated_at": "2026-11-30T08:15:00Z",
 }
 ID_TAG_ANSWER = [answer("An RFID card", ID_TAG_VALUE)]
 ID_TAG_CREATE = [

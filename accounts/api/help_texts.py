@@ -88,6 +88,8 @@ ID_TAG = {
     "status": "Whether a charger would accept this tag now: ACCEPTED, BLOCKED or EXPIRED "
     "(OCPP's AuthorizationStatus, spelled as the API spells its enums).",
     "created_at": "When it was added.",
+    "updated_at": "When it last changed (blocked, given an expiry, moved to another owner); "
+    "what `?updated_after=` compares.",
 }
 
 NOTIFICATION = {

@@ -314,8 +314,9 @@ class IdTagSerializer(StrictModelSerializer):
             "user",
             "status",
             "created_at",
+            "updated_at",
         ]
-        read_only_fields = ["revoked", "expiry_date", "created_at"]
+        read_only_fields = ["revoked", "expiry_date", "created_at", "updated_at"]
         help_texts = docs.ID_TAG
 
     @extend_schema_field(serializers.ChoiceField(choices=ID_TAG_STATUSES))

@@ -93,7 +93,7 @@ def idtag_register(
 
 def idtags_set_revoked(*, id_tags: QuerySet[IdTag], revoked: bool) -> int:
     """Revoke (or reinstate) tags: a revoked tag is answered Blocked when a charger asks."""
-    return id_tags.update(revoked=revoked)
+    return id_tags.update(revoked=revoked, updated_at=timezone.now())
 
 
 def idtag_status(*, tag: IdTag, now: datetime.datetime | None = None) -> str:

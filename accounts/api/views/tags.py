@@ -13,7 +13,7 @@ from accounts.api.schema import ANY_SEGMENT, AUTH, LIST, responses
 from accounts.enums import IdTokenType
 from accounts.models import IdTag
 from accounts.services import idtag_register, idtags_set_revoked
-from csms.api.filters import BooleanFilter, IdFilter
+from csms.api.filters import BooleanFilter, IdFilter, UpdatedAfterFilter
 from csms.api.permissions import OwnedOrPermitted, holds, requires
 
 
@@ -21,10 +21,11 @@ class IdTagFilter(django_filters.FilterSet):
     revoked = BooleanFilter()
     token_type = django_filters.ChoiceFilter(choices=IdTokenType.choices)
     user = IdFilter(field_name="user_id", help_text="Operators: one user's.")
+    updated_after = UpdatedAfterFilter()
 
     class Meta:
         model = IdTag
-        fields = ["revoked", "token_type", "user"]
+        fields = ["revoked", "token_type", "user", "updated_after"]
 
 
 TAG = s.IdTagSerializer
