@@ -56,15 +56,12 @@ def command_request(
     Raises ChargePoint.DoesNotExist and CommandInvalid; a charger that is not
     connected gives a record in the ``charger_offline`` state, not an error.
     """
-    chargepoint = ChargePoint.objects.get(pk=chargepoint_id)
-    prepared = command_prepare(chargepoint=chargepoint, name=name, params=params)
     transport = command_transport()
-    action, request = transport.translate(chargepoint=chargepoint, prepared=prepared)
-    command = command_create(
-        chargepoint=chargepoint,
-        prepared=prepared,
-        action=action,
-        request=request,
+    command = _command_record(
+        transport,
+        chargepoint_id=chargepoint_id,
+        name=name,
+        params=params,
         source=source,
         requested_by=requested_by,
     )
@@ -91,11 +88,26 @@ def command_request_on_commit(
     before the commit. One no connection takes is ended by the process
     sweep (chargepoints/services/processes.py).
     """
+    transport = command_transport()
+    command = _command_record(
+        transport,
+        chargepoint_id=chargepoint_id,
+        name=name,
+        params=params,
+        source=source,
+        requested_by=requested_by,
+    )
+    if command.status == CommandStatus.PENDING:
+        transaction.on_commit(lambda: transport.dispatch(command=command))
+    return command
+
+
+def _command_record(transport, *, chargepoint_id, name, params, source, requested_by) -> Command:
+    # Validated, translated for the charger's version and recorded, not yet sent.
     chargepoint = ChargePoint.objects.get(pk=chargepoint_id)
     prepared = command_prepare(chargepoint=chargepoint, name=name, params=params)
-    transport = command_transport()
     action, request = transport.translate(chargepoint=chargepoint, prepared=prepared)
-    command = command_create(
+    return command_create(
         chargepoint=chargepoint,
         prepared=prepared,
         action=action,
@@ -103,9 +115,6 @@ def command_request_on_commit(
         source=source,
         requested_by=requested_by,
     )
-    if command.status == CommandStatus.PENDING:
-        transaction.on_commit(lambda: transport.dispatch(command=command))
-    return command
 
 
 def command_create(
