@@ -30,15 +30,6 @@ def client_of(user) -> APIClient:
 
 
 @pytest.fixture
-def online(chargepoint, connector):
-    chargepoint.ocpp_version = "ocpp1.6"
-    chargepoint.connected = True
-    chargepoint.connection_id = "conn-1"
-    chargepoint.save()
-    return chargepoint
-
-
-@pytest.fixture
 def tag(driver):
     return IdTag.objects.create(idToken="IDEM-TAG", user=driver)
 

@@ -14,7 +14,7 @@
 import datetime
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import IntegrityError
 from django.utils import timezone
@@ -49,29 +49,6 @@ def api(driver):
 @pytest.fixture
 def tag(driver):
     return IdTag.objects.create(idToken=TAG, user=driver)
-
-
-@pytest.fixture
-def charger(monkeypatch):
-    """The connection holding the charger: takes each command and answers as told (or not)."""
-    behaviour = {"status": None, "answer": {}}
-
-    async def route(*, command_id, chargepoint_id, connection_id, wait):
-        if behaviour["status"] is not None:
-            await sync_to_async(command_finish)(
-                chargepoint_id=chargepoint_id,
-                command_id=command_id,
-                status=behaviour["status"],
-                response=behaviour["answer"],
-            )
-        return True
-
-    monkeypatch.setattr("ocpp_gateway.commands.command_route", route)
-
-    def answers(status, answer=None):
-        behaviour["status"], behaviour["answer"] = status, answer or {}
-
-    return answers
 
 
 def connect(chargepoint, version="ocpp1.6"):

@@ -7,7 +7,6 @@ FAILED / TIMED_OUT; every move is noted to the driver's live socket.
 import datetime
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.db import IntegrityError
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -50,38 +49,6 @@ def api(driver):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(driver)}")
     return client
-
-
-@pytest.fixture
-def online(chargepoint, connector):
-    chargepoint.ocpp_version = "ocpp1.6"
-    chargepoint.connected = True
-    chargepoint.connection_id = "conn-1"
-    chargepoint.save()
-    return chargepoint
-
-
-@pytest.fixture
-def charger(monkeypatch):
-    """The connection holding the charger: takes each command, and answers as told (or not)."""
-    behaviour = {"status": None, "answer": {}}
-
-    async def route(*, command_id, chargepoint_id, connection_id, wait):
-        if behaviour["status"] is not None:
-            await sync_to_async(command_finish)(
-                chargepoint_id=chargepoint_id,
-                command_id=command_id,
-                status=behaviour["status"],
-                response=behaviour["answer"],
-            )
-        return True
-
-    monkeypatch.setattr("ocpp_gateway.commands.command_route", route)
-
-    def answers(status, answer=None):
-        behaviour["status"], behaviour["answer"] = status, answer or {}
-
-    return answers
 
 
 def start(api):

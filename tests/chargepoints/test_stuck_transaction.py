@@ -9,7 +9,6 @@ CSMS's close (as an operator's: flagged for review), which frees the tag.
 import datetime
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -35,29 +34,6 @@ def api(driver):
 @pytest.fixture
 def tag(driver):
     return IdTag.objects.create(idToken="STUCK-TAG", user=driver)
-
-
-@pytest.fixture
-def charger(monkeypatch):
-    """The connection holding the charger: takes each command and answers as told (or not)."""
-    behaviour = {"status": None, "answer": {}}
-
-    async def route(*, command_id, chargepoint_id, connection_id, wait):
-        if behaviour["status"] is not None:
-            await sync_to_async(command_finish)(
-                chargepoint_id=chargepoint_id,
-                command_id=command_id,
-                status=behaviour["status"],
-                response=behaviour["answer"],
-            )
-        return True
-
-    monkeypatch.setattr("ocpp_gateway.commands.command_route", route)
-
-    def answers(status, answer=None):
-        behaviour["status"], behaviour["answer"] = status, answer or {}
-
-    return answers
 
 
 @pytest.fixture
