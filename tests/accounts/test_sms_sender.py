@@ -2,12 +2,9 @@
 
 import base64
 import importlib
-import json
 import logging
 import re
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -15,12 +12,13 @@ from rest_framework.test import APIClient
 
 import csms.csms_settings
 from accounts.senders import ConsoleSender, SendFailed, TwilioSender, sms_sender, sms_wait
+from tests.fake_http import FakeHttpServer, JsonHandler
 from tests.server import refused_port
 
 SID, AUTH_TOKEN = "AC0123456789abcdef0123456789abcdef", "twilio secret"
 
 
-class FakeTwilio:
+class FakeTwilio(FakeHttpServer):
     """Twilio's Messages endpoint: keeps each request; answers 201, or a refusal when told."""
 
     def __init__(self):
@@ -28,7 +26,7 @@ class FakeTwilio:
         self.refusal: tuple[int, dict] | None = None
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 fake.requests.append(
@@ -39,29 +37,10 @@ class FakeTwilio:
                         "form": dict(urllib.parse.parse_qsl(self.rfile.read(length).decode())),
                     }
                 )
-                status, body = fake.refusal or (201, {"sid": "SM1", "status": "queued"})
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.answer(*(fake.refusal or (201, {"sid": "SM1", "status": "queued"})))
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
+        self.url = self.base
 
 
 @pytest.fixture

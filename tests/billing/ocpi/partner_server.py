@@ -5,12 +5,11 @@ and keeps every request's headers so tests can look at what we sent.
 """
 
 import base64
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.fake_http import FakeHttpServer, JsonHandler
 
 
-class PartnerApi:
+class PartnerApi(FakeHttpServer):
     def __init__(self, token_b: str):
         self.token_b = token_b
         self.requests: list[tuple[str, dict[str, str]]] = []
@@ -18,33 +17,21 @@ class PartnerApi:
         self.broken = False
         api = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self):
                 api.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 expected = "Token " + base64.b64encode(api.token_b.encode()).decode()
                 if self.headers.get("Authorization") != expected:
-                    return self._answer(401, {"status_code": 2001, "timestamp": "x"})
+                    return self.answer(401, {"status_code": 2001, "timestamp": "x"})
                 if api.broken:
-                    return self._answer(200, "not an OCPI envelope")
+                    return self.answer(200, "not an OCPI envelope")
                 if self.path == "/ocpi/versions":
-                    return self._answer(200, api.envelope(api.version_list()))
+                    return self.answer(200, api.envelope(api.version_list()))
                 if self.path == "/ocpi/2.2.1":
-                    return self._answer(200, api.envelope(api.details()))
-                return self._answer(404, {"status_code": 2000, "timestamp": "x"})
+                    return self.answer(200, api.envelope(api.details()))
+                return self.answer(404, {"status_code": 2000, "timestamp": "x"})
 
-            def _answer(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        super().__init__(Handler)
         self.versions_url = f"{self.base}/ocpi/versions"
 
     @staticmethod
@@ -72,13 +59,3 @@ class PartnerApi:
                 {"identifier": "cdrs", "role": "RECEIVER", "url": f"{self.base}/ocpi/2.2.1/cdrs"},
             ],
         }
-
-    def __enter__(self):
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
