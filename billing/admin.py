@@ -185,6 +185,9 @@ class PartnerTokenInline(admin.TabularInline):
     model = PartnerToken
     extra = 0
     raw_id_fields = ["id_tag"]
+    # What the partner pushed (OCPI tokens module) is shown, not edited here.
+    fields = ["id_tag", "type", "contract_id", "whitelist", "valid", "last_updated"]
+    readonly_fields = ["type", "contract_id", "whitelist", "valid", "last_updated"]
 
 
 @admin.register(OcpiPartner)

@@ -112,6 +112,8 @@ CSMS_CURRENCY = os.environ.get("CSMS_CURRENCY", "EUR").upper()
 # link-local or private addresses (a partner could make us probe the internal
 # network) unless this is on, e.g. for partners on a private interconnect.
 CSMS_OCPI_ALLOW_PRIVATE_URLS = env_bool("CSMS_OCPI_ALLOW_PRIVATE_URLS", False)
+# Roaming (billing/ocpi): settings of the OCPI 2.2.1 receiver modules and pushes.
+from csms.ocpi_settings import *  # noqa: E402, F403
 
 # Request bodies: anything larger is refused (413) before it is read whole.
 # Profile photos may be larger than other bodies, up to their own limit, and

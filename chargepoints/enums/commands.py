@@ -70,3 +70,4 @@ class CommandSource(models.TextChoices):
     API = "api", "REST API"
     ADMIN = "admin", "Admin"
     CLI = "cli", "Management command"
+    OCPI = "ocpi", "OCPI partner"

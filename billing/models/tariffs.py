@@ -1,3 +1,5 @@
+"""Tariffs, the pricing of a transaction, and charge detail records (OCPI 2.2.1)."""
+
 from django.db import models
 
 from billing.enums import AuthMethod, TariffType
@@ -172,6 +174,10 @@ class CDR(models.Model):
     credit = models.BooleanField(default=False)
     credit_reference_id = models.CharField(max_length=39, blank=True)
     home_charging_compensation = models.BooleanField(default=False)
+    # Not OCPI fields: what the pricing had to assume, in words (a current it
+    # derived from power, or a restriction it could not check), so a price a
+    # driver or partner questions can be explained (billing/pricing).
+    pricing_notes = models.JSONField(default=list, blank=True)
     # Not OCPI fields: a CDR made from a transaction we learnt of only partly
     # (a stop for an unknown start) waits for an operator before partners see it.
     needs_review = models.BooleanField(default=False)
@@ -194,85 +200,3 @@ class CDR(models.Model):
 
     def __str__(self) -> str:
         return f"CDR {self.id}"
-
-
-class OcpiPartner(models.Model):
-    """A roaming partner (an eMSP or a hub) registered through OCPI 2.2.1 credentials.
-
-    OCPI 2.2.1 credentials §7: the operator hands out token A out of band;
-    the partner registers with it, giving us ``token_b`` (which we use to call
-    it) and receiving token C (which it uses to call us). Token A is spent by
-    the registration.
-
-    Tokens A and C are ours to check, never to show again, so only their
-    hashes are kept (billing.ocpi.tokens): a copy of the database, or an
-    operator's screen, opens no partner's door. Token B is sent with every
-    call we make to the partner, so it is kept as it was given.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "PENDING", "Waiting for registration"
-        REGISTERED = "REGISTERED", "Registered"
-        SUSPENDED = "SUSPENDED", "Suspended"
-
-    name = models.CharField(max_length=100)
-    country_code = models.CharField(max_length=2, blank=True)
-    party_id = models.CharField(max_length=3, blank=True)
-    roles = models.JSONField(default=list, blank=True, help_text="OCPI CredentialsRole objects.")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    token_a_hash = models.CharField(max_length=64, blank=True, editable=False)
-    token_b = models.CharField(max_length=64, blank=True, editable=False)
-    token_c_hash = models.CharField(max_length=64, blank=True, editable=False)
-    # Off: the partner sees only sessions and CDRs of the tokens it issued
-    # (PartnerToken). On: our own drivers' too, their uids replaced by aliases.
-    sees_our_drivers = models.BooleanField(
-        "sees our drivers' sessions and CDRs",
-        default=False,
-        help_text="Also send it sessions and CDRs of tokens we issued (uids are aliased).",
-    )
-    versions_url = models.URLField(blank=True)
-    version = models.CharField(max_length=10, blank=True)
-    endpoints = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_updated = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = "OCPI partner"
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["token_a_hash"],
-                condition=~models.Q(token_a_hash=""),
-                name="ocpi_token_a_hash_unique",
-            ),
-            models.UniqueConstraint(
-                fields=["token_c_hash"],
-                condition=~models.Q(token_c_hash=""),
-                name="ocpi_token_c_hash_unique",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        party = f" ({self.country_code}*{self.party_id})" if self.party_id else ""
-        return f"{self.name}{party}"
-
-
-class PartnerToken(models.Model):
-    """An id tag a roaming partner issued to its driver.
-
-    OCPI 2.2.1 CDRs §10.4.2: a token belongs to the eMSP that issued it, and
-    sessions and CDRs charged with it are that eMSP's to receive. A tag
-    without one is ours, and no partner sees its uid.
-    """
-
-    id_tag = models.OneToOneField(
-        "accounts.IdTag", on_delete=models.CASCADE, primary_key=True, related_name="ocpi_issuer"
-    )
-    partner = models.ForeignKey(OcpiPartner, on_delete=models.CASCADE, related_name="tokens")
-
-    class Meta:
-        verbose_name = "token issued by the partner"
-        verbose_name_plural = "tokens issued by the partner"
-
-    def __str__(self) -> str:
-        return f"{self.id_tag_id} (issued by {self.partner})"
