@@ -3,8 +3,10 @@
 import datetime
 import logging
 from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from billing.pricing import (
@@ -14,6 +16,7 @@ from billing.pricing import (
     Reservation,
     Sample,
     StateChange,
+    Supply,
     TariffError,
     TariffSpec,
     Usage,
@@ -21,7 +24,7 @@ from billing.pricing import (
 )
 from billing.pricing.timeline import Meter
 from billing.snapshots import ocpi_timestamp
-from chargepoints.enums import ChargingState, Measurand
+from chargepoints.enums import ChargingState, Measurand, PowerType
 from chargepoints.models import SampledValue, Transaction
 from chargepoints.selectors import chargepoint_time_zone
 
@@ -36,13 +39,29 @@ _MEASURANDS = (
     Measurand.ENERGY_ACTIVE_IMPORT_REGISTER,
     Measurand.POWER_ACTIVE_IMPORT,
     Measurand.CURRENT_IMPORT,
+    Measurand.VOLTAGE,
 )
+# Phase to neutral (or the charger's one value): line-to-line voltages (L1-L2)
+# and the neutral's current (N) are not what the engine reads.
 _PHASES = {"", "L1", "L2", "L3", "L1-N", "L2-N", "L3-N"}
+# The phases an AC connector uses when the charger does not say (2.0.1
+# TransactionEvent numberOfPhasesUsed, kept as Transaction.number_of_phases_used).
+_AC_PHASES = {
+    PowerType.AC_1_PHASE: 1,
+    PowerType.AC_2_PHASE: 2,
+    PowerType.AC_2_PHASE_SPLIT: 2,
+    PowerType.AC_3_PHASE: 3,
+}
 
 
 def _phase_sum(values: dict[str, float]) -> float:
     # OCPI min/max_current: the sum over all phases; a charger's own total wins.
     return values[""] if "" in values else sum(values.values())
+
+
+def _phase_mean(values: dict[str, float]) -> float:
+    # A phase's voltage: the charger's one value, else the mean of its phases.
+    return values[""] if "" in values else sum(values.values()) / len(values)
 
 
 def transaction_samples(
@@ -69,6 +88,7 @@ def transaction_samples(
     energy: dict[datetime.datetime, float] = {}
     power: dict[datetime.datetime, dict[str, float]] = defaultdict(dict)
     current: dict[datetime.datetime, dict[str, float]] = defaultdict(dict)
+    voltage: dict[datetime.datetime, dict[str, float]] = defaultdict(dict)
     for timestamp, measurand, phase, value in rows:
         if phase not in _PHASES:
             continue
@@ -77,6 +97,8 @@ def transaction_samples(
                 energy[timestamp] = value
         elif measurand == Measurand.POWER_ACTIVE_IMPORT:
             power[timestamp][phase] = value
+        elif measurand == Measurand.VOLTAGE:
+            voltage[timestamp][phase] = value
         else:
             current[timestamp][phase] = value
     # The register the engine interpolates readings of power or current alone
@@ -91,13 +113,14 @@ def transaction_samples(
     if not known:
         return []
     register = Meter(Sample(at=at, energy_wh=wh) for at, wh in known.items())
-    moments = sorted(set(energy) | set(power) | set(current))
+    moments = sorted(set(energy) | set(power) | set(current) | set(voltage))
     return [
         Sample(
             at=moment,
             energy_wh=energy[moment] if moment in energy else float(register.at(moment)),
             power_w=_phase_sum(power[moment]) if moment in power else None,
             current_a=_phase_sum(current[moment]) if moment in current else None,
+            voltage_v=_phase_mean(voltage[moment]) if moment in voltage else None,
         )
         for moment in moments
     ]
@@ -110,6 +133,24 @@ def transaction_states(*, tx: Transaction) -> list[StateChange]:
         if at is not None:
             changes.append(StateChange(at=at, charging=change.get("state") in CHARGING_STATES))
     return changes
+
+
+def transaction_supply(*, tx: Transaction) -> Supply:
+    """What the engine may assume about a transaction's supply (CSMS_PRICING_* settings).
+
+    The phases in use: as the charger said, else as its connector is built.
+    A DC connector has no nominal voltage: its current is derived only from a
+    measured voltage.
+    """
+    power_type = tx.connector.power_type if tx.connector is not None else None
+    phases = tx.number_of_phases_used or _AC_PHASES.get(power_type)
+    return Supply(
+        nominal_voltage=None
+        if power_type == PowerType.DC
+        else settings.CSMS_PRICING_NOMINAL_VOLTAGE,
+        phases=None if power_type == PowerType.DC else phases,
+        unknown_matches=settings.CSMS_PRICING_UNKNOWN_CURRENT == "match",
+    )
 
 
 def transaction_usage(
@@ -140,6 +181,7 @@ def transaction_usage(
         ),
         states=transaction_states(tx=tx),
         reservation=reservation,
+        supply=transaction_supply(tx=tx),
     )
 
 
@@ -183,3 +225,70 @@ def charging_period_ocpi(*, period: ChargingPeriod, tariff_id: str | None) -> di
 
 def charging_periods_ocpi(*, costs: Costs, tariff_id: str | None = None) -> list[dict[str, Any]]:
     return [charging_period_ocpi(period=period, tariff_id=tariff_id) for period in costs.periods]
+
+
+# OCPI 2.2.1 types §16.6 number: "Unless mentioned otherwise, numbers use 4 decimals".
+_FOUR = Decimal("0.0001")
+# The dimensions whose volumes add up to a CDR's totals (CDRs §10.3.1).
+_SUMMED = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
+
+
+def ocpi_number(value: float | Decimal | None) -> float | None:
+    """A number as OCPI sends it: rounded to 4 decimals."""
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(_FOUR, rounding=ROUND_HALF_UP))
+
+
+def charging_periods_rounded(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored OCPI charging periods with volumes to 4 decimals, as the engine rounds them.
+
+    CDRs made before the engine rounded to 4 decimals hold 6. Their summed
+    volumes are rounded by running totals (billing/pricing/periods.py
+    periods_rounded): each period's is its running total rounded less the
+    periods before, so the periods still add up to the totals ``cdr_totals_ocpi``
+    makes of them. Volumes with 4 decimals or fewer come out unchanged.
+    """
+    running: dict[str, Decimal] = defaultdict(Decimal)
+    done: dict[str, Decimal] = defaultdict(Decimal)
+    result = []
+    for period in periods:
+        dimensions = []
+        for dimension in period.get("dimensions", []):
+            name, value = dimension.get("type"), Decimal(str(dimension.get("volume", 0)))
+            if name in _SUMMED:
+                running[name] += value
+                rounded = running[name].quantize(_FOUR, rounding=ROUND_HALF_UP) - done[name]
+                done[name] += rounded
+            else:
+                rounded = value.quantize(_FOUR, rounding=ROUND_HALF_UP)
+            dimensions.append({**dimension, "volume": float(rounded)})
+        result.append({**period, "dimensions": dimensions})
+    return result
+
+
+def cdr_totals_ocpi(
+    periods: list[dict[str, Any]], *, energy: float, time: float, parking: float | None
+) -> dict[str, float | None]:
+    """A CDR's total_energy, total_time and total_parking_time to 4 decimals, as the
+    sums of its (rounded) periods' volumes where the periods carry that dimension:
+    then the totals are consistent with the periods to the last decimal."""
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    seen: set[str] = set()
+    for period in periods:
+        if any(d.get("type") == "RESERVATION_TIME" for d in period.get("dimensions", [])):
+            continue  # the reservation before the session: not in its totals
+        for dimension in period.get("dimensions", []):
+            sums[dimension.get("type")] += Decimal(str(dimension.get("volume", 0)))
+            seen.add(dimension.get("type"))
+
+    def total(names: tuple[str, ...], stored: float | None) -> float | None:
+        if stored is None or not seen.intersection(names):
+            return ocpi_number(stored)
+        return float(sum((sums[name] for name in names), Decimal(0)))
+
+    return {
+        "total_energy": total(("ENERGY",), energy),
+        "total_time": total(("TIME", "PARKING_TIME"), time),
+        "total_parking_time": total(("PARKING_TIME",), parking),
+    }

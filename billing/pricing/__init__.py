@@ -14,6 +14,7 @@ from billing.pricing.types import (
     Reservation,
     Sample,
     StateChange,
+    Supply,
     Usage,
 )
 
@@ -26,6 +27,7 @@ __all__ = [
     "Reservation",
     "Sample",
     "StateChange",
+    "Supply",
     "TariffError",
     "TariffSpec",
     "Usage",

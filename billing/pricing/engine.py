@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 
+from billing.pricing.assumptions import Assumed
 from billing.pricing.periods import (
     FREE,
-    TIME_DIMENSIONS,
     Period,
     money,
     period_finish,
@@ -23,6 +23,7 @@ from billing.pricing.periods import (
     periods_rounded,
     price_add,
     round_steps,
+    round_time_steps,
 )
 from billing.pricing.tariffs import (
     DAYS,
@@ -49,26 +50,34 @@ from billing.pricing.types import (
 
 def _time_matches(r: Restrictions, moment: Moment) -> bool:
     clock = moment.local.time()
-    if r.start_time is not None and r.end_time is not None and r.end_time <= r.start_time:
-        # OCPI 2.2.1 tariffs §11.4.6: end before start wraps to the next day;
-        # "00:00" as end is the end of the day.
+    if r.start_time is not None and r.end_time is not None and r.end_time < r.start_time:
+        # OCPI 2.2.1 tariffs §11.4.6: "If end_time < start_time then the period
+        # wraps around to the next day"; "00:00" as end is the end of the day.
         return clock >= r.start_time or clock < r.end_time
+    # Equal times do not wrap: from start_time (inclusive) until the same time
+    # (exclusive) is no time at all, so such an element never applies.
     if r.start_time is not None and clock < r.start_time:
         return False
     return not (r.end_time is not None and clock >= r.end_time)
 
 
-def _between(value, low, high) -> bool:
-    """min inclusive, max exclusive (tariffs §11.4.6); an unknown value matches neither."""
+def _between(value, low, high, *, unknown: bool = False) -> bool:
+    """min inclusive, max exclusive (tariffs §11.4.6); an unknown value matches if ``unknown``."""
     if low is None and high is None:
         return True
     if value is None:
-        return False
+        return unknown
     value = Decimal(str(value))
     return (low is None or value >= low) and (high is None or value < high)
 
 
-def _matches(r: Restrictions, moment: Moment) -> bool:
+def _matches(r: Restrictions, moment: Moment, unknown: bool) -> bool:
+    """Whether an element's restrictions hold at ``moment`` (a logical AND, tariffs §11.4.6).
+
+    A current or power the charger did not report and the engine could not
+    derive (timeline._electrics) matches as Supply.unknown_matches says: by
+    default it does, so an unknown value never makes charging cheaper.
+    """
     local_date = moment.local.date()
     return (
         _time_matches(r, moment)
@@ -76,18 +85,25 @@ def _matches(r: Restrictions, moment: Moment) -> bool:
         and (r.end_date is None or local_date < r.end_date)
         and (not r.day_of_week or DAYS[moment.local.weekday()] in r.day_of_week)
         and _between(moment.used_kwh, r.min_kwh, r.max_kwh)
-        and _between(moment.current_a if moment.charging else 0, r.min_current, r.max_current)
-        and _between(moment.power_kw if moment.charging else 0, r.min_power, r.max_power)
+        and _between(
+            moment.current_a if moment.charging else 0,
+            r.min_current,
+            r.max_current,
+            unknown=unknown,
+        )
+        and _between(
+            moment.power_kw if moment.charging else 0, r.min_power, r.max_power, unknown=unknown
+        )
         and _between(moment.elapsed_s, r.min_duration, r.max_duration)
     )
 
 
 def _first(
-    elements: list[tuple[int, Element]], dimension: str, moment: Moment
+    elements: list[tuple[int, Element]], dimension: str, moment: Moment, unknown: bool = True
 ) -> tuple[int, PriceComponent] | None:
     for index, element in elements:
         component = element.component(dimension)
-        if component is not None and _matches(element.restrictions, moment):
+        if component is not None and _matches(element.restrictions, moment, unknown):
             return index, component
     return None
 
@@ -129,17 +145,20 @@ def session_periods_extend(
     start: datetime.datetime,
     base: Decimal,
     derive_power: bool,
+    assumed: Assumed | None = None,
 ) -> list[Period]:
     """``periods`` (the session priced until ``start``) continued until ``usage.end``.
 
     ``base`` is the register at the session's start; ``meter`` must know the
-    register from ``start`` on.
+    register from ``start`` on. ``assumed`` collects what the engine assumed
+    for the notes.
     """
     indexed = enumerate(tariff.elements)
     candidates = [(i, e) for i, e in indexed if e.restrictions.reservation is None]
+    unknown = usage.supply.unknown_matches
 
     def lookup(dim: str, moment: Moment):
-        return _first(candidates, dim, moment)
+        return _first(candidates, dim, moment, unknown)
 
     parts = segments(
         usage,
@@ -151,6 +170,8 @@ def session_periods_extend(
         base=base,
         derive_power=derive_power,
     )
+    if assumed is not None:
+        assumed.add(parts, [e for _, e in candidates])
     return periods_add(parts, lookup, reservation=False, periods=periods)
 
 
@@ -158,11 +179,13 @@ def session_periods_finish(periods: list[Period]) -> list[ChargingPeriod]:
     """The CDR's periods: step sizes applied once, to the whole session (on copies)."""
     periods = [replace(p, dimensions=dict(p.dimensions), priced=dict(p.priced)) for p in periods]
     round_steps(periods, ("ENERGY",))
-    round_steps(periods, TIME_DIMENSIONS)
+    round_time_steps(periods)
     return periods_rounded([period_finish(p, reservation=False) for p in periods])
 
 
-def _session_periods(tariff: TariffSpec, usage: Usage, meter: Meter) -> list[ChargingPeriod]:
+def _session_periods(
+    tariff: TariffSpec, usage: Usage, meter: Meter, assumed: Assumed
+) -> list[ChargingPeriod]:
     periods = session_periods_extend(
         tariff,
         usage,
@@ -171,6 +194,7 @@ def _session_periods(tariff: TariffSpec, usage: Usage, meter: Meter) -> list[Cha
         start=usage.start,
         base=meter.at(usage.start),
         derive_power=not meter.has("power_w"),
+        assumed=assumed,
     )
     return session_periods_finish(periods)
 
@@ -240,13 +264,20 @@ def price_session(tariff: TariffSpec, usage: Usage) -> Costs:
     usage_check(tariff, usage)
     reservation = usage.reservation
     session: list[ChargingPeriod] = []
+    assumed = Assumed(usage.supply)
     if reservation is None or not reservation.expired:
-        session = _session_periods(tariff, usage, Meter(usage.samples))
-    return costs_total(tariff, booked=booked_periods(tariff, usage), session=session)
+        session = _session_periods(tariff, usage, Meter(usage.samples), assumed)
+    return costs_total(
+        tariff, booked=booked_periods(tariff, usage), session=session, notes=assumed.notes()
+    )
 
 
 def costs_total(
-    tariff: TariffSpec, *, booked: list[ChargingPeriod], session: list[ChargingPeriod]
+    tariff: TariffSpec,
+    *,
+    booked: list[ChargingPeriod],
+    session: list[ChargingPeriod],
+    notes: tuple[str, ...] = (),
 ) -> Costs:
     """The costs of a session's periods (and its reservation's), held to the tariff's limits."""
     fixed = _sum(session, "FLAT")
@@ -273,4 +304,5 @@ def costs_total(
         total_reservation_time_h=_volume_sum(booked, "RESERVATION_TIME"),
         min_price_applied=raised,
         max_price_applied=capped,
+        notes=notes,
     )

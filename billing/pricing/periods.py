@@ -14,10 +14,10 @@ from billing.pricing.tariffs import Price, PriceComponent
 from billing.pricing.timeline import ZERO, Moment, Segment
 from billing.pricing.types import ChargingPeriod
 
-CENTS = Decimal("0.0001")  # OCPI amounts: four decimals are plenty for any currency.
-VOLUME = Decimal("0.000001")
+# OCPI 2.2.1 types §16.6 number: "Unless mentioned otherwise, numbers use 4 decimals".
+CENTS = Decimal("0.0001")  # amounts: four decimals are plenty for any currency
+VOLUME = Decimal("0.0001")  # volumes: 0.1 Wh, 0.36 s
 HOUR = Decimal(3600)
-TIME_DIMENSIONS = ("TIME", "PARKING_TIME")
 
 
 def money(value: Decimal) -> Decimal:
@@ -131,6 +131,26 @@ def round_steps(periods: list[Period], dimensions: Iterable[str]) -> None:
     period.priced[dim] = (index, component, amount + extra)
 
 
+def round_time_steps(periods: list[Period]) -> None:
+    """The step size of TIME and PARKING_TIME, once for both (CDRs §10.3 step_size).
+
+    The spec says two things that disagree for a session that both charges
+    and parks under a time-priced tariff: the step size applies to "the last
+    relevant" period (so to charging time when charging comes last), and "In
+    the cases that TIME and PARKING_TIME Tariff Elements are both used,
+    step_size is only taken into account for the total parking duration". We
+    read the second as the rule for that case, whatever the order: it is
+    written for exactly this case, while "last" only says which component's
+    step_size to use among those of one dimension; the spec's own example
+    (charging, then parking) rounds parking; and the independent OCPI engines
+    partners check CDRs with do the same, so our CDRs agree with them. The
+    extra time is billed in the last period that priced parking. A session
+    that priced only one of the two rounds that one.
+    """
+    parked = any(p.priced.get("PARKING_TIME", (0, None, ZERO))[2] > 0 for p in periods)
+    round_steps(periods, ("PARKING_TIME",) if parked else ("TIME",))
+
+
 def period_cost(period: Period, dim: str) -> Price:
     if dim not in period.priced:
         return FREE
@@ -169,8 +189,11 @@ SUMMED = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
 
 
 def periods_rounded(periods: list[ChargingPeriod]) -> list[ChargingPeriod]:
-    """Volumes to six decimals, rounding running totals rather than each period,
-    so the periods add up exactly to the (rounded) session totals."""
+    """Volumes to four decimals (OCPI numbers), rounding running totals rather
+    than each period: a period's volume is its running total rounded less the
+    periods before it. Each period is then within 0.0001 of its exact volume,
+    and the periods add up exactly to the rounded session total, which the
+    CDR's totals are the sums of (engine.costs_total)."""
     running = {name: ZERO for name in SUMMED}
     done = {name: ZERO for name in SUMMED}
     result = []

@@ -59,6 +59,7 @@ class RunningState:
                 "energy_wh": str(self.last.energy_wh),
                 "power_w": self.last.power_w,
                 "current_a": self.last.current_a,
+                "voltage_v": self.last.voltage_v,
             },
             "derive_power": self.derive_power,
             "periods": [_period_json(period) for period in self.periods],
@@ -78,6 +79,8 @@ class RunningState:
                 energy_wh=Decimal(last["energy_wh"]),
                 power_w=last["power_w"],
                 current_a=last["current_a"],
+                # Absent from states saved before voltage was read.
+                voltage_v=last.get("voltage_v"),
             ),
             derive_power=data["derive_power"],
             periods=[_period_from_json(period, tariff) for period in data["periods"]],
@@ -126,6 +129,7 @@ def _state(usage: Usage, meter: Meter, *, base: Decimal, derive: bool, periods) 
         energy_wh=meter.at(end),
         power_w=meter.last_value(end, "power_w"),
         current_a=meter.last_value(end, "current_a"),
+        voltage_v=meter.last_value(end, "voltage_v"),
     )
     return RunningState(end=end, base_wh=base, last=last, derive_power=derive, periods=periods)
 
@@ -178,6 +182,7 @@ def running_update(
                 energy_wh=sample.energy_wh,
                 power_w=first.power_w if sample.power_w is None else sample.power_w,
                 current_a=first.current_a if sample.current_a is None else sample.current_a,
+                voltage_v=first.voltage_v if sample.voltage_v is None else sample.voltage_v,
             )
     later = [sample for sample in samples if sample.at > state.end]
     meter = Meter([first, *later])

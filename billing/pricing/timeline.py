@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from billing.pricing.tariffs import Element
-from billing.pricing.types import Sample, Usage
+from billing.pricing.types import Sample, Supply, Usage
 
 ZERO = Decimal(0)
 _MIDNIGHT = datetime.time(0, 0)
@@ -26,6 +26,14 @@ class Moment:
     power_kw: float | None
 
 
+# Where a segment's current and power come from (the notes on a CDR say it).
+MEASURED = "measured"
+FROM_ENERGY = "energy"  # power: the energy between the two readings around it
+FROM_VOLTAGE = "voltage"  # current from power, or power from current, and a measured voltage
+FROM_NOMINAL = "nominal"  # the same with the supply's nominal voltage
+UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class Segment:
     start: datetime.datetime
@@ -34,6 +42,8 @@ class Segment:
     energy_wh: Decimal
     current_a: float | None
     power_kw: float | None
+    current_source: str = UNKNOWN
+    power_source: str = UNKNOWN
 
     @property
     def seconds(self) -> Decimal:
@@ -51,7 +61,7 @@ class Meter:
         self.samples = ordered
         # The newest power and current known at each sample, looked up by bisect.
         self._carried: dict[str, list[float | None]] = {}
-        for attribute in ("power_w", "current_a"):
+        for attribute in ("power_w", "current_a", "voltage_v"):
             carried, value = [], None
             for sample in ordered:
                 if getattr(sample, attribute) is not None:
@@ -83,7 +93,7 @@ class Meter:
         return None
 
     def last_value(self, when: datetime.datetime, attribute: str) -> float | None:
-        """The newest ``power_w`` or ``current_a`` reported at or before ``when``."""
+        """The newest ``power_w``, ``current_a`` or ``voltage_v`` reported at or before ``when``."""
         i = bisect.bisect_right(self.times, when)
         return self._carried[attribute][i - 1] if i else None
 
@@ -230,12 +240,20 @@ def segments(
         middle = left + (right - left) / 2
         i = bisect.bisect_right(state_times, middle)
         charging = states[i - 1].charging if i else True
-        current = meter.last_value(middle, "current_a")
-        if derive_power:
-            power = meter.average_power_kw(middle)
+        power, power_source = meter.last_value(middle, "power_w"), MEASURED
+        if derive_power or power is None:
+            # Before its first reading of power, a charger that reports some
+            # still charged at the rate its register shows.
+            power, power_source = meter.average_power_kw(middle), FROM_ENERGY
         else:
-            watts = meter.last_value(middle, "power_w")
-            power = None if watts is None else watts / 1000
+            power = power / 1000
+        current, current_source, power, power_source = _electrics(
+            meter.last_value(middle, "current_a"),
+            power,
+            power_source,
+            meter.last_value(middle, "voltage_v"),
+            usage.supply,
+        )
         result.append(
             Segment(
                 start=left,
@@ -251,6 +269,40 @@ def segments(
                 energy_wh=meter.at(right) - meter.at(left),
                 current_a=current,
                 power_kw=power,
+                current_source=current_source,
+                power_source=power_source,
             )
         )
     return result
+
+
+def _electrics(
+    current: float | None,
+    power_kw: float | None,
+    power_source: str,
+    voltage: float | None,
+    supply: Supply,
+) -> tuple[float | None, str, float | None, str]:
+    """Current and power, each measured or derived from the other, with their sources.
+
+    Power comes first from the charger, then from its register (segments); a
+    current from the charger. What is still missing is derived from the other
+    with a measured voltage, else the supply's nominal one.
+
+    OCPI 2.2.1 tariffs §11.4.6 min_current/max_current: "Sum of the ... current
+    over all phases". With P = U x I on each phase, the sum over phases is
+    P / U whatever the number of phases, U being a phase's voltage to neutral.
+    """
+    if power_kw is None:
+        power_source = UNKNOWN
+    current_source = UNKNOWN if current is None else MEASURED
+    volts, volts_source = (voltage, FROM_VOLTAGE) if voltage else (None, UNKNOWN)
+    if volts is None and supply.nominal_voltage:
+        volts, volts_source = supply.nominal_voltage, FROM_NOMINAL
+    if volts is None:
+        return current, current_source, power_kw, power_source
+    if current is None and power_kw is not None:
+        current, current_source = power_kw * 1000 / volts, volts_source
+    elif power_kw is None and current is not None:
+        power_kw, power_source = current * volts / 1000, volts_source
+    return current, current_source, power_kw, power_source

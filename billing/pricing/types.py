@@ -18,17 +18,36 @@ class CurrencyMismatch(PricingError):
 
 @dataclass(frozen=True)
 class Sample:
-    """A meter reading: the energy register (Wh) and, when known, power and current.
+    """A meter reading: the energy register (Wh) and, when known, power, current, voltage.
 
-    ``power_w`` and ``current_a`` hold from this sample until the next one
-    that carries them. ``current_a`` is the sum over all phases (OCPI
-    min_current/max_current).
+    ``power_w``, ``current_a`` and ``voltage_v`` hold from this sample until
+    the next one that carries them. ``current_a`` is the sum over all phases
+    (OCPI min_current/max_current); ``voltage_v`` is a phase's voltage to
+    neutral (the mean of the phases reported).
     """
 
     at: datetime.datetime
     energy_wh: float
     power_w: float | None = None
     current_a: float | None = None
+    voltage_v: float | None = None
+
+
+@dataclass(frozen=True)
+class Supply:
+    """What the engine may assume where a charger does not say (CSMS_PRICING_* settings).
+
+    ``nominal_voltage``: the voltage of a phase to neutral of an AC supply, to
+    derive current from power (and power from current) where no voltage was
+    measured; None (DC, or not known): nothing is derived without a measured
+    voltage. ``phases``: the phases in use, for the notes. ``unknown_matches``:
+    whether a min/max_current (min/max_power) restriction applies while the
+    value is unknown and cannot be derived.
+    """
+
+    nominal_voltage: float | None = None
+    phases: int | None = None
+    unknown_matches: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,6 +84,7 @@ class Usage:
     samples: Sequence[Sample] = ()
     states: Sequence[StateChange] = ()
     reservation: Reservation | None = None
+    supply: Supply = Supply()
 
 
 @dataclass(frozen=True)
@@ -91,7 +111,8 @@ class Costs:
 
     ``total`` is the sum of the parts, held between the tariff's min_price and
     max_price (``min_price_applied`` / ``max_price_applied`` say when that
-    changed it). Volumes are what was used, before step sizes.
+    changed it). Volumes are what was used, before step sizes. ``notes``
+    say, in English, what the engine assumed (a current derived or unknown).
     """
 
     currency: str
@@ -108,3 +129,4 @@ class Costs:
     total_reservation_time_h: Decimal
     min_price_applied: bool = False
     max_price_applied: bool = False
+    notes: tuple[str, ...] = ()

@@ -16,6 +16,7 @@ from billing.selectors import charging_periods_ocpi, transaction_usage
 from billing.services.pricing import transaction_pricing, transaction_tariff_assign
 from billing.snapshots import (
     auth_method,
+    authorization_reference,
     cdr_location_ocpi,
     cdr_token_ocpi,
     ocpi_identity,
@@ -107,11 +108,15 @@ def _write(
         cdr_token=cdr_token_ocpi(tx),
         id_tag_id=tx.id_tag_id,
         auth_method=auth_method(tx),
+        authorization_reference=authorization_reference(tx),
         cdr_location=cdr_location_ocpi(tx),
         location=tx.chargepoint.location,
         meter_id=tx.chargepoint.meter_serial_number,
         currency=costs.currency,
         tariff_snapshots=[] if free else [tariff],
+        # Volumes to 4 decimals (OCPI numbers), rounded by running totals so the
+        # periods add up to the totals below, which the engine made their sums
+        # (billing/pricing/periods.py periods_rounded).
         charging_periods=charging_periods_ocpi(costs=costs, tariff_id=None if free else spec.id),
         signed_data=_signed_data(tx),
         total_cost=costs.total.as_ocpi(),
@@ -124,6 +129,8 @@ def _write(
         total_parking_cost=costs.parking.as_ocpi(),
         total_reservation_cost=costs.reservation.as_ocpi() if usage.reservation else None,
         remark=_remark(tx, costs),
+        # What the price rests on besides the readings (a current derived or unknown).
+        pricing_notes=list(costs.notes),
         needs_review=bool(review_note),
         review_note=review_note[:255],
     )

@@ -187,7 +187,8 @@ def test_parking_is_priced_from_the_16_connector_status(location, driver):
     # 30 min charging at 2.00/h = 1.00; 20.5 min parking billed per minute: 21 min at 6.00/h = 2.10.
     assert cdr.total_time_cost == {"excl_vat": 1.0, "incl_vat": 1.0}
     assert cdr.total_parking_cost == {"excl_vat": 2.1, "incl_vat": 2.1}
-    assert cdr.total_parking_time == pytest.approx(20.5 / 60, abs=1e-6)
+    # 20.5 min = 0.341666... h, to 4 decimals as every OCPI number (types §16.6).
+    assert cdr.total_parking_time == 0.3417
     assert cdr.total_cost == {"excl_vat": 3.1, "incl_vat": 3.1}
     assert [p["dimensions"][0]["type"] for p in cdr.charging_periods] == ["TIME", "PARKING_TIME"]
 

@@ -634,26 +634,35 @@ def test_min_current_is_inclusive_and_max_current_exclusive():
     assert element_of(costs.periods, "TIME") == [2]
 
 
-def test_unknown_current_matches_no_current_restriction():
-    # The meter never said the current: neither "below 32 A" nor "from 32 A" can be
-    # claimed, so no TIME element applies and charging time is free; the fee stays.
+def test_unknown_current_matches_current_restrictions_by_default():
+    # The meter never said the current, nor a voltage to derive it from power (issue 19:
+    # this used to match no restriction, so charging time was free). By default
+    # (Supply.unknown_matches, CSMS_PRICING_UNKNOWN_CURRENT=match) an unknown current
+    # matches: the first TIME element whose restrictions hold is "below 32 A", 1 h at
+    # 1.00 = 1.00, plus the 2.50 fee = 3.50; the costs say what was assumed.
     t0 = local(f"{MONDAY} 10:00")
 
     costs = price(BY_CURRENT, session(t0, later(t0, 60), samples=linear(t0, later(t0, 60), 22)))
 
-    assert costs.time == eur("0")
-    assert costs.total == eur("2.5000")
+    assert costs.time == eur("1.0000")
+    assert costs.total == eur("3.5000")
+    assert element_of(costs.periods, "TIME") == [1]
+    assert costs.notes == (
+        "Current unknown for 1 h: min_current/max_current restrictions applied "
+        "(CSMS_PRICING_UNKNOWN_CURRENT=match).",
+    )
 
 
 # Charging state (CDRs §10.4.3 PARKING_TIME: "time ... during which the vehicle is not
 # requesting power").
 
 
-def test_charging_parking_charging_rounds_only_the_last_period():
-    # TIME 3.00/h per 10 min, PARKING_TIME 5.00/h per 5 min.
-    # 10:00-11:00 charging: 3.00. 11:00-11:12 parking: 0.2 h * 5.00 = 1.00, not rounded
-    # (it is followed by charging). 11:12-11:30 charging: TIME total 78 min -> 80 min,
-    # the 2 extra minutes on this last period: 20 min * 3.00/h = 1.00. Total 5.00.
+def test_charging_parking_charging_rounds_only_the_parking_time():
+    # TIME 3.00/h per 10 min, PARKING_TIME 5.00/h per 5 min. Both are used, so the step
+    # applies to the total parking duration only (CDRs §10.3 step_size; issue 19: this
+    # used to round the charging time, the last time-based period, to 80 min = 5.00).
+    # 10:00-11:00 charging: 3.00. 11:00-11:12 parking: 12 min -> 15 min at 5.00/h =
+    # 1.25. 11:12-11:30 charging, not rounded: 18 min at 3.00/h = 0.90. Total 5.15.
     t0 = local(f"{MONDAY} 10:00")
     usage = session(
         t0,
@@ -666,7 +675,7 @@ def test_charging_parking_charging_rounds_only_the_last_period():
 
     costs = price(tariff(one(time(3.00, step=600), parking(5.00, step=300))), usage)
 
-    assert costs.total == eur("5.0000")
+    assert costs.total == eur("5.1500")
     assert spans(costs) == [
         (t0, later(t0, 60)),
         (later(t0, 60), later(t0, 72)),
@@ -674,8 +683,8 @@ def test_charging_parking_charging_rounds_only_the_last_period():
     ]
     assert [p.costs for p in costs.periods] == [
         {"TIME": eur("3.0000")},
-        {"PARKING_TIME": eur("1.0000")},
-        {"TIME": eur("1.0000")},
+        {"PARKING_TIME": eur("1.2500")},
+        {"TIME": eur("0.9000")},
     ]
     assert costs.total_time_h == Decimal("1.5")
     assert costs.total_parking_time_h == Decimal("0.2")
