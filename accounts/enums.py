@@ -52,6 +52,8 @@ class AuthorizationStatus(models.TextChoices):
     """The answer to an authorization (OCPP 1.6 and 2.0.1 share these values).
 
     Unknown is 2.0.1's word for a token we have never seen; 1.6 says Invalid.
+    NoCredit and NotAtThisLocation are 2.0.1's, for a roaming partner's answer
+    (OCPI AllowedType NO_CREDIT, NOT_ALLOWED); 1.6 says Invalid.
     """
 
     ACCEPTED = "Accepted"
@@ -60,6 +62,8 @@ class AuthorizationStatus(models.TextChoices):
     INVALID = "Invalid"
     CONCURRENT_TX = "ConcurrentTx"
     UNKNOWN = "Unknown"
+    NO_CREDIT = "NoCredit"
+    NOT_AT_THIS_LOCATION = "NotAtThisLocation"
 
 
 class ConnectorType(models.TextChoices):

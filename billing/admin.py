@@ -1,8 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
-from billing import admin_dashboard  # noqa: F401 (today's revenue on the dashboard)
+from billing import (
+    admin_dashboard,  # noqa: F401 (today's revenue on the dashboard)
+    admin_roaming,  # noqa: F401 (the push outbox, partners' commands and authorizations)
+)
 from billing.models import (
     CDR,
     OcpiPartner,
@@ -110,7 +115,14 @@ class CDRAdmin(ListExportMixin, admin.ModelAdmin):
     resource_classes = [CDRResource]
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in CDR._meta.get_fields() if field.concrete]
+        names = [field.name for field in CDR._meta.get_fields() if field.concrete]
+        # The engine's notes read as lines, not as the JSON list they are stored as.
+        return [("notes" if name == "pricing_notes" else name) for name in names]
+
+    @admin.display(description="pricing notes")
+    def notes(self, obj: CDR) -> str:
+        lines = obj.pricing_notes or []
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "-"
 
     def has_add_permission(self, request):
         return False
@@ -185,9 +197,24 @@ class PartnerTokenInline(admin.TabularInline):
     model = PartnerToken
     extra = 0
     raw_id_fields = ["id_tag"]
-    # What the partner pushed (OCPI tokens module) is shown, not edited here.
-    fields = ["id_tag", "type", "contract_id", "whitelist", "valid", "last_updated"]
-    readonly_fields = ["type", "contract_id", "whitelist", "valid", "last_updated"]
+    # What the partner pushed (OCPI tokens module) is shown, not edited here,
+    # with the partner's latest answers about its use (real-time, START_SESSION).
+    fields = ["id_tag", "country_code", "party_id", "type", "contract_id", "whitelist"]
+    fields += ["valid", "last_updated", "authorizations"]
+    readonly_fields = fields[1:]
+
+    @admin.display(description="latest authorizations")
+    def authorizations(self, token: PartnerToken) -> str:
+        if token.pk is None:
+            return "-"
+        latest = token.authorizations.order_by("-created_at", "-pk")[:5]
+        lines = [
+            f"{a.created_at:%Y-%m-%d %H:%M:%S} {a.allowed} ({a.get_source_display()})"
+            + (f" ref {a.authorization_reference}" if a.authorization_reference else "")
+            + (f", transaction {a.transaction_id}" if a.transaction_id else "")
+            for a in latest
+        ]
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "-"
 
 
 @admin.register(OcpiPartner)

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from accounts.enums import IdTokenType
 from accounts.models import IdTag
-from billing.models import OcpiPartner, Tariff
+from billing.models import OcpiAuthorization, OcpiPartner, Tariff
 from chargepoints.evse_ids import evse_emi3_id, evse_number, evse_uid
 from chargepoints.models import ChargePoint, Connector, Location, Transaction
 from csms.api.fields import rfc3339
@@ -141,6 +141,16 @@ def cdr_token_ocpi(tx: Transaction) -> dict[str, Any]:
         token_type = "APP_USER" if _started_remotely(tx) else "RFID"
     else:
         token_type = "OTHER"
+    issued = getattr(tx.id_tag, "ocpi_issuer", None) if tx.id_tag is not None else None
+    if issued is not None and issued.uid:
+        # The Token the eMSP gave us (tokens §12.3.2): its own type and contract.
+        return {
+            "country_code": issued.country_code,
+            "party_id": issued.party_id,
+            "uid": issued.uid,
+            "type": issued.type,
+            "contract_id": issued.contract_id or issued.uid,
+        }
     issuer = token_issuer(tx.id_tag)
     if issuer is not None and issuer.country_code and issuer.party_id:
         country_code, party_id = issuer.country_code, issuer.party_id
@@ -155,9 +165,29 @@ def cdr_token_ocpi(tx: Transaction) -> dict[str, Any]:
     }
 
 
+def transaction_authorization(tx: Transaction) -> OcpiAuthorization | None:
+    """The eMSP's answer the transaction started on (billing.authority.authorization_link)."""
+    if not hasattr(tx, "_ocpi_authorization"):
+        tx._ocpi_authorization = tx.ocpi_authorizations.order_by("-created_at", "-pk").first()
+    return tx._ocpi_authorization
+
+
 def auth_method(tx: Transaction) -> str:
-    """OCPI AuthMethod: a remote start is COMMAND; a tag checked by us is WHITELIST."""
+    """OCPI AuthMethod (CDRs §10.4.1): COMMAND for a remote start (ours or an eMSP's
+    START_SESSION), AUTH_REQUEST when the eMSP authorized it in real time, else
+    WHITELIST (a tag checked by us)."""
+    authorization = transaction_authorization(tx)
+    if authorization is not None:
+        if authorization.source == OcpiAuthorization.Source.COMMAND:
+            return "COMMAND"
+        return "AUTH_REQUEST"
     return "COMMAND" if _started_remotely(tx) else "WHITELIST"
+
+
+def authorization_reference(tx: Transaction) -> str:
+    """The eMSP's authorization_reference (tokens §12.3.1), for its session and CDR."""
+    authorization = transaction_authorization(tx)
+    return authorization.authorization_reference if authorization is not None else ""
 
 
 def ocpi_identity(tx: Transaction) -> tuple[str, str]:

@@ -16,6 +16,7 @@ django_asgi_app = get_asgi_application()
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from billing.ocpi.push_cycle import ocpi_push_cycle  # noqa: E402
 from chargepoints.admin.live import websocket_urlpatterns as staff_live_routes  # noqa: E402
 from chargepoints.api.charging.live import websocket_urlpatterns as live_routes  # noqa: E402
 from chargepoints.api.charging.live_user import (  # noqa: E402
@@ -46,12 +47,17 @@ router = ProtocolTypeRouter(
     }
 )
 # Sessions and reservations that end by time alone (reads never write them).
+# Pushes to roaming partners: what changed is queued and the outbox sent
+# (billing/ocpi/push_cycle.py), off every charger's message path.
 # And this process's heartbeat row: a charger counts as online only while
 # the process holding its connection lives; each heartbeat also clears what
 # dead processes left (chargepoints/services/processes.py).
 application = PeriodicJobs(
     router,
-    [(settings.CSMS_EXPIRY_INTERVAL, charging_requests_expire)],
+    [
+        (settings.CSMS_EXPIRY_INTERVAL, charging_requests_expire),
+        (settings.CSMS_OCPI_PUSH_INTERVAL, ocpi_push_cycle),
+    ],
     lifecycle=Lifecycle(
         start=this_process_start,
         heartbeat=this_process_heartbeat,

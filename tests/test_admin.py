@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from accounts.models import IdTag, Notification, Profile, User
 from billing.demo import demo_tariffs_load
-from billing.models import CDR, OcpiPartner, PartnerToken
+from billing.models import (
+    CDR,
+    OcpiAuthorization,
+    OcpiCommand,
+    OcpiPartner,
+    OcpiPush,
+    PartnerToken,
+)
 from chargepoints.demo import BMW_WALLBOX_ID, demo_data_load
 from chargepoints.models import (
     ChargePoint,
@@ -46,6 +53,10 @@ REPORTED_ONLY = {
     # Written by failed charger logins and by running servers.
     ("chargepoints", "chargerlockout"),
     ("chargepoints", "serverprocess"),
+    # What partners sent or we queued for them: the partner's record, never an operator's.
+    ("billing", "ocpiauthorization"),
+    ("billing", "ocpicommand"),
+    ("billing", "ocpipush"),
 }
 # Shown inside another model's page only.
 INLINE_ONLY = {
@@ -59,6 +70,8 @@ INLINE_ONLY = {
 NOT_IN_ADMIN = {
     ("accounts", "idempotencykey"),
     ("accounts", "passwordresetcode"),
+    # What the push cycle last sent each partner; the outbox shows the pushes.
+    ("billing", "ocpisyncstate"),
 }
 REGISTERED = sorted(
     (model._meta.app_label, model._meta.model_name)
@@ -156,7 +169,28 @@ def one_of_everything(operator_client):
         total_time=1.0,
     )
     hub = OcpiPartner.objects.create(name="Roaming hub", country_code="NL", party_id="HUB")
-    PartnerToken.objects.create(id_tag=IdTag.objects.create(idToken="HUB-CARD"), partner=hub)
+    hub_card = PartnerToken.objects.create(
+        id_tag=IdTag.objects.create(idToken="HUB-CARD"), partner=hub
+    )
+    OcpiAuthorization.objects.create(
+        token=hub_card, source="REALTIME", allowed="ALLOWED", authorization_reference="r-1"
+    )
+    OcpiCommand.objects.create(
+        partner=hub,
+        type="STOP_SESSION",
+        request={"session_id": str(tx.pk)},
+        response_url="https://hub.example/commands/1",
+        response="ACCEPTED",
+    )
+    OcpiPush.objects.create(
+        partner=hub,
+        module="cdrs",
+        object_key=str(tx.pk),
+        method="POST",
+        url="https://hub.example/cdrs",
+        body={"id": str(tx.pk)},
+        last_error="HTTP 503",
+    )
     ChargerEvent.objects.create(
         chargepoint=chargepoint,
         kind="FIRMWARE_STATUS",

@@ -7,10 +7,17 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 from billing.models import CDR, OcpiPartner
-from billing.selectors import charging_periods_ocpi, transaction_costs
+from billing.selectors import (
+    cdr_totals_ocpi,
+    charging_periods_ocpi,
+    charging_periods_rounded,
+    ocpi_number,
+    transaction_costs,
+)
 from billing.services.pricing import transaction_pricing
 from billing.snapshots import (
     auth_method,
+    authorization_reference,
     cdr_location_ocpi,
     cdr_token_ocpi,
     ocpi_identity,
@@ -81,9 +88,10 @@ def session_ocpi(tx: Transaction, *, partner: OcpiPartner) -> dict[str, Any]:
             "id": str(tx.uuid),
             "start_date_time": ocpi_timestamp(tx.start_transaction_timestamp),
             "end_date_time": ocpi_timestamp(tx.stop_transaction_timestamp),
-            "kwh": kwh,
+            "kwh": ocpi_number(kwh),  # 4 decimals, as every OCPI number (types §16.6)
             "cdr_token": token,
             "auth_method": auth_method(tx),
+            "authorization_reference": authorization_reference(tx),
             "location_id": place["id"],
             "evse_uid": place["evse_uid"],
             "connector_id": place["connector_id"],
@@ -109,6 +117,12 @@ def cdr_ocpi(cdr: CDR, *, partner: OcpiPartner) -> dict[str, Any]:
     meter data left out: the charger signs the token's uid along with the
     readings (OCMF's identification data)."""
     issued = _issued_by(partner, cdr.id_tag)
+    # 4 decimals (types §16.6), also for CDRs stored with 6 before the engine
+    # rounded: volumes by running totals, the totals the sums of the periods.
+    periods = charging_periods_rounded(cdr.charging_periods or [])
+    totals = cdr_totals_ocpi(
+        periods, energy=cdr.total_energy, time=cdr.total_time, parking=cdr.total_parking_time
+    )
     data = _without_empty(
         {
             "country_code": cdr.country_code.upper(),
@@ -126,15 +140,15 @@ def cdr_ocpi(cdr: CDR, *, partner: OcpiPartner) -> dict[str, Any]:
             # As billed: the snapshot, whatever happened to the tariff rows since.
             "tariffs": cdr.tariff_snapshots
             or [tariff_ocpi(tariff) for tariff in cdr.tariffs.all()],
-            "charging_periods": cdr.charging_periods,
+            "charging_periods": periods,
             "signed_data": cdr.signed_data if issued else None,
             "total_cost": cdr.total_cost,
             "total_fixed_cost": cdr.total_fixed_cost,
-            "total_energy": cdr.total_energy,
+            "total_energy": totals["total_energy"],
             "total_energy_cost": cdr.total_energy_cost,
-            "total_time": cdr.total_time,
+            "total_time": totals["total_time"],
             "total_time_cost": cdr.total_time_cost,
-            "total_parking_time": cdr.total_parking_time,
+            "total_parking_time": totals["total_parking_time"],
             "total_parking_cost": cdr.total_parking_cost,
             "total_reservation_cost": cdr.total_reservation_cost,
             "remark": cdr.remark,

@@ -156,6 +156,10 @@ class Transaction(models.Model):
             # is found by its start (chargepoints/services/locks.py).
             models.Index(fields=["chargepoint", "start_transaction_timestamp"]),
             models.Index(fields=["user", "-start_transaction_timestamp"]),
+            # The roaming push cycle reads what changed since its cursor every
+            # few seconds (billing/ocpi/push_sessions.py); without this it
+            # would read the whole table each time.
+            models.Index(fields=["updated_at"], name="transaction_updated_at"),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ charging domain adds what only it knows: a token type that needs no tag, and a
 transaction the tag already has going.
 """
 
+import dataclasses
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from accounts.models import IdTag
 from accounts.services import idtag_find, idtag_status
 from chargepoints.enums import TransactionStatus
 from chargepoints.models import Transaction
+from chargepoints.services.token_authority import RemoteCheck, token_authority_decide
 from csms.rows import RowReader
 
 # A tag's running transactions of one start status, asked at every start
@@ -35,6 +37,9 @@ class AuthResult:
     id_tag: IdTag | None = None
     expiry_date: datetime | None = None
     parent_id_tag: str | None = None
+    # A check the tag's authority asks for before the answer is final (a
+    # roaming partner's real-time authorization): idtag_authorize_settle.
+    remote: RemoteCheck | None = None
 
     @property
     def accepted(self) -> bool:
@@ -54,6 +59,8 @@ def idtag_authorize(
     check_concurrent: bool = False,
     exclude_transactions: Collection[Transaction] = (),
     charger_accepted: bool = True,
+    realtime: bool = False,
+    chargepoint_id: str | None = None,
 ) -> AuthResult:
     """Accepted, Blocked, Expired, Unknown, Invalid or ConcurrentTx for a presented token.
 
@@ -65,6 +72,10 @@ def idtag_authorize(
     A charger not accepted at its boot (Pending, Rejected) may not charge
     anyone: Invalid, without looking the token up, so that it cannot probe
     which tokens are valid either.
+    ``realtime``: a charger's Authorize, whose answer may wait for a remote
+    check of the tag's authority (``remote`` on the result: run it outside
+    any database thread, then idtag_authorize_settle); ``chargepoint_id`` is
+    the charger the token is presented at.
     """
     if not charger_accepted:
         # OCPP 1.6 §4.2 / 2.0.1 B02, B03: until accepted, a charger only boots,
@@ -77,6 +88,12 @@ def idtag_authorize(
     if tag is None:
         return AuthResult(AuthorizationStatus.UNKNOWN)
     status = idtag_status(tag=tag)
+    decision = token_authority_decide(
+        tag=tag, status=status, realtime=realtime, chargepoint_id=chargepoint_id
+    )
+    remote = None
+    if decision is not None:
+        status, remote = decision.status, decision.remote
     if status == AuthorizationStatus.ACCEPTED and check_concurrent:
         excluded = {tx.pk for tx in exclude_transactions}
         for start_status in _AUTHORIZED_STARTS:
@@ -88,4 +105,13 @@ def idtag_authorize(
                 status = AuthorizationStatus.CONCURRENT_TX
                 break
     parent = tag.parent_id_tag.idToken if tag.parent_id_tag else None
-    return AuthResult(status, id_tag=tag, expiry_date=tag.expiry_date, parent_id_tag=parent)
+    return AuthResult(
+        status, id_tag=tag, expiry_date=tag.expiry_date, parent_id_tag=parent, remote=remote
+    )
+
+
+def idtag_authorize_settle(*, auth: AuthResult, answer) -> AuthResult:
+    """The final answer of an authorization whose remote check has run (``answer``: its ask)."""
+    if auth.remote is None:
+        return auth
+    return dataclasses.replace(auth, status=auth.remote.settle(answer), remote=None)

@@ -19,6 +19,7 @@ from ocpp_gateway.command_tools import (
     status_in,
 )
 from ocpp_gateway.credentials import REDACTED, names_alike
+from ocpp_gateway.v16.handlers.common import V16_STATUSES
 
 VERSION = "1.6"
 # OCPP 1.6 security whitepaper ed. 3: the charger's Basic auth password.
@@ -190,7 +191,7 @@ def local_list(p):
     for entry in p["entries"]:
         # 1.6 has no "Unknown" authorization status (§7.2): a tag we cannot vouch for is Invalid.
         status = entry["status"]
-        if status == AuthorizationStatus.UNKNOWN:
+        if status not in V16_STATUSES:
             status = AuthorizationStatus.INVALID
         parent = entry.get("parent_id_tag")
         info = compact(

@@ -15,6 +15,8 @@ ENDPOINTS = [
     ("sessions", "SENDER", "ocpi:sessions"),
     ("cdrs", "SENDER", "ocpi:cdrs"),
     ("tariffs", "SENDER", "ocpi:tariffs"),
+    ("commands", "RECEIVER", "ocpi:commands"),
+    ("tokens", "RECEIVER", "ocpi:tokens"),
 ]
 
 

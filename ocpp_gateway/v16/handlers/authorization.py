@@ -4,7 +4,7 @@ from ocpp.routing import on
 from ocpp.v16 import call_result
 from ocpp.v16.enums import Action
 
-from chargepoints.services.authorization import idtag_authorize
+from ocpp_gateway.adapter.authorize import token_authorize
 from ocpp_gateway.v16.handlers.common import id_tag_info
 
 
@@ -13,6 +13,5 @@ class AuthorizationHandlers:
 
     @on(Action.authorize)
     async def on_authorize(self, id_tag, **_):
-        accepted = await self.charger_accepted()
-        auth = await self.query(idtag_authorize, id_token=id_tag, charger_accepted=accepted)
+        auth = await token_authorize(self, id_token=id_tag)
         return call_result.Authorize(id_tag_info=id_tag_info(auth))

@@ -9,11 +9,22 @@ from ocpp_gateway.timefmt import ocpp_datetime
 ID_TOKEN_MAX_LENGTH = 20
 
 
+# OCPP 1.6 §7.2 AuthorizationStatus: 2.0.1's other values (Unknown, NoCredit,
+# NotAtThisLocation) are Invalid here.
+V16_STATUSES = frozenset(
+    {
+        AuthorizationStatus.ACCEPTED,
+        AuthorizationStatus.BLOCKED,
+        AuthorizationStatus.EXPIRED,
+        AuthorizationStatus.INVALID,
+        AuthorizationStatus.CONCURRENT_TX,
+    }
+)
+
+
 def id_tag_info(auth: AuthResult) -> dict:
     # 1.6 has no "Unknown": an id tag we do not know is Invalid (§7.2 AuthorizationStatus).
-    status = (
-        AuthorizationStatus.INVALID if auth.status == AuthorizationStatus.UNKNOWN else auth.status
-    )
+    status = auth.status if auth.status in V16_STATUSES else AuthorizationStatus.INVALID
     info = {"status": str(status)}
     if auth.expiry_date is not None:
         info["expiry_date"] = ocpp_datetime(auth.expiry_date)

@@ -28,6 +28,8 @@ def test_version_details_name_our_sender_endpoints(emsp):
             {"identifier": "sessions", "role": "SENDER", "url": f"{BASE}/2.2.1/sessions"},
             {"identifier": "cdrs", "role": "SENDER", "url": f"{BASE}/2.2.1/cdrs"},
             {"identifier": "tariffs", "role": "SENDER", "url": f"{BASE}/2.2.1/tariffs"},
+            {"identifier": "commands", "role": "RECEIVER", "url": f"{BASE}/2.2.1/commands/"},
+            {"identifier": "tokens", "role": "RECEIVER", "url": f"{BASE}/2.2.1/tokens"},
         ],
     }
 

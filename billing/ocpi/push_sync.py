@@ -1,0 +1,108 @@
+"""What the push collectors remember per partner (billing.models.OcpiSyncState): what each
+object looked like when it was last queued, and how far each scan has read.
+
+A collector queues a push when an object's fingerprint (a hash of what it
+would send) differs from the one remembered, and remembers the new one in
+the same database transaction as the push: a change is queued once, and a
+rolled-back run queues nothing and forgets nothing.
+"""
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from billing.models import OcpiPartner, OcpiSyncState
+from billing.ocpi.endpoints import partner_endpoint
+
+# Reserved object_key of a scan's cursor: no object key starts with "~".
+CURSOR_KEY = "~cursor"
+
+
+def fingerprint(data: Any) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def sync_states(
+    *, partner: OcpiPartner, module: str, keys: Iterable[str]
+) -> dict[str, OcpiSyncState]:
+    """The remembered states of ``keys`` (one query), by object key."""
+    keys = list(keys)
+    if not keys:
+        return {}
+    rows = OcpiSyncState.objects.filter(partner=partner, module=module, object_key__in=keys)
+    return {row.object_key: row for row in rows}
+
+
+def sync_state_claim(
+    *,
+    partner: OcpiPartner,
+    module: str,
+    object_key: str,
+    previous: OcpiSyncState | None,
+    fingerprint: str,
+    state: Any = None,
+    now: datetime.datetime,
+) -> bool:
+    """Remember what is queued for one object, if nobody did since ``previous`` was read.
+
+    Call it in the transaction that queues the push, and queue only when it
+    says True: two server processes that saw the same change race here, the
+    loser's UPDATE matches nothing (or its INSERT meets the unique
+    constraint), and it queues nothing.
+    """
+    values = {"fingerprint": fingerprint, "state": state, "pushed_at": now}
+    if previous is not None:
+        return bool(
+            OcpiSyncState.objects.filter(
+                pk=previous.pk, fingerprint=previous.fingerprint, pushed_at=previous.pushed_at
+            ).update(**values)
+        )
+    try:
+        # A savepoint: the unique constraint refusing us must not break the caller's transaction.
+        with transaction.atomic():
+            OcpiSyncState.objects.create(
+                partner=partner, module=module, object_key=object_key, **values
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def scan_cursor(*, partner: OcpiPartner, module: str, now: datetime.datetime) -> datetime.datetime:
+    """Where ``partner``'s scan of ``module`` resumes; a partner's first scan starts now:
+    it learns of the objects that change from then on (what came before, it can GET)."""
+    row = OcpiSyncState.objects.filter(
+        partner=partner, module=module, object_key=CURSOR_KEY
+    ).first()
+    at = parse_datetime(row.state["at"]) if row and isinstance(row.state, dict) else None
+    if at is None:
+        scan_cursor_save(partner=partner, module=module, at=now)
+        return now
+    return at
+
+
+def scan_cursor_save(*, partner: OcpiPartner, module: str, at: datetime.datetime) -> None:
+    # Not a claim: two processes moving one cursor read the same objects,
+    # and the objects' own claims keep them from queueing twice.
+    OcpiSyncState.objects.update_or_create(
+        partner=partner,
+        module=module,
+        object_key=CURSOR_KEY,
+        defaults={"fingerprint": "", "state": {"at": at.isoformat()}, "pushed_at": timezone.now()},
+    )
+
+
+def receivers(module: str) -> list[tuple[OcpiPartner, str]]:
+    """Registered partners with a receiver interface of ``module``, and its URL."""
+    found = []
+    for partner in OcpiPartner.objects.filter(status=OcpiPartner.Status.REGISTERED).order_by("pk"):
+        url = partner_endpoint(partner, module)
+        if url:
+            found.append((partner, url.rstrip("/")))
+    return found
