@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.services import user_create
 from chargepoints.enums import ParkingType
 from chargepoints.models import ChargePoint, Connector, Location
+from chargepoints.services.commands import command_finish
 from tests.server import demo_database_shared
 
 
@@ -88,6 +89,29 @@ def driver(db):
 @pytest.fixture
 def now():
     return timezone.now()
+
+
+@pytest.fixture
+def charger(monkeypatch):
+    """The connection holding the charger: takes each command and answers as told (or not)."""
+    behaviour = {"status": None, "answer": {}}
+
+    async def route(*, command_id, chargepoint_id, connection_id, wait):
+        if behaviour["status"] is not None:
+            await sync_to_async(command_finish)(
+                chargepoint_id=chargepoint_id,
+                command_id=command_id,
+                status=behaviour["status"],
+                response=behaviour["answer"],
+            )
+        return True
+
+    monkeypatch.setattr("ocpp_gateway.commands.command_route", route)
+
+    def answers(status, answer=None):
+        behaviour["status"], behaviour["answer"] = status, answer or {}
+
+    return answers
 
 
 @pytest.fixture(scope="session")

@@ -221,21 +221,27 @@ def _send(
     return CommandOutcome(Response.ACCEPTED)
 
 
+def _token_authorized(partner: OcpiPartner, body: CommandBody) -> PartnerToken:
+    """The command's token, stored as the partner's, with the eMSP's yes recorded
+    before the charger is asked: its StartTransaction is then accepted for this
+    token and the session carries the reference (commands §13.3.4, sessions
+    §9.3.1 authorization_reference)."""
+    token = _partner_token(partner, body)
+    ocpi_authorization_record(
+        token=token,
+        source=OcpiAuthorization.Source.COMMAND,
+        allowed="ALLOWED",
+        authorization_reference=body.authorization_reference,
+        location_id=body.location_id,
+        evse_uids=[body.evse_uid] if body.evse_uid else [],
+    )
+    return token
+
+
 def _start_session(partner: OcpiPartner, body: CommandBody, request: dict) -> CommandOutcome:
     target, at_once = _where(body)
     with transaction.atomic():
-        token = _partner_token(partner, body)
-        # Recorded before the charger is asked, so its StartTransaction is
-        # accepted for this token and the session carries the reference
-        # (commands §13.3.4, sessions §9.3.1 authorization_reference).
-        ocpi_authorization_record(
-            token=token,
-            source=OcpiAuthorization.Source.COMMAND,
-            allowed="ALLOWED",
-            authorization_reference=body.authorization_reference,
-            location_id=body.location_id,
-            evse_uids=[body.evse_uid] if body.evse_uid else [],
-        )
+        token = _token_authorized(partner, body)
         ocpi_command = _record(partner, body, request)
     if at_once is not None:
         return _finish_at_once(ocpi_command, *at_once)
@@ -289,15 +295,7 @@ def _reserve_now(partner: OcpiPartner, body: CommandBody, request: dict) -> Comm
             "This reservation_id is active: cancel it first (CANCEL_RESERVATION).",
         )
     with transaction.atomic():
-        token = _partner_token(partner, body)
-        ocpi_authorization_record(
-            token=token,
-            source=OcpiAuthorization.Source.COMMAND,
-            allowed="ALLOWED",
-            authorization_reference=body.authorization_reference,
-            location_id=body.location_id,
-            evse_uids=[body.evse_uid] if body.evse_uid else [],
-        )
+        token = _token_authorized(partner, body)
         ocpi_command = _record(partner, body, request, ocpi_reservation_id=body.reservation_id)
     if at_once is not None:
         return _finish_at_once(ocpi_command, *at_once)

@@ -4,7 +4,6 @@ chargers, what it is answered at once, and the CommandResult it is sent later.""
 import datetime
 
 import pytest
-from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from accounts.models import IdTag
@@ -37,29 +36,6 @@ def online(chargepoint, connector):
     connector.status = "Available"
     connector.save()
     return chargepoint
-
-
-@pytest.fixture
-def charger(monkeypatch):
-    """The connection holding the charger: takes each command and answers as told (or not)."""
-    behaviour = {"status": None, "answer": {}}
-
-    async def route(*, command_id, chargepoint_id, connection_id, wait):
-        if behaviour["status"] is not None:
-            await sync_to_async(command_finish)(
-                chargepoint_id=chargepoint_id,
-                command_id=command_id,
-                status=behaviour["status"],
-                response=behaviour["answer"],
-            )
-        return True
-
-    monkeypatch.setattr("ocpp_gateway.commands.command_route", route)
-
-    def answers(status, answer=None):
-        behaviour["status"], behaviour["answer"] = status, answer or {}
-
-    return answers
 
 
 def token(uid="EMSP-TAG-1", *, country_code="NL", party_id="EMS", valid=True) -> dict:
