@@ -37,10 +37,14 @@ _LOCAL = (WhitelistType.ALWAYS, WhitelistType.ALLOWED)
 
 
 def authorization_usable(
-    *, token_id: str, now: datetime.datetime | None = None, allowed_only: bool = False
+    *,
+    token_id: str,
+    chargepoint_id: str | None,
+    now: datetime.datetime | None = None,
+    allowed_only: bool = False,
 ) -> OcpiAuthorization | None:
-    """The eMSP's newest answer about the token that no transaction used yet, within
-    CSMS_OCPI_AUTHORIZATION_TTL."""
+    """The eMSP's newest answer about the token, for the charger's place, that no
+    transaction used yet, within CSMS_OCPI_AUTHORIZATION_TTL."""
     now = now or timezone.now()
     since = now - datetime.timedelta(seconds=settings.CSMS_OCPI_AUTHORIZATION_TTL)
     found = OcpiAuthorization.objects.filter(
@@ -48,7 +52,24 @@ def authorization_usable(
     )
     if allowed_only:
         found = found.filter(allowed=AllowedType.ALLOWED)
-    return found.order_by("-created_at", "-pk").first()
+    place = None
+    for answer in found.order_by("-created_at", "-pk")[:20]:
+        if answer.location_id and place is None:
+            place = _location_references(chargepoint_id) or {}
+        if _answer_fits(answer, place):
+            return answer
+    return None
+
+
+def _answer_fits(answer: OcpiAuthorization, place: dict | None) -> bool:
+    # A yes given for a location (tokens §12.4.4 AuthorizationInfo.location: "the
+    # EVSEs the EV driver is allowed to charge at"; a START_SESSION's location_id
+    # and evse_uid) is a yes there only; one given without a location holds anywhere.
+    if not answer.location_id:
+        return True
+    if not place or place.get("location_id") != answer.location_id:
+        return False
+    return not answer.evse_uids or bool(set(answer.evse_uids) & set(place["evse_uids"]))
 
 
 def _location_references(chargepoint_id: str | None) -> dict | None:
@@ -98,7 +119,7 @@ def partner_token_decide(
             fallback=fallback,
         )
         return AuthorityDecision(fallback, remote=check)
-    latest = authorization_usable(token_id=token.pk)
+    latest = authorization_usable(token_id=token.pk, chargepoint_id=chargepoint_id)
     if latest is not None:
         return AuthorityDecision(ALLOWED_STATUS[latest.allowed])
     return AuthorityDecision(fallback)
@@ -127,7 +148,9 @@ def authorization_link(*, tx: Transaction) -> None:
     on the session and the CDR, sessions §9.3.1, CDRs §10.3.1)."""
     if tx.id_tag_id is None or transaction_deauthorized(tx):
         return
-    found = authorization_usable(token_id=tx.id_tag_id, allowed_only=True)
+    found = authorization_usable(
+        token_id=tx.id_tag_id, chargepoint_id=tx.chargepoint_id, allowed_only=True
+    )
     if found is not None:
         OcpiAuthorization.objects.filter(pk=found.pk, transaction__isnull=True).update(
             transaction=tx

@@ -38,11 +38,20 @@ class TransactionFacts:
 NO_FACTS = TransactionFacts()
 
 
-def facts_authorize(facts: TransactionFacts, **options) -> AuthResult | None:
-    """Authorize the token a message carried; None when it carried none."""
+def facts_authorize(
+    facts: TransactionFacts, *, chargepoint: ChargePoint, **options
+) -> AuthResult | None:
+    """Authorize the token a message carried at ``chargepoint``; None when it carried none."""
     if facts.id_token is None and not facts.id_token_type:
         return None
-    return idtag_authorize(id_token=facts.id_token or "", token_type=facts.id_token_type, **options)
+    return idtag_authorize(
+        id_token=facts.id_token or "",
+        token_type=facts.id_token_type,
+        charger_accepted=chargepoint_accepted(chargepoint),
+        # Where it is presented: a roaming yes may hold at one location only.
+        chargepoint_id=chargepoint.pk,
+        **options,
+    )
 
 
 def chargepoint_accepted(chargepoint: ChargePoint) -> bool:

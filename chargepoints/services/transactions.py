@@ -117,7 +117,7 @@ def transaction_start(
             facts,
             check_concurrent=True,
             exclude_transactions={existing},
-            charger_accepted=accepted,
+            chargepoint=chargepoint,
         )
         return TransactionResult(existing, auth=_as_first_answered(auth, existing), created=False)
 
@@ -145,7 +145,7 @@ def transaction_start(
     # unbilled and the ghost going); closed once this one is stored.
     replaced = transactions_replaced(connector=connector, started_at=timestamp)
     auth = facts_authorize(
-        facts, check_concurrent=True, exclude_transactions=replaced, charger_accepted=accepted
+        facts, check_concurrent=True, exclude_transactions=replaced, chargepoint=chargepoint
     )
     facts_apply(tx, facts, auth, at=timestamp)
     if reservation_id is not None:
@@ -238,7 +238,7 @@ def transaction_update(
         facts,
         check_concurrent=facts_first_token(tx, facts),
         exclude_transactions={tx},
-        charger_accepted=chargepoint_accepted(chargepoint),
+        chargepoint=chargepoint,
     )
     if tx.stop_transaction_timestamp is not None:
         transaction_late_event(
@@ -310,7 +310,7 @@ def transaction_stop(
         tx = None
     if tx is None and lookup_id is not None:
         tx = transaction_locked(chargepoint, transaction_id=None, charger_transaction_id=lookup_id)
-    auth = facts_authorize(facts, charger_accepted=chargepoint_accepted(chargepoint))
+    auth = facts_authorize(facts, chargepoint=chargepoint)
     reopened = tx is not None and transaction_closed_by_csms(tx)
     if reopened:
         transaction_reopen(tx)

@@ -378,6 +378,35 @@ def test_a_start_session_yes_starts_a_never_token_as_command(partner, emsp_serve
     assert (session["authorization_reference"], session["auth_method"]) == ("CMD-1", "COMMAND")
 
 
+@pytest.mark.parametrize(
+    "location_id, evse_uids, expected",
+    [
+        ("OTHER-LOC", [], "Invalid"),  # a yes for another location
+        ("{here}", ["CP-TEST-1*2"], "Invalid"),  # here, but for an EVSE this charger lacks
+        ("{here}", ["CP-TEST-1*1"], "Accepted"),
+        ("{here}", [], "Accepted"),  # the location, any of its EVSEs
+    ],
+)
+def test_a_yes_for_a_place_starts_the_token_there_only(
+    partner, emsp_server, chargepoint, location, location_id, evse_uids, expected
+):
+    # tokens §12.4.4 AuthorizationInfo.location: the EVSEs the driver may charge at.
+    issued = token(partner, "NEVER")
+    ocpi_authorization_record(
+        token=issued,
+        source="REALTIME",
+        allowed="ALLOWED",
+        location_id=location_id.format(here=location.pk),
+        evse_uids=evse_uids,
+    )
+
+    _, answer = start16(chargepoint)
+
+    assert answer["idTagInfo"] == {"status": expected}
+    linked = OcpiAuthorization.objects.get().transaction_id
+    assert (linked is not None) == (expected == "Accepted")
+
+
 def test_an_expired_yes_does_not_start_a_never_token(partner, emsp_server, chargepoint, settings):
     issued = token(partner, "NEVER")
     settings.CSMS_OCPI_AUTHORIZATION_TTL = 0
