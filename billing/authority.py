@@ -62,7 +62,7 @@ def authorization_usable(
 
 
 def _answer_fits(answer: OcpiAuthorization, place: dict | None) -> bool:
-    # A yes given for a location (tokens §12.4.4 AuthorizationInfo.location: "the
+    # A yes given for a location (tokens §12.3.1 AuthorizationInfo.location: "the
     # EVSEs the EV driver is allowed to charge at"; a START_SESSION's location_id
     # and evse_uid) is a yes there only; one given without a location holds anywhere.
     if not answer.location_id:

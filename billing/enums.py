@@ -48,7 +48,7 @@ class AllowedType(models.TextChoices):
 
 
 class CommandType(models.TextChoices):
-    """OCPI 2.2.1 CommandType (commands §13.4.4): what an eMSP may ask of our chargers."""
+    """OCPI 2.2.1 CommandType (commands §13.4.3): what an eMSP may ask of our chargers."""
 
     CANCEL_RESERVATION = "CANCEL_RESERVATION", "Cancel reservation"
     RESERVE_NOW = "RESERVE_NOW", "Reserve now"
@@ -58,7 +58,7 @@ class CommandType(models.TextChoices):
 
 
 class CommandResponseType(models.TextChoices):
-    """OCPI 2.2.1 CommandResponseType (commands §13.4.2): our answer at once."""
+    """OCPI 2.2.1 CommandResponseType (commands §13.4.1): our answer at once."""
 
     NOT_SUPPORTED = "NOT_SUPPORTED", "Not supported"
     REJECTED = "REJECTED", "Rejected"
@@ -67,7 +67,7 @@ class CommandResponseType(models.TextChoices):
 
 
 class CommandResultType(models.TextChoices):
-    """OCPI 2.2.1 CommandResultType (commands §13.4.3): what the charger made of it."""
+    """OCPI 2.2.1 CommandResultType (commands §13.4.2): what the charger made of it."""
 
     ACCEPTED = "ACCEPTED", "Accepted"
     CANCELED_RESERVATION = "CANCELED_RESERVATION", "Canceled reservation"

@@ -9,8 +9,8 @@ from billing.models.partners import OcpiPartner, PartnerToken
 
 
 class OcpiAuthorization(models.Model):
-    """An eMSP's answer about one use of its token: real-time (tokens §12.3.2.2,
-    POST .../authorize) or given with a START_SESSION command (commands §13.3.1).
+    """An eMSP's answer about one use of its token: real-time (tokens §12.2.2.2,
+    POST .../authorize) or given with a START_SESSION command (commands §13.3.5).
 
     Its ``authorization_reference`` goes on the session and the CDR of the
     transaction it let start (sessions §9.3.1, CDRs §10.3.1), so the eMSP can
@@ -47,7 +47,7 @@ class OcpiAuthorization(models.Model):
 
 
 class OcpiCommand(models.Model):
-    """A command an eMSP sent us (commands §13.3.1), the command it became, and its result.
+    """A command an eMSP sent us (commands §13.2.1), the command it became, and its result.
 
     We answer the eMSP at once (CommandResponse) and later POST the charger's
     result (CommandResult) to ``response_url`` through the outbox; ``result``

@@ -134,7 +134,7 @@ def _expiry_date(body: dict) -> datetime.datetime:
 
 
 def command_from_ocpi(command_type: str, body: Any) -> CommandBody:
-    """Validate the body of a ``command_type`` command (commands §13.3.1); InvalidCommand if not."""
+    """Validate the body of a ``command_type`` command (commands §13.3); InvalidCommand if not."""
     if not isinstance(body, dict):
         raise InvalidCommand("The body must be a JSON object.")
     url = _response_url(body)
@@ -148,7 +148,7 @@ def command_from_ocpi(command_type: str, body: Any) -> CommandBody:
             connector_id=_ci_string(body, "connector_id", required=False),
             authorization_reference=_ci_string(body, "authorization_reference", required=False),
         )
-        # Commands §13.3.4 StartSession: evse_uid is "required when connector_id is set".
+        # Commands §13.3.5 StartSession: evse_uid is "required when connector_id is set".
         if parsed.connector_id and not parsed.evse_uid:
             raise InvalidCommand("evse_uid is required when connector_id is set.")
         return parsed

@@ -1,5 +1,5 @@
 """What became of partners' commands: the CommandResult we owe each eMSP (OCPI 2.2.1
-commands §13.3.2), queued in the outbox once per command.
+commands §13.3.3), queued in the outbox once per command.
 
 We answer a command at once (CommandResponse) and POST its CommandResult to
 the eMSP's ``response_url`` later, when the charger has answered, or when it
@@ -38,7 +38,7 @@ _UNSUPPORTED_ERRORS = {"NotImplemented", "NotSupported"}
 
 
 def command_result_type(command: Command) -> tuple[str, str]:
-    """The CommandResultType (commands §13.4.3) and a message for a finished command."""
+    """The CommandResultType (commands §13.4.2) and a message for a finished command."""
     status = command.status
     if status == CommandStatus.ACCEPTED:
         return Result.ACCEPTED, "The charge point accepted the command."
@@ -121,7 +121,7 @@ def ocpi_command_results_collect(*, now: datetime.datetime | None = None) -> int
         if command is not None and command.status in COMMAND_FINAL_STATUSES:
             finished += ocpi_command_conclude(ocpi_command=ocpi_command, command=command, now=now)
         else:
-            # Commands §13.4.1 CommandResponse.timeout: past it the eMSP may
+            # Commands §13.3.2 CommandResponse.timeout: past it the eMSP may
             # assume no result comes, so it gets TIMEOUT rather than nothing.
             finished += ocpi_command_finish(
                 ocpi_command=ocpi_command,

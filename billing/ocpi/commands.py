@@ -52,7 +52,7 @@ from chargepoints.services.commands import command_request, command_supported
 
 @dataclass(frozen=True)
 class CommandOutcome:
-    """Our answer at once: the CommandResponse (commands §13.4.1) and the envelope's status."""
+    """Our answer at once: the CommandResponse (commands §13.3.2) and the envelope's status."""
 
     result: str
     message: str = ""
@@ -127,7 +127,7 @@ def _where(body: CommandBody) -> tuple[_Target, tuple[str, str] | None]:
         evse = _evse(body.location_id, body.evse_uid)
         connector = _connector(evse, body.connector_id) if body.connector_id else evse.connectors[0]
         return _Target(evse.chargepoint, connector), _AT_ONCE.get(evse_status(evse))
-    # Commands §13.3.4: without an EVSE the CPO may choose; an available one,
+    # Commands §13.3.5: without an EVSE the CPO may choose; an available one,
     # else the first, whose status then answers.
     evses = _location_evses(body.location_id)
     statuses = [evse_status(evse) for evse in evses]
@@ -150,7 +150,7 @@ def _where(body: CommandBody) -> tuple[_Target, tuple[str, str] | None]:
 def _partner_token(partner: OcpiPartner, body: CommandBody) -> PartnerToken:
     """The command's token stored as the partner's (tokens §12), or a refusal.
 
-    Commands §13.3.4: an eMSP "SHALL only use Tokens that are owned by this
+    Commands §13.3.5: an eMSP "SHALL only use Tokens that are owned by this
     eMSP"; one of another party, or one we cannot hold for it, is REJECTED.
     """
     token = body.token
@@ -194,7 +194,7 @@ def _send(
     then CommandResult EVSE_INOPERATIVE at once: the connected flag may be
     stale in a deployment of several processes, so trying to send is what
     tells, and either way the eMSP gets the spec's precise result
-    (commands §13.4.3 "EVSE is currently inoperative") rather than a bare
+    (commands §13.4.2 "EVSE is currently inoperative") rather than a bare
     REJECTED, which reads as a refusal of its request or its token.
     """
     if not command_supported(chargepoint=chargepoint, name=name):
@@ -224,7 +224,7 @@ def _send(
 def _token_authorized(partner: OcpiPartner, body: CommandBody) -> PartnerToken:
     """The command's token, stored as the partner's, with the eMSP's yes recorded
     before the charger is asked: its StartTransaction is then accepted for this
-    token and the session carries the reference (commands §13.3.4, sessions
+    token and the session carries the reference (commands §13.3.5, sessions
     §9.3.1 authorization_reference)."""
     token = _partner_token(partner, body)
     ocpi_authorization_record(
@@ -286,9 +286,9 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
 def _reserve_now(partner: OcpiPartner, body: CommandBody, request: dict) -> CommandOutcome:
     target, at_once = _where(body)
     if _partner_reservation(partner, body.reservation_id) is not None:
-        # Commands §13.3.3 lets a RESERVE_NOW with a reservation_id in use
+        # Commands §13.3.4 lets a RESERVE_NOW with a reservation_id in use
         # replace that reservation; our chargers are given ids we allocate
-        # (never the eMSP's, §13.3.3), so a replacement is a cancel and a
+        # (never the eMSP's, §13.3.4), so a replacement is a cancel and a
         # new reservation, which the eMSP asks for as such.
         return CommandOutcome(
             Response.REJECTED,
@@ -347,6 +347,17 @@ def _cancel_reservation(partner: OcpiPartner, body: CommandBody, request: dict) 
 def _unlock_connector(partner: OcpiPartner, body: CommandBody, request: dict) -> CommandOutcome:
     evse = _evse(body.location_id, body.evse_uid)
     connector = _connector(evse, body.connector_id)
+    # Commands §13.4.3: UNLOCK_CONNECTOR is for a connector still locked
+    # "after a transaction is stopped". Sent during one, it ends it (OCPP 1.6
+    # §5.18: the charger stops the transaction first), so a partner may do
+    # that to its own drivers' sessions only, as with STOP_SESSION; §13.4.1
+    # REJECTED: "Session might not be from a customer of the eMSP".
+    if (
+        Transaction.objects.filter(connector=connector, transaction_status=TransactionStatus.ACTIVE)
+        .exclude(id_tag__ocpi_issuer__partner=partner)
+        .exists()
+    ):
+        return CommandOutcome(Response.REJECTED, "The connector is in a session that is not yours.")
     ocpi_command = _record(partner, body, request)
     return _send(
         ocpi_command,

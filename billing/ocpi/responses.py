@@ -4,9 +4,11 @@ OCPI 2.2.1 transport §4.1.7: every answer, errors included, is
 {"data", "status_code", "status_message", "timestamp"}.
 """
 
+import json
 from typing import Any
 
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 
 from billing.snapshots import ocpi_timestamp
@@ -49,6 +51,31 @@ def not_found(message: str, *, status_code: int = CLIENT_ERROR) -> OcpiError:
 
 def method_not_allowed(message: str) -> OcpiError:
     return OcpiError(message, status_code=CLIENT_ERROR, http_status=405)
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON.")
+
+
+def request_json(request: HttpRequest) -> Any:
+    """The request's body, decoded; an OcpiError when it is not JSON or too large.
+
+    Status codes §5: a body that is not JSON is HTTP 400. Python's decoder
+    also reads NaN and Infinity, which RFC 8259 JSON has not: kept in a
+    JSONField (a command's request, a partner's roles) they fail SQLite's
+    JSON_VALID check and PostgreSQL's jsonb, a 500 instead of an answer.
+    A body past DATA_UPLOAD_MAX_MEMORY_SIZE is refused by Django as it is
+    read: HTTP 413, in the envelope.
+    """
+    try:
+        return json.loads(request.body, parse_constant=_not_json)
+    except RequestDataTooBig:
+        raise OcpiError(
+            "The body is too large.", status_code=INVALID_PARAMETERS, http_status=413
+        ) from None
+    except (ValueError, RecursionError):
+        # RecursionError: nested too deeply to decode.
+        raise invalid_parameters("The body is not JSON.") from None
 
 
 def ocpi_response(

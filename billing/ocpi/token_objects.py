@@ -92,7 +92,7 @@ def _energy_contract(value: Any) -> dict | None:
 
 
 def _same(name: str, value: str, expected: str | None) -> None:
-    # tokens §12.2.2: the URL's country_code and party_id "SHALL be the same
+    # tokens §12.2.1.2: the URL's country_code and party_id "SHALL be the same
     # value" as the Token's; CiStrings compare regardless of case.
     if expected is not None and value.casefold() != expected.casefold():
         raise InvalidToken(f"{name} {value!r} does not match the URL's {expected!r}.")

@@ -50,6 +50,10 @@ def _refuse_taken(tag: IdTag, *, partner: OcpiPartner, token: dict) -> PartnerTo
     return issued
 
 
+def _tag_locked(uid: str) -> IdTag | None:
+    return IdTag.objects.select_for_update().filter(idToken__iexact=uid).first()
+
+
 @transaction.atomic
 def partner_token_upsert(*, partner: OcpiPartner, token: dict) -> PartnerToken:
     """Create or replace the partner's token (values from token_from_ocpi).
@@ -58,15 +62,23 @@ def partner_token_upsert(*, partner: OcpiPartner, token: dict) -> PartnerToken:
     reinstates it only when it was the partner's own block, never an
     operator's revocation.
     """
-    tag = IdTag.objects.select_for_update().filter(idToken__iexact=token["uid"]).first()
-    if tag is None:
+    tag = _tag_locked(token["uid"])
+    created = tag is None
+    if created:
         tag = IdTag(idToken=token["uid"], revoked=not token["valid"])
         try:
             with transaction.atomic():
                 tag.save(force_insert=True)
         except IntegrityError:
-            # Another request created the same uid meanwhile.
-            raise InvalidToken(UID_TAKEN.format(uid=token["uid"])) from None
+            # Another request created the same uid meanwhile: often this
+            # partner's own (a PUT retried while the first is in flight, a
+            # START_SESSION with the token being PUT), so it is judged as any
+            # tag found, not refused as another's. The INSERT waited for that
+            # request's commit, so the tag and its PartnerToken are read now.
+            tag, created = _tag_locked(token["uid"]), False
+            if tag is None:
+                raise InvalidToken(UID_TAKEN.format(uid=token["uid"])) from None
+    if created:
         issued = PartnerToken(id_tag=tag, partner=partner)
         partner_blocked = False
     else:

@@ -1,7 +1,5 @@
 """The credentials endpoint (OCPI 2.2.1 §7.2): register, read, update, unregister."""
 
-import json
-
 from django.http import HttpRequest, JsonResponse
 
 from billing.models import OcpiPartner
@@ -23,17 +21,13 @@ from billing.ocpi.responses import (
     invalid_parameters,
     method_not_allowed,
     ocpi_response,
+    request_json,
 )
 from billing.ocpi.views.versions import versions_url
 
 
 def _credentials_in(request: HttpRequest) -> PartnerCredentials:
-    try:
-        body = json.loads(request.body)
-    except (ValueError, RecursionError):
-        # Status codes §5: a body that is not JSON (or nested too deeply to
-        # decode) is HTTP 400.
-        raise invalid_parameters("The body is not JSON.") from None
+    body = request_json(request)
     try:
         return credentials_from_ocpi(body)
     except InvalidCredentials as error:

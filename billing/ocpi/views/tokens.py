@@ -5,7 +5,6 @@ creates or replaces (PUT) and changes (PATCH) its own tokens, and only those of
 the parties it registered as (its CredentialsRoles).
 """
 
-import json
 import re
 from typing import Any
 
@@ -14,7 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from billing.enums import TokenType
 from billing.models import PartnerToken
 from billing.ocpi.auth import ocpi_endpoint
-from billing.ocpi.responses import invalid_parameters, not_found, ocpi_response
+from billing.ocpi.responses import invalid_parameters, not_found, ocpi_response, request_json
 from billing.ocpi.token_objects import token_ocpi
 from billing.ocpi.token_selectors import partner_parties, partner_token_find
 from billing.services.partner_tokens import InvalidToken, partner_token_upsert, token_from_ocpi
@@ -47,14 +46,6 @@ def _check_url(request: HttpRequest, country_code: str, party_id: str, token_uid
         raise not_found(f"{country_code}/{party_id} is not a party you registered as.")
 
 
-def _body(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body)
-    except (ValueError, RecursionError):
-        # Status codes §5: a body that is not JSON is HTTP 400.
-        raise invalid_parameters("The body is not JSON.") from None
-
-
 def _patched(stored: PartnerToken, body: Any) -> dict:
     # tokens §12.2.1.3: only the fields to change, and always last_updated.
     if not isinstance(body, dict):
@@ -82,7 +73,7 @@ def token_detail(
         if stored is None:
             raise not_found("Unknown Token.", status_code=UNKNOWN_TOKEN)
         return ocpi_response(token_ocpi(stored))
-    body = _body(request)
+    body = request_json(request)
     if request.method == "PATCH" and stored is None:
         # Transport §4.1.3: the eMSP PUTs a token we do not have.
         raise not_found("Unknown Token: PUT it first.", status_code=UNKNOWN_TOKEN)

@@ -2,7 +2,7 @@
 
 It registers with our CSMS (credentials §7.2.2), pushes its tokens (tokens
 §12.2.2), sends commands (commands §13.2.1), answers our real-time
-authorizations (tokens §12.3.2.2, as it is told) and receives what we push:
+authorizations (tokens §12.2.2.2, as it is told) and receives what we push:
 sessions, CDRs, locations, tariffs and command results. Every request we
 make to it is kept (method, path, query, headers, JSON body) for the tests
 to look at; only one with its token B (Base64, transport §4.1.2) is served,
@@ -220,7 +220,7 @@ class Emsp(FakeHttpServer):
         module = parts[0]
         if module == "credentials" and method == "GET":
             return 200, self.envelope(self.credentials()), {}
-        # Tokens sender §12.2.2: POST {token_uid}/authorize[?type=...].
+        # Tokens sender §12.2.2.2: POST {token_uid}/authorize[?type=...].
         if module == "tokens" and method == "POST" and len(parts) == 3 and parts[2] == "authorize":
             return 200, self.envelope(self._authorization(parts[1], request.body)), {}
         receivers = {
@@ -353,7 +353,7 @@ class Emsp(FakeHttpServer):
         }
 
     def token_push(self, uid: str, **fields) -> tuple[int, dict]:
-        """Tokens receiver §12.2.2: PUT {country_code}/{party_id}/{uid}?type=..."""
+        """Tokens receiver §12.2.1.2: PUT {country_code}/{party_id}/{uid}?type=..."""
         token = self.token(uid, **fields)
         self.tokens[uid] = token
         url = (

@@ -351,7 +351,7 @@ def test_reserve_now_reserves_under_our_own_id_and_cancel_finds_it(
     command = Command.objects.get()
     assert command.name == "reserve_now" and command.source == "ocpi"
     assert command.params["id_tag"] == "EMSP-TAG-1" and command.params["connector_id"] == 1
-    # Commands §13.3.3: the eMSP's reservation_id is never sent to the charger.
+    # Commands §13.3.4: the eMSP's reservation_id is never sent to the charger.
     assert command.params["reservation_id"] != "EMSP-RES-1"
     reservation = Reservation.objects.get(reservation_id=command.params["reservation_id"])
     reserve = OcpiCommand.objects.get()

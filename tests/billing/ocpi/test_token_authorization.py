@@ -390,7 +390,7 @@ def test_a_start_session_yes_starts_a_never_token_as_command(partner, emsp_serve
 def test_a_yes_for_a_place_starts_the_token_there_only(
     partner, emsp_server, chargepoint, location, location_id, evse_uids, expected
 ):
-    # tokens §12.4.4 AuthorizationInfo.location: the EVSEs the driver may charge at.
+    # tokens §12.3.1 AuthorizationInfo.location: the EVSEs the driver may charge at.
     issued = token(partner, "NEVER")
     ocpi_authorization_record(
         token=issued,
