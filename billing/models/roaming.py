@@ -111,11 +111,20 @@ class OcpiPush(models.Model):
     object_key = models.CharField(max_length=255, blank=True)
     method = models.CharField(max_length=6)
     url = models.URLField(max_length=1000)
+    # What follows the partner's receiver URL of ``module`` (its version details),
+    # which is looked up again when the push is sent: a partner that moves its
+    # endpoints (credentials PUT, or DELETE and a new registration) gets its
+    # queued pushes at the new ones. None: ``url`` is the partner's own (a
+    # command's response_url) and is called as it is.
+    path = models.CharField(max_length=1000, null=True, blank=True)  # noqa: DJ001 (see above)
     body = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=PushStatus.choices, default=PushStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while a process sends the push (its claim's lease), cleared with the
+    # outcome: an operator's "retry now" leaves such a row alone.
+    sending_until = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

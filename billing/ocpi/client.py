@@ -126,11 +126,16 @@ def ocpi_call(
     try:
         envelope = json.loads(answer)
     except ValueError:
-        raise PartnerApiError(f"{url} did not answer JSON.", http_status=http_status) from None
+        # Not OCPI at all (a proxy's maintenance page, a cut answer): nothing
+        # the partner decided, so tried again, as a 5xx would be.
+        raise PartnerApiError(
+            f"{url} did not answer JSON.", retryable=True, http_status=http_status
+        ) from None
     status = envelope.get("status_code") if isinstance(envelope, dict) else None
-    if status != 1000:
+    if not (isinstance(status, int) and 1000 <= status < 2000):
         # Status codes §5: 1xxx success, 2xxx client errors, 3xxx server errors.
-        retryable = isinstance(status, int) and 3000 <= status < 4000
+        # No status at all is no OCPI answer (a proxy's page): tried again too.
+        retryable = not isinstance(status, int) or 3000 <= status < 4000
         message = envelope.get("status_message") if isinstance(envelope, dict) else None
         detail = f": {str(message)[:200]}" if message else ""
         raise PartnerApiError(

@@ -20,6 +20,11 @@ every charger's path. Rules:
   other rows wait for the next run, and other partners' rows go.
 - A partner that is not REGISTERED (suspended, re-registering) is sent
   nothing; its rows stay PENDING and leave if it is registered again.
+- A push to one of the partner's modules goes to where its version details
+  say that module is when it is sent, not when it was queued: a partner
+  that moved (credentials §7.2.3 PUT, or DELETE and a new registration)
+  gets what it missed at its new URL, and the old one never sees its new
+  token B. A module it no longer receives fails the push with that reason.
 - No HTTP call runs inside a database transaction.
 """
 
@@ -59,13 +64,21 @@ def ocpi_push_enqueue(
     """Queue one call to ``partner``: an INSERT in the caller's transaction, no HTTP.
 
     If the caller's transaction rolls back, the push goes with it: a push
-    exists exactly when the change it tells of was committed.
+    exists exactly when the change it tells of was committed. A ``url`` under
+    the partner's ``module`` receiver is kept relative to it (``path``).
     """
+    base = partner_endpoint(partner, module)
+    path = None
+    if base:
+        base = base.rstrip("/")
+        if url == base or url.startswith(base + "/"):
+            path = url[len(base) :]
     return OcpiPush.objects.create(
         partner=partner,
         module=module,
         method=method.upper(),
         url=url,
+        path=path,
         body=body,
         object_key=object_key,
         next_attempt_at=timezone.now(),
@@ -75,6 +88,19 @@ def ocpi_push_enqueue(
 def push_retry_delay(attempts: int) -> datetime.timedelta:
     """How long to wait after the ``attempts``-th failed attempt: 30 s, doubling, at most 1 h."""
     return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+
+
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.CSMS_OCPI_PUSH_TIMEOUT) + LEASE_MARGIN
+
+
+def push_target_url(push: OcpiPush) -> str | None:
+    """Where ``push`` goes now: under the partner's current receiver of its module,
+    or its own URL (a response_url); None when the partner no longer has the module."""
+    if push.path is None:
+        return push.url
+    base = partner_endpoint(push.partner, push.module)
+    return base.rstrip("/") + push.path if base else None
 
 
 def _due(now: datetime.datetime, skip_partners: set[int], limit: int) -> list[OcpiPush]:
@@ -103,17 +129,26 @@ def push_claim(push: OcpiPush, *, now: datetime.datetime) -> bool:
     Compare-and-set on ``next_attempt_at``: whoever moves it first owns the
     row until the lease ends; the other's UPDATE matches nothing.
     """
-    lease = datetime.timedelta(seconds=settings.CSMS_OCPI_PUSH_TIMEOUT) + LEASE_MARGIN
+    lease = _lease()
     claimed = OcpiPush.objects.filter(
         pk=push.pk, status=PushStatus.PENDING, next_attempt_at=push.next_attempt_at
     ).update(
         next_attempt_at=now + lease,
+        sending_until=now + lease,
         attempts=F("attempts") + 1,
         last_attempt_at=now,
     )
     if claimed:
         push.attempts += 1
+        push.sending_until = now + lease
     return bool(claimed)
+
+
+def _claimed(push: OcpiPush):
+    # The row while this process's claim holds: a call that outlived its
+    # lease (a partner trickling its answer) finds another claim there and
+    # does not overwrite what that one records.
+    return OcpiPush.objects.filter(pk=push.pk, sending_until=push.sending_until)
 
 
 def _party(country_code: Any, party_id: Any) -> tuple[str, str] | None:
@@ -138,7 +173,7 @@ def _first_body(push: OcpiPush) -> Any:
     )
 
 
-def push_routing_headers(push: OcpiPush) -> dict[str, str]:
+def push_routing_headers(push: OcpiPush, url: str | None = None) -> dict[str, str]:
     """OCPI 2.2.1 transport §4.3.1 message routing: to the receiving party, from the sending one.
 
     From: the CPO party the object belongs to (its body's country_code and
@@ -149,8 +184,9 @@ def push_routing_headers(push: OcpiPush) -> dict[str, str]:
     body = body if isinstance(body, dict) else {}
     sender = _party(body.get("country_code"), body.get("party_id"))
     base = partner_endpoint(push.partner, push.module)
-    if sender is None and base and push.url.startswith(base.rstrip("/") + "/"):
-        segments = push.url[len(base.rstrip("/")) + 1 :].split("/")
+    url = url or push_target_url(push) or push.url
+    if sender is None and base and url.startswith(base.rstrip("/") + "/"):
+        segments = url[len(base.rstrip("/")) + 1 :].split("/")
         if len(segments) >= 3:
             sender = _party(segments[0], segments[1])
     sender = sender or (settings.CSMS_OCPI_COUNTRY_CODE, settings.CSMS_OCPI_PARTY_ID)
@@ -173,15 +209,20 @@ def _record_failure(push: OcpiPush, error: PartnerApiError, now: datetime.dateti
         if error.retryable:
             message = f"Given up after {push.attempts} attempts: {message}"[:MAX_ERROR_CHARS]
         fields = {"status": PushStatus.FAILED, "last_error": message}
-    OcpiPush.objects.filter(pk=push.pk).update(**fields)
+    _claimed(push).update(sending_until=None, **fields)
 
 
 def _send(push: OcpiPush, now: datetime.datetime) -> PartnerApiError | None:
+    url = push_target_url(push)
+    if url is None:
+        error = PartnerApiError(f"The partner no longer lists a {push.module} receiver.")
+        _record_failure(push, error, now)
+        return error
     try:
-        headers = push_routing_headers(push)
+        headers = push_routing_headers(push, url)
         ocpi_call(
             push.method,
-            push.url,
+            url,
             token=push.partner.token_b,
             body=push.body,
             timeout=settings.CSMS_OCPI_PUSH_TIMEOUT,
@@ -191,8 +232,8 @@ def _send(push: OcpiPush, now: datetime.datetime) -> PartnerApiError | None:
         _record_failure(push, error, now)
         logger.warning("OCPI push %s failed (attempt %s): %s", push.pk, push.attempts, error)
         return error
-    OcpiPush.objects.filter(pk=push.pk).update(
-        status=PushStatus.DELIVERED, delivered_at=timezone.now(), last_error=""
+    _claimed(push).update(
+        status=PushStatus.DELIVERED, delivered_at=timezone.now(), last_error="", sending_until=None
     )
     return None
 
@@ -231,8 +272,13 @@ def ocpi_pushes_retry(*, pushes: QuerySet[OcpiPush], now: datetime.datetime | No
     count of attempts; delivered ones are left alone. Returns how many.
 
     A retried push still waits for an older undelivered push of its object:
-    the order of one object's pushes is kept whatever is retried.
+    the order of one object's pushes is kept whatever is retried. A push a
+    process is sending (its lease running) is left alone: made due, a second
+    process would claim it and send it again while the first call runs.
     """
-    return pushes.exclude(status=PushStatus.DELIVERED).update(
-        status=PushStatus.PENDING, attempts=0, next_attempt_at=now or timezone.now()
+    now = now or timezone.now()
+    return (
+        pushes.exclude(status=PushStatus.DELIVERED)
+        .exclude(sending_until__gt=now)
+        .update(status=PushStatus.PENDING, attempts=0, next_attempt_at=now)
     )

@@ -9,13 +9,14 @@ from django.utils import timezone
 
 from billing.enums import PushStatus
 from billing.models import OcpiPartner, OcpiPush
+from billing.ocpi import outbox
 from billing.ocpi.outbox import (
     ocpi_outbox_deliver,
     ocpi_push_enqueue,
     push_claim,
     push_retry_delay,
 )
-from tests.billing.ocpi.push_receiver import Receiver, token_b_header
+from tests.billing.ocpi.push_receiver import Receiver, ok, token_b_header
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +204,44 @@ def test_an_ocpi_client_error_in_a_200_fails_at_once_with_its_message(receiver):
     row = OcpiPush.objects.get(pk=push.pk)
     assert row.status == PushStatus.FAILED
     assert "2001" in row.last_error and "Unknown location" in row.last_error
+
+
+def test_an_ocpi_success_other_than_1000_is_delivered(receiver):
+    # Status codes §5: every 1xxx is a success.
+    partner = receiver.partner()
+    push = enqueue(partner)
+    receiver.respond = lambda call: (200, {"status_code": 1001, "timestamp": "x"}, 0)
+    assert ocpi_outbox_deliver() == 1
+    assert OcpiPush.objects.get(pk=push.pk).status == PushStatus.DELIVERED
+
+
+def test_an_answer_that_is_not_ocpi_is_tried_again(receiver):
+    # A maintenance page served with 200 is nothing the partner decided.
+    partner = receiver.partner()
+    push = enqueue(partner)
+    receiver.respond = lambda call: (200, "Down for maintenance", 0)
+    assert ocpi_outbox_deliver() == 0
+    row = OcpiPush.objects.get(pk=push.pk)
+    assert row.status == PushStatus.PENDING and "status_code None" in row.last_error
+    receiver.respond = ok
+    assert ocpi_outbox_deliver(now=later(31)) == 1
+    assert OcpiPush.objects.get(pk=push.pk).status == PushStatus.DELIVERED
+
+
+def test_a_call_that_outlived_its_lease_does_not_overwrite_the_next_claim(receiver, settings):
+    settings.CSMS_OCPI_PUSH_TIMEOUT = 5
+    partner = receiver.partner()
+    push = enqueue(partner)
+    now = timezone.now()
+    slow = OcpiPush.objects.get(pk=push.pk)
+    assert push_claim(slow, now=now)
+    # Its lease over, another process claims the row and delivers it ...
+    assert ocpi_outbox_deliver(now=now + datetime.timedelta(seconds=66)) == 1
+    # ... and then the first call's late refusal comes back.
+    receiver.respond = lambda call: (400, {"status_code": 2001, "timestamp": "x"}, 0)
+    outbox._send(slow, now)
+    row = OcpiPush.objects.get(pk=push.pk)
+    assert row.status == PushStatus.DELIVERED and row.last_error == ""
 
 
 def test_it_gives_up_after_the_maximum_attempts(receiver, settings):
