@@ -588,6 +588,13 @@ def test_start_session_through_ocpi_charges_and_the_emsp_gets_results_session_an
         assert session["authorization_reference"] == reference
         assert session["cdr_token"]["type"] == "APP_USER"
         assert session["evse_uid"] == evse_uid
+        # Charging: the eMSP sees the energy grow before it stops the session
+        # (a stop before the first meter value would bill nothing).
+        emsp.wait_for(
+            lambda r: r in active_patch_with_energy(emsp, session["id"]),
+            timeout=WAIT,
+            what="a PATCH of the running session with kwh > 0",
+        )
 
         status, answer, stop_url = emsp.session_stop(session["id"])
         assert (status, answer["status_code"]) == (200, 1000), answer
