@@ -5,7 +5,7 @@ said and sent; the one thing an operator does is retry pushes."""
 from django.contrib import admin, messages
 
 from billing.models import OcpiAuthorization, OcpiCommand, OcpiPush
-from billing.ocpi.outbox import ocpi_pushes_retry
+from billing.ocpi.outbox import ocpi_pushes_discard, ocpi_pushes_retry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,7 +41,7 @@ class OcpiPushAdmin(ReadOnlyAdmin):
     search_fields = ["object_key", "url", "last_error"]
     list_select_related = ["partner"]
     date_hierarchy = "created_at"
-    actions = ["retry_now"]
+    actions = ["retry_now", "discard"]
 
     @admin.display(description="last error")
     def last_error_short(self, push: OcpiPush) -> str:
@@ -58,6 +58,15 @@ class OcpiPushAdmin(ReadOnlyAdmin):
         self.message_user(
             request,
             f"{count} pushes are due now (delivered ones left as they are).",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Discard selected failed pushes", permissions=["retry"])
+    def discard(self, request, queryset):
+        count = ocpi_pushes_discard(pushes=queryset)
+        self.message_user(
+            request,
+            f"{count} failed pushes discarded: the later pushes of their objects go now.",
             messages.SUCCESS,
         )
 

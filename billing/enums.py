@@ -86,3 +86,5 @@ class PushStatus(models.TextChoices):
     PENDING = "PENDING", "Waiting to be sent"
     DELIVERED = "DELIVERED", "Delivered"
     FAILED = "FAILED", "Failed (given up)"
+    # An operator let a failed push go, so the later pushes of its object leave.
+    DISCARDED = "DISCARDED", "Discarded"

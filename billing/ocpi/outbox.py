@@ -109,7 +109,7 @@ def _due(now: datetime.datetime, skip_partners: set[int], limit: int) -> list[Oc
         module=OuterRef("module"),
         object_key=OuterRef("object_key"),
         id__lt=OuterRef("id"),
-    ).exclude(status=PushStatus.DELIVERED)
+    ).exclude(status__in=[PushStatus.DELIVERED, PushStatus.DISCARDED])
     return list(
         OcpiPush.objects.filter(
             status=PushStatus.PENDING,
@@ -278,7 +278,14 @@ def ocpi_pushes_retry(*, pushes: QuerySet[OcpiPush], now: datetime.datetime | No
     """
     now = now or timezone.now()
     return (
-        pushes.exclude(status=PushStatus.DELIVERED)
+        # A discarded push stays so: later ones of its object may have left since.
+        pushes.exclude(status__in=[PushStatus.DELIVERED, PushStatus.DISCARDED])
         .exclude(sending_until__gt=now)
         .update(status=PushStatus.PENDING, attempts=0, next_attempt_at=now)
     )
+
+
+def ocpi_pushes_discard(*, pushes: QuerySet[OcpiPush]) -> int:
+    """Give up for good the failed ones among ``pushes`` (a call the partner refuses
+    whatever is sent again): the later pushes of their objects leave. Returns how many."""
+    return pushes.filter(status=PushStatus.FAILED).update(status=PushStatus.DISCARDED)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import IdTag
 from billing.enums import AllowedType, PushStatus
 from billing.models import OcpiAuthorization, OcpiCommand, OcpiPush, PartnerToken
+from billing.ocpi.outbox import _due
 from tests.billing.ocpi.conftest import registered_partner
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +130,42 @@ def test_commands_and_authorizations_are_shown_read_only(admin_client, partner):
         reverse("admin:billing_ocpiauthorization_change", args=[authorization.pk])
     )
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+
+
+def discard(client, ids):
+    return client.post(
+        reverse(PUSHES),
+        {"action": "discard", "_selected_action": [str(i) for i in ids]},
+        follow=True,
+    )
+
+
+def test_discarding_a_failed_push_lets_the_later_ones_of_its_object_go(
+    client, django_user_model, failed, partner
+):
+    later = OcpiPush.objects.create(
+        partner=partner,
+        module=failed.module,
+        object_key=failed.object_key,
+        method="PATCH",
+        url=failed.url,
+        body={"id": "1"},
+    )
+    assert list(_due(timezone.now(), set(), 10)) == []  # held back by the failed one
+    operator = staff(client, django_user_model, "view_ocpipush", "change_ocpipush")
+    response = discard(operator, [failed.pk, later.pk])
+    assert "1 failed pushes discarded" in response.content.decode()
+    failed.refresh_from_db()
+    later.refresh_from_db()
+    assert (failed.status, later.status) == (PushStatus.DISCARDED, PushStatus.PENDING)
+    assert list(_due(timezone.now(), set(), 10)) == [later]
+    # A discarded push stays so: retrying it would send it after its successors.
+    assert "0 pushes are due now" in retry(operator, [failed.pk]).content.decode()
+
+
+def test_staff_without_the_right_cannot_discard(client, django_user_model, failed):
+    operator = staff(client, django_user_model, "view_ocpipush")
+    assert "discard" not in operator.get(reverse(PUSHES)).content.decode()
+    discard(operator, [failed.pk])
+    failed.refresh_from_db()
+    assert failed.status == PushStatus.FAILED
