@@ -30,7 +30,7 @@ from billing.ocpi.command_results import ocpi_command_conclude, ocpi_command_fin
 from billing.ocpi.locations import Evse, evse_status, location_evses
 from billing.ocpi.responses import SUCCESS, UNKNOWN_LOCATION
 from billing.ocpi.selectors import ocpi_locations
-from billing.ocpi.token_selectors import partner_parties
+from billing.ocpi.token_selectors import partner_parties, partner_token_find
 from billing.services.partner_tokens import (
     InvalidToken,
     ocpi_authorization_record,
@@ -147,6 +147,9 @@ def _where(body: CommandBody) -> tuple[_Target, tuple[str, str] | None]:
     return _Target(chosen.chargepoint, chosen.connectors[0]), None
 
 
+_TOKEN_KEY = ("country_code", "party_id", "uid", "type")
+
+
 def _partner_token(partner: OcpiPartner, body: CommandBody) -> PartnerToken:
     """The command's token stored as the partner's (tokens §12), or a refusal.
 
@@ -158,10 +161,16 @@ def _partner_token(partner: OcpiPartner, body: CommandBody) -> PartnerToken:
         raise _Refused(CommandOutcome(Response.REJECTED, "The token is not of your parties."))
     if not token["valid"]:
         raise _Refused(CommandOutcome(Response.REJECTED, "The token is not valid."))
-    try:
-        issued = partner_token_upsert(partner=partner, token=token)
-    except InvalidToken as error:
-        raise _Refused(CommandOutcome(Response.REJECTED, str(error))) from None
+    held = partner_token_find(partner=partner, **{k: token[k] for k in _TOKEN_KEY})
+    if held is not None and held.last_updated and held.last_updated > token["last_updated"]:
+        # A copy older than the token the eMSP PUT or PATCHed since (its
+        # whitelist, its validity) does not overwrite it (tokens §12.2.1.2).
+        issued = held
+    else:
+        try:
+            issued = partner_token_upsert(partner=partner, token=token)
+        except InvalidToken as error:
+            raise _Refused(CommandOutcome(Response.REJECTED, str(error))) from None
     if issued.id_tag.revoked:
         raise _Refused(CommandOutcome(Response.REJECTED, "The token is blocked here."))
     return issued

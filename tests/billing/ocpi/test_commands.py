@@ -271,6 +271,22 @@ def test_a_token_we_blocked_is_rejected(emsp, registered, location, online, char
     assert OcpiAuthorization.objects.count() == 1
 
 
+def test_an_older_copy_of_the_token_does_not_overwrite_the_one_pushed_since(
+    emsp, registered, location, online, charger
+):
+    newer = {**token(), "whitelist": "NEVER", "last_updated": "2024-06-01T10:00:00Z"}
+    put = emsp.send("PUT", "/ocpi/2.2.1/tokens/NL/EMS/EMSP-TAG-1", newer)
+    assert put.status_code == 201
+    charger(CommandStatus.ACCEPTED, {"status": "Accepted"})
+
+    answered(post(emsp, "START_SESSION", start_body(location)), result="ACCEPTED")
+
+    held = PartnerToken.objects.get(uid="EMSP-TAG-1")
+    assert held.whitelist == "NEVER"
+    assert held.last_updated.isoformat() == "2024-06-01T10:00:00+00:00"
+    assert Command.objects.get().params["id_tag"] == "EMSP-TAG-1"
+
+
 def test_without_an_evse_an_available_one_of_the_location_is_chosen(
     emsp, location, online, charger
 ):
