@@ -15,10 +15,10 @@ from django.utils import timezone
 from billing.models import CDR, OcpiPartner
 from billing.ocpi.outbox import ocpi_push_enqueue
 from billing.ocpi.push_sync import (
+    changed_since_cursor,
     fingerprint,
     receivers,
-    scan_cursor,
-    scan_cursor_save,
+    scan_cursor_advance,
     sync_state_claim,
     sync_states,
 )
@@ -26,8 +26,6 @@ from billing.ocpi.selectors import ocpi_cdrs
 from billing.ocpi.sessions import cdr_ocpi
 
 MODULE = "cdrs"
-OVERLAP = datetime.timedelta(seconds=5)
-BATCH = 500
 
 
 def cdr_key(cdr: CDR) -> str:
@@ -58,18 +56,17 @@ def _queue(partner: OcpiPartner, url: str, cdr: CDR, now: datetime.datetime) -> 
 
 
 def _collect_for(partner: OcpiPartner, url: str, now: datetime.datetime) -> int:
-    start = scan_cursor(partner=partner, module=MODULE, now=now)
-    changed = list(
-        ocpi_cdrs(partner=partner)
-        .filter(last_updated__gte=start - OVERLAP)
-        .order_by("last_updated", "id")[:BATCH]
+    changed = changed_since_cursor(
+        partner=partner,
+        module=MODULE,
+        rows=ocpi_cdrs(partner=partner),
+        stamp="last_updated",
+        now=now,
     )
     known = sync_states(partner=partner, module=MODULE, keys=[cdr_key(cdr) for cdr in changed])
     queued = sum(_queue(partner, url, cdr, now) for cdr in changed if cdr_key(cdr) not in known)
-    scan_cursor_save(
-        partner=partner,
-        module=MODULE,
-        at=changed[-1].last_updated + OVERLAP if len(changed) == BATCH else now,
+    scan_cursor_advance(
+        partner=partner, module=MODULE, changed=changed, stamp="last_updated", now=now
     )
     return queued
 

@@ -24,10 +24,11 @@ from django.utils import timezone
 from billing.models import OcpiPartner, OcpiSyncState
 from billing.ocpi.outbox import ocpi_push_enqueue
 from billing.ocpi.push_sync import (
+    SCAN_BATCH,
+    changed_since_cursor,
     fingerprint,
     receivers,
-    scan_cursor,
-    scan_cursor_save,
+    scan_cursor_advance,
     sync_state_claim,
     sync_states,
 )
@@ -37,10 +38,6 @@ from chargepoints.enums import TransactionStatus
 from chargepoints.models import Transaction
 
 MODULE = "sessions"
-# A change committed a little after a scan read past its updated_at (a
-# writer's batch commits after it stamped its rows) is found by the next one.
-OVERLAP = datetime.timedelta(seconds=5)
-BATCH = 500
 # What a running session's PATCH carries besides last_updated (sessions §9.3.1).
 _PATCHED = ("kwh", "charging_periods", "total_cost", "status", "end_date_time")
 
@@ -64,7 +61,7 @@ def _held_back(partner: OcpiPartner, now: datetime.datetime):
         .filter(transaction_status=TransactionStatus.ACTIVE)
         .annotate(looked_at=Subquery(looked_at))
         .filter(looked_at__lte=now - interval, updated_at__gt=F("looked_at"))
-        .order_by("updated_at")[:BATCH]
+        .order_by("updated_at")[:SCAN_BATCH]
     )
 
 
@@ -112,11 +109,12 @@ def _queue(partner: OcpiPartner, base: str, tx: Transaction, previous, now) -> b
 
 
 def _collect_for(partner: OcpiPartner, base: str, now: datetime.datetime) -> int:
-    start = scan_cursor(partner=partner, module=MODULE, now=now)
-    changed = list(
-        ocpi_sessions(partner=partner)
-        .filter(updated_at__gte=start - OVERLAP)
-        .order_by("updated_at", "transaction_id")[:BATCH]
+    changed = changed_since_cursor(
+        partner=partner,
+        module=MODULE,
+        rows=ocpi_sessions(partner=partner),
+        stamp="updated_at",
+        now=now,
     )
     seen = {tx.pk for tx in changed}
     candidates = changed + [tx for tx in _held_back(partner, now) if tx.pk not in seen]
@@ -124,12 +122,8 @@ def _collect_for(partner: OcpiPartner, base: str, now: datetime.datetime) -> int
         partner=partner, module=MODULE, keys=[session_key(tx) for tx in candidates]
     )
     queued = sum(_queue(partner, base, tx, states.get(session_key(tx)), now) for tx in candidates)
-    # A full batch: resume at its last row (OVERLAP is taken off when read).
-    # Else everything up to this run's start has been read.
-    scan_cursor_save(
-        partner=partner,
-        module=MODULE,
-        at=changed[-1].updated_at + OVERLAP if len(changed) == BATCH else now,
+    scan_cursor_advance(
+        partner=partner, module=MODULE, changed=changed, stamp="updated_at", now=now
     )
     return queued
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -22,6 +23,10 @@ from billing.ocpi.endpoints import partner_endpoint
 
 # Reserved object_key of a scan's cursor: no object key starts with "~".
 CURSOR_KEY = "~cursor"
+# A change committed a little after a scan read past its stamp (a writer's
+# batch commits after it stamped its rows) is found by the next one.
+SCAN_OVERLAP = datetime.timedelta(seconds=5)
+SCAN_BATCH = 500
 
 
 def fingerprint(data: Any) -> str:
@@ -96,6 +101,26 @@ def scan_cursor_save(*, partner: OcpiPartner, module: str, at: datetime.datetime
         object_key=CURSOR_KEY,
         defaults={"fingerprint": "", "state": {"at": at.isoformat()}, "pushed_at": timezone.now()},
     )
+
+
+def changed_since_cursor(
+    *, partner: OcpiPartner, module: str, rows: QuerySet, stamp: str, now: datetime.datetime
+) -> list:
+    """At most SCAN_BATCH of ``rows`` whose ``stamp`` (a last-changed field) moved since
+    ``partner``'s scan of ``module`` last read, oldest first."""
+    start = scan_cursor(partner=partner, module=module, now=now)
+    since = rows.filter(**{f"{stamp}__gte": start - SCAN_OVERLAP})
+    return list(since.order_by(stamp, "pk")[:SCAN_BATCH])
+
+
+def scan_cursor_advance(
+    *, partner: OcpiPartner, module: str, changed: list, stamp: str, now: datetime.datetime
+) -> None:
+    """After ``changed`` (changed_since_cursor's rows) was handled: a full batch resumes at
+    its last row (the overlap is taken off when read); else all up to ``now`` was read."""
+    full = len(changed) == SCAN_BATCH
+    at = getattr(changed[-1], stamp) + SCAN_OVERLAP if full else now
+    scan_cursor_save(partner=partner, module=module, at=at)
 
 
 def receivers(module: str) -> list[tuple[OcpiPartner, str]]:
