@@ -103,3 +103,16 @@ def envelope(response, *, status: int = 200, code: int = 1000):
     assert isinstance(body["status_message"], str)
     assert body["timestamp"].endswith("Z") and len(body["timestamp"]) == 20
     return body
+
+
+@pytest.fixture
+def online(chargepoint, connector):
+    """CP-TEST-1 at the test location, connected over 1.6, its connector 1 available."""
+    chargepoint.ocpp_version = "ocpp1.6"
+    chargepoint.connected = True
+    chargepoint.connection_id = "conn-1"
+    chargepoint.status = "Available"
+    chargepoint.save()
+    connector.status = "Available"
+    connector.save()
+    return chargepoint

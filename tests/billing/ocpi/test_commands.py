@@ -25,19 +25,6 @@ def public_urls_only(settings):
     settings.CSMS_OCPI_ALLOW_PRIVATE_URLS = False
 
 
-@pytest.fixture
-def online(chargepoint, connector):
-    """CP-TEST-1 at the test location, connected over 1.6, its connector 1 available."""
-    chargepoint.ocpp_version = "ocpp1.6"
-    chargepoint.connected = True
-    chargepoint.connection_id = "conn-1"
-    chargepoint.status = "Available"
-    chargepoint.save()
-    connector.status = "Available"
-    connector.save()
-    return chargepoint
-
-
 def token(uid="EMSP-TAG-1", *, country_code="NL", party_id="EMS", valid=True) -> dict:
     return {
         "country_code": country_code,

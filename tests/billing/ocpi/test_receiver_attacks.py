@@ -21,26 +21,6 @@ def public_urls_only(settings):
     settings.CSMS_OCPI_ALLOW_PRIVATE_URLS = False
 
 
-@pytest.fixture
-def online(chargepoint, connector):
-    """CP-TEST-1 connected over 1.6, where UnlockConnector ends a transaction (§5.18)."""
-    chargepoint.ocpp_version = "ocpp1.6"
-    chargepoint.connected = True
-    chargepoint.connection_id = "conn-1"
-    chargepoint.save()
-    return chargepoint
-
-
-@pytest.fixture
-def charger(monkeypatch):
-    """The connection holding the charger: takes each command, answers nothing."""
-
-    async def route(*, command_id, chargepoint_id, connection_id, wait):
-        return True
-
-    monkeypatch.setattr("ocpp_gateway.commands.command_route", route)
-
-
 def token_body(**changes) -> dict:
     return {
         "country_code": "NL",
