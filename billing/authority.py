@@ -146,8 +146,8 @@ class PartnerTokenAuthority:
 def authorization_link(*, tx: Transaction) -> None:
     """The eMSP's yes that let a transaction start goes with it (its authorization_reference
     on the session and the CDR, sessions §9.3.1, CDRs §10.3.1)."""
-    if tx.id_tag_id is None or transaction_deauthorized(tx):
-        return
+    if tx.id_tag_id is None or tx.user_id is not None or transaction_deauthorized(tx):
+        return  # no tag, or one of our drivers' (no partner's): nothing to look up
     found = authorization_usable(
         token_id=tx.id_tag_id, chargepoint_id=tx.chargepoint_id, allowed_only=True
     )

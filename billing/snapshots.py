@@ -167,6 +167,8 @@ def cdr_token_ocpi(tx: Transaction) -> dict[str, Any]:
 
 def transaction_authorization(tx: Transaction) -> OcpiAuthorization | None:
     """The eMSP's answer the transaction started on (billing.authority.authorization_link)."""
+    if tx.user_id is not None:
+        return None  # one of our drivers': no eMSP answered for it
     if not hasattr(tx, "_ocpi_authorization"):
         tx._ocpi_authorization = tx.ocpi_authorizations.order_by("-created_at", "-pk").first()
     return tx._ocpi_authorization
