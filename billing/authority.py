@@ -15,6 +15,7 @@ the eMSP's recent yes (real-time, or a START_SESSION) counts, else the rule.
 import datetime
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.enums import AuthorizationStatus
@@ -23,6 +24,7 @@ from billing.enums import AllowedType, WhitelistType
 from billing.models import OcpiAuthorization, OcpiPartner, PartnerToken
 from billing.ocpi.endpoints import partner_endpoint
 from billing.ocpi.realtime import ALLOWED_STATUS, RealtimeAuthorization, authorize_url
+from chargepoints.enums import TransactionStatus
 from chargepoints.evse_ids import evse_number, evse_uid
 from chargepoints.models import ChargePoint, Connector, Transaction
 from chargepoints.services.authorization import transaction_deauthorized
@@ -40,16 +42,21 @@ def authorization_usable(
     *,
     token_id: str,
     chargepoint_id: str | None,
-    now: datetime.datetime | None = None,
     allowed_only: bool = False,
+    running: bool = False,
 ) -> OcpiAuthorization | None:
     """The eMSP's newest answer about the token, for the charger's place, that no
-    transaction used yet, within CSMS_OCPI_AUTHORIZATION_TTL."""
-    now = now or timezone.now()
-    since = now - datetime.timedelta(seconds=settings.CSMS_OCPI_AUTHORIZATION_TTL)
-    found = OcpiAuthorization.objects.filter(
-        token_id=token_id, transaction__isnull=True, created_at__gte=since
-    )
+    transaction used yet, within CSMS_OCPI_AUTHORIZATION_TTL; with ``running``, also
+    the one a transaction still running at that charger started on, however old:
+    its later events carry the token again and must not turn Invalid."""
+    since = timezone.now() - datetime.timedelta(seconds=settings.CSMS_OCPI_AUTHORIZATION_TTL)
+    usable = Q(transaction__isnull=True, created_at__gte=since)
+    if running:
+        usable |= Q(
+            transaction__transaction_status=TransactionStatus.ACTIVE,
+            transaction__chargepoint_id=chargepoint_id,
+        )
+    found = OcpiAuthorization.objects.filter(usable, token_id=token_id)
     if allowed_only:
         found = found.filter(allowed=AllowedType.ALLOWED)
     place = None
@@ -119,7 +126,7 @@ def partner_token_decide(
             fallback=fallback,
         )
         return AuthorityDecision(fallback, remote=check)
-    latest = authorization_usable(token_id=token.pk, chargepoint_id=chargepoint_id)
+    latest = authorization_usable(token_id=token.pk, chargepoint_id=chargepoint_id, running=True)
     if latest is not None:
         return AuthorityDecision(ALLOWED_STATUS[latest.allowed])
     return AuthorityDecision(fallback)

@@ -363,6 +363,35 @@ def test_the_authorization_reference_reaches_the_session_201(partner, emsp_serve
     )
 
 
+def test_the_yes_a_transaction_started_on_holds_for_its_later_events_201(
+    partner, emsp_server, chargepoint
+):
+    from tests.ocpp_gateway.v201.handlers.helpers import started, transaction_event
+
+    token(partner, "NEVER")
+    assert authorize201(chargepoint) == {"status": "Accepted"}
+    wire = Wire(ChargePoint201, chargepoint.chargepoint_id)
+    id_token = {"idToken": UID, "type": "ISO14443"}
+    assert wire.result("TransactionEvent", started(idToken=id_token))["idTokenInfo"] == {
+        "status": "Accepted"
+    }
+
+    # A 2.0.1 event carrying the token again is answered with its status: still the
+    # eMSP's yes, not Invalid (a charger may stop on Invalid, E05.FR.09).
+    answer = wire.result(
+        "TransactionEvent",
+        transaction_event(
+            "Updated",
+            seq_no=1,
+            trigger_reason="Authorized",
+            timestamp="2025-03-01T10:05:00Z",
+            idToken=id_token,
+        ),
+    )
+    assert answer["idTokenInfo"]["status"] == "Accepted"
+    assert len(emsp_server.requests) == 1
+
+
 def test_a_start_session_yes_starts_a_never_token_as_command(partner, emsp_server, chargepoint):
     issued = token(partner, "NEVER")
     ocpi_authorization_record(
