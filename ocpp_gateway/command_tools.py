@@ -1,6 +1,8 @@
 """Helpers both versions' command translations share."""
 
 from chargepoints.commands import CommandInvalid
+from chargepoints.enums import CommandName as C
+from chargepoints.enums import CommandRefusal as R
 
 
 def compact(**fields) -> dict:
@@ -21,6 +23,28 @@ def needs(name: str, version: str, instead: str = "") -> CommandInvalid:
 
 def status_in(response: dict, *accepted: str) -> bool:
     return response.get("status") in (accepted or ("Accepted",))
+
+
+# Refusals that say why, the same words in both versions (1.6 §7.38
+# ReservationStatus, §7.45 UnlockStatus, §7.9 CancelReservationStatus;
+# 2.0.1 ReserveNowStatusEnumType, UnlockStatusEnumType,
+# CancelReservationStatusEnumType). Any other refusal says nothing more.
+_REFUSALS = {
+    (C.RESERVE_NOW, "Occupied"): R.OCCUPIED,
+    (C.RESERVE_NOW, "Faulted"): R.INOPERATIVE,
+    (C.RESERVE_NOW, "Unavailable"): R.INOPERATIVE,
+    (C.UNLOCK_CONNECTOR, "UnlockFailed"): R.FAILED,
+    (C.UNLOCK_CONNECTOR, "NotSupported"): R.NOT_SUPPORTED,
+    # "Rejected: reservation for the identifier has not been found" (both versions).
+    (C.CANCEL_RESERVATION, "Rejected"): R.UNKNOWN_RESERVATION,
+}
+# A CALLERROR saying the charger does not have the command at all.
+UNSUPPORTED_ERRORS = frozenset({"NotImplemented", "NotSupported"})
+
+
+def refusal_of(name: str, response: dict) -> str:
+    """Why the charger refused command ``name``, when its answer says (else "")."""
+    return _REFUSALS.get((name, response.get("status")), "")
 
 
 def schedule_periods(p: dict) -> list[dict]:

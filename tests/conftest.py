@@ -94,7 +94,7 @@ def now():
 @pytest.fixture
 def charger(monkeypatch):
     """The connection holding the charger: takes each command and answers as told (or not)."""
-    behaviour = {"status": None, "answer": {}}
+    behaviour = {"status": None, "answer": {}, "refusal": ""}
 
     async def route(*, command_id, chargepoint_id, connection_id, wait):
         if behaviour["status"] is not None:
@@ -103,13 +103,16 @@ def charger(monkeypatch):
                 command_id=command_id,
                 status=behaviour["status"],
                 response=behaviour["answer"],
+                refusal=behaviour["refusal"],
             )
         return True
 
     monkeypatch.setattr("ocpp_gateway.commands.command_route", route)
 
-    def answers(status, answer=None):
+    def answers(status, answer=None, refusal=""):
+        # refusal: why, as the gateway would read the answer (CommandRefusal).
         behaviour["status"], behaviour["answer"] = status, answer or {}
+        behaviour["refusal"] = refusal
 
     return answers
 

@@ -17,24 +17,18 @@ from django.utils import timezone
 from billing.enums import CommandResultType as Result
 from billing.models import OcpiCommand
 from billing.ocpi.outbox import ocpi_push_enqueue
-from chargepoints.enums import COMMAND_FINAL_STATUSES, CommandName, CommandStatus
+from chargepoints.enums import COMMAND_FINAL_STATUSES, CommandName, CommandRefusal, CommandStatus
 from chargepoints.models import Command, Reservation
 
-# What a charger's refusal says, in OCPI words (OCPP 1.6 §7.38 ReservationStatus,
-# §7.45 UnlockStatus, §7.9 CancelReservationStatus; 2.0.1 ReserveNowStatusEnumType,
-# UnlockStatusEnumType). A refusal it does not explain is REJECTED.
+# Why the charger refused (as the gateway read it), in OCPI words. A refusal
+# it does not explain is REJECTED.
 _REFUSALS = {
-    (CommandName.RESERVE_NOW, "Occupied"): Result.EVSE_OCCUPIED,
-    (CommandName.RESERVE_NOW, "Faulted"): Result.EVSE_INOPERATIVE,
-    (CommandName.RESERVE_NOW, "Unavailable"): Result.EVSE_INOPERATIVE,
-    (CommandName.UNLOCK_CONNECTOR, "UnlockFailed"): Result.FAILED,
-    (CommandName.UNLOCK_CONNECTOR, "NotSupported"): Result.NOT_SUPPORTED,
-    # 1.6: "Rejected: reservation for the identifier has not been found".
-    (CommandName.CANCEL_RESERVATION, "Rejected"): Result.UNKNOWN_RESERVATION,
+    CommandRefusal.OCCUPIED: Result.EVSE_OCCUPIED,
+    CommandRefusal.INOPERATIVE: Result.EVSE_INOPERATIVE,
+    CommandRefusal.FAILED: Result.FAILED,
+    CommandRefusal.NOT_SUPPORTED: Result.NOT_SUPPORTED,
+    CommandRefusal.UNKNOWN_RESERVATION: Result.UNKNOWN_RESERVATION,
 }
-
-# An OCPP CALLERROR saying the charger does not have the command at all.
-_UNSUPPORTED_ERRORS = {"NotImplemented", "NotSupported"}
 
 
 def command_result_type(command: Command) -> tuple[str, str]:
@@ -43,14 +37,14 @@ def command_result_type(command: Command) -> tuple[str, str]:
     if status == CommandStatus.ACCEPTED:
         return Result.ACCEPTED, "The charge point accepted the command."
     if status == CommandStatus.REJECTED:
-        said = str((command.response or {}).get("status", ""))
-        result = _REFUSALS.get((command.name, said), Result.REJECTED)
-        return result, f"The charge point answered {said or 'no'}."[:255]
+        result = _REFUSALS.get(command.refusal, Result.REJECTED)
+        why = f" ({command.get_refusal_display().lower()})" if command.refusal else ""
+        return result, f"The charge point refused the command{why}."
     if status == CommandStatus.TIMED_OUT:
         return Result.TIMEOUT, "The charge point did not answer in time."
     if status == CommandStatus.CHARGER_OFFLINE:
         return Result.EVSE_INOPERATIVE, "The charge point is not connected."
-    if command.error_code in _UNSUPPORTED_ERRORS:
+    if command.refusal == CommandRefusal.NOT_SUPPORTED:
         return Result.NOT_SUPPORTED, "The charge point does not support this command."
     detail = command.error_code or command.error_description or "error"
     return Result.FAILED, f"The charge point could not execute it ({detail})."[:255]

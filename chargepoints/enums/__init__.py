@@ -12,6 +12,7 @@ to the accounts: import them from ``accounts.enums``.
 from chargepoints.enums.commands import (
     COMMAND_FINAL_STATUSES,
     CommandName,
+    CommandRefusal,
     CommandSource,
     CommandStatus,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "ChargingRateUnit",
     "ChargingState",
     "CommandName",
+    "CommandRefusal",
     "CommandSource",
     "CommandStatus",
     "ConnectorFormat",

@@ -43,6 +43,17 @@ class CommandName(models.TextChoices):
     SET_PASSWORD = "set_password", "Set charger password"
 
 
+class CommandRefusal(models.TextChoices):
+    """Why a charger refused a command, as the gateway read its answer: what a
+    roaming partner is told (OCPI CommandResultType) without reading OCPP."""
+
+    OCCUPIED = "occupied", "Occupied"
+    INOPERATIVE = "inoperative", "Faulted or unavailable"
+    FAILED = "failed", "Tried and failed"
+    NOT_SUPPORTED = "not_supported", "Not supported by the charger"
+    UNKNOWN_RESERVATION = "unknown_reservation", "No such reservation"
+
+
 class CommandStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent"

@@ -5,6 +5,7 @@ from django.utils import timezone
 from chargepoints.enums import (
     COMMAND_FINAL_STATUSES,
     CommandName,
+    CommandRefusal,
     CommandSource,
     CommandStatus,
     OcppProtocol,
@@ -63,6 +64,7 @@ class Command(models.Model):
     )
     response = models.JSONField(null=True, blank=True, help_text="The charger's answer payload.")
     error_code = models.CharField(max_length=50, blank=True)
+    refusal = models.CharField(max_length=20, choices=CommandRefusal.choices, blank=True)
     error_description = models.TextField(blank=True)
     progress = models.CharField(
         max_length=40,

@@ -30,6 +30,8 @@ class CommandAnswer:
     """What the gateway read from a charger's answer, in no protocol's words."""
 
     accepted: bool
+    # Why not, when the answer says (chargepoints.enums.CommandRefusal).
+    refusal: str = ""
     # Taken, but in use only once the charger has rebooted (a new password).
     after_reboot: bool = False
     # Settings the answer reports (GetConfiguration, Get/SetVariables results).

@@ -190,6 +190,7 @@ def command_finish(
     answer: CommandAnswer | None = None,
     error_code: str = "",
     error_description: str = "",
+    refusal: str = "",
 ) -> Command:
     """Store how a command ended and, when the charger accepted it, what that changed."""
     command = (
@@ -205,6 +206,7 @@ def command_finish(
     command.response = response
     command.error_code = error_code[:50]
     command.error_description = error_description
+    command.refusal = (answer.refusal if answer is not None else "") or refusal
     command.answered_at = timezone.now()
     command.save(
         update_fields=[
@@ -212,6 +214,7 @@ def command_finish(
             "response",
             "error_code",
             "error_description",
+            "refusal",
             "answered_at",
             "updated_at",
         ]

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from ocpp.messages import Call, CallResult
 
-from chargepoints.enums import CommandStatus
+from chargepoints.enums import CommandRefusal, CommandStatus
 from chargepoints.models import Command
 from chargepoints.services.command_effects import CommandAnswer
 from chargepoints.services.command_secrets import command_redacted
@@ -23,6 +23,7 @@ from chargepoints.services.commands import (
     command_finish,
     command_mark_sent,
 )
+from ocpp_gateway.command_tools import UNSUPPORTED_ERRORS
 from ocpp_gateway.enums import MessageDirection, MessageType
 from ocpp_gateway.protocol import FrameError, validate_payload
 from ocpp_gateway.services import Frame
@@ -140,6 +141,9 @@ class CommandRunner:
                 ),
                 error_code=self._answer_kept(command, _text(message.error_code)),
                 error_description=self._answer_kept(command, _text(message.error_description)),
+                refusal=(
+                    CommandRefusal.NOT_SUPPORTED if message.error_code in UNSUPPORTED_ERRORS else ""
+                ),
             )
         try:
             validate_payload(

@@ -15,6 +15,7 @@ from ocpp_gateway.command_tools import (
     firmware_request,
     log_request,
     needs,
+    refusal_of,
     schedule_periods,
     status_in,
 )
@@ -316,7 +317,9 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
         # SignedUpdateFirmware: AcceptedCanceled = accepted, an earlier update canceled.
         C.UPDATE_FIRMWARE: ("Accepted", "AcceptedCanceled"),
     }.get(name, ("Accepted",))
-    return CommandAnswer(accepted=status_in(response, *accepted))
+    if status_in(response, *accepted):
+        return CommandAnswer(accepted=True)
+    return CommandAnswer(accepted=False, refusal=refusal_of(name, response))
 
 
 def _is_password(item) -> bool:

@@ -13,6 +13,7 @@ from ocpp_gateway.command_tools import (
     firmware_request,
     log_request,
     needs,
+    refusal_of,
     schedule_periods,
     status_in,
 )
@@ -391,4 +392,6 @@ def read_answer(name: str, params: dict, response: dict) -> CommandAnswer:
         C.UPDATE_FIRMWARE: ("Accepted", "AcceptedCanceled"),
         C.GET_LOG: ("Accepted", "AcceptedCanceled"),
     }.get(name, ("Accepted",))
-    return CommandAnswer(accepted=status_in(response, *accepted))
+    if status_in(response, *accepted):
+        return CommandAnswer(accepted=True)
+    return CommandAnswer(accepted=False, refusal=refusal_of(name, response))

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import IdTag
 from chargepoints.commands import command_prepare
-from chargepoints.enums import CommandSource, CommandStatus
+from chargepoints.enums import CommandRefusal, CommandSource, CommandStatus
 from chargepoints.models import ChargePoint, Command, Reservation
 from chargepoints.services.commands import (
     command_create,
@@ -102,6 +102,38 @@ def test_a_reservation_refused_with_a_call_error_reserves_nothing(charger, onlin
     assert command.status == CommandStatus.FAILED
     assert command.error_code == "NotSupported"
     assert not Reservation.objects.exists()
+
+
+def test_a_call_error_saying_not_supported_is_read_as_not_supported(charger, online, connector):
+    command = command_issue(online, "reset", {"type": "hard"})
+    charger.command(command, call_error)
+    assert command.refusal == CommandRefusal.NOT_SUPPORTED
+    other = command_issue(online, "reset", {"type": "hard"})
+    charger.command(other, lambda sent: [4, sent[1], "InternalError", "", {}])
+    assert other.refusal == ""
+
+
+@pytest.mark.parametrize(
+    "name, params, status, refusal",
+    [
+        ("unlock_connector", {"connector_id": 1}, "UnlockFailed", CommandRefusal.FAILED),
+        ("reserve_now", "reservation", "Occupied", CommandRefusal.OCCUPIED),
+        ("reserve_now", "reservation", "Faulted", CommandRefusal.INOPERATIVE),
+        ("reserve_now", "reservation", "Unavailable", CommandRefusal.INOPERATIVE),
+        ("reserve_now", "reservation", "Rejected", ""),
+        ("reset", {"type": "hard"}, "Rejected", ""),
+    ],
+)
+def test_a_refusal_is_read_in_no_protocols_words(
+    charger, online, connector, name, params, status, refusal
+):
+    if params == "reservation":
+        IdTag.objects.create(idToken="TAG-1")
+        expiry = (timezone.now() + datetime.timedelta(hours=1)).isoformat()
+        params = {"id_tag": "TAG-1", "expiry_date": expiry, "connector_id": 1}
+    command = command_issue(online, name, params)
+    charger.command(command, {"status": status})
+    assert (command.status, command.refusal) == (CommandStatus.REJECTED, refusal)
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import IdTag
 from billing.models import OcpiAuthorization, OcpiCommand, OcpiPush, PartnerToken
 from billing.ocpi.command_results import ocpi_command_finish, ocpi_command_results_collect
-from chargepoints.enums import CommandStatus, ReservationStatus, TransactionStatus
+from chargepoints.enums import CommandRefusal, CommandStatus, ReservationStatus, TransactionStatus
 from chargepoints.models import ChargePoint, Command, Connector, Location, Reservation, Transaction
 from chargepoints.services.commands import command_finish
 from tests.billing.ocpi.conftest import TOKEN_A, TOKEN_C, Partner, envelope, issued_tag
@@ -395,7 +395,7 @@ def test_another_partners_reservation_is_unknown(emsp, other_emsp, location, onl
 
 
 def test_a_reservation_refused_as_occupied_is_reported_occupied(emsp, location, online, charger):
-    charger(CommandStatus.REJECTED, {"status": "Occupied"})
+    charger(CommandStatus.REJECTED, {"status": "Occupied"}, CommandRefusal.OCCUPIED)
 
     answered(post(emsp, "RESERVE_NOW", reserve_body(location)), result="ACCEPTED")
 
@@ -407,7 +407,7 @@ def test_a_reservation_refused_as_occupied_is_reported_occupied(emsp, location, 
 
 
 def test_unlock_connector_unlocks_the_named_connector(emsp, location, online, charger):
-    charger(CommandStatus.REJECTED, {"status": "UnlockFailed"})
+    charger(CommandStatus.REJECTED, {"status": "UnlockFailed"}, CommandRefusal.FAILED)
     body = {
         "response_url": RESULT_URL.format("UNLOCK_CONNECTOR"),
         "location_id": location.pk,
