@@ -13,7 +13,6 @@ unknown, with the same words as what does not exist, so a partner learns
 nothing about another partner's sessions or reservations.
 """
 
-import datetime
 import uuid
 from dataclasses import dataclass
 
@@ -38,6 +37,7 @@ from billing.services.partner_tokens import (
 )
 from billing.snapshots import ocpi_connector_id
 from chargepoints.commands import CommandInvalid
+from chargepoints.commands.targets import iso
 from chargepoints.enums import (
     COMMAND_FINAL_STATUSES,
     CommandName,
@@ -310,7 +310,7 @@ def _reserve_now(partner: OcpiPartner, body: CommandBody, request: dict) -> Comm
         return _finish_at_once(ocpi_command, *at_once)
     params = {
         "id_tag": token.id_tag.idToken,
-        "expiry_date": body.expiry_date.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z"),
+        "expiry_date": iso(body.expiry_date),
         "connector_id": target.connector.connectorid if target.connector else 0,
     }
     return _send(

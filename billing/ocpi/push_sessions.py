@@ -76,7 +76,7 @@ def _queue(partner: OcpiPartner, base: str, tx: Transaction, previous, now) -> b
     session = session_ocpi(tx, partner=partner)
     changed = {key: session[key] for key in _PATCHED if key in session}
     mark = fingerprint(changed)
-    state = {"updated_at": stamp, "status": session["status"]}
+    state = {"updated_at": stamp}
     url = f"{base}/{session['country_code']}/{session['party_id']}/{session['id']}"
     with transaction.atomic():
         if not sync_state_claim(

@@ -118,6 +118,10 @@ def scan_cursor_advance(
 ) -> None:
     """After ``changed`` (changed_since_cursor's rows) was handled: a full batch resumes at
     its last row (the overlap is taken off when read); else all up to ``now`` was read."""
+    if not changed:
+        # Nothing moved: the cursor stays (a cursor behind only widens the next
+        # read, and an idle network writes nothing every cycle).
+        return
     full = len(changed) == SCAN_BATCH
     at = getattr(changed[-1], stamp) + SCAN_OVERLAP if full else now
     scan_cursor_save(partner=partner, module=module, at=at)

@@ -7,10 +7,7 @@ uid that is already a tag of ours, or of another partner (or of another
 party of the same hub), is refused: a tag never changes hands.
 """
 
-import datetime
-
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.models import IdTag
 from billing.models import OcpiAuthorization, OcpiPartner, PartnerToken
@@ -104,7 +101,6 @@ def ocpi_authorization_record(
     authorization_reference: str = "",
     location_id: str = "",
     evse_uids: list[str] | None = None,
-    now: datetime.datetime | None = None,
 ) -> OcpiAuthorization:
     """Keep an eMSP's answer about one use of its token (real-time or START_SESSION),
     so the transaction it lets start can carry its reference."""
@@ -115,5 +111,4 @@ def ocpi_authorization_record(
         authorization_reference=authorization_reference[:36],
         location_id=location_id,
         evse_uids=list(evse_uids or []),
-        created_at=now or timezone.now(),
     )
