@@ -2,7 +2,6 @@
 
 import json
 
-from accounts.enums import AuthorizationStatus
 from chargepoints.commands import CommandInvalid
 from chargepoints.commands.security import ROTATION_ONLY
 from chargepoints.enums import ChargingProfilePurpose
@@ -20,7 +19,7 @@ from ocpp_gateway.command_tools import (
     status_in,
 )
 from ocpp_gateway.credentials import REDACTED, names_alike
-from ocpp_gateway.v16.handlers.common import V16_STATUSES
+from ocpp_gateway.v16.handlers.common import v16_status
 
 VERSION = "1.6"
 # OCPP 1.6 security whitepaper ed. 3: the charger's Basic auth password.
@@ -190,10 +189,7 @@ def cancel_reservation(p):
 def local_list(p):
     entries = []
     for entry in p["entries"]:
-        # 1.6 has no "Unknown" authorization status (§7.2): a tag we cannot vouch for is Invalid.
-        status = entry["status"]
-        if status not in V16_STATUSES:
-            status = AuthorizationStatus.INVALID
+        status = v16_status(entry["status"])
         parent = entry.get("parent_id_tag")
         info = compact(
             status=status,

@@ -22,10 +22,14 @@ V16_STATUSES = frozenset(
 )
 
 
+def v16_status(status: str) -> str:
+    """1.6 has no "Unknown" (nor NoCredit, NotAtThisLocation): a tag we cannot
+    vouch for is Invalid (§7.2 AuthorizationStatus)."""
+    return status if status in V16_STATUSES else AuthorizationStatus.INVALID
+
+
 def id_tag_info(auth: AuthResult) -> dict:
-    # 1.6 has no "Unknown": an id tag we do not know is Invalid (§7.2 AuthorizationStatus).
-    status = auth.status if auth.status in V16_STATUSES else AuthorizationStatus.INVALID
-    info = {"status": str(status)}
+    info = {"status": str(v16_status(auth.status))}
     if auth.expiry_date is not None:
         info["expiry_date"] = ocpp_datetime(auth.expiry_date)
     # 1.6 IdToken is at most 20 characters; a longer group tag (fine in 2.0.1)
