@@ -3,7 +3,7 @@
 import datetime
 import logging
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from billing.pricing import (
     Usage,
     price_session,
 )
+from billing.pricing.periods import RunningRounder, volume
 from billing.pricing.timeline import Meter
 from billing.snapshots import ocpi_timestamp
 from chargepoints.enums import ChargingState, Measurand, PowerType
@@ -227,17 +228,11 @@ def charging_periods_ocpi(*, costs: Costs, tariff_id: str | None = None) -> list
     return [charging_period_ocpi(period=period, tariff_id=tariff_id) for period in costs.periods]
 
 
-# OCPI 2.2.1 types §16.6 number: "Unless mentioned otherwise, numbers use 4 decimals".
-_FOUR = Decimal("0.0001")
-# The dimensions whose volumes add up to a CDR's totals (CDRs §10.3.1).
-_SUMMED = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
-
-
 def ocpi_number(value: float | Decimal | None) -> float | None:
     """A number as OCPI sends it: rounded to 4 decimals."""
     if value is None:
         return None
-    return float(Decimal(str(value)).quantize(_FOUR, rounding=ROUND_HALF_UP))
+    return float(volume(Decimal(str(value))))
 
 
 def charging_periods_rounded(periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -249,19 +244,13 @@ def charging_periods_rounded(periods: list[dict[str, Any]]) -> list[dict[str, An
     periods before, so the periods still add up to the totals ``cdr_totals_ocpi``
     makes of them. Volumes with 4 decimals or fewer come out unchanged.
     """
-    running: dict[str, Decimal] = defaultdict(Decimal)
-    done: dict[str, Decimal] = defaultdict(Decimal)
+    rounder = RunningRounder()
     result = []
     for period in periods:
         dimensions = []
         for dimension in period.get("dimensions", []):
-            name, value = dimension.get("type"), Decimal(str(dimension.get("volume", 0)))
-            if name in _SUMMED:
-                running[name] += value
-                rounded = running[name].quantize(_FOUR, rounding=ROUND_HALF_UP) - done[name]
-                done[name] += rounded
-            else:
-                rounded = value.quantize(_FOUR, rounding=ROUND_HALF_UP)
+            value = Decimal(str(dimension.get("volume", 0)))
+            rounded = rounder.rounded(dimension.get("type"), value)
             dimensions.append({**dimension, "volume": float(rounded)})
         result.append({**period, "dimensions": dimensions})
     return result

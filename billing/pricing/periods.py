@@ -188,23 +188,35 @@ def period_finish(period: Period, *, reservation: bool) -> ChargingPeriod:
 SUMMED = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
 
 
+class RunningRounder:
+    """Volumes to four decimals (OCPI numbers), one period after another, rounding
+    running totals rather than each period: a period's volume is its running
+    total rounded less the periods before it. Each period is then within 0.0001
+    of its exact volume, and the periods add up exactly to the rounded session
+    total, which the CDR's totals are the sums of (engine.costs_total)."""
+
+    def __init__(self):
+        self.running = {name: ZERO for name in SUMMED}
+        self.done = {name: ZERO for name in SUMMED}
+
+    def rounded(self, name: str, value: Decimal) -> Decimal:
+        if name not in self.running:
+            return volume(value)
+        self.running[name] += value
+        result = volume(self.running[name]) - self.done[name]
+        self.done[name] += result
+        return result
+
+
 def periods_rounded(periods: list[ChargingPeriod]) -> list[ChargingPeriod]:
-    """Volumes to four decimals (OCPI numbers), rounding running totals rather
-    than each period: a period's volume is its running total rounded less the
-    periods before it. Each period is then within 0.0001 of its exact volume,
-    and the periods add up exactly to the rounded session total, which the
-    CDR's totals are the sums of (engine.costs_total)."""
-    running = {name: ZERO for name in SUMMED}
-    done = {name: ZERO for name in SUMMED}
-    result = []
-    for period in periods:
-        dimensions = {}
-        for name, value in period.dimensions.items():
-            if name in running:
-                running[name] += value
-                dimensions[name] = volume(running[name]) - done[name]
-                done[name] += dimensions[name]
-            else:
-                dimensions[name] = volume(value)
-        result.append(replace(period, dimensions=dimensions))
-    return result
+    """The periods with their volumes rounded by RunningRounder."""
+    rounder = RunningRounder()
+    return [
+        replace(
+            period,
+            dimensions={
+                name: rounder.rounded(name, value) for name, value in period.dimensions.items()
+            },
+        )
+        for period in periods
+    ]
