@@ -25,7 +25,7 @@ from billing.pricing import (
 from billing.pricing.periods import RunningRounder, volume
 from billing.pricing.timeline import Meter
 from billing.snapshots import ocpi_timestamp
-from chargepoints.enums import ChargingState, Measurand, PowerType
+from chargepoints.enums import AC_PHASES, ChargingState, Measurand, PowerType
 from chargepoints.models import SampledValue, Transaction
 from chargepoints.selectors import chargepoint_time_zone
 
@@ -45,14 +45,6 @@ _MEASURANDS = (
 # Phase to neutral (or the charger's one value): line-to-line voltages (L1-L2)
 # and the neutral's current (N) are not what the engine reads.
 _PHASES = {"", "L1", "L2", "L3", "L1-N", "L2-N", "L3-N"}
-# The phases an AC connector uses when the charger does not say (2.0.1
-# TransactionEvent numberOfPhasesUsed, kept as Transaction.number_of_phases_used).
-_AC_PHASES = {
-    PowerType.AC_1_PHASE: 1,
-    PowerType.AC_2_PHASE: 2,
-    PowerType.AC_2_PHASE_SPLIT: 2,
-    PowerType.AC_3_PHASE: 3,
-}
 
 
 def _phase_sum(values: dict[str, float]) -> float:
@@ -144,7 +136,9 @@ def transaction_supply(*, tx: Transaction) -> Supply:
     measured voltage.
     """
     power_type = tx.connector.power_type if tx.connector is not None else None
-    phases = tx.number_of_phases_used or _AC_PHASES.get(power_type)
+    # The phases in use when the charger does not say (numberOfPhasesUsed,
+    # kept as Transaction.number_of_phases_used): all its supply has.
+    phases = tx.number_of_phases_used or AC_PHASES.get(power_type)
     return Supply(
         nominal_voltage=None
         if power_type == PowerType.DC

@@ -17,7 +17,7 @@ from billing.snapshots import (
     ocpi_connector_id,
     ocpi_timestamp,
 )
-from chargepoints.enums import PowerType
+from chargepoints.enums import AC_PHASES, PowerType
 from chargepoints.models import ChargePoint, Connector, Location
 from chargepoints.status_selectors import evse_public_status
 
@@ -28,13 +28,6 @@ CAPABILITIES = ["REMOTE_START_STOP_CAPABLE", "RESERVABLE"]
 # charger nor the operator told us, the nominal values of the supply stand in.
 _NOMINAL_VOLTAGE = {"AC": 230, "DC": 500}
 _NOMINAL_AMPERAGE = {"AC": 16, "DC": 125}
-_PHASES = {
-    PowerType.AC_1_PHASE: 1,
-    PowerType.AC_2_PHASE: 2,
-    PowerType.AC_2_PHASE_SPLIT: 2,
-    PowerType.AC_3_PHASE: 3,
-    PowerType.DC: 1,
-}
 
 
 @dataclass(frozen=True)
@@ -77,7 +70,7 @@ def connector_ocpi(connector: Connector) -> dict[str, Any]:
     if connector.max_current:
         amperage = round(connector.max_current)
     elif power_kw:
-        amperage = round(power_kw * 1000 / (voltage * _PHASES.get(connector.power_type, 1)))
+        amperage = round(power_kw * 1000 / (voltage * AC_PHASES.get(connector.power_type, 1)))
     else:
         amperage = _NOMINAL_AMPERAGE[supply]
     data: dict[str, Any] = {

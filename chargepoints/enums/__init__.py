@@ -23,7 +23,7 @@ from chargepoints.enums.metering import (
     ReadingContext,
     ValueFormat,
 )
-from chargepoints.enums.sites import ConnectorFormat, ParkingType, PowerType
+from chargepoints.enums.sites import AC_PHASES, ConnectorFormat, ParkingType, PowerType
 from chargepoints.enums.smart_charging import (
     ChargingProfileKind,
     ChargingProfilePurpose,
@@ -55,6 +55,7 @@ from chargepoints.enums.transactions import (
 )
 
 __all__ = [
+    "AC_PHASES",
     "COMMAND_FINAL_STATUSES",
     "SESSION_OPEN",
     "SESSION_PENDING",

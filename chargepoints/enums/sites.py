@@ -23,6 +23,15 @@ class PowerType(models.TextChoices):
     DC = "DC", "DC"
 
 
+# The phases an AC supply carries (DC has none to count).
+AC_PHASES = {
+    PowerType.AC_1_PHASE: 1,
+    PowerType.AC_2_PHASE: 2,
+    PowerType.AC_2_PHASE_SPLIT: 2,
+    PowerType.AC_3_PHASE: 3,
+}
+
+
 class ParkingType(models.TextChoices):
     """OCPI 2.2.1 ParkingType."""
 
