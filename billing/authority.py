@@ -23,9 +23,9 @@ from accounts.models import IdTag
 from billing.enums import AllowedType, WhitelistType
 from billing.models import OcpiAuthorization, OcpiPartner, PartnerToken
 from billing.ocpi.endpoints import partner_endpoint
+from billing.ocpi.locations import chargepoint_evses
 from billing.ocpi.realtime import ALLOWED_STATUS, RealtimeAuthorization, authorize_url
 from chargepoints.enums import TransactionStatus
-from chargepoints.evse_ids import evse_number, evse_uid
 from chargepoints.models import ChargePoint, Connector, Transaction
 from chargepoints.services.authorization import transaction_deauthorized
 from chargepoints.services.token_authority import AuthorityDecision, token_authority_register
@@ -84,13 +84,10 @@ def _location_references(chargepoint_id: str | None) -> dict | None:
     chargepoint = ChargePoint.objects.filter(pk=chargepoint_id).only("location_id").first()
     if chargepoint is None or chargepoint.location_id is None:
         return None
-    connectors = Connector.objects.filter(chargepoint_id=chargepoint_id).order_by("connectorid")
-    numbers = dict.fromkeys(
-        evse_number(connector) for connector in connectors if evse_number(connector)
-    )
+    evses = chargepoint_evses(chargepoint, Connector.objects.filter(chargepoint_id=chargepoint_id))
     return {
         "location_id": str(chargepoint.location_id),
-        "evse_uids": [evse_uid(chargepoint_id, number) for number in numbers],
+        "evse_uids": [evse.uid for evse in evses if evse.number],
     }
 
 

@@ -7,6 +7,7 @@ Points with multiple connectors per EVSE").
 """
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,15 +42,25 @@ class Evse:
         return evse_uid(self.chargepoint.chargepoint_id, self.number)
 
 
+def chargepoint_evses(chargepoint: ChargePoint, connectors: Iterable[Connector]) -> list[Evse]:
+    """A charge point's EVSEs: its connectors grouped by EVSE, in order."""
+    return [
+        Evse(
+            chargepoint=chargepoint,
+            number=number,
+            connectors=sorted(group, key=lambda connector: int(ocpi_connector_id(connector))),
+        )
+        for number, group in itertools.groupby(sorted(connectors, key=evse_number), evse_number)
+    ]
+
+
 def location_evses(location: Location) -> list[Evse]:
     """The EVSEs of a location (its charge points and connectors prefetched, in order)."""
-    evses = []
-    for chargepoint in location.chargepoints.all():
-        connectors = sorted(chargepoint.connectors.all(), key=evse_number)
-        for number, group in itertools.groupby(connectors, key=evse_number):
-            ordered = sorted(group, key=lambda connector: int(ocpi_connector_id(connector)))
-            evses.append(Evse(chargepoint=chargepoint, number=number, connectors=ordered))
-    return evses
+    return [
+        evse
+        for chargepoint in location.chargepoints.all()
+        for evse in chargepoint_evses(chargepoint, chargepoint.connectors.all())
+    ]
 
 
 def _geo(latitude: Any, longitude: Any) -> dict[str, str]:

@@ -16,7 +16,6 @@ the whole Location is the partner's to GET (locations §8.2.1).
 """
 
 import datetime
-from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -25,10 +24,10 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from billing.models import OcpiPartner, OcpiSyncState
-from billing.ocpi.locations import Evse, evse_status
+from billing.ocpi.locations import Evse, chargepoint_evses, evse_status
 from billing.ocpi.outbox import ocpi_push_enqueue
 from billing.ocpi.push_sync import receivers, sync_state_claim, sync_states
-from billing.snapshots import evse_number, ocpi_connector_id, ocpi_timestamp
+from billing.snapshots import ocpi_timestamp
 from chargepoints.models import ChargePoint, Connector
 from chargepoints.status_selectors import connectors_with_activity, public_status_expression
 
@@ -70,12 +69,8 @@ def _evses(chargepoint_pks: set[int], now: datetime.datetime) -> dict[tuple[int,
     )
     evses: dict[tuple[int, int], Evse] = {}
     for chargepoint in chargepoints:
-        groups = defaultdict(list)
-        for connector in chargepoint.connectors.all():
-            groups[evse_number(connector)].append(connector)
-        for number, group in groups.items():
-            group.sort(key=lambda connector: int(ocpi_connector_id(connector)))
-            evses[(chargepoint.pk, number)] = Evse(chargepoint, number, group)
+        for evse in chargepoint_evses(chargepoint, chargepoint.connectors.all()):
+            evses[(chargepoint.pk, evse.number)] = evse
     return evses
 
 
