@@ -26,16 +26,21 @@ from billing.enums import CommandType
 from billing.models import OcpiAuthorization, OcpiCommand, OcpiPartner, PartnerToken
 from billing.ocpi.command_objects import CommandBody
 from billing.ocpi.command_results import ocpi_command_conclude, ocpi_command_finish
-from billing.ocpi.locations import Evse, evse_status, location_evses
+from billing.ocpi.locations import (
+    Evse,
+    evse_connector_find,
+    evse_find,
+    evse_status,
+    location_evses,
+)
 from billing.ocpi.responses import SUCCESS, UNKNOWN_LOCATION
 from billing.ocpi.selectors import ocpi_locations
-from billing.ocpi.token_selectors import partner_parties, partner_token_find
+from billing.ocpi.token_selectors import partner_parties
 from billing.services.partner_tokens import (
     InvalidToken,
     ocpi_authorization_record,
     partner_token_upsert,
 )
-from billing.snapshots import ocpi_connector_id
 from chargepoints.commands import CommandInvalid
 from chargepoints.commands.targets import iso
 from chargepoints.enums import (
@@ -46,7 +51,7 @@ from chargepoints.enums import (
     ReservationStatus,
     TransactionStatus,
 )
-from chargepoints.models import ChargePoint, Connector, Transaction
+from chargepoints.models import ChargePoint, Connector, Location, Transaction
 from chargepoints.services.commands import command_request, command_supported
 
 
@@ -82,34 +87,35 @@ class _Target:
     connector: Connector | None  # None: the charger chooses (connector 0)
 
 
-def _evse(location_id: str, evse_uid: str) -> Evse:
+def _location(location_id: str) -> Location:
     # The locations partners see (billing/ocpi/selectors.py), read as the
     # Locations module shows them: an EVSE uid is found among a location's
     # own EVSEs, never by reading a charger id out of it.
     location = ocpi_locations().filter(pk=location_id).first()
     if location is None:
         raise _unknown_location("Unknown location.")
-    for evse in location_evses(location):
-        if evse.uid == evse_uid:
-            return evse
-    raise _unknown_location("Unknown EVSE at this location.")
+    return location
+
+
+def _evse(location_id: str, evse_uid: str) -> Evse:
+    evse = evse_find(_location(location_id), evse_uid)
+    if evse is None:
+        raise _unknown_location("Unknown EVSE at this location.")
+    return evse
 
 
 def _location_evses(location_id: str) -> list[Evse]:
-    location = ocpi_locations().filter(pk=location_id).first()
-    if location is None:
-        raise _unknown_location("Unknown location.")
-    evses = location_evses(location)
+    evses = location_evses(_location(location_id))
     if not evses:
         raise _unknown_location("This location has no EVSE.")
     return evses
 
 
 def _connector(evse: Evse, connector_id: str) -> Connector:
-    for connector in evse.connectors:
-        if ocpi_connector_id(connector) == connector_id:
-            return connector
-    raise _unknown_location("Unknown connector at this EVSE.")
+    connector = evse_connector_find(evse, connector_id)
+    if connector is None:
+        raise _unknown_location("Unknown connector at this EVSE.")
+    return connector
 
 
 # The EVSE's public status (locations §8.4.22) that tells at once that a
@@ -147,9 +153,6 @@ def _where(body: CommandBody) -> tuple[_Target, tuple[str, str] | None]:
     return _Target(chosen.chargepoint, chosen.connectors[0]), None
 
 
-_TOKEN_KEY = ("country_code", "party_id", "uid", "type")
-
-
 def _partner_token(partner: OcpiPartner, body: CommandBody) -> PartnerToken:
     """The command's token stored as the partner's (tokens §12), or a refusal.
 
@@ -161,16 +164,12 @@ def _partner_token(partner: OcpiPartner, body: CommandBody) -> PartnerToken:
         raise _Refused(CommandOutcome(Response.REJECTED, "The token is not of your parties."))
     if not token["valid"]:
         raise _Refused(CommandOutcome(Response.REJECTED, "The token is not valid."))
-    held = partner_token_find(partner=partner, **{k: token[k] for k in _TOKEN_KEY})
-    if held is not None and held.last_updated and held.last_updated > token["last_updated"]:
+    try:
         # A copy older than the token the eMSP PUT or PATCHed since (its
-        # whitelist, its validity) does not overwrite it (tokens §12.2.1.2).
-        issued = held
-    else:
-        try:
-            issued = partner_token_upsert(partner=partner, token=token)
-        except InvalidToken as error:
-            raise _Refused(CommandOutcome(Response.REJECTED, str(error))) from None
+        # whitelist, its validity) does not overwrite it.
+        issued = partner_token_upsert(partner=partner, token=token, keep_newer=True)
+    except InvalidToken as error:
+        raise _Refused(CommandOutcome(Response.REJECTED, str(error))) from None
     if issued.id_tag.revoked:
         raise _Refused(CommandOutcome(Response.REJECTED, "The token is blocked here."))
     return issued

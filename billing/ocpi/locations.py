@@ -63,6 +63,17 @@ def location_evses(location: Location) -> list[Evse]:
     ]
 
 
+def evse_find(location: Location, uid: str) -> Evse | None:
+    """The location's EVSE with that uid, as the Locations module shows it."""
+    return next((evse for evse in location_evses(location) if evse.uid == uid), None)
+
+
+def evse_connector_find(evse: Evse, connector_id: str) -> Connector | None:
+    """The EVSE's connector with that OCPI id."""
+    found = (c for c in evse.connectors if ocpi_connector_id(c) == connector_id)
+    return next(found, None)
+
+
 def _geo(latitude: Any, longitude: Any) -> dict[str, str]:
     # Locations §8.4.13 GeoLocation: decimal degrees with 5 to 7 decimals.
     return {"latitude": f"{float(latitude):.6f}", "longitude": f"{float(longitude):.6f}"}

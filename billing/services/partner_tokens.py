@@ -52,12 +52,16 @@ def _tag_locked(uid: str) -> IdTag | None:
 
 
 @transaction.atomic
-def partner_token_upsert(*, partner: OcpiPartner, token: dict) -> PartnerToken:
+def partner_token_upsert(
+    *, partner: OcpiPartner, token: dict, keep_newer: bool = False
+) -> PartnerToken:
     """Create or replace the partner's token (values from token_from_ocpi).
 
     ``valid`` false blocks the tag at our chargers (revoked); true again
     reinstates it only when it was the partner's own block, never an
-    operator's revocation.
+    operator's revocation. ``keep_newer``: a copy older than the token held
+    (a START_SESSION's, after a PUT or PATCH since) leaves it as it is
+    (tokens §12.2.1.2), compared under the tag's lock.
     """
     tag = _tag_locked(token["uid"])
     created = tag is None
@@ -80,6 +84,9 @@ def partner_token_upsert(*, partner: OcpiPartner, token: dict) -> PartnerToken:
         partner_blocked = False
     else:
         issued = _refuse_taken(tag, partner=partner, token=token)
+        held = issued.last_updated
+        if keep_newer and held is not None and held > token["last_updated"]:
+            return issued
         partner_blocked = not issued.valid
         if not token["valid"] and not tag.revoked:
             tag.revoked = True

@@ -6,11 +6,17 @@ import re
 from django.http import HttpRequest, JsonResponse
 
 from billing.ocpi.auth import ocpi_endpoint
-from billing.ocpi.locations import Evse, connector_ocpi, evse_ocpi, location_evses, location_ocpi
+from billing.ocpi.locations import (
+    Evse,
+    connector_ocpi,
+    evse_connector_find,
+    evse_find,
+    evse_ocpi,
+    location_ocpi,
+)
 from billing.ocpi.pagination import filter_updated, page_request, paginated_response
 from billing.ocpi.responses import UNKNOWN_LOCATION, not_found, ocpi_response
 from billing.ocpi.selectors import ocpi_location_list, ocpi_locations
-from billing.snapshots import ocpi_connector_id
 from chargepoints.models import Connector, Location
 
 # §8.2.1.1 GET Object: the ids are CiString(36). Anything else names nothing we
@@ -40,17 +46,17 @@ def _location(location_id: str) -> Location:
 
 
 def _evse(location: Location, uid: str) -> Evse:
-    for evse in location_evses(location):
-        if evse.uid == uid:
-            return evse
-    raise not_found("Unknown EVSE at this location.", status_code=UNKNOWN_LOCATION)
+    evse = evse_find(location, uid)
+    if evse is None:
+        raise not_found("Unknown EVSE at this location.", status_code=UNKNOWN_LOCATION)
+    return evse
 
 
 def _connector(evse: Evse, connector_id: str) -> Connector:
-    for connector in evse.connectors:
-        if ocpi_connector_id(connector) == connector_id:
-            return connector
-    raise not_found("Unknown connector at this EVSE.", status_code=UNKNOWN_LOCATION)
+    connector = evse_connector_find(evse, connector_id)
+    if connector is None:
+        raise not_found("Unknown connector at this EVSE.", status_code=UNKNOWN_LOCATION)
+    return connector
 
 
 @ocpi_endpoint(module=True)
