@@ -165,31 +165,18 @@ def cdr_token_ocpi(tx: Transaction) -> dict[str, Any]:
     }
 
 
-def transaction_authorization(tx: Transaction) -> OcpiAuthorization | None:
-    """The eMSP's answer the transaction started on (billing.authority.authorization_link)."""
-    if tx.user_id is not None:
-        return None  # one of our drivers': no eMSP answered for it
-    if not hasattr(tx, "_ocpi_authorization"):
-        tx._ocpi_authorization = tx.ocpi_authorizations.order_by("-created_at", "-pk").first()
-    return tx._ocpi_authorization
-
-
-def auth_method(tx: Transaction) -> str:
-    """OCPI AuthMethod (CDRs §10.4.1): COMMAND for a remote start (ours or an eMSP's
-    START_SESSION), AUTH_REQUEST when the eMSP authorized it in real time, else
-    WHITELIST (a tag checked by us)."""
-    authorization = transaction_authorization(tx)
-    if authorization is not None:
-        if authorization.source == OcpiAuthorization.Source.COMMAND:
-            return "COMMAND"
-        return "AUTH_REQUEST"
-    return "COMMAND" if _started_remotely(tx) else "WHITELIST"
-
-
-def authorization_reference(tx: Transaction) -> str:
-    """The eMSP's authorization_reference (tokens §12.3.1), for its session and CDR."""
-    authorization = transaction_authorization(tx)
-    return authorization.authorization_reference if authorization is not None else ""
+def authorization_ocpi(tx: Transaction) -> tuple[str, str]:
+    """OCPI AuthMethod (CDRs §10.4.1) and authorization_reference (tokens §12.3.1)
+    of a session and its CDR: the eMSP's answer the transaction started on
+    (billing.authority.authorization_link; prefetched by ocpi_sessions) says
+    COMMAND for a START_SESSION, AUTH_REQUEST for a real-time yes; else a
+    remote start of ours is COMMAND, a tag checked by us WHITELIST."""
+    # Our drivers' transactions: no eMSP answered for them, nothing to read.
+    linked = None if tx.user_id is not None else next(iter(tx.ocpi_authorizations.all()), None)
+    if linked is None:
+        return ("COMMAND" if _started_remotely(tx) else "WHITELIST"), ""
+    method = "COMMAND" if linked.source == OcpiAuthorization.Source.COMMAND else "AUTH_REQUEST"
+    return method, linked.authorization_reference
 
 
 def ocpi_identity(tx: Transaction) -> tuple[str, str]:

@@ -116,6 +116,8 @@ def ocpi_sessions(*, partner: OcpiPartner) -> QuerySet[Transaction]:
             "session",
             "id_tag__ocpi_issuer__partner",
         )
+        # The eMSP's answer each started on (snapshots.authorization_ocpi).
+        .prefetch_related("ocpi_authorizations")
         .order_by("transaction_id")
     )
 

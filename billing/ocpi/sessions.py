@@ -16,8 +16,7 @@ from billing.selectors import (
 )
 from billing.services.pricing import transaction_pricing
 from billing.snapshots import (
-    auth_method,
-    authorization_reference,
+    authorization_ocpi,
     cdr_location_ocpi,
     cdr_token_ocpi,
     ocpi_identity,
@@ -81,6 +80,7 @@ def session_ocpi(tx: Transaction, *, partner: OcpiPartner) -> dict[str, Any]:
     token = cdr_token_ocpi(tx)
     if not _issued_by(partner, tx.id_tag):
         token = _token_for(partner, token)
+    method, reference = authorization_ocpi(tx)
     return _without_empty(
         {
             "country_code": country_code,
@@ -90,8 +90,8 @@ def session_ocpi(tx: Transaction, *, partner: OcpiPartner) -> dict[str, Any]:
             "end_date_time": ocpi_timestamp(tx.stop_transaction_timestamp),
             "kwh": ocpi_number(kwh),  # 4 decimals, as every OCPI number (types §16.6)
             "cdr_token": token,
-            "auth_method": auth_method(tx),
-            "authorization_reference": authorization_reference(tx),
+            "auth_method": method,
+            "authorization_reference": reference,
             "location_id": place["id"],
             "evse_uid": place["evse_uid"],
             "connector_id": place["connector_id"],

@@ -15,8 +15,7 @@ from billing.pricing import Costs, TariffSpec, price_session
 from billing.selectors import charging_periods_ocpi, transaction_usage
 from billing.services.pricing import transaction_pricing, transaction_tariff_assign
 from billing.snapshots import (
-    auth_method,
-    authorization_reference,
+    authorization_ocpi,
     cdr_location_ocpi,
     cdr_token_ocpi,
     ocpi_identity,
@@ -95,6 +94,7 @@ def _write(
     usage = transaction_usage(tx=tx, currency=currency, end=tx.stop_transaction_timestamp)
     costs = price_session(spec, usage)  # CurrencyMismatch refuses a tariff in another currency
     country_code, party_id = ocpi_identity(tx)
+    method, reference = authorization_ocpi(tx)
     free = tariff.get("id") == "FREE" and tariff_row is None
     start = usage.reservation.start if usage.reservation and costs.reservation.excl_vat else None
     cdr = CDR.objects.create(
@@ -107,8 +107,8 @@ def _write(
         transaction=tx,
         cdr_token=cdr_token_ocpi(tx),
         id_tag_id=tx.id_tag_id,
-        auth_method=auth_method(tx),
-        authorization_reference=authorization_reference(tx),
+        auth_method=method,
+        authorization_reference=reference,
         cdr_location=cdr_location_ocpi(tx),
         location=tx.chargepoint.location,
         meter_id=tx.chargepoint.meter_serial_number,
