@@ -19,14 +19,13 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import F, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from billing.models import OcpiPartner, OcpiSyncState
 from billing.ocpi.locations import Evse, chargepoint_evses, evse_status
 from billing.ocpi.outbox import ocpi_push_enqueue
-from billing.ocpi.push_sync import receivers, sync_state_claim, sync_states
+from billing.ocpi.push_sync import ObjectKey, receivers, sync_state_claim, sync_states
 from billing.snapshots import ocpi_timestamp
 from chargepoints.models import ChargePoint, Connector
 from chargepoints.status_selectors import connectors_with_activity, public_status_expression
@@ -35,8 +34,11 @@ MODULE = "locations"
 BATCH = 1000
 
 
+CONNECTOR_KEY = ObjectKey("connector:", "pk")
+
+
 def connector_key(pk: int) -> str:
-    return f"connector:{pk}"
+    return CONNECTOR_KEY.key(pk)
 
 
 def evse_key(chargepoint_pk: int, number: int) -> str:
@@ -49,7 +51,7 @@ def _moved(partner: OcpiPartner, now: datetime.datetime) -> list[tuple[int, int,
     remembered = OcpiSyncState.objects.filter(
         partner=partner,
         module=MODULE,
-        object_key=Concat(Value("connector:"), Cast(OuterRef("pk"), output_field=CharField())),
+        object_key=CONNECTOR_KEY.sql(),
     ).values("fingerprint")[:1]
     return list(
         Connector.objects.filter(chargepoint__location__isnull=False)

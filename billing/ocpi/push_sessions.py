@@ -17,14 +17,14 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import CharField, F, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from billing.models import OcpiPartner, OcpiSyncState
 from billing.ocpi.outbox import ocpi_push_enqueue
 from billing.ocpi.push_sync import (
     SCAN_BATCH,
+    ObjectKey,
     changed_since_cursor,
     fingerprint,
     receivers,
@@ -42,8 +42,11 @@ MODULE = "sessions"
 _PATCHED = ("kwh", "charging_periods", "total_cost", "status", "end_date_time")
 
 
+SESSION_KEY = ObjectKey("session:", "transaction_id")
+
+
 def session_key(tx: Transaction) -> str:
-    return f"session:{tx.transaction_id}"
+    return SESSION_KEY.key(tx.transaction_id)
 
 
 def _held_back(partner: OcpiPartner, now: datetime.datetime):
@@ -52,9 +55,7 @@ def _held_back(partner: OcpiPartner, now: datetime.datetime):
     looked_at = OcpiSyncState.objects.filter(
         partner=partner,
         module=MODULE,
-        object_key=Concat(
-            Value("session:"), Cast(OuterRef("transaction_id"), output_field=CharField())
-        ),
+        object_key=SESSION_KEY.sql(),
     ).values("pushed_at")[:1]
     return (
         ocpi_sessions(partner=partner)

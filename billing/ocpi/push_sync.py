@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -27,6 +28,25 @@ CURSOR_KEY = "~cursor"
 # batch commits after it stamped its rows) is found by the next one.
 SCAN_OVERLAP = datetime.timedelta(seconds=5)
 SCAN_BATCH = 500
+
+
+class ObjectKey:
+    """How one kind of object is named in OcpiSyncState.object_key: ``key`` for a row
+    read, ``sql`` for a lookup joined to the object's own table (OuterRef), from one
+    definition so the two never drift apart."""
+
+    def __init__(self, prefix: str, *fields: str):
+        self.prefix, self.fields = prefix, fields
+
+    def key(self, *values: Any) -> str:
+        return self.prefix + "/".join(str(value) for value in values)
+
+    def sql(self) -> Concat:
+        parts: list = [Value(self.prefix)]
+        for index, name in enumerate(self.fields):
+            parts += [Value("/")] if index else []
+            parts.append(Cast(OuterRef(name), output_field=CharField()))
+        return Concat(*parts)
 
 
 def fingerprint(data: Any) -> str:

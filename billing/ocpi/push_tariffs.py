@@ -11,12 +11,17 @@ the ones gone are found by comparing the keys remembered with the keys there.
 import datetime
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import F, Q, Subquery
 
 from billing.models import OcpiPartner, OcpiSyncState, Tariff
 from billing.ocpi.outbox import ocpi_push_enqueue
-from billing.ocpi.push_sync import fingerprint, receivers, sync_state_claim, sync_states
+from billing.ocpi.push_sync import (
+    ObjectKey,
+    fingerprint,
+    receivers,
+    sync_state_claim,
+    sync_states,
+)
 from billing.ocpi.selectors import ocpi_tariffs
 from billing.snapshots import tariff_ocpi
 
@@ -24,8 +29,11 @@ MODULE = "tariffs"
 PREFIX = "tariff:"
 
 
+TARIFF_KEY = ObjectKey(PREFIX, "country_code", "party_id", "id")
+
+
 def tariff_key(tariff: Tariff) -> str:
-    return f"{PREFIX}{tariff.country_code}/{tariff.party_id}/{tariff.id}"
+    return TARIFF_KEY.key(tariff.country_code, tariff.party_id, tariff.id)
 
 
 def _url(base: str, key: str) -> str:
@@ -37,14 +45,7 @@ def _changed(partner: OcpiPartner) -> list[Tariff]:
     sent = OcpiSyncState.objects.filter(
         partner=partner,
         module=MODULE,
-        object_key=Concat(
-            Value(PREFIX),
-            OuterRef("country_code"),
-            Value("/"),
-            OuterRef("party_id"),
-            Value("/"),
-            OuterRef("id"),
-        ),
+        object_key=TARIFF_KEY.sql(),
     ).values("pushed_at")[:1]
     return list(
         ocpi_tariffs()
