@@ -64,6 +64,10 @@ def _refusal(host: str, address: str) -> str | None:
     return f"{host} resolves to {ip}, a {kind} address: partner URLs must be public."
 
 
+class UnresolvedHost(UnsafePartnerUrl):
+    """A host name that does not resolve (now): no address to judge yet."""
+
+
 def partner_addresses(host: str, port: int) -> list[tuple]:
     """The addresses to connect to for ``host``; refused if any is not public.
 
@@ -73,7 +77,7 @@ def partner_addresses(host: str, port: int) -> list[tuple]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:
-        raise UnsafePartnerUrl(f"{host} does not resolve: {error}.") from None
+        raise UnresolvedHost(f"{host} does not resolve: {error}.") from None
     if not settings.CSMS_OCPI_ALLOW_PRIVATE_URLS:
         for *_, sockaddr in infos:
             refusal = _refusal(host, sockaddr[0])

@@ -4,9 +4,7 @@ the partner gets status 2001 before anything is recorded or sent.
 """
 
 import datetime
-import ipaddress
 import re
-import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +12,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from billing.enums import CommandType
-from billing.ocpi.addresses import UnsafePartnerUrl, partner_addresses, partner_url_check
+from billing.ocpi.addresses import (
+    UnresolvedHost,
+    UnsafePartnerUrl,
+    partner_addresses,
+    partner_url_check,
+)
 from billing.ocpi.pagination import parse_datetime
 from billing.ocpi.responses import OcpiError
 from billing.ocpi.token_objects import InvalidToken, token_from_ocpi
@@ -69,22 +72,14 @@ def _host_refusal(url: str) -> str | None:
     moment is left to the delivery, which checks every connection again.
     """
     parts = urlsplit(url)
-    host = parts.hostname or ""
     try:
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     except ValueError:
         return "response_url has an invalid port."
-    if not host:
-        return "response_url has no host."
     try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        try:
-            socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
-            return None
-    try:
-        partner_addresses(host, port)
+        partner_addresses(parts.hostname, port)
+    except (UnresolvedHost, UnicodeError):
+        return None
     except UnsafePartnerUrl as refused:
         return f"response_url is refused: {refused}"
     return None
@@ -100,12 +95,12 @@ def _response_url(body: dict) -> str:
         partner_url_check(url)
     except UnsafePartnerUrl as refused:
         raise InvalidCommand(f"response_url: {refused}") from None
+    if not urlsplit(url).hostname:
+        raise InvalidCommand("response_url has no host.")
     if not settings.CSMS_OCPI_ALLOW_PRIVATE_URLS:
         refusal = _host_refusal(url)
         if refusal is not None:
             raise InvalidCommand(refusal)
-    elif not urlsplit(url).hostname:
-        raise InvalidCommand("response_url has no host.")
     return url
 
 
