@@ -4,7 +4,6 @@ the partner gets status 2001 before anything is recorded or sent.
 """
 
 import datetime
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from billing.ocpi.addresses import (
     partner_addresses,
     partner_url_check,
 )
+from billing.ocpi.fields import CI_STRING
 from billing.ocpi.pagination import parse_datetime
 from billing.ocpi.responses import OcpiError
 from billing.ocpi.token_objects import InvalidToken, token_from_ocpi
@@ -28,8 +28,6 @@ class InvalidCommand(ValueError):
     """A command body we refuse (status 2001); the message names the field."""
 
 
-# Types §16.1: CiString is printable ASCII.
-_CI_STRING = re.compile(r"[\x20-\x7e]+")
 # OcpiCommand.response_url holds this much.
 _URL_MAX_LENGTH = 255
 
@@ -56,7 +54,7 @@ def _ci_string(body: dict, name: str, *, required: bool = True) -> str:
         if required:
             raise InvalidCommand(f"{name} is required.")
         return ""
-    if not isinstance(value, str) or not _CI_STRING.fullmatch(value) or not value.strip():
+    if not isinstance(value, str) or not CI_STRING.fullmatch(value) or not value.strip():
         raise InvalidCommand(f"{name} must be a non-empty string of printable ASCII characters.")
     if len(value) > 36:
         raise InvalidCommand(f"{name} is longer than 36 characters.")
@@ -89,7 +87,7 @@ def _response_url(body: dict) -> str:
     url = body.get("response_url")
     if not isinstance(url, str) or not url:
         raise InvalidCommand("response_url is required and must be a URL.")
-    if len(url) > _URL_MAX_LENGTH or not _CI_STRING.fullmatch(url) or " " in url:
+    if len(url) > _URL_MAX_LENGTH or not CI_STRING.fullmatch(url) or " " in url:
         raise InvalidCommand(f"response_url must be a URL of at most {_URL_MAX_LENGTH} characters.")
     try:
         partner_url_check(url)

@@ -10,6 +10,7 @@ from typing import Any
 
 from billing.enums import TokenType, WhitelistType
 from billing.models import PartnerToken
+from billing.ocpi.fields import CI_STRING
 from billing.ocpi.pagination import parse_datetime
 from billing.ocpi.responses import OcpiError
 from billing.snapshots import ocpi_timestamp
@@ -19,9 +20,8 @@ class InvalidToken(ValueError):
     """A Token (or a use of one) we refuse; the message names the field."""
 
 
-# OCPI 2.2.1 types §16.1: CiString, ASCII printable characters only; string,
-# printable UTF-8 (no control characters such as line breaks or NUL).
-_CI_STRING = re.compile(r"[\x20-\x7e]*")
+# OCPI 2.2.1 types §16.1 string: printable UTF-8 (no control characters such
+# as line breaks or NUL); CiString: billing/ocpi/fields.py.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # sessions §9.4.3 ProfileType.
 PROFILE_TYPES = ("CHEAP", "FAST", "GREEN", "REGULAR")
@@ -56,7 +56,7 @@ def _text(body: dict, name: str, *, required: bool, kind: str, max_length: int) 
         return ""
     if not isinstance(value, str):
         raise InvalidToken(f"{name} must be a string.")
-    if kind == "ci" and not _CI_STRING.fullmatch(value):
+    if kind == "ci" and not CI_STRING.fullmatch(value):
         raise InvalidToken(f"{name} may hold printable ASCII characters only.")
     if kind == "string" and _CONTROL.search(value):
         raise InvalidToken(f"{name} may not hold control characters.")

@@ -1,11 +1,10 @@
 """Locations Sender interface (OCPI 2.2.1 locations §8.2.1): the list, and one
 Location, EVSE or Connector."""
 
-import re
-
 from django.http import HttpRequest, JsonResponse
 
 from billing.ocpi.auth import ocpi_endpoint
+from billing.ocpi.fields import OCPI_ID
 from billing.ocpi.locations import (
     Evse,
     connector_ocpi,
@@ -18,10 +17,6 @@ from billing.ocpi.pagination import filter_updated, page_request, paginated_resp
 from billing.ocpi.responses import UNKNOWN_LOCATION, not_found, ocpi_response
 from billing.ocpi.selectors import ocpi_location_list, ocpi_locations
 from chargepoints.models import Connector, Location
-
-# §8.2.1.1 GET Object: the ids are CiString(36). Anything else names nothing we
-# have, and a control character never reaches the database.
-OCPI_ID = re.compile(r"[\x20-\x7e]{1,36}")
 
 
 @ocpi_endpoint(module=True)

@@ -5,7 +5,6 @@ creates or replaces (PUT) and changes (PATCH) its own tokens, and only those of
 the parties it registered as (its CredentialsRoles).
 """
 
-import re
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -13,6 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from billing.enums import TokenType
 from billing.models import PartnerToken
 from billing.ocpi.auth import ocpi_endpoint
+from billing.ocpi.fields import OCPI_ID
 from billing.ocpi.responses import invalid_parameters, not_found, ocpi_response, request_json
 from billing.ocpi.token_objects import token_ocpi
 from billing.ocpi.token_selectors import partner_parties, partner_token_find
@@ -20,8 +20,6 @@ from billing.services.partner_tokens import InvalidToken, partner_token_upsert, 
 
 # Status codes §5.2.
 UNKNOWN_TOKEN = 2004
-# types §16.1 CiString(36): printable ASCII.
-_UID = re.compile(r"[\x20-\x7e]{1,36}")
 
 
 def _token_type(request: HttpRequest) -> str:
@@ -33,7 +31,7 @@ def _token_type(request: HttpRequest) -> str:
 
 
 def _check_url(request: HttpRequest, country_code: str, party_id: str, token_uid: str) -> None:
-    if len(country_code) != 2 or len(party_id) != 3 or not _UID.fullmatch(token_uid):
+    if len(country_code) != 2 or len(party_id) != 3 or not OCPI_ID.fullmatch(token_uid):
         raise invalid_parameters(
             "The URL must name country_code (2), party_id (3) and token_uid (at most 36"
             " printable ASCII characters)."
