@@ -84,6 +84,11 @@ class TariffElementAdmin(admin.ModelAdmin):
     raw_id_fields = ["tariff"]
 
 
+def _lines(lines: list[str]) -> str:
+    """Lines of text, escaped, one under the other ("-" for none)."""
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "-"
+
+
 @admin.register(CDR)
 class CDRAdmin(ListExportMixin, admin.ModelAdmin):
     """CDRs are invoices: shown, never edited (OCPI 2.2.1 CDRs §10.2.1).
@@ -122,7 +127,7 @@ class CDRAdmin(ListExportMixin, admin.ModelAdmin):
     @admin.display(description="pricing notes")
     def notes(self, obj: CDR) -> str:
         lines = obj.pricing_notes or []
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "-"
+        return _lines(lines)
 
     def has_add_permission(self, request):
         return False
@@ -214,7 +219,7 @@ class PartnerTokenInline(admin.TabularInline):
             + (f", transaction {a.transaction_id}" if a.transaction_id else "")
             for a in latest
         ]
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)) or "-"
+        return _lines(lines)
 
 
 @admin.register(OcpiPartner)

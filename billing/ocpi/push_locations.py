@@ -17,7 +17,6 @@ the whole Location is the partner's to GET (locations §8.2.1).
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Prefetch, Q, Subquery
 from django.utils import timezone
@@ -77,10 +76,10 @@ def _evses(chargepoint_pks: set[int], now: datetime.datetime) -> dict[tuple[int,
 
 
 def _evse_url(base: str, evse: Evse) -> str:
+    # The Location's own party, as location_ocpi shows it to the partner.
     location = evse.chargepoint.location
-    country_code = (location.country_code or settings.CSMS_OCPI_COUNTRY_CODE).upper()
-    party_id = (location.party_id or settings.CSMS_OCPI_PARTY_ID).upper()
-    return f"{base}/{country_code}/{party_id}/{location.id}/{evse.uid}"
+    party = f"{location.country_code.upper()}/{location.party_id.upper()}"
+    return f"{base}/{party}/{location.id}/{evse.uid}"
 
 
 def _collect_for(partner: OcpiPartner, base: str, now: datetime.datetime) -> int:
